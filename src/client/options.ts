@@ -1,0 +1,91 @@
+import type {LogLevel, Logger} from '../logging/logger.js';
+
+export type ClientOptions = {
+	/**
+	 * Kafka bootstrap servers.
+	 * @default `KAFKA_BROKERS` split on commas, else `["127.0.0.1:9092"]`
+	 */
+	readonly brokers?: readonly string[];
+	/**
+	 * Topic requests are produced to; runners consume it.
+	 * @default `MLBRIDGE_REQUEST_TOPIC`, else `"ml.pipeline.input"`
+	 */
+	readonly requestTopic?: string;
+	/**
+	 * Partitions of the request topic when this client is the one that creates it. Bounds how many
+	 * runners can share the work.
+	 * @default 12
+	 */
+	readonly requestPartitions?: number;
+	/**
+	 * This client's reply topic is `replyTopicPrefix + clientId`; only this client reads it.
+	 * @default "ml.pipeline.reply."
+	 */
+	readonly replyTopicPrefix?: string;
+	/**
+	 * Retention of the reply topic: replies addressed to a client that died expire after this.
+	 * @default 3_600_000 (one hour)
+	 */
+	readonly replyRetentionMs?: number;
+	/**
+	 * Delete the reply topic on close().
+	 * @default true
+	 */
+	readonly deleteReplyTopicOnClose?: boolean;
+	/**
+	 * Time limit of invoke() when the call does not give one. `Infinity` waits forever.
+	 * @default 30_000
+	 */
+	readonly defaultTimeoutMs?: number;
+	/**
+	 * Largest encoded request accepted; bigger ones fail with RequestTooLargeError before sending.
+	 * @default the request topic's `max.message.bytes` as the broker reports it, else 1_048_588
+	 */
+	readonly maxRequestBytes?: number;
+	/**
+	 * Unique name of this client instance; also names its reply topic and consumer group.
+	 * @default `"c-"` + 16 random hex digits
+	 */
+	readonly clientId?: string;
+	/**
+	 * How long to wait for the brokers when connecting before failing with BrokerUnreachableError.
+	 * @default 10_000
+	 */
+	readonly connectTimeoutMs?: number;
+	/**
+	 * Log level of the built-in JSON-lines logger on stderr (ignored when `logger` is given).
+	 * @default `MLBRIDGE_LOG_LEVEL`, else `"warn"`
+	 */
+	readonly logLevel?: LogLevel;
+	/** Your own logger. */
+	readonly logger?: Logger;
+};
+
+export type InvokeOptions = {
+	/**
+	 * Reject with InvocationTimeoutError when no reply arrived within this time. Travels to the
+	 * runner as the request's deadline: a runner that picks the request up later skips it.
+	 * @default the client's `defaultTimeoutMs`
+	 */
+	readonly timeoutMs?: number;
+	/** Abort the call: the promise rejects with InvocationCancelledError. */
+	readonly signal?: AbortSignal;
+	/** Extra headers (for example trace context) carried to the runner. */
+	readonly headers?: Readonly<Record<string, string>>;
+	/** Called for each progress report of a long-running pipeline. */
+	readonly onProgress?: (progress: import('./pending-calls.js').InvocationProgress) => void;
+};
+
+export type ResolvedClientOptions = Required<Omit<ClientOptions, 'logLevel' | 'logger' | 'maxRequestBytes'>> & {
+	readonly maxRequestBytes: number | undefined;
+	readonly logger: Logger;
+};
+
+export function envBrokers(): string[] | undefined {
+	const value = process.env['KAFKA_BROKERS'];
+	if (value === undefined || value.trim() === '') {
+		return undefined;
+	}
+
+	return value.split(',').map(b => b.trim()).filter(b => b.length > 0);
+}

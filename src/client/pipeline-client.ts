@@ -1,0 +1,234 @@
+import {randomUUID} from 'node:crypto';
+import {encodeRequest, encodeValue, ValueEncodingError, wireSchemas} from '../codec/index.js';
+import {
+	BrokerUnreachableError,
+	ClientClosedError,
+	InvalidArgumentsError,
+	InvocationCancelledError,
+	InvocationTimeoutError,
+	MlbridgeError,
+	RequestTooLargeError,
+} from '../errors/index.js';
+import {KafkajsTransport} from '../transport/kafkajs-transport.js';
+import type {Transport} from '../transport/transport.js';
+import type {ClientOptions, InvokeOptions, ResolvedClientOptions} from './options.js';
+import {PendingCalls, type PendingCall} from './pending-calls.js';
+import type {PipelineTypes, UntypedPipelines} from './pipeline-types.js';
+import {resolveClientOptions} from './resolve-options.js';
+import {createReplyRouter} from './reply-router.js';
+
+/** Kafka's default `max.message.bytes` (1 MiB + record overhead), used when the topic's can't be read. */
+const defaultMaxMessageBytes = 1_048_588;
+
+/**
+ * Calls Python pipelines over Kafka as if they were local async functions.
+ *
+ * ```ts
+ * const client = await PipelineClient.connect({brokers: ['localhost:9092']});
+ * const result = await client.invoke('train_model', {dataset: 'cpu-metrics', epochs: 5});
+ * await client.close();
+ * ```
+ */
+export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
+	readonly #options: ResolvedClientOptions;
+	readonly #transport: Transport;
+	readonly #pending: PendingCalls;
+	readonly #replyTopic: string;
+	readonly #maxRequestBytes: number;
+	#closed = false;
+
+	private constructor(options: ResolvedClientOptions, transport: Transport, pending: PendingCalls, maxRequestBytes: number) {
+		this.#options = options;
+		this.#transport = transport;
+		this.#pending = pending;
+		this.#replyTopic = options.replyTopicPrefix + options.clientId;
+		this.#maxRequestBytes = maxRequestBytes;
+	}
+
+	/**
+	 * Connect, create the request topic if missing and this client's own reply topic, and wait until
+	 * the reply consumer is assigned — so no reply can arrive before anyone listens.
+	 */
+	static async connect<P extends PipelineTypes = UntypedPipelines>(options: ClientOptions = {}): Promise<PipelineClient<P>> {
+		const resolved = resolveClientOptions(options);
+		const replyTopic = resolved.replyTopicPrefix + resolved.clientId;
+		const pending = new PendingCalls(call => {
+			call.reject(new InvocationTimeoutError(call.id, call.pipeline, call.timeoutMs));
+		});
+		let transport: KafkajsTransport | undefined;
+		try {
+			transport = await KafkajsTransport.connect({
+				brokers: resolved.brokers,
+				clientId: resolved.clientId,
+				logger: resolved.logger,
+				connectionTimeoutMs: Math.min(resolved.connectTimeoutMs, 3000),
+				retry: {retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(200, resolved.connectTimeoutMs / 4)},
+			});
+			await transport.ensureTopics([
+				{topic: resolved.requestTopic, numPartitions: resolved.requestPartitions},
+				{
+					topic: replyTopic,
+					numPartitions: 1,
+					config: {'retention.ms': String(resolved.replyRetentionMs), 'cleanup.policy': 'delete'},
+				},
+			]);
+			const maxRequestBytes =
+				resolved.maxRequestBytes ?? (await transport.maxMessageBytes(resolved.requestTopic)) ?? defaultMaxMessageBytes;
+			await transport.consume(replyTopic, replyTopic, createReplyRouter(pending, resolved.logger));
+			resolved.logger.info('client.connected', {clientId: resolved.clientId, replyTopic, requestTopic: resolved.requestTopic});
+			return new PipelineClient<P>(resolved, transport, pending, maxRequestBytes);
+		} catch (error) {
+			await transport?.close([replyTopic]);
+			if (error instanceof MlbridgeError || error instanceof TypeError) {
+				throw error;
+			}
+
+			throw new BrokerUnreachableError(resolved.brokers, error);
+		}
+	}
+
+	/** This client's unique id; its replies arrive on `replyTopic`. */
+	get clientId(): string {
+		return this.#options.clientId;
+	}
+
+	get replyTopic(): string {
+		return this.#replyTopic;
+	}
+
+	/** Calls waiting for a reply. */
+	get pendingCount(): number {
+		return this.#pending.size;
+	}
+
+	/**
+	 * Run pipeline `name` on some runner and resolve with its result.
+	 *
+	 * Rejects with UnknownPipelineError, InvalidArgumentsError, PipelineError, PipelineTimeoutError,
+	 * InvocationTimeoutError, InvocationCancelledError, RequestTooLargeError, BrokerUnreachableError
+	 * or ClientClosedError — each carrying `requestId`.
+	 */
+	async invoke<N extends keyof P & string>(name: N, args: P[N]['args'], options: InvokeOptions = {}): Promise<P[N]['result']> {
+		const id = randomUUID();
+		if (this.#closed) {
+			throw new ClientClosedError(id);
+		}
+
+		if (typeof name !== 'string' || name.length === 0) {
+			throw new TypeError(`Expected the pipeline name to be a non-empty string, got ${String(name)} (${typeof name})`);
+		}
+
+		const timeoutMs = options.timeoutMs ?? this.#options.defaultTimeoutMs;
+		if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
+			throw new TypeError(`Expected \`timeoutMs\` to be a number > 0 or Infinity, got ${String(timeoutMs)} (${typeof timeoutMs})`);
+		}
+
+		if (options.signal?.aborted) {
+			throw new InvocationCancelledError(id, name, options.signal.reason);
+		}
+
+		const now = Date.now();
+		const deadlineMs = Number.isFinite(timeoutMs) ? now + timeoutMs : undefined;
+		const value = encodeRequest({
+			id,
+			pipeline: name,
+			args: this.#encodeArgs(id, name, args),
+			argsSchema: wireSchemas.value.ref,
+			replyTo: this.#replyTopic,
+			deadlineMs: deadlineMs ?? 0,
+			attempt: 1,
+			sentAtMs: now,
+			headers: {...options.headers},
+		});
+		if (value.length > this.#maxRequestBytes) {
+			throw new RequestTooLargeError(id, value.length, this.#maxRequestBytes);
+		}
+
+		return new Promise<P[N]['result']>((resolve, reject) => {
+			const signal = options.signal;
+			const onAbort = (): void => {
+				const call = this.#pending.take(id);
+				call?.reject(new InvocationCancelledError(id, name, signal?.reason));
+			};
+
+			signal?.addEventListener('abort', onAbort, {once: true});
+			const call: PendingCall = {
+				id,
+				pipeline: name,
+				timeoutMs,
+				resolve: resolve as (value: unknown) => void,
+				reject,
+				onProgress: options.onProgress,
+				detach: signal === undefined ? noop : () => signal.removeEventListener('abort', onAbort),
+				wheelHandle: undefined,
+			};
+			this.#pending.add(call, deadlineMs);
+			this.#transport.send(this.#options.requestTopic, {key: id, value}).catch((error: unknown) => {
+				this.#pending.take(id)?.reject(this.#sendError(id, value.length, error));
+			});
+		});
+	}
+
+	/**
+	 * Reject every pending call with ClientClosedError, leave the reply group, delete the reply topic
+	 * and disconnect. Safe to call twice.
+	 */
+	async close(): Promise<void> {
+		if (this.#closed) {
+			return;
+		}
+
+		this.#closed = true;
+		for (const call of this.#pending.takeAll()) {
+			call.reject(new ClientClosedError(call.id));
+		}
+
+		await this.#transport.close(this.#options.deleteReplyTopicOnClose ? [this.#replyTopic] : []);
+		this.#options.logger.info('client.closed', {clientId: this.#options.clientId});
+	}
+
+	#encodeArgs(id: string, pipeline: string, args: unknown): Buffer {
+		if (args === undefined || args === null) {
+			return encodeValue({}, 'args');
+		}
+
+		if (typeof args !== 'object' || Array.isArray(args)) {
+			throw invalidArguments(id, pipeline, `Expected the arguments to be an object of named arguments, got ${Array.isArray(args) ? 'an array' : typeof args}`);
+		}
+
+		try {
+			return encodeValue(args, 'args');
+		} catch (error) {
+			if (error instanceof ValueEncodingError) {
+				throw invalidArguments(id, pipeline, error.message, error);
+			}
+
+			throw error;
+		}
+	}
+
+	#sendError(id: string, size: number, error: unknown): MlbridgeError {
+		const type = (error as {type?: unknown} | undefined)?.type;
+		if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') {
+			return new RequestTooLargeError(id, size, this.#maxRequestBytes);
+		}
+
+		if (this.#closed) {
+			return new ClientClosedError(id);
+		}
+
+		return new BrokerUnreachableError(this.#options.brokers, error, id);
+	}
+}
+
+function noop(): void {}
+
+function invalidArguments(requestId: string, pipeline: string, message: string, cause?: unknown): InvalidArgumentsError {
+	return new InvalidArgumentsError(
+		requestId,
+		pipeline,
+		{code: 'INVALID_ARGUMENTS', type: 'ValueEncodingError', message, traceback: '', retryable: false, causes: []},
+		'local',
+		cause,
+	);
+}

@@ -1,0 +1,21 @@
+export {MlbridgeError} from './base.js';
+export {
+	BrokerUnreachableError,
+	ClientClosedError,
+	InvocationCancelledError,
+	InvocationTimeoutError,
+	RequestTooLargeError,
+} from './invocation-errors.js';
+export {
+	DeadlineExceededError,
+	InvalidArgumentsError,
+	PipelineError,
+	PipelineTimeoutError,
+	RemoteError,
+	ResultNotEncodableError,
+	RunnerError,
+	UnknownPipelineError,
+	type RemoteCause,
+	type RemoteErrorDetails,
+} from './remote-errors.js';
+export {ErrorCode, errorFromReply} from './error-codes.js';

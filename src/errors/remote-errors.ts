@@ -1,0 +1,57 @@
+import {MlbridgeError} from './base.js';
+
+/**
+ * Errors the runner reported in a reply. Each is rebuilt from the structured RemoteError on the
+ * wire (schemas/reply.avsc) and keeps the remote details.
+ *
+ * RemoteError (abstract)
+ * ├── UnknownPipelineError     no pipeline of that name is registered
+ * ├── InvalidArgumentsError    arguments do not fit the pipeline's signature
+ * ├── PipelineError            the pipeline raised (remoteType, remoteTraceback, causes)
+ * ├── PipelineTimeoutError     the pipeline ran past its time limit
+ * ├── DeadlineExceededError    the request expired before a runner could start it
+ * ├── ResultNotEncodableError  the pipeline returned something the wire cannot carry
+ * └── RunnerError              the runner failed for its own reasons (INTERNAL, UNDECODABLE_REQUEST, …)
+ */
+
+/** One link of the remote exception's cause chain. */
+export type RemoteCause = {readonly type: string; readonly message: string};
+
+/** The structured failure carried in a reply. */
+export type RemoteErrorDetails = {
+	readonly code: string;
+	readonly type: string;
+	readonly message: string;
+	readonly traceback: string;
+	readonly retryable: boolean;
+	readonly causes: readonly RemoteCause[];
+};
+
+export abstract class RemoteError extends MlbridgeError {
+	readonly pipeline: string;
+	/** Exception type on the runner, e.g. `ValueError`. */
+	readonly remoteType: string;
+	/** Formatted Python traceback; empty when the failure was not an exception. */
+	readonly remoteTraceback: string;
+	readonly causes: readonly RemoteCause[];
+	/** Identity of the runner that answered (host/pid/instance). */
+	readonly runner: string;
+
+	/** `runner` is `"local"` when the client itself found the problem before sending. */
+	constructor(requestId: string, pipeline: string, details: RemoteErrorDetails, runner: string, cause?: unknown) {
+		super(details.message, {code: details.code, requestId, retryable: details.retryable, cause});
+		this.pipeline = pipeline;
+		this.remoteType = details.type;
+		this.remoteTraceback = details.traceback;
+		this.causes = details.causes;
+		this.runner = runner;
+	}
+}
+
+export class UnknownPipelineError extends RemoteError {}
+export class InvalidArgumentsError extends RemoteError {}
+export class PipelineError extends RemoteError {}
+export class PipelineTimeoutError extends RemoteError {}
+export class DeadlineExceededError extends RemoteError {}
+export class ResultNotEncodableError extends RemoteError {}
+export class RunnerError extends RemoteError {}

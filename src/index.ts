@@ -1,0 +1,27 @@
+export {PipelineClient} from './client/pipeline-client.js';
+export type {ClientOptions, InvokeOptions} from './client/options.js';
+export type {InvocationProgress} from './client/pending-calls.js';
+export type {PipelineSignature, PipelineTypes, UntypedPipelines} from './client/pipeline-types.js';
+export {
+	BrokerUnreachableError,
+	ClientClosedError,
+	DeadlineExceededError,
+	ErrorCode,
+	InvalidArgumentsError,
+	InvocationCancelledError,
+	InvocationTimeoutError,
+	MlbridgeError,
+	PipelineError,
+	PipelineTimeoutError,
+	RemoteError,
+	RequestTooLargeError,
+	ResultNotEncodableError,
+	RunnerError,
+	UnknownPipelineError,
+	type RemoteCause,
+	type RemoteErrorDetails,
+} from './errors/index.js';
+export {CodecError, ValueEncodingError, type WireValue} from './codec/index.js';
+export {RunnerProcess, type RunnerEvent, type RunnerExit} from './runner/runner-process.js';
+export type {RunnerOptions} from './runner/runner-options.js';
+export {createLogger, type LogLevel, type Logger, type LogFields} from './logging/logger.js';

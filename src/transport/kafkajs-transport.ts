@@ -1,0 +1,183 @@
+import {
+	type Admin,
+	type Consumer,
+	Kafka,
+	Partitioners,
+	type Producer,
+	type RetryOptions,
+} from 'kafkajs';
+import type {Logger} from '../logging/logger.js';
+import {kafkajsLevel, kafkajsLogCreator} from './kafkajs-log.js';
+import {SendBatcher} from './send-batcher.js';
+import type {MessageHandler, OutgoingMessage, TopicSpec, Transport} from './transport.js';
+
+export type KafkajsTransportOptions = {
+	readonly brokers: readonly string[];
+	readonly clientId: string;
+	readonly logger: Logger;
+	readonly connectionTimeoutMs: number;
+	readonly retry: RetryOptions;
+};
+
+/** The Transport over kafkajs: one producer, one admin, and one consumer per consumed topic. */
+export class KafkajsTransport implements Transport {
+	readonly #kafka: Kafka;
+	readonly #producer: Producer;
+	readonly #admin: Admin;
+	readonly #batcher: SendBatcher;
+	readonly #consumers: Consumer[] = [];
+	readonly #logger: Logger;
+
+	private constructor(options: KafkajsTransportOptions) {
+		this.#logger = options.logger;
+		this.#kafka = new Kafka({
+			clientId: options.clientId,
+			brokers: [...options.brokers],
+			connectionTimeout: options.connectionTimeoutMs,
+			retry: options.retry,
+			logLevel: kafkajsLevel(options.logger),
+			logCreator: kafkajsLogCreator(options.logger),
+		});
+		this.#producer = this.#kafka.producer({
+			allowAutoTopicCreation: false,
+			createPartitioner: Partitioners.DefaultPartitioner,
+		});
+		this.#admin = this.#kafka.admin();
+		this.#batcher = new SendBatcher(async batch => {
+			await this.#producer.sendBatch({
+				acks: -1,
+				topicMessages: [...batch].map(([topic, messages]) => ({
+					topic,
+					messages: messages.map(m => ({key: m.key, value: m.value, headers: m.headers})),
+				})),
+			});
+		});
+	}
+
+	static async connect(options: KafkajsTransportOptions): Promise<KafkajsTransport> {
+		const transport = new KafkajsTransport(options);
+		try {
+			await Promise.all([transport.#producer.connect(), transport.#admin.connect()]);
+		} catch (error) {
+			await transport.close();
+			throw error;
+		}
+
+		return transport;
+	}
+
+	async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
+		const existing = new Set(await this.#admin.listTopics());
+		const missing = specs.filter(spec => !existing.has(spec.topic));
+		if (missing.length === 0) {
+			return;
+		}
+
+		try {
+			await this.#admin.createTopics({
+				waitForLeaders: true,
+				topics: missing.map(spec => ({
+					topic: spec.topic,
+					numPartitions: spec.numPartitions,
+					configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({name, value})),
+				})),
+			});
+		} catch (error) {
+			// Another client or runner may have created it between listTopics and createTopics.
+			if (!isTopicExists(error)) {
+				throw error;
+			}
+		}
+	}
+
+	send(topic: string, message: OutgoingMessage): Promise<void> {
+		return this.#batcher.enqueue(topic, message);
+	}
+
+	async consume(topic: string, groupId: string, onMessage: MessageHandler): Promise<void> {
+		const consumer = this.#kafka.consumer({
+			groupId,
+			allowAutoTopicCreation: false,
+			maxWaitTimeInMs: 200,
+			sessionTimeout: 10_000,
+			heartbeatInterval: 1000,
+			retry: {retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000},
+		});
+		this.#consumers.push(consumer);
+		const assigned = new Promise<void>(resolve => {
+			const stop = consumer.on(consumer.events.GROUP_JOIN, event => {
+				if ((event.payload.memberAssignment[topic] ?? []).length > 0) {
+					stop();
+					resolve();
+				}
+			});
+		});
+		await consumer.connect();
+		await consumer.subscribe({topic, fromBeginning: true});
+		await consumer.run({
+			eachBatchAutoResolve: true,
+			eachBatch: async ({batch}) => {
+				for (const message of batch.messages) {
+					if (message.value === null) {
+						continue;
+					}
+
+					try {
+						onMessage(message.value);
+					} catch (error) {
+						// A bad reply must not make kafkajs re-deliver the whole batch forever.
+						this.#logger.error('reply.handler_failed', {topic, error: String(error)});
+					}
+				}
+			},
+		});
+		await assigned;
+	}
+
+	async maxMessageBytes(topic: string): Promise<number | undefined> {
+		try {
+			const result = await this.#admin.describeConfigs({
+				includeSynonyms: false,
+				resources: [{type: 2, name: topic, configNames: ['max.message.bytes']}],
+			});
+			const value = result.resources[0]?.configEntries.find(e => e.configName === 'max.message.bytes')?.configValue;
+			return value === undefined ? undefined : Number(value);
+		} catch {
+			return undefined;
+		}
+	}
+
+	async close(deleteTopics: readonly string[] = []): Promise<void> {
+		const consumers = this.#consumers.splice(0);
+		this.#report(await Promise.allSettled(consumers.map(async consumer => consumer.disconnect())));
+		if (deleteTopics.length > 0) {
+			// After the consumers left, so none of them logs errors about a topic that vanished.
+			this.#report(
+				await Promise.allSettled([this.#admin.deleteTopics({topics: [...deleteTopics], timeout: 5000})]),
+			);
+		}
+
+		this.#report(await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect()]));
+	}
+
+	#report(results: ReadonlyArray<PromiseSettledResult<unknown>>): void {
+		for (const result of results) {
+			if (result.status === 'rejected') {
+				this.#logger.debug('transport.close_step_failed', {error: String(result.reason)});
+			}
+		}
+	}
+}
+
+function isTopicExists(error: unknown): boolean {
+	if (typeof error !== 'object' || error === null) {
+		return false;
+	}
+
+	const {type, errors} = error as {type?: unknown; errors?: unknown};
+	if (type === 'TOPIC_ALREADY_EXISTS') {
+		return true;
+	}
+
+	return Array.isArray(errors) && errors.length > 0 && errors.every(e => isTopicExists(e));
+}

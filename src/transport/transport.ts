@@ -1,0 +1,30 @@
+/**
+ * The few things mlbridge needs from Kafka. The client depends on this interface only, so kafkajs
+ * (unmaintained since 2023) can be swapped without touching the client.
+ */
+export type OutgoingMessage = {
+	readonly key: string;
+	readonly value: Buffer;
+	readonly headers?: Readonly<Record<string, string>>;
+};
+
+export type TopicSpec = {
+	readonly topic: string;
+	readonly numPartitions: number;
+	readonly config?: Readonly<Record<string, string>>;
+};
+
+export type MessageHandler = (value: Buffer) => void;
+
+export interface Transport {
+	/** Create the topics that do not exist yet; existing ones are left as they are. */
+	ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
+	/** Produce one message; sends made in the same event-loop turn travel in one request. */
+	send(topic: string, message: OutgoingMessage): Promise<void>;
+	/** Read `topic` from its beginning; resolves once the topic's partitions are assigned to us. */
+	consume(topic: string, groupId: string, onMessage: MessageHandler): Promise<void>;
+	/** The topic's `max.message.bytes`, or undefined when it cannot be read. */
+	maxMessageBytes(topic: string): Promise<number | undefined>;
+	/** Stop consuming, delete `deleteTopics` (best effort), then disconnect. */
+	close(deleteTopics?: readonly string[]): Promise<void>;
+}
