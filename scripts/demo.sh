@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# npm run demo: build, make sure Python and a broker are there, run examples/demo.ts, and stop the
+# broker again only if this script started it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npm run --silent build
+bash scripts/python-env.sh
+
+started_broker=0
+if [[ -z "${KAFKA_BROKERS:-}" ]] && ! node scripts/broker/wait-ready.mjs --timeout 2 --quiet >/dev/null 2>&1; then
+	bash scripts/broker/start.sh
+	started_broker=1
+fi
+cleanup() {
+	if [[ $started_broker == 1 ]]; then bash scripts/broker/stop.sh; fi
+}
+trap cleanup EXIT
+
+MLBRIDGE_PYTHON="${MLBRIDGE_PYTHON:-$PWD/.venv/bin/python}" node --import tsx examples/demo.ts
