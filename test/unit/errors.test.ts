@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import {test} from 'node:test';
+import {
+	DeadlineExceededError,
+	ErrorCode,
+	InvalidArgumentsError,
+	InvocationCancelledError,
+	MlbridgeError,
+	PipelineError,
+	PipelineTimeoutError,
+	RequestTooLargeError,
+	ResultNotEncodableError,
+	RunnerError,
+	UnknownPipelineError,
+} from '../../src/index.js';
+import {errorFromReply} from '../../src/errors/index.js';
+
+const sharedCodes = JSON.parse(readFileSync('schemas/error-codes.json', 'utf8')) as {codes: Record<string, string>};
+
+test('the TS error codes are exactly schemas/error-codes.json', () => {
+	assert.deepEqual(Object.keys(ErrorCode).sort(), Object.keys(sharedCodes.codes).sort());
+	for (const [key, value] of Object.entries(ErrorCode)) {
+		assert.equal(key, value);
+	}
+});
+
+test('every remote code becomes its own typed error carrying the request id', () => {
+	const expected: Record<string, new (...args: never[]) => MlbridgeError> = {
+		UNKNOWN_PIPELINE: UnknownPipelineError,
+		INVALID_ARGUMENTS: InvalidArgumentsError,
+		PIPELINE_ERROR: PipelineError,
+		PIPELINE_TIMEOUT: PipelineTimeoutError,
+		CANCELLED: InvocationCancelledError,
+		REQUEST_TOO_LARGE: RequestTooLargeError,
+		DEADLINE_EXCEEDED: DeadlineExceededError,
+		UNDECODABLE_REQUEST: RunnerError,
+		RESULT_NOT_ENCODABLE: ResultNotEncodableError,
+		INTERNAL: RunnerError,
+	};
+	for (const code of Object.keys(sharedCodes.codes)) {
+		const error = errorFromReply('req-1', 'p', {code, type: 'T', message: `m ${code}`, traceback: 'tb', retryable: false, causes: []}, 'r');
+		const ErrorClass = expected[code];
+		assert.ok(ErrorClass !== undefined, `no expectation for ${code}`);
+		assert.ok(error instanceof ErrorClass, `${code} → ${error.name}`);
+		assert.ok(error instanceof MlbridgeError);
+		assert.equal(error.requestId, 'req-1');
+		assert.equal(error.code, code);
+		assert.equal(error.name, ErrorClass.name);
+	}
+});
+
+test('an unknown future code is still a typed RunnerError, not a crash', () => {
+	const error = errorFromReply('r', 'p', {code: 'SOMETHING_NEW', type: 'X', message: 'm', traceback: '', retryable: true, causes: []}, 'runner');
+	assert.ok(error instanceof RunnerError);
+	assert.equal(error.retryable, true);
+});

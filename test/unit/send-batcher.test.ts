@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import type {OutgoingMessage} from '../../src/transport/transport.js';
+import {SendBatcher} from '../../src/transport/send-batcher.js';
+
+const message = (key: string): OutgoingMessage => ({key, value: Buffer.from(key)});
+
+test('sends made in one turn travel together; later ones wait for a free slot', async () => {
+	const batches: string[][] = [];
+	let release: () => void = () => {};
+	const batcher = new SendBatcher(
+		async batch => {
+			batches.push([...batch.values()].flat().map(m => m.key));
+			await new Promise<void>(resolve => {
+				release = resolve;
+			});
+		},
+		{maxInFlight: 1},
+	);
+	const first = ['a', 'b', 'c'].map(async key => batcher.enqueue('t', message(key)));
+	await new Promise(resolve => setImmediate(resolve));
+	const second = ['d', 'e'].map(async key => batcher.enqueue('t', message(key)));
+	await new Promise(resolve => setImmediate(resolve));
+	assert.deepEqual(batches, [['a', 'b', 'c']]);
+	release();
+	await Promise.all(first);
+	await new Promise(resolve => setImmediate(resolve));
+	assert.deepEqual(batches, [['a', 'b', 'c'], ['d', 'e']]);
+	release();
+	await Promise.all(second);
+});
+
+test('a failed batch rejects each of its messages and nothing else', async () => {
+	let fail = true;
+	const batcher = new SendBatcher(async () => {
+		if (fail) {
+			fail = false;
+			throw new Error('broker gone');
+		}
+	});
+	const doomed = batcher.enqueue('t', message('x'));
+	await assert.rejects(doomed, /broker gone/);
+	await batcher.enqueue('t', message('y'));
+});
+
+test('messages to several topics in one turn are grouped by topic', async () => {
+	const seen: Array<[string, string[]]> = [];
+	const batcher = new SendBatcher(async batch => {
+		for (const [topic, messages] of batch) {
+			seen.push([topic, messages.map(m => m.key)]);
+		}
+	});
+	await Promise.all([batcher.enqueue('a', message('1')), batcher.enqueue('b', message('2')), batcher.enqueue('a', message('3'))]);
+	assert.deepEqual(seen, [['a', ['1', '3']], ['b', ['2']]]);
+});
+
+test('rejectQueued fails what has not been handed to Kafka yet', async () => {
+	const batcher = new SendBatcher(async () => {});
+	const queued = batcher.enqueue('t', message('q'));
+	batcher.rejectQueued(new Error('closed'));
+	await assert.rejects(queued, /closed/);
+});
