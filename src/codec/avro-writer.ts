@@ -1,0 +1,136 @@
+/**
+ * A small Avro binary writer: zigzag varints, doubles, strings and bytes into one growable buffer.
+ * Callers check types; this only lays bytes down. Writers are pooled (see acquireWriter) because
+ * encoding may run user getters that encode again.
+ */
+
+const INITIAL_SIZE = 8 * 1024;
+/** A writer that grew beyond this gives its buffer back when released. */
+const RETAIN_LIMIT = 1024 * 1024;
+
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
+
+export class AvroWriter {
+	buf: Buffer = Buffer.allocUnsafeSlow(INITIAL_SIZE);
+	pos = 0;
+
+	/** Makes room for `n` more bytes. */
+	reserve(n: number): void {
+		if (this.pos + n > this.buf.length) {
+			const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n));
+			this.buf.copy(grown, 0, 0, this.pos);
+			this.buf = grown;
+		}
+	}
+
+	byte(b: number): void {
+		if (this.pos >= this.buf.length) this.reserve(1);
+		this.buf[this.pos++] = b;
+	}
+
+	/** Appends raw bytes, no length prefix. */
+	raw(bytes: Uint8Array): void {
+		this.reserve(bytes.length);
+		this.buf.set(bytes, this.pos);
+		this.pos += bytes.length;
+	}
+
+	/** An Avro `int` or `long` given as a safe integer. */
+	long(n: number): void {
+		this.reserve(10);
+		const buf = this.buf;
+		let pos = this.pos;
+		if (n >= -0x40000000 && n < 0x40000000) {
+			let z = ((n << 1) ^ (n >> 31)) >>> 0;
+			while (z > 0x7f) {
+				buf[pos++] = (z & 0x7f) | 0x80;
+				z >>>= 7;
+			}
+			buf[pos++] = z;
+		} else {
+			// Zigzag of a safe integer can exceed 2^53, so split off the low 6 bits before doubling.
+			const m = n >= 0 ? n : -n - 1;
+			let rest = Math.floor(m / 64);
+			buf[pos++] = ((m % 64) * 2 + (n >= 0 ? 0 : 1)) | 0x80;
+			while (rest > 0x7f) {
+				buf[pos++] = (rest % 128) | 0x80;
+				rest = Math.floor(rest / 128);
+			}
+			buf[pos++] = rest;
+		}
+		this.pos = pos;
+	}
+
+	/** An Avro `long` given as a bigint in the int64 range (checked by the caller). */
+	bigLong(n: bigint): void {
+		this.reserve(10);
+		let z = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
+		while (z > 0x7fn) {
+			this.buf[this.pos++] = Number(z & 0x7fn) | 0x80;
+			z >>= 7n;
+		}
+		this.buf[this.pos++] = Number(z);
+	}
+
+	double(x: number): void {
+		this.reserve(8);
+		this.buf.writeDoubleLE(x, this.pos);
+		this.pos += 8;
+	}
+
+	boolean(b: boolean): void {
+		this.byte(b ? 1 : 0);
+	}
+
+	string(s: string): void {
+		const length = s.length;
+		if (length < 22) {
+			// At most 63 UTF-8 bytes: the length prefix is one byte, patched after writing.
+			this.reserve(64);
+			const buf = this.buf;
+			const start = this.pos + 1;
+			let pos = start;
+			for (let i = 0; i < length; i++) {
+				const c = s.charCodeAt(i);
+				if (c >= 0x80) {
+					pos = start + buf.write(s, start, "utf8");
+					break;
+				}
+				buf[pos++] = c;
+			}
+			buf[start - 1] = (pos - start) << 1;
+			this.pos = pos;
+			return;
+		}
+		const size = Buffer.byteLength(s, "utf8");
+		this.long(size);
+		this.reserve(size);
+		this.pos += this.buf.write(s, this.pos, size, "utf8");
+	}
+
+	bytes(b: Uint8Array): void {
+		this.long(b.length);
+		this.raw(b);
+	}
+
+	/** A copy of what was written, sized exactly. */
+	take(): Buffer {
+		const out = Buffer.allocUnsafe(this.pos);
+		this.buf.copy(out, 0, 0, this.pos);
+		return out;
+	}
+}
+
+const spare: AvroWriter[] = [];
+
+/** A writer positioned at 0; give it back with releaseWriter. */
+export function acquireWriter(): AvroWriter {
+	return spare.pop() ?? new AvroWriter();
+}
+
+export function releaseWriter(w: AvroWriter): void {
+	w.pos = 0;
+	if (w.buf.length > RETAIN_LIMIT) w.buf = Buffer.allocUnsafeSlow(INITIAL_SIZE);
+	if (spare.length < 4) spare.push(w);
+}
