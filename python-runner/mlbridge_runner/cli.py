@@ -1,0 +1,185 @@
+"""``python -m mlbridge_runner --pipelines FILE_OR_MODULE ...``
+
+Exit codes: 0 stopped cleanly (SIGTERM/SIGINT), 1 the runner failed, 2 bad command line or
+pipelines, 3 dependencies missing, 128+N a second signal N forced an immediate exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import re
+import signal
+import sys
+import traceback
+from pathlib import Path
+from types import FrameType
+from typing import Callable, Sequence
+
+from .config import (
+    DEFAULT_BROKERS,
+    DEFAULT_GROUP,
+    DEFAULT_REQUEST_TOPIC,
+    ENV_BROKERS,
+    ENV_REQUEST_TOPIC,
+    RunnerConfig,
+    env_default,
+)
+from .errors import ConfigError, MlbridgeRunnerError
+from .registry import Registry, default_registry
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_MISSING_DEPENDENCIES = 3
+
+PROG = "mlbridge-runner"
+
+
+def _fail(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
+
+
+def missing_dependencies() -> list[str]:
+    """Distribution names of the required packages that cannot be imported."""
+    missing = []
+    for module, dist in (("confluent_kafka", "confluent-kafka"), ("fastavro", "fastavro")):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(dist)
+    return missing
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Serve registered Python pipelines to mlbridge clients over Kafka."
+    )
+    parser.add_argument(
+        "--pipelines",
+        action="append",
+        required=True,
+        metavar="FILE_OR_MODULE",
+        help="a .py file or an importable module whose @pipeline functions are served (repeatable)",
+    )
+    parser.add_argument(
+        "--brokers",
+        default=env_default(ENV_BROKERS, DEFAULT_BROKERS),
+        help=f"HOST:PORT,... (env {ENV_BROKERS}, default {DEFAULT_BROKERS})",
+    )
+    parser.add_argument(
+        "--request-topic",
+        default=env_default(ENV_REQUEST_TOPIC, DEFAULT_REQUEST_TOPIC),
+        help=f"topic requests arrive on (env {ENV_REQUEST_TOPIC}, default {DEFAULT_REQUEST_TOPIC})",
+    )
+    parser.add_argument("--group", default=DEFAULT_GROUP, help=f"consumer group (default {DEFAULT_GROUP})")
+    parser.add_argument("--concurrency", type=int, default=8, help="calls run at once (default 8)")
+    parser.add_argument("--partitions", type=int, default=12, help="partitions when creating the request topic (default 12)")
+    parser.add_argument("--grace-seconds", type=float, default=30.0, help="time to finish in-flight calls on SIGTERM (default 30)")
+    parser.add_argument("--max-poll-interval-ms", type=int, default=300_000, help="consumer max.poll.interval.ms (default 300000)")
+    parser.add_argument("--log-level", default=None, help="debug | info | warning | error (env MLBRIDGE_LOG_LEVEL, default info)")
+    return parser.parse_args(argv)
+
+
+def _module_name_for(path: Path) -> str:
+    stem = re.sub(r"\W", "_", path.stem) or "pipelines"
+    if stem[0].isdigit():
+        stem = "_" + stem
+    return stem if stem not in sys.modules else f"mlbridge_pipelines_{stem}"
+
+
+def load_pipelines(spec: str) -> None:
+    """Import an operator-supplied pipelines file or module (never anything named by a message)."""
+    path = Path(spec)
+    if spec.endswith(".py") or os.sep in spec or path.is_file():
+        if not path.is_file():
+            raise ConfigError(f"pipelines file {spec!r} does not exist")
+        path = path.resolve()
+        name = _module_name_for(path)
+        module_spec = importlib.util.spec_from_file_location(name, path)
+        if module_spec is None or module_spec.loader is None:
+            raise ConfigError(f"cannot load {spec!r} as a Python file")
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[name] = module
+        if str(path.parent) not in sys.path:
+            sys.path.insert(0, str(path.parent))  # let the file import its neighbours
+        module_spec.loader.exec_module(module)
+    else:
+        importlib.import_module(spec)
+
+
+def _install_signal_handlers(request_stop: Callable[[int], None]) -> None:
+    received: list[int] = []
+
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        if received:
+            print(f"{PROG}: second signal {signum}: exiting now", file=sys.stderr, flush=True)
+            os._exit(128 + signum)
+        received.append(signum)
+        request_stop(signum)
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+
+
+def main(argv: Sequence[str] | None = None, registry: Registry | None = None) -> int:
+    args = parse_args(argv)
+    missing = missing_dependencies()
+    if missing:
+        _fail(
+            f"missing Python package(s) {', '.join(missing)} for {sys.executable}: "
+            f"run `{sys.executable} -m pip install confluent-kafka fastavro` or `npx mlbridge setup-python`"
+        )
+        return EXIT_MISSING_DEPENDENCIES
+
+    from . import logging as runner_logging
+
+    try:
+        runner_logging.configure(args.log_level)
+    except ValueError as exc:
+        _fail(str(exc))
+        return EXIT_USAGE
+
+    served = registry if registry is not None else default_registry
+    for spec in args.pipelines:
+        try:
+            load_pipelines(spec)
+        except ConfigError as exc:
+            _fail(str(exc))
+            return EXIT_USAGE
+        except Exception as exc:  # noqa: BLE001 - the user's module failed to import
+            _fail(f"importing {spec!r} failed: {type(exc).__name__}: {exc}")
+            traceback.print_exc(file=sys.stderr)
+            return EXIT_USAGE
+    if not served:
+        _fail(f"no pipelines registered by {', '.join(args.pipelines)}: decorate functions with @pipeline")
+        return EXIT_USAGE
+
+    from .runner.loop import Runner
+
+    try:
+        config = RunnerConfig(
+            brokers=args.brokers,
+            request_topic=args.request_topic,
+            group=args.group,
+            concurrency=args.concurrency,
+            partitions=args.partitions,
+            grace_seconds=args.grace_seconds,
+            max_poll_interval_ms=args.max_poll_interval_ms,
+        )
+        runner = Runner(config, served)
+    except MlbridgeRunnerError as exc:
+        _fail(str(exc))
+        return EXIT_USAGE
+    _install_signal_handlers(runner.request_stop)
+    try:
+        return runner.run()
+    except Exception as exc:  # noqa: BLE001
+        from . import events
+
+        runner_logging.log_event(
+            runner_logging.ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True
+        )
+        return EXIT_FAILED

@@ -1,0 +1,1 @@
+"""Wire codec: CRC-64-AVRO, single-object framing, the generic Value encoding and the envelopes."""

@@ -1,0 +1,77 @@
+"""The runner's settings, validated once."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from .errors import ConfigError
+
+DEFAULT_BROKERS: Final = "127.0.0.1:9092"
+DEFAULT_REQUEST_TOPIC: Final = "ml.pipeline.input"
+DEFAULT_GROUP: Final = "mlbridge-runners"
+ENV_BROKERS: Final = "KAFKA_BROKERS"
+ENV_REQUEST_TOPIC: Final = "MLBRIDGE_REQUEST_TOPIC"
+
+#: Kafka's legal topic names.
+TOPIC_PATTERN: Final = re.compile(r"[A-Za-z0-9._\-]{1,249}")
+
+
+def is_valid_topic(name: str) -> bool:
+    return TOPIC_PATTERN.fullmatch(name) is not None and name not in (".", "..")
+
+
+def dlq_topic_for(request_topic: str) -> str:
+    return f"{request_topic}.dlq"
+
+
+@dataclass(frozen=True)
+class RunnerConfig:
+    """Everything the runner needs besides the registry.
+
+    ``brokers``: comma-separated ``host:port`` list (env ``KAFKA_BROKERS``, default
+    127.0.0.1:9092). ``request_topic``: env ``MLBRIDGE_REQUEST_TOPIC``, default ml.pipeline.input.
+    ``partitions`` is used only when the runner creates the request topic.
+    """
+
+    brokers: str = DEFAULT_BROKERS
+    request_topic: str = DEFAULT_REQUEST_TOPIC
+    group: str = DEFAULT_GROUP
+    concurrency: int = 8
+    partitions: int = 12
+    grace_seconds: float = 30.0
+    max_poll_interval_ms: int = 300_000
+    session_timeout_ms: int = 10_000
+    fetch_wait_max_ms: int = 20
+    reply_timeout_ms: int = 30_000
+
+    @property
+    def dlq_topic(self) -> str:
+        return dlq_topic_for(self.request_topic)
+
+    def validate(self) -> RunnerConfig:
+        if not self.brokers.strip():
+            raise ConfigError("brokers must not be empty (e.g. 127.0.0.1:9092)")
+        if not is_valid_topic(self.request_topic) or len(self.dlq_topic) > 249:
+            raise ConfigError(f"request topic {self.request_topic!r} is not a valid Kafka topic name")
+        if not self.group.strip():
+            raise ConfigError("group must not be empty")
+        if self.concurrency < 1:
+            raise ConfigError(f"concurrency must be >= 1, got {self.concurrency}")
+        if self.partitions < 1:
+            raise ConfigError(f"partitions must be >= 1, got {self.partitions}")
+        if self.grace_seconds < 0:
+            raise ConfigError(f"grace seconds must be >= 0, got {self.grace_seconds}")
+        if self.max_poll_interval_ms < self.session_timeout_ms:
+            raise ConfigError(
+                f"max poll interval ({self.max_poll_interval_ms} ms) must be >= the session timeout "
+                f"({self.session_timeout_ms} ms)"
+            )
+        return self
+
+
+def env_default(name: str, fallback: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or fallback

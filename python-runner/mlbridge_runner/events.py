@@ -1,0 +1,47 @@
+"""Names of the structured log events (the ``event`` field of each JSON line on stderr).
+
+These names and their fields are a contract: the TypeScript CLI and the test suites wait for them.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: INFO, once: pipelines (sorted names), runner (host/pid/8-hex), brokers, topic, dlq_topic, group,
+#: concurrency, version.
+STARTED: Final = "runner.started"
+#: INFO, each assignment: topic, partitions (newly assigned, sorted ints), assigned (all, sorted).
+ASSIGNED: Final = "runner.assigned"
+#: INFO, each revocation: topic, partitions (revoked), assigned (what is left).
+REVOKED: Final = "runner.revoked"
+#: WARNING: partitions lost without a clean revoke (session timed out): topic, partitions.
+LOST: Final = "runner.lost"
+#: WARNING while the broker cannot be reached at start: brokers, error, attempt.
+WAITING_FOR_BROKER: Final = "runner.waiting_for_broker"
+#: INFO, once per stop: signal, in_flight, grace_seconds.
+STOPPING: Final = "runner.stopping"
+#: INFO, last line: abandoned (calls still running, left uncommitted), served (calls replied).
+STOPPED: Final = "runner.stopped"
+#: ERROR: the runner itself failed: error.
+CRASHED: Final = "runner.crashed"
+#: DEBUG: back-pressure: in_flight.
+PAUSED: Final = "runner.paused"
+RESUMED: Final = "runner.resumed"
+
+#: DEBUG per call: id, pipeline, topic, partition, offset.
+CALL_RECEIVED: Final = "call.received"
+#: DEBUG per call: id, pipeline, status, code (errors), duration_ms.
+CALL_REPLIED: Final = "call.replied"
+#: WARNING: id, pipeline, timeout_seconds — the thread keeps running and its late result is dropped.
+CALL_TIMED_OUT: Final = "call.timed_out"
+#: DEBUG: id, pipeline — a timed-out call finished after its timeout reply.
+CALL_LATE_RESULT_DROPPED: Final = "call.late_result_dropped"
+#: WARNING: a reply could not be delivered (client gone?): id, topic, error. The offset moves on.
+REPLY_FAILED: Final = "reply.failed"
+#: WARNING: an undecodable message went to the dead-letter topic: reason, error, topic, partition,
+#: offset, dlq_topic.
+DLQ_SENT: Final = "dlq.sent"
+#: ERROR: even the dead-letter produce failed: reason, error, topic, partition, offset.
+DLQ_FAILED: Final = "dlq.failed"
+#: WARNING: a consumer or producer error reported by librdkafka: error, code, fatal.
+KAFKA_ERROR: Final = "kafka.error"

@@ -1,0 +1,71 @@
+"""Structured logs: one JSON object per line on stderr.
+
+Quiet by default: at INFO only lifecycle events are logged; per-call events are DEBUG. Every line
+has ``ts`` (ISO 8601 UTC), ``level``, ``event`` and the event's own fields.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging as _stdlib_logging
+import os
+import sys
+from typing import Any, Final
+
+LOGGER_NAME: Final = "mlbridge_runner"
+KAFKA_LOGGER_NAME: Final = "mlbridge_runner.kafka"
+LEVELS: Final = ("debug", "info", "warning", "error")
+ENV_LEVEL: Final = "MLBRIDGE_LOG_LEVEL"
+
+DEBUG: Final = _stdlib_logging.DEBUG
+INFO: Final = _stdlib_logging.INFO
+WARNING: Final = _stdlib_logging.WARNING
+ERROR: Final = _stdlib_logging.ERROR
+
+_logger = _stdlib_logging.getLogger(LOGGER_NAME)
+
+
+class JsonLinesFormatter(_stdlib_logging.Formatter):
+    def format(self, record: _stdlib_logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "ts": _dt.datetime.fromtimestamp(record.created, _dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "event": getattr(record, "event", None)
+            or ("kafka.log" if record.name == KAFKA_LOGGER_NAME else "log"),
+        }
+        fields = getattr(record, "fields", None)
+        if fields:
+            line.update(fields)
+        if not getattr(record, "event", None):
+            line["message"] = record.getMessage()
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str, ensure_ascii=False)
+
+
+def resolve_level(level: str | None) -> int:
+    """``--log-level`` first, then ``MLBRIDGE_LOG_LEVEL``, then ``info``."""
+    name = (level or os.environ.get(ENV_LEVEL) or "info").strip().lower()
+    if name not in LEVELS:
+        raise ValueError(f"log level must be one of {', '.join(LEVELS)}, got {name!r}")
+    return getattr(_stdlib_logging, name.upper())
+
+
+def configure(level: str | None = None) -> None:
+    """Send this package's logs to stderr as JSON lines at ``level``."""
+    handler = _stdlib_logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonLinesFormatter())
+    _logger.handlers[:] = [handler]
+    _logger.setLevel(resolve_level(level))
+    _logger.propagate = False
+
+
+def enabled(level: int) -> bool:
+    return _logger.isEnabledFor(level)
+
+
+def log_event(level: int, event: str, exc_info: bool = False, **fields: Any) -> None:
+    """Log ``event`` with ``fields`` (callers pass only cheap values or check :func:`enabled`)."""
+    if _logger.isEnabledFor(level):
+        _logger.log(level, event, extra={"event": event, "fields": fields}, exc_info=exc_info)

@@ -1,0 +1,153 @@
+"""The pipeline whitelist: only functions registered here can ever be called.
+
+Lookup is an exact ``dict`` lookup of the name carried by a request. Nothing from a message is ever
+evaluated, imported or resolved as an attribute.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, TypeVar, overload
+
+from .errors import AlreadyRegistered, InvalidPipelineName, NotRegistered, RegistryError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Letters, digits, ``_``, ``.``, ``-``; starts with a letter or ``_``; at most 200 characters.
+NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,199}")
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """One registered pipeline function."""
+
+    name: str
+    fn: Callable[..., Any]
+    signature: inspect.Signature = field(repr=False, compare=False)
+    timeout: float | None = None
+    is_async: bool = False
+
+
+def validate_name(name: object) -> str:
+    """Return ``name`` if it is an acceptable pipeline name, else raise :class:`InvalidPipelineName`."""
+    if not isinstance(name, str):
+        raise InvalidPipelineName(f"pipeline name must be a str, got {type(name).__name__}")
+    if name == "":
+        raise InvalidPipelineName("pipeline name must not be empty")
+    if name != name.strip():
+        raise InvalidPipelineName(f"pipeline name {name!r} has surrounding whitespace")
+    if NAME_PATTERN.fullmatch(name) is None:
+        raise InvalidPipelineName(
+            f"pipeline name {name!r} must match {NAME_PATTERN.pattern} "
+            "(letters, digits, '_', '.', '-'; starting with a letter or '_')"
+        )
+    return name
+
+
+def _validate_timeout(timeout: object) -> float | None:
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise RegistryError(f"timeout must be a number of seconds > 0, got {timeout!r}")
+    return float(timeout)
+
+
+def _check_callable(name: str, fn: object) -> inspect.Signature:
+    if not callable(fn):
+        raise RegistryError(f"pipeline {name!r}: expected a function, got {type(fn).__name__}")
+    signature = inspect.signature(fn)
+    for param in signature.parameters.values():
+        if param.kind is inspect.Parameter.POSITIONAL_ONLY and param.default is inspect.Parameter.empty:
+            raise RegistryError(
+                f"pipeline {name!r}: parameter {param.name!r} is positional-only without a default; "
+                "callers pass keyword arguments only"
+            )
+    return signature
+
+
+class Registry(dict[str, Pipeline]):
+    """Name → :class:`Pipeline`. A missing name raises :class:`NotRegistered`."""
+
+    def __missing__(self, name: str) -> Pipeline:
+        raise NotRegistered(name, self.names())
+
+    def names(self) -> list[str]:
+        """Registered names, sorted."""
+        return sorted(self.keys())
+
+    def register(self, fn: Callable[..., Any], name: str | None = None, timeout: float | None = None) -> Pipeline:
+        """Register ``fn`` under ``name`` (default: its ``__name__``) and return the entry."""
+        chosen = validate_name(getattr(fn, "__name__", None) if name is None else name)
+        if chosen in self:
+            raise AlreadyRegistered(f"a pipeline named {chosen!r} is already registered ({self[chosen].fn!r})")
+        signature = _check_callable(chosen, fn)
+        entry = Pipeline(
+            name=chosen,
+            fn=fn,
+            timeout=_validate_timeout(timeout),
+            signature=signature,
+            is_async=inspect.iscoroutinefunction(fn),
+        )
+        dict.__setitem__(self, chosen, entry)
+        return entry
+
+    def __setitem__(self, name: str, value: Pipeline) -> None:
+        raise RegistryError("use Registry.register() or the @pipeline decorator to add pipelines")
+
+    @overload
+    def pipeline(self, fn: F, /) -> F: ...
+
+    @overload
+    def pipeline(
+        self, name: str | None = None, /, *, timeout: float | None = None
+    ) -> Callable[[F], F]: ...
+
+    @overload
+    def pipeline(self, *, name: str | None = None, timeout: float | None = None) -> Callable[[F], F]: ...
+
+    def pipeline(self, fn_or_name: Any = None, /, *, name: str | None = None, timeout: float | None = None) -> Any:
+        """Decorator registering into this registry; see :func:`pipeline`."""
+        if callable(fn_or_name):
+            if name is not None or timeout is not None:
+                raise RegistryError("use @pipeline(name=..., timeout=...) with parentheses to pass options")
+            self.register(fn_or_name)
+            return fn_or_name
+        if fn_or_name is not None and name is not None:
+            raise RegistryError("give the pipeline name once: @pipeline('x') or @pipeline(name='x')")
+        chosen = fn_or_name if fn_or_name is not None else name
+        if chosen is not None:
+            validate_name(chosen)  # fail at the decorator line, before the function body is seen
+
+        def decorate(fn: F) -> F:
+            self.register(fn, chosen, timeout)
+            return fn
+
+        return decorate
+
+
+#: The registry ``@pipeline`` fills and the runner serves.
+default_registry = Registry()
+
+
+@overload
+def pipeline(fn: F, /) -> F: ...
+
+
+@overload
+def pipeline(name: str | None = None, /, *, timeout: float | None = None) -> Callable[[F], F]: ...
+
+
+@overload
+def pipeline(*, name: str | None = None, timeout: float | None = None) -> Callable[[F], F]: ...
+
+
+def pipeline(fn_or_name: Any = None, /, *, name: str | None = None, timeout: float | None = None) -> Any:
+    """Register a function as a pipeline in :data:`default_registry`.
+
+    ``@pipeline`` (name = the function's ``__name__``), ``@pipeline("train_model")`` or
+    ``@pipeline(name="train_model", timeout=600)``. ``timeout`` is in seconds. The function is
+    returned unchanged, so it can still be called directly.
+    """
+    return default_registry.pipeline(fn_or_name, name=name, timeout=timeout)

@@ -1,0 +1,1 @@
+"""The consume → dispatch → reply machinery."""

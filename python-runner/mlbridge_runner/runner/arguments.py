@@ -1,0 +1,120 @@
+"""Check call arguments against a pipeline's signature before anything runs.
+
+Binding uses ``inspect.Signature.bind``: missing, unexpected or duplicated arguments are refused.
+Annotations of the plain wire types (``int``, ``float``, ``bool``, ``str``, ``bytes``, ``list``,
+``dict``, ``None``, their ``Optional``/``|`` unions and generic forms like ``list[int]``) are
+checked too; any other annotation is trusted to the function. String annotations (``from
+__future__ import annotations``) are recognised by exact name lookup, never evaluated.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import types
+import typing
+from typing import Any, Callable
+
+from ..errors import InvalidArguments
+from ..registry import Pipeline
+
+Check = Callable[[Any], bool]
+
+_PLAIN: dict[Any, tuple[str, Check]] = {
+    int: ("int", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    float: ("float", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)),
+    bool: ("bool", lambda v: isinstance(v, bool)),
+    str: ("str", lambda v: isinstance(v, str)),
+    bytes: ("bytes", lambda v: isinstance(v, bytes)),
+    list: ("list", lambda v: isinstance(v, list)),
+    dict: ("dict", lambda v: isinstance(v, dict)),
+    type(None): ("None", lambda v: v is None),
+    None: ("None", lambda v: v is None),
+}
+_BY_NAME: dict[str, Any] = {
+    "int": int, "float": float, "bool": bool, "str": str, "bytes": bytes,
+    "list": list, "dict": dict, "None": None, "NoneType": None,
+}
+_OPTIONAL_STR = re.compile(r"(?:typing\.)?Optional\[(\w+)\]")
+_GENERIC_STR = re.compile(r"(list|dict)\[.*\]")
+
+
+def _from_string(annotation: str) -> tuple[str, Check] | None:
+    parts = [p.strip() for p in annotation.split("|")]
+    members: list[Any] = []
+    for part in parts:
+        if (m := _OPTIONAL_STR.fullmatch(part)) is not None:
+            part, extra = m.group(1), None
+            members.append(extra)
+        if (g := _GENERIC_STR.fullmatch(part)) is not None:
+            part = g.group(1)
+        if part not in _BY_NAME:
+            return None
+        members.append(_BY_NAME[part])
+    return _union(members)
+
+
+def _union(members: list[Any]) -> tuple[str, Check] | None:
+    checks = []
+    for member in members:
+        found = _describe(member)
+        if found is None:
+            return None
+        checks.append(found)
+    names = " | ".join(dict.fromkeys(name for name, _ in checks))
+    funcs = tuple(check for _, check in checks)
+    return names, lambda v: any(f(v) for f in funcs)
+
+
+def _describe(annotation: Any) -> tuple[str, Check] | None:
+    if isinstance(annotation, str):
+        return _from_string(annotation)
+    try:
+        if annotation in _PLAIN:
+            return _PLAIN[annotation]
+    except TypeError:  # unhashable annotation object
+        return None
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        return _union(list(typing.get_args(annotation)))
+    if origin in (list, dict):
+        return _PLAIN[origin]
+    return None
+
+
+def compile_checks(signature: inspect.Signature) -> dict[str, tuple[str, Check]]:
+    """Parameter name → (expected type description, predicate), for checkable annotations."""
+    checks = {}
+    for param in signature.parameters.values():
+        if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            continue
+        if param.annotation is inspect.Parameter.empty:
+            continue
+        found = _describe(param.annotation)
+        if found is not None:
+            checks[param.name] = found
+    return checks
+
+
+_ARG_IN_MESSAGE = re.compile(r"'([^']*)'")
+
+
+def bind_arguments(pipeline: Pipeline, args: Any, checks: dict[str, tuple[str, Check]]) -> dict[str, Any]:
+    """Return the keyword arguments to call ``pipeline`` with, or raise :class:`InvalidArguments`."""
+    if not isinstance(args, dict):
+        raise InvalidArguments(
+            f"arguments of {pipeline.name!r} must be a map of argument name to value, got {type(args).__name__}"
+        )
+    try:
+        bound = pipeline.signature.bind(**args)
+    except TypeError as exc:
+        text = str(exc)
+        found = _ARG_IN_MESSAGE.search(text)
+        raise InvalidArguments(f"{pipeline.name}(): {text}", found.group(1) if found else None) from None
+    for name, value in bound.arguments.items():
+        check = checks.get(name)
+        if check is not None and not check[1](value):
+            raise InvalidArguments(
+                f"{pipeline.name}(): argument {name!r} expects {check[0]}, got {type(value).__name__}", name
+            )
+    return dict(args)

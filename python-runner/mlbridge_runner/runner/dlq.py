@@ -1,0 +1,73 @@
+"""The dead-letter topic: where messages that cannot be read as requests go, with the reason."""
+
+from __future__ import annotations
+
+from typing import Callable, Final
+
+from confluent_kafka import KafkaError, Message, Producer
+
+from .. import events
+from ..logging import ERROR, WARNING, log_event
+from .dispatch import now_ms
+from .offsets import Ticket
+
+#: Header names on every dead-letter record.
+REASON: Final = "mlbridge.dlq.reason"
+ERROR_TEXT: Final = "mlbridge.dlq.error"
+SOURCE_TOPIC: Final = "mlbridge.source.topic"
+SOURCE_PARTITION: Final = "mlbridge.source.partition"
+SOURCE_OFFSET: Final = "mlbridge.source.offset"
+AT: Final = "mlbridge.dlq.at"
+
+#: Values of the ``mlbridge.dlq.reason`` header.
+REASONS: Final = (
+    "empty-message",  # no value at all
+    "frame-too-short",  # fewer than 10 bytes
+    "bad-magic",  # not C3 01
+    "unknown-fingerprint",  # not the Request schema's fingerprint
+    "undecodable-body",  # truncated / malformed Avro, or trailing bytes
+    "invalid-reply-to",  # decodes, but replyTo is not a legal topic name
+    "internal",  # the runner failed on it for a reason of its own
+)
+
+MAX_ERROR_CHARS: Final = 2000
+
+
+class DeadLetters:
+    def __init__(self, producer: Producer, topic: str, settle: Callable[[Ticket | None], None]) -> None:
+        self._producer = producer
+        self._topic = topic
+        self._settle = settle
+
+    @property
+    def topic(self) -> str:
+        return self._topic
+
+    def send(self, msg: Message, reason: str, error: str, ticket: Ticket | None) -> None:
+        """Copy ``msg`` (value, key, original headers after ours) to the dead-letter topic."""
+        source = {"topic": msg.topic(), "partition": msg.partition(), "offset": msg.offset()}
+        headers: list[tuple[str, bytes]] = [
+            (REASON, reason.encode()),
+            (ERROR_TEXT, error[:MAX_ERROR_CHARS].encode("utf-8", "replace")),
+            (SOURCE_TOPIC, str(source["topic"]).encode()),
+            (SOURCE_PARTITION, str(source["partition"]).encode()),
+            (SOURCE_OFFSET, str(source["offset"]).encode()),
+            (AT, str(now_ms()).encode()),
+        ]
+        headers.extend((name, value or b"") for name, value in (msg.headers() or []))
+
+        def delivered(err: KafkaError | None, _msg: Message) -> None:
+            if err is None:
+                log_event(WARNING, events.DLQ_SENT, reason=reason, error=error[:200], dlq_topic=self._topic, **source)
+            else:
+                log_event(ERROR, events.DLQ_FAILED, reason=reason, error=err.str(), **source)
+            self._settle(ticket)
+
+        try:
+            self._producer.produce(self._topic, value=msg.value(), key=msg.key(), headers=headers, on_delivery=delivered)
+        except BufferError:
+            self._producer.poll(0.1)
+            self.send(msg, reason, error, ticket)
+        except Exception as exc:  # noqa: BLE001 - never let a bad message stop the loop
+            log_event(ERROR, events.DLQ_FAILED, reason=reason, error=f"{type(exc).__name__}: {exc}", **source)
+            self._settle(ticket)

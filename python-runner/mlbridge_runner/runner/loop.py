@@ -1,0 +1,372 @@
+"""The consume loop: poll, check, hand calls to workers, store offsets in order, stop gracefully.
+
+All Kafka bookkeeping (offset tracker, pause/resume, rebalance callbacks, delivery reports) runs on
+the thread that calls :meth:`Runner.run`. Worker threads only run pipelines and produce replies;
+they report finished tickets through a queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+
+from .. import error_codes, events
+from ..codec.envelopes import Timings, decode_request, peek_request_address
+from ..codec.schemas import wire_schemas
+from ..config import RunnerConfig, is_valid_topic
+from ..errors import BodyDecodeError, FramingError, PipelineTimeout
+from ..logging import DEBUG, ERROR, INFO, KAFKA_LOGGER_NAME, WARNING, enabled, log_event
+from ..registry import Registry
+from ..transport.config import admin_settings, consumer_settings, producer_settings
+from ..transport.topics import TopicSetupError, ensure_topics
+from .dispatch import Dispatcher, Rejected, execute, now_ms
+from .dlq import DeadLetters
+from .failures import plain_error, type_name
+from .identity import make_identity
+from .offsets import OffsetTracker, Ticket
+from .pool import Job, WorkerPool
+from .replies import ReplySender, error_reply, kafka_error_fields, outcome_reply, timings_at
+
+IDLE_POLL_SECONDS = 0.1
+BUSY_POLL_SECONDS = 0.01
+FLUSH_SECONDS = 10.0
+
+try:
+    from importlib.metadata import version as _dist_version
+
+    VERSION = _dist_version("mlbridge-runner")
+except Exception:  # noqa: BLE001 - running from a source tree
+    VERSION = "0.0.0+source"
+
+
+class Runner:
+    def __init__(self, config: RunnerConfig, registry: Registry, identity: str | None = None) -> None:
+        self.config = config.validate()
+        self.registry = registry
+        self.identity = identity or make_identity()
+        self._stop = threading.Event()
+        self._stop_signal: int | None = None
+        self._settled: queue.SimpleQueue[Ticket | None] = queue.SimpleQueue()
+        self._tracker = OffsetTracker()
+        self._timed: set[Job] = set()
+        self._paused = False
+        self._served = 0
+        self._consumer: Consumer | None = None
+
+    # ------------------------------------------------------------------ public
+
+    def request_stop(self, signum: int | None = None) -> None:
+        """Begin a graceful stop (safe to call from a signal handler)."""
+        if self._stop_signal is None:
+            self._stop_signal = signum
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def run(self) -> int:
+        """Serve until :meth:`request_stop`; returns the process exit code (0)."""
+        schemas = wire_schemas()
+        self._value_reference = schemas.value.reference
+        self._dispatcher = Dispatcher(self.registry, self._value_reference)
+        if not self._ensure_topics():
+            log_event(INFO, events.STOPPED, abandoned=0, served=0)
+            return 0
+        kafka_logger = _kafka_logger()
+        consumer = Consumer(
+            {**consumer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": kafka_logger}
+        )
+        producer = Producer(
+            {**producer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": kafka_logger}
+        )
+        self._consumer = consumer
+        self._producer = producer
+        self._replies = ReplySender(producer, self._settled.put, threading.current_thread())
+        self._dlq = DeadLetters(producer, self.config.dlq_topic, self._settled.put)
+        self._pool = WorkerPool(self.config.concurrency, self._work)
+        try:
+            consumer.subscribe(
+                [self.config.request_topic], on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost
+            )
+            log_event(
+                INFO,
+                events.STARTED,
+                pipelines=self.registry.names(),
+                runner=self.identity,
+                brokers=self.config.brokers,
+                topic=self.config.request_topic,
+                dlq_topic=self.config.dlq_topic,
+                group=self.config.group,
+                concurrency=self.config.concurrency,
+                version=VERSION,
+            )
+            while not self._stop.is_set():
+                self._iterate()
+            abandoned = self._drain()
+        finally:
+            self._pool.close()
+            consumer.close()
+        log_event(INFO, events.STOPPED, abandoned=abandoned, served=self._served)
+        return 0
+
+    # ------------------------------------------------------------------ loop
+
+    def _iterate(self) -> None:
+        consumer = self._consumer
+        assert consumer is not None
+        room = max(1, self.config.concurrency - self._pool.active)
+        timeout = BUSY_POLL_SECONDS if self._paused else IDLE_POLL_SECONDS
+        for msg in consumer.consume(num_messages=room, timeout=timeout):
+            self._handle(msg)
+        self._service()
+        self._update_flow()
+
+    def _service(self) -> None:
+        """Delivery reports, finished tickets, time limits."""
+        self._producer.poll(0)
+        self._store_settled()
+        if self._timed:
+            self._check_timeouts()
+
+    def _handle(self, msg: Message) -> None:
+        error = msg.error()
+        if error is not None:
+            log_event(WARNING, events.KAFKA_ERROR, **kafka_error_fields(error))
+            return
+        ticket = self._tracker.track(msg.topic(), msg.partition(), msg.offset())
+        try:
+            self._accept(msg, ticket)
+        except Exception as exc:  # noqa: BLE001 - a runner bug must not stop the partition
+            log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True, offset=msg.offset())
+            self._dlq.send(msg, "internal", f"{type(exc).__name__}: {exc}", ticket)
+
+    def _accept(self, msg: Message, ticket: Ticket) -> None:
+        data = msg.value()
+        if not data:
+            self._dlq.send(msg, "empty-message", "the message has no value", ticket)
+            return
+        try:
+            request = decode_request(data)
+        except (FramingError, BodyDecodeError) as exc:
+            self._dlq.send(msg, exc.reason, str(exc), ticket)
+            if isinstance(exc, BodyDecodeError):
+                self._reply_undecodable(data, str(exc))
+            return
+        if not is_valid_topic(request.reply_to):
+            self._dlq.send(msg, "invalid-reply-to", f"replyTo {request.reply_to[:100]!r} is not a topic name", ticket)
+            return
+        if enabled(DEBUG):
+            log_event(
+                DEBUG,
+                events.CALL_RECEIVED,
+                id=request.id,
+                pipeline=request.pipeline[:200],
+                topic=msg.topic(),
+                partition=msg.partition(),
+                offset=msg.offset(),
+            )
+        try:
+            call = self._dispatcher.prepare(request)
+        except Rejected as rejected:
+            self._served += 1
+            reply = error_reply(request.id, rejected.error, self.identity, timings_at(now_ms()))
+            self._replies.send(reply, request.reply_to, ticket, request.deadline_ms)
+            return
+        job = Job(call, ticket)
+        self._pool.submit(job)
+        if call.pipeline.timeout is not None:
+            self._timed.add(job)
+
+    def _reply_undecodable(self, data: bytes, problem: str) -> None:
+        address = peek_request_address(data)
+        if address is None or not is_valid_topic(address.reply_to):
+            return
+        error = plain_error(
+            error_codes.UNDECODABLE_REQUEST, type_name(BodyDecodeError()), f"the request could not be decoded: {problem}"
+        )
+        self._replies.send(error_reply(address.id, error, self.identity, timings_at(now_ms())), address.reply_to, None)
+
+    # ------------------------------------------------------------------ workers
+
+    def _work(self, job: Job) -> None:
+        """Runs on a worker thread."""
+        outcome = execute(job.call)
+        if not self._pool.claim(job):
+            log_event(DEBUG, events.CALL_LATE_RESULT_DROPPED, id=job.call.request.id, pipeline=job.call.pipeline.name)
+            return
+        try:
+            request = job.call.request
+            reply = outcome_reply(request, outcome, self._value_reference, self.identity, job.call.received_at_ms)
+            self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms)
+            self._served += 1
+        except BaseException as exc:  # noqa: BLE001
+            log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
+            self._settled.put(job.ticket)
+        finally:
+            self._pool.release(job)
+
+    def _check_timeouts(self) -> None:
+        now = time.monotonic()
+        for job in list(self._timed):
+            if job.finished or job.abandoned:
+                self._timed.discard(job)
+                continue
+            started = job.started_monotonic
+            limit = job.call.pipeline.timeout
+            if started is None or limit is None or now - started <= limit:
+                continue
+            self._timed.discard(job)
+            if not self._pool.abandon(job):
+                continue
+            request = job.call.request
+            log_event(
+                WARNING, events.CALL_TIMED_OUT, id=request.id, pipeline=job.call.pipeline.name, timeout_seconds=limit
+            )
+            error = plain_error(
+                error_codes.PIPELINE_TIMEOUT,
+                type_name(PipelineTimeout()),
+                f"pipeline {job.call.pipeline.name!r} did not finish within its {limit:g} s time limit",
+            )
+            finished = now_ms()
+            started_ms = finished - int((now - started) * 1000)
+            reply = error_reply(
+                request.id, error, self.identity, Timings(job.call.received_at_ms, started_ms, finished)
+            )
+            self._served += 1
+            self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms)
+
+    # ------------------------------------------------------------------ offsets
+
+    def _store_settled(self) -> None:
+        positions: dict[tuple[str, int], int] = {}
+        while True:
+            try:
+                ticket = self._settled.get_nowait()
+            except queue.Empty:
+                break
+            if ticket is None:
+                continue
+            position = self._tracker.done(ticket)
+            if position is not None:
+                positions[(ticket.topic, ticket.partition)] = position
+        if positions and self._consumer is not None:
+            try:
+                self._consumer.store_offsets(
+                    offsets=[TopicPartition(topic, partition, offset) for (topic, partition), offset in positions.items()]
+                )
+            except KafkaException as exc:  # e.g. the partition was revoked meanwhile
+                log_event(DEBUG, events.KAFKA_ERROR, **kafka_error_fields(exc.args[0]))
+
+    # ------------------------------------------------------------------ flow control
+
+    def _update_flow(self) -> None:
+        full = self._pool.active >= self.config.concurrency
+        if full and not self._paused:
+            self._set_paused(True)
+        elif not full and self._paused and not self._stop.is_set():
+            self._set_paused(False)
+
+    def _set_paused(self, paused: bool) -> None:
+        consumer = self._consumer
+        assert consumer is not None
+        assignment = consumer.assignment()
+        if assignment:
+            (consumer.pause if paused else consumer.resume)(assignment)
+        self._paused = paused
+        log_event(DEBUG, events.PAUSED if paused else events.RESUMED, in_flight=self._pool.active)
+
+    # ------------------------------------------------------------------ rebalance (loop thread)
+
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        consumer.incremental_assign(partitions)
+        self._tracker.assign((tp.topic, tp.partition) for tp in partitions)
+        if self._paused or self._stop.is_set():
+            consumer.pause(partitions)
+        log_event(
+            INFO,
+            events.ASSIGNED,
+            topic=self.config.request_topic,
+            partitions=sorted(tp.partition for tp in partitions),
+            assigned=sorted(tp.partition for tp in consumer.assignment()),
+        )
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self._producer.poll(0)
+        self._store_settled()
+        try:
+            consumer.commit(asynchronous=False)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError._NO_OFFSET:
+                log_event(WARNING, events.KAFKA_ERROR, **kafka_error_fields(exc.args[0]))
+        revoked = {(tp.topic, tp.partition) for tp in partitions}
+        self._tracker.revoke(revoked)
+        log_event(
+            INFO,
+            events.REVOKED,
+            topic=self.config.request_topic,
+            partitions=sorted(p for _, p in revoked),
+            assigned=sorted(tp.partition for tp in consumer.assignment() if (tp.topic, tp.partition) not in revoked),
+        )
+
+    def _on_lost(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self._tracker.revoke((tp.topic, tp.partition) for tp in partitions)
+        log_event(WARNING, events.LOST, topic=self.config.request_topic, partitions=sorted(tp.partition for tp in partitions))
+
+    # ------------------------------------------------------------------ start and stop
+
+    def _ensure_topics(self) -> bool:
+        """Create the request and dead-letter topics, waiting for the broker; ``False`` if stopped first."""
+        attempt = 0
+        while not self._stop.is_set():
+            attempt += 1
+            try:
+                ensure_topics(
+                    admin_settings(self.config, self.identity),
+                    {self.config.request_topic: self.config.partitions, self.config.dlq_topic: 1},
+                    timeout=5.0,
+                )
+                return True
+            except TopicSetupError as exc:
+                log_event(WARNING, events.WAITING_FOR_BROKER, brokers=self.config.brokers, error=str(exc), attempt=attempt)
+                self._stop.wait(min(5.0, 0.5 * attempt))
+        return False
+
+    def _drain(self) -> int:
+        """Graceful stop: take nothing new, finish in-flight calls within the grace period, reply,
+        store offsets. Returns how many calls were still running (left uncommitted)."""
+        consumer = self._consumer
+        assert consumer is not None
+        assignment = consumer.assignment()
+        if assignment:
+            consumer.pause(assignment)
+        self._paused = True
+        log_event(
+            INFO,
+            events.STOPPING,
+            signal=self._stop_signal,
+            in_flight=self._pool.active,
+            grace_seconds=self.config.grace_seconds,
+        )
+        deadline = time.monotonic() + self.config.grace_seconds
+        while self._pool.active > 0 and time.monotonic() < deadline:
+            consumer.consume(num_messages=1, timeout=BUSY_POLL_SECONDS)  # keeps the group alive; nothing new is taken
+            self._service()
+        abandoned = self._pool.active
+        flush_deadline = time.monotonic() + FLUSH_SECONDS
+        while self._producer.flush(0.1) > 0 and time.monotonic() < flush_deadline:
+            self._store_settled()
+        self._store_settled()
+        return abandoned
+
+    def _kafka_error(self, error: KafkaError) -> None:
+        log_event(ERROR if error.fatal() else WARNING, events.KAFKA_ERROR, **kafka_error_fields(error))
+
+
+def _kafka_logger() -> logging.Logger:
+    """librdkafka's own log lines, routed through our JSON formatter (event ``kafka.log``)."""
+    return logging.getLogger(KAFKA_LOGGER_NAME)

@@ -1,0 +1,152 @@
+"""Build reply envelopes and produce them to the caller's reply topic.
+
+:meth:`ReplySender.send` is thread-safe (workers reply as soon as their call returns, without
+waiting for the loop). Delivery reports run on the loop thread inside ``producer.poll``; each one
+hands the request's ticket to ``settle`` so its offset can be stored — also when delivery failed
+for good (the client is gone), so that a dead client never blocks a partition.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable
+
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
+
+from .. import error_codes, events
+from ..codec.envelopes import (
+    RemoteError,
+    ReplyEnvelope,
+    ReplyStatus,
+    RequestEnvelope,
+    Timings,
+    encode_reply,
+)
+from ..logging import DEBUG, WARNING, enabled, log_event
+from .dispatch import Outcome, now_ms
+from .failures import plain_error
+from .offsets import Ticket
+
+Settle = Callable[[Ticket | None], None]
+
+_RETRIABLE_DELIVERY = {KafkaError._MSG_TIMED_OUT, KafkaError._TRANSPORT, KafkaError.REQUEST_TIMED_OUT}
+_MAX_DELIVERY_ATTEMPTS = 3
+
+
+def ok_reply(request: RequestEnvelope, result: bytes, result_schema: str, runner: str, timings: Timings) -> ReplyEnvelope:
+    return ReplyEnvelope(
+        id=request.id, status=ReplyStatus.OK, result=result, result_schema=result_schema, runner=runner, timings=timings
+    )
+
+
+def error_reply(request_id: str, error: RemoteError, runner: str, timings: Timings) -> ReplyEnvelope:
+    return ReplyEnvelope(id=request_id, status=ReplyStatus.ERROR, error=error, runner=runner, timings=timings)
+
+
+def outcome_reply(
+    request: RequestEnvelope, outcome: Outcome, result_schema: str, runner: str, received_at_ms: int
+) -> ReplyEnvelope:
+    timings = Timings(received_at_ms, outcome.started_at_ms, outcome.finished_at_ms)
+    if outcome.error is not None:
+        return error_reply(request.id, outcome.error, runner, timings)
+    assert outcome.result is not None
+    return ok_reply(request, outcome.result, result_schema, runner, timings)
+
+
+class ReplySender:
+    def __init__(self, producer: Producer, settle: Settle, loop_thread: threading.Thread) -> None:
+        self._producer = producer
+        self._settle = settle
+        self._loop_thread = loop_thread
+
+    def send(
+        self,
+        reply: ReplyEnvelope,
+        topic: str,
+        ticket: Ticket | None,
+        deadline_ms: int = 0,
+        attempt: int = 1,
+    ) -> None:
+        """Produce ``reply`` to ``topic``; ``ticket`` is settled once the outcome is final."""
+        try:
+            data = encode_reply(reply)
+        except Exception as exc:  # noqa: BLE001 - should not happen; never lose the ticket
+            self._failed(reply, topic, ticket, f"reply does not encode: {exc}")
+            return
+
+        def delivered(err: KafkaError | None, _msg: Message) -> None:
+            self._delivered(err, reply, topic, ticket, deadline_ms, attempt)
+
+        while True:
+            try:
+                self._producer.produce(topic, value=data, key=reply.id.encode("utf-8"), on_delivery=delivered)
+                return
+            except BufferError:
+                # The local queue is full until the loop serves delivery reports.
+                if threading.current_thread() is self._loop_thread:
+                    self._producer.poll(0.05)
+                else:
+                    time.sleep(0.01)
+            except KafkaException as exc:
+                self._refused(exc.args[0], reply, topic, ticket)
+                return
+            except Exception as exc:  # noqa: BLE001
+                self._failed(reply, topic, ticket, f"{type(exc).__name__}: {exc}")
+                return
+
+    def _refused(self, error: KafkaError, reply: ReplyEnvelope, topic: str, ticket: Ticket | None) -> None:
+        if error.code() == KafkaError.MSG_SIZE_TOO_LARGE and reply.status is ReplyStatus.OK:
+            self._send_too_large(reply, topic, ticket)
+            return
+        self._failed(reply, topic, ticket, error.str())
+
+    def _send_too_large(self, reply: ReplyEnvelope, topic: str, ticket: Ticket | None) -> None:
+        error = plain_error(
+            error_codes.REQUEST_TOO_LARGE,
+            "mlbridge_runner.errors.ResultTooLarge",
+            f"the result ({len(reply.result)} bytes encoded) is larger than the broker accepts",
+        )
+        self.send(error_reply(reply.id, error, reply.runner, reply.timings), topic, ticket)
+
+    def _delivered(
+        self,
+        err: KafkaError | None,
+        reply: ReplyEnvelope,
+        topic: str,
+        ticket: Ticket | None,
+        deadline_ms: int,
+        attempt: int,
+    ) -> None:
+        if err is None:
+            if enabled(DEBUG):
+                log_event(
+                    DEBUG,
+                    events.CALL_REPLIED,
+                    id=reply.id,
+                    status=reply.status.value,
+                    code=reply.error.code if reply.error else None,
+                    topic=topic,
+                )
+            self._settle(ticket)
+            return
+        if err.code() == KafkaError.MSG_SIZE_TOO_LARGE and reply.status is ReplyStatus.OK:
+            self._send_too_large(reply, topic, ticket)
+            return
+        still_wanted = deadline_ms == 0 or now_ms() < deadline_ms
+        if err.code() in _RETRIABLE_DELIVERY and still_wanted and attempt < _MAX_DELIVERY_ATTEMPTS:
+            self.send(reply, topic, ticket, deadline_ms, attempt + 1)
+            return
+        self._failed(reply, topic, ticket, err.str())
+
+    def _failed(self, reply: ReplyEnvelope, topic: str, ticket: Ticket | None, error: str) -> None:
+        log_event(WARNING, events.REPLY_FAILED, id=reply.id, topic=topic, error=error)
+        self._settle(ticket)
+
+
+def timings_at(ms: int) -> Timings:
+    return Timings(ms, ms, ms)
+
+
+def kafka_error_fields(error: Any) -> dict[str, Any]:
+    return {"error": error.str(), "code": error.name(), "fatal": error.fatal()}

@@ -1,0 +1,1 @@
+"""Kafka plumbing: librdkafka settings and topic set-up."""

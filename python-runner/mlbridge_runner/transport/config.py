@@ -1,0 +1,48 @@
+"""librdkafka settings for the runner's consumer, producer and admin client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..config import RunnerConfig
+
+
+def _client_id(identity: str) -> str:
+    return "mlbridge-runner-" + identity.replace("/", "-")
+
+
+def consumer_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
+    """At-least-once consumer: offsets are stored by the runner after the reply is acknowledged,
+    and auto-commit (every second, and on close) commits what was stored."""
+    return {
+        "bootstrap.servers": config.brokers,
+        "client.id": _client_id(identity),
+        "group.id": config.group,
+        "auto.offset.reset": "earliest",
+        "enable.auto.offset.store": False,
+        "enable.auto.commit": True,
+        "auto.commit.interval.ms": 1000,
+        "partition.assignment.strategy": "cooperative-sticky",
+        "session.timeout.ms": config.session_timeout_ms,
+        "heartbeat.interval.ms": max(500, config.session_timeout_ms // 4),
+        "max.poll.interval.ms": config.max_poll_interval_ms,
+        "fetch.wait.max.ms": config.fetch_wait_max_ms,
+        "fetch.min.bytes": 1,
+        "enable.partition.eof": False,
+    }
+
+
+def producer_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
+    """Replies and dead letters: sent at once, acknowledged by all in-sync replicas."""
+    return {
+        "bootstrap.servers": config.brokers,
+        "client.id": _client_id(identity),
+        "linger.ms": 0,
+        "acks": "all",
+        "enable.idempotence": True,
+        "message.timeout.ms": config.reply_timeout_ms,
+    }
+
+
+def admin_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
+    return {"bootstrap.servers": config.brokers, "client.id": _client_id(identity)}

@@ -1,0 +1,43 @@
+"""Create the request topic and its dead-letter topic if they do not exist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import AdminClient, NewTopic
+
+
+class TopicSetupError(Exception):
+    """The topics could not be created (broker unreachable, not authorised, ...)."""
+
+
+def ensure_topics(admin_settings: dict[str, Any], topics: dict[str, int], timeout: float = 10.0) -> list[str]:
+    """Create each ``name → partitions`` topic that does not exist yet; return the ones created.
+
+    A topic that already exists (made by an operator or another runner) is fine as it is.
+    """
+    admin = AdminClient(admin_settings)
+    try:
+        existing = set(admin.list_topics(timeout=timeout).topics)
+    except KafkaException as exc:
+        raise TopicSetupError(f"cannot list topics: {exc.args[0]}") from None
+    missing = [
+        NewTopic(name, num_partitions=partitions, replication_factor=-1)
+        for name, partitions in topics.items()
+        if name not in existing
+    ]
+    if not missing:
+        return []
+    created = []
+    for name, future in admin.create_topics(missing, operation_timeout=timeout, request_timeout=timeout).items():
+        try:
+            future.result(timeout=timeout)
+            created.append(name)
+        except KafkaException as exc:
+            error: KafkaError = exc.args[0]
+            if error.code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise TopicSetupError(f"cannot create topic {name!r}: {error.str()}") from None
+        except Exception as exc:  # noqa: BLE001 - e.g. the future timed out
+            raise TopicSetupError(f"cannot create topic {name!r}: {type(exc).__name__}: {exc}") from None
+    return created
