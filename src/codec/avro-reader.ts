@@ -8,6 +8,47 @@ import {CodecError} from "./codec-errors.js";
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
 
+/** Buffer's own slicers skip toString's argument checks; fall back where they are missing. */
+type Slicer = (this: Buffer, start: number, end: number) => string;
+const bufferProto = Buffer.prototype as unknown as {utf8Slice?: Slicer; latin1Slice?: Slicer};
+const utf8Slice: Slicer =
+	bufferProto.utf8Slice ??
+	function (this: Buffer, start: number, end: number) {
+		return this.toString("utf8", start, end);
+	};
+const latin1Slice: Slicer =
+	bufferProto.latin1Slice ??
+	function (this: Buffer, start: number, end: number) {
+		return this.toString("latin1", start, end);
+	};
+
+/**
+ * Short ASCII strings (map keys, enum-like values) repeat from message to message: a small
+ * direct-mapped cache returns the same string without decoding it again.
+ */
+const CACHE_MAX_LENGTH = 32;
+const CACHE_SLOTS = 4096;
+const cache: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS).fill(undefined);
+
+function shortString(buf: Buffer, start: number, end: number): string {
+	let h = end - start;
+	for (let i = start; i < end; i++) {
+		const c = buf[i]!;
+		if (c >= 0x80) return utf8Slice.call(buf, start, end);
+		h = Math.imul(h ^ c, 0x9e3779b1);
+	}
+	const slot = (h >>> 20) & (CACHE_SLOTS - 1);
+	const hit = cache[slot];
+	if (hit !== undefined && hit.length === end - start) {
+		let i = 0;
+		while (i < hit.length && hit.charCodeAt(i) === buf[start + i]) i++;
+		if (i === hit.length) return hit;
+	}
+	const s = latin1Slice.call(buf, start, end);
+	cache[slot] = s;
+	return s;
+}
+
 export class AvroReader {
 	readonly buf: Buffer;
 	pos: number;
@@ -126,7 +167,7 @@ export class AvroReader {
 		const n = this.length();
 		const start = this.pos;
 		this.pos += n;
-		return this.buf.toString("utf8", start, start + n);
+		return n <= CACHE_MAX_LENGTH ? shortString(this.buf, start, start + n) : utf8Slice.call(this.buf, start, start + n);
 	}
 
 	/** A copy, so the result does not pin the message buffer. */

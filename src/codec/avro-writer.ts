@@ -8,6 +8,16 @@ const INITIAL_SIZE = 8 * 1024;
 /** A writer that grew beyond this gives its buffer back when released. */
 const RETAIN_LIMIT = 1024 * 1024;
 
+/** Strings up to this length are first written by hand, guessing they are ASCII. */
+const ASCII_GUESS_LIMIT = 256;
+
+type Utf8Write = (this: Buffer, s: string, offset: number, length: number) => number;
+const utf8Write: Utf8Write =
+	(Buffer.prototype as unknown as {utf8Write?: Utf8Write}).utf8Write ??
+	function (this: Buffer, s: string, offset: number, length: number) {
+		return this.write(s, offset, length, "utf8");
+	};
+
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
 
@@ -85,28 +95,29 @@ export class AvroWriter {
 
 	string(s: string): void {
 		const length = s.length;
-		if (length < 22) {
-			// At most 63 UTF-8 bytes: the length prefix is one byte, patched after writing.
-			this.reserve(64);
+		if (length <= ASCII_GUESS_LIMIT) {
+			// Guess ASCII (byte length = length), write by hand, and redo natively if the guess fails.
+			const start = this.pos;
+			this.long(length);
+			this.reserve(length);
 			const buf = this.buf;
-			const start = this.pos + 1;
-			let pos = start;
-			for (let i = 0; i < length; i++) {
+			let pos = this.pos;
+			let i = 0;
+			for (; i < length; i++) {
 				const c = s.charCodeAt(i);
-				if (c >= 0x80) {
-					pos = start + buf.write(s, start, "utf8");
-					break;
-				}
+				if (c >= 0x80) break;
 				buf[pos++] = c;
 			}
-			buf[start - 1] = (pos - start) << 1;
-			this.pos = pos;
-			return;
+			if (i === length) {
+				this.pos = pos;
+				return;
+			}
+			this.pos = start;
 		}
 		const size = Buffer.byteLength(s, "utf8");
 		this.long(size);
 		this.reserve(size);
-		this.pos += this.buf.write(s, this.pos, size, "utf8");
+		this.pos += utf8Write.call(this.buf, s, this.pos, size);
 	}
 
 	bytes(b: Uint8Array): void {
