@@ -41,6 +41,9 @@ def producer_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
         "acks": "all",
         "enable.idempotence": True,
         "message.timeout.ms": config.reply_timeout_ms,
+        # A reply topic that does not exist (its client is gone) fails after this long instead of
+        # after message.timeout.ms; topics a client just created propagate far faster than this.
+        "topic.metadata.propagation.max.ms": 3000,
     }
 
 

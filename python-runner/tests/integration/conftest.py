@@ -1,0 +1,46 @@
+"""Integration tier: a real Kafka broker (KAFKA_BROKERS, default 127.0.0.1:9092) and real runner
+processes. An unreachable broker fails the tests; it never skips them."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+import pytest
+from confluent_kafka.admin import AdminClient
+
+from .kafka_client import Caller, unique
+from .runner_process import RunnerProcess
+
+
+@pytest.fixture(scope="session")
+def brokers() -> str:
+    address = os.environ.get("KAFKA_BROKERS", "").strip() or "127.0.0.1:9092"
+    admin = AdminClient({"bootstrap.servers": address, "socket.connection.setup.timeout.ms": 3000})
+    try:
+        admin.list_topics(timeout=8)
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(
+            f"Kafka broker at {address} is unreachable ({exc}); start one with `npm run broker:start` "
+            "or point KAFKA_BROKERS at a cluster",
+            pytrace=False,
+        )
+    return address
+
+
+@pytest.fixture(scope="module")
+def runner(brokers: str) -> Iterator[RunnerProcess]:
+    """One runner per test module on its own random topic and group."""
+    process = RunnerProcess(brokers, unique("mlbt.requests"), unique("mlbt.group"), "--grace-seconds", "10")
+    try:
+        process.wait_for("runner.assigned")
+        yield process
+    finally:
+        process.terminate()
+
+
+@pytest.fixture(scope="module")
+def caller(brokers: str, runner: RunnerProcess) -> Iterator[Caller]:
+    client = Caller(brokers, runner.request_topic)
+    yield client
+    client.close()
