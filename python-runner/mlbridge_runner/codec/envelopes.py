@@ -93,7 +93,7 @@ class RequestAddress:
 # ---------------------------------------------------------------------------- wire dicts
 
 
-def _request_to_wire(req: RequestEnvelope) -> dict[str, Any]:
+def request_to_wire(req: RequestEnvelope) -> dict[str, Any]:
     return {
         "id": req.id,
         "pipeline": req.pipeline,
@@ -107,7 +107,7 @@ def _request_to_wire(req: RequestEnvelope) -> dict[str, Any]:
     }
 
 
-def _request_from_wire(d: dict[str, Any]) -> RequestEnvelope:
+def request_from_wire(d: dict[str, Any]) -> RequestEnvelope:
     return RequestEnvelope(
         id=d["id"],
         pipeline=d["pipeline"],
@@ -121,7 +121,7 @@ def _request_from_wire(d: dict[str, Any]) -> RequestEnvelope:
     )
 
 
-def _reply_to_wire(rep: ReplyEnvelope) -> dict[str, Any]:
+def reply_to_wire(rep: ReplyEnvelope) -> dict[str, Any]:
     err = rep.error
     prog = rep.progress
     return {
@@ -151,7 +151,7 @@ def _reply_to_wire(rep: ReplyEnvelope) -> dict[str, Any]:
     }
 
 
-def _reply_from_wire(d: dict[str, Any]) -> ReplyEnvelope:
+def reply_from_wire(d: dict[str, Any]) -> ReplyEnvelope:
     err = d["error"]
     prog = d["progress"]
     t = d["timings"]
@@ -203,14 +203,14 @@ def _known(schema: WireSchema) -> dict[bytes, WireSchema]:
 
 def encode_request(req: RequestEnvelope) -> bytes:
     schema = wire_schemas().request
-    return frame(schema.fingerprint, _write_body(schema, _request_to_wire(req)))
+    return frame(schema.fingerprint, _write_body(schema, request_to_wire(req)))
 
 
 def decode_request(data: bytes) -> RequestEnvelope:
     """Unframe and decode a request; raises a ``FramingError`` or :class:`BodyDecodeError`."""
     schema = wire_schemas().request
     _, body = unframe(data, _known(schema))
-    return _request_from_wire(_read_body(schema, body))
+    return request_from_wire(_read_body(schema, body))
 
 
 def peek_request_address(data: bytes) -> RequestAddress | None:
@@ -234,13 +234,13 @@ def peek_request_address(data: bytes) -> RequestAddress | None:
 
 def encode_reply(rep: ReplyEnvelope) -> bytes:
     schema = wire_schemas().reply
-    return frame(schema.fingerprint, _write_body(schema, _reply_to_wire(rep)))
+    return frame(schema.fingerprint, _write_body(schema, reply_to_wire(rep)))
 
 
 def decode_reply(data: bytes) -> ReplyEnvelope:
     schema = wire_schemas().reply
     _, body = unframe(data, _known(schema))
-    return _reply_from_wire(_read_body(schema, body))
+    return reply_from_wire(_read_body(schema, body))
 
 
 def encode_framed_value(value: Any) -> bytes:
@@ -263,6 +263,10 @@ __all__ = [
     "Progress",
     "Timings",
     "RequestAddress",
+    "request_to_wire",
+    "request_from_wire",
+    "reply_to_wire",
+    "reply_from_wire",
     "encode_request",
     "decode_request",
     "peek_request_address",
