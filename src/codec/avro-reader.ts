@@ -3,7 +3,7 @@
  * CodecError with reason `malformed-body`, so no input can make it loop, allocate without bound, or
  * read past the end.
  */
-import {CodecError} from "./codec-errors.js";
+import {CodecError} from './codec-errors.js';
 
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
@@ -14,12 +14,12 @@ const bufferProto = Buffer.prototype as unknown as {utf8Slice?: Slicer; latin1Sl
 const utf8Slice: Slicer =
 	bufferProto.utf8Slice ??
 	function (this: Buffer, start: number, end: number) {
-		return this.toString("utf8", start, end);
+		return this.toString('utf8', start, end);
 	};
 const latin1Slice: Slicer =
 	bufferProto.latin1Slice ??
 	function (this: Buffer, start: number, end: number) {
-		return this.toString("latin1", start, end);
+		return this.toString('latin1', start, end);
 	};
 
 /**
@@ -63,7 +63,7 @@ export class AvroReader {
 	}
 
 	fail(what: string): never {
-		throw new CodecError("malformed-body", `Malformed Avro body at byte ${this.pos}: ${what}`, {
+		throw new CodecError('malformed-body', `Malformed Avro body at byte ${this.pos}: ${what}`, {
 			requestId: this.requestId,
 		});
 	}
@@ -72,7 +72,7 @@ export class AvroReader {
 	finish(): void {
 		if (this.pos !== this.end) {
 			throw new CodecError(
-				"trailing-bytes",
+				'trailing-bytes',
 				`${this.end - this.pos} unread bytes after the Avro body (read ${this.pos} of ${this.end})`,
 				{requestId: this.requestId},
 			);
@@ -80,7 +80,7 @@ export class AvroReader {
 	}
 
 	byte(): number {
-		if (this.pos >= this.end) this.fail("unexpected end of data");
+		if (this.pos >= this.end) this.fail('unexpected end of data');
 		return this.buf[this.pos++]!;
 	}
 
@@ -101,7 +101,7 @@ export class AvroReader {
 		let z = 0;
 		let scale = 1;
 		for (let i = 0; i < 7; i++) {
-			if (pos >= end) this.fail("unexpected end of data in a varint");
+			if (pos >= end) this.fail('unexpected end of data in a varint');
 			const b = buf[pos++]!;
 			z += (b & 0x7f) * scale;
 			if (b < 0x80) {
@@ -117,9 +117,9 @@ export class AvroReader {
 		let z = 0n;
 		let pos = start;
 		for (let i = 0; ; i++) {
-			if (pos >= this.end) this.fail("unexpected end of data in a varint");
+			if (pos >= this.end) this.fail('unexpected end of data in a varint');
 			const b = this.buf[pos++]!;
-			if (i === 9 && b > 1) this.fail("varint longer than 64 bits");
+			if (i === 9 && b > 1) this.fail('varint longer than 64 bits');
 			z |= BigInt(b & 0x7f) << BigInt(7 * i);
 			if (b < 0x80) break;
 		}
@@ -131,13 +131,13 @@ export class AvroReader {
 	/** An Avro `long` that must be a safe integer (epoch milliseconds, lengths, counts). */
 	safeLong(): number {
 		const n = this.long();
-		if (typeof n === "bigint") this.fail(`long ${n} is beyond 2^53`);
+		if (typeof n === 'bigint') this.fail(`long ${n} is beyond 2^53`);
 		return n;
 	}
 
 	int(): number {
 		const n = this.long();
-		if (typeof n === "bigint" || n < INT32_MIN || n > INT32_MAX) this.fail(`int ${n} out of range`);
+		if (typeof n === 'bigint' || n < INT32_MIN || n > INT32_MAX) this.fail(`int ${n} out of range`);
 		return n;
 	}
 
@@ -148,7 +148,7 @@ export class AvroReader {
 	}
 
 	double(): number {
-		if (this.pos + 8 > this.end) this.fail("unexpected end of data in a double");
+		if (this.pos + 8 > this.end) this.fail('unexpected end of data in a double');
 		const x = this.buf.readDoubleLE(this.pos);
 		this.pos += 8;
 		return x;
@@ -157,7 +157,7 @@ export class AvroReader {
 	/** A length prefix, checked against the bytes left. */
 	length(): number {
 		const n = this.long();
-		if (typeof n === "bigint" || n < 0 || n > this.end - this.pos) {
+		if (typeof n === 'bigint' || n < 0 || n > this.end - this.pos) {
 			this.fail(`length ${n} with ${this.end - this.pos} bytes left`);
 		}
 		return n;
@@ -185,7 +185,7 @@ export class AvroReader {
 	 */
 	blockCount(minItemBytes: number): number {
 		let n = this.long();
-		if (typeof n === "bigint") this.fail(`block count ${n}`);
+		if (typeof n === 'bigint') this.fail(`block count ${n}`);
 		if (n < 0) {
 			n = -n;
 			this.length(); // The block's size in bytes: checked, not needed.
@@ -197,7 +197,7 @@ export class AvroReader {
 	/** A union branch index in [0, branches). */
 	branch(branches: number): number {
 		const i = this.long();
-		if (typeof i === "bigint" || i < 0 || i >= branches) this.fail(`union branch ${i} of ${branches}`);
+		if (typeof i === 'bigint' || i < 0 || i >= branches) this.fail(`union branch ${i} of ${branches}`);
 		return i;
 	}
 }

@@ -15,7 +15,7 @@ type Utf8Write = (this: Buffer, s: string, offset: number, length: number) => nu
 const utf8Write: Utf8Write =
 	(Buffer.prototype as unknown as {utf8Write?: Utf8Write}).utf8Write ??
 	function (this: Buffer, s: string, offset: number, length: number) {
-		return this.write(s, offset, length, "utf8");
+		return this.write(s, offset, length, 'utf8');
 	};
 
 export const INT64_MIN = -(2n ** 63n);
@@ -114,7 +114,7 @@ export class AvroWriter {
 			}
 			this.pos = start;
 		}
-		const size = Buffer.byteLength(s, "utf8");
+		const size = Buffer.byteLength(s, 'utf8');
 		this.long(size);
 		this.reserve(size);
 		this.pos += utf8Write.call(this.buf, s, this.pos, size);

@@ -3,14 +3,14 @@
  * long refuses values beyond 2^53. The varint is handed over unpacked (`noUnpack`), so the
  * conversion is ours and matches the hand-written codec.
  */
-import avsc from "avsc";
-import type {types} from "avsc";
-import {AvroReader} from "./avro-reader.js";
-import {AvroWriter, INT64_MAX, INT64_MIN} from "./avro-writer.js";
+import avsc from 'avsc';
+import type {types} from 'avsc';
+import {AvroReader} from './avro-reader.js';
+import {AvroWriter, INT64_MAX, INT64_MIN} from './avro-writer.js';
 
 function isExactLong(v: unknown): v is number | bigint {
-	if (typeof v === "number") return Number.isSafeInteger(v);
-	return typeof v === "bigint" && v >= INT64_MIN && v <= INT64_MAX;
+	if (typeof v === 'number') return Number.isSafeInteger(v);
+	return typeof v === 'bigint' && v >= INT64_MIN && v <= INT64_MAX;
 }
 
 function narrow(n: bigint): number | bigint {
@@ -26,16 +26,16 @@ export function createExactLongType(): types.LongType {
 			fromBuffer: (buf: Buffer): number | bigint => new AvroReader(buf).long(),
 			toBuffer: (v: number | bigint): Buffer => {
 				scratch.pos = 0;
-				if (typeof v === "bigint") scratch.bigLong(v);
+				if (typeof v === 'bigint') scratch.bigLong(v);
 				else scratch.long(v);
 				return scratch.take();
 			},
 			fromJSON: (v: unknown): number | bigint => {
-				const n = typeof v === "string" || typeof v === "bigint" ? narrow(BigInt(v)) : v;
+				const n = typeof v === 'string' || typeof v === 'bigint' ? narrow(BigInt(v)) : v;
 				if (!isExactLong(n)) throw new TypeError(`not an int64: ${String(v)}`);
 				return n;
 			},
-			toJSON: (v: number | bigint): number | string => (typeof v === "bigint" ? v.toString() : v),
+			toJSON: (v: number | bigint): number | string => (typeof v === 'bigint' ? v.toString() : v),
 			isValid: isExactLong,
 			compare: (a: number | bigint, b: number | bigint): number => {
 				const x = BigInt(a);

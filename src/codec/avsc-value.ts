@@ -3,7 +3,7 @@
  * (`{v: {long: 5}}`, `{v: {array: [{v: ...}]}}`). Not used on the hot path: it lets the tests and the
  * benchmark run avsc itself, the source of truth the hand-written codec is checked against.
  */
-import type {WireValue} from "./value.js";
+import type {WireValue} from './value.js';
 
 export type AvscValue = {v: AvscBranch};
 type AvscBranch =
@@ -19,13 +19,13 @@ type AvscBranch =
 /** The avsc form of a value, with the same typing rules as encodeValue (no refusals checked). */
 export function toAvscValue(v: WireValue): AvscValue {
 	switch (typeof v) {
-		case "boolean":
+		case 'boolean':
 			return {v: {boolean: v}};
-		case "number":
+		case 'number':
 			return {v: Number.isSafeInteger(v) ? {long: v} : {double: v}};
-		case "bigint":
+		case 'bigint':
 			return {v: {long: v}};
-		case "string":
+		case 'string':
 			return {v: {string: v}};
 		default:
 			if (v === null) return {v: null};
@@ -45,12 +45,12 @@ export function toAvscValue(v: WireValue): AvscValue {
 export function fromAvscValue(record: AvscValue): WireValue {
 	const b = record.v;
 	if (b === null) return null;
-	if ("boolean" in b) return b.boolean;
-	if ("long" in b) return b.long;
-	if ("double" in b) return b.double;
-	if ("string" in b) return b.string;
-	if ("bytes" in b) return b.bytes;
-	if ("array" in b) return b.array.map(fromAvscValue);
+	if ('boolean' in b) return b.boolean;
+	if ('long' in b) return b.long;
+	if ('double' in b) return b.double;
+	if ('string' in b) return b.string;
+	if ('bytes' in b) return b.bytes;
+	if ('array' in b) return b.array.map(fromAvscValue);
 	const out: Record<string, WireValue> = {};
 	for (const [k, item] of Object.entries(b.map)) out[k] = fromAvscValue(item);
 	return out;

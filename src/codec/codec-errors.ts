@@ -1,13 +1,13 @@
-import {MlbridgeError} from "../errors/base.js";
+import {MlbridgeError} from '../errors/base.js';
 
 /** Why bytes could not be turned back into a message. */
 export type CodecErrorReason =
-	| "too-short"
-	| "bad-magic"
-	| "unknown-fingerprint"
-	| "malformed-body"
-	| "trailing-bytes"
-	| "not-encodable";
+	| 'too-short'
+	| 'bad-magic'
+	| 'unknown-fingerprint'
+	| 'malformed-body'
+	| 'trailing-bytes'
+	| 'not-encodable';
 
 /**
  * Bytes that are not a valid frame or Avro body for the expected schema, or a value that cannot be
@@ -23,7 +23,7 @@ export class CodecError extends MlbridgeError {
 		options: {code?: string; requestId?: string | undefined; cause?: unknown} = {},
 	) {
 		super(message, {
-			code: options.code ?? "CODEC_ERROR",
+			code: options.code ?? 'CODEC_ERROR',
 			requestId: options.requestId,
 			cause: options.cause,
 		});
@@ -43,9 +43,9 @@ export class ValueEncodingError extends CodecError {
 
 	constructor(path: string, found: string, hint?: string) {
 		super(
-			"not-encodable",
-			`Cannot encode ${path}: found ${found}${hint === undefined ? "" : ` (${hint})`}`,
-			{code: "VALUE_NOT_ENCODABLE"},
+			'not-encodable',
+			`Cannot encode ${path}: found ${found}${hint === undefined ? '' : ` (${hint})`}`,
+			{code: 'VALUE_NOT_ENCODABLE'},
 		);
 		this.path = path;
 		this.found = found;

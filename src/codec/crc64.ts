@@ -42,7 +42,7 @@ export function crc64Avro(data: Uint8Array): bigint {
  * bytes that follow `C3 01` in an Avro single-object frame.
  */
 export function fingerprint(canonicalForm: string): Buffer {
-	const [lo, hi] = crcHalves(Buffer.from(canonicalForm, "utf8"));
+	const [lo, hi] = crcHalves(Buffer.from(canonicalForm, 'utf8'));
 	const out = Buffer.allocUnsafe(8);
 	out.writeUInt32LE(lo, 0);
 	out.writeUInt32LE(hi, 4);

@@ -3,11 +3,11 @@
  * Written and read by hand, like Value; the tests prove the bytes identical to avsc's. Longs here
  * are epoch milliseconds and must be safe integers.
  */
-import {AvroReader} from "./avro-reader.js";
-import {acquireWriter, type AvroWriter, releaseWriter} from "./avro-writer.js";
-import {CodecError, ValueEncodingError} from "./codec-errors.js";
-import {checkHeader, FRAME_HEADER_LENGTH, frameHeader} from "./framing.js";
-import {type WireSchema, wireSchemas} from "./schemas.js";
+import {AvroReader} from './avro-reader.js';
+import {acquireWriter, type AvroWriter, releaseWriter} from './avro-writer.js';
+import {CodecError, ValueEncodingError} from './codec-errors.js';
+import {checkHeader, FRAME_HEADER_LENGTH, frameHeader} from './framing.js';
+import {type WireSchema, wireSchemas} from './schemas.js';
 
 /** One pipeline call, as produced to the request topic. */
 export interface RequestEnvelope {
@@ -31,7 +31,7 @@ export interface RequestEnvelope {
 	headers: Record<string, string>;
 }
 
-export type ReplyStatus = "OK" | "ERROR" | "PROGRESS";
+export type ReplyStatus = 'OK' | 'ERROR' | 'PROGRESS';
 
 /** A structured remote failure. */
 export interface RemoteErrorData {
@@ -68,7 +68,7 @@ export interface ReplyEnvelope {
 	timings: {receivedAtMs: number; startedAtMs: number; finishedAtMs: number};
 }
 
-const STATUSES: readonly ReplyStatus[] = ["OK", "ERROR", "PROGRESS"];
+const STATUSES: readonly ReplyStatus[] = ['OK', 'ERROR', 'PROGRESS'];
 const REQUEST_HEADER = frameHeader(wireSchemas.request.fingerprint);
 const REPLY_HEADER = frameHeader(wireSchemas.reply.fingerprint);
 const KNOWN: readonly [string, WireSchema][] = Object.entries(wireSchemas);
@@ -76,37 +76,37 @@ const KNOWN: readonly [string, WireSchema][] = Object.entries(wireSchemas);
 // --- encoding -------------------------------------------------------------------------------
 
 function refuse(path: string, v: unknown, expected: string): never {
-	const found = typeof v === "string" ? JSON.stringify(v) : `${String(v)} (${v === null ? "null" : typeof v})`;
+	const found = typeof v === 'string' ? JSON.stringify(v) : `${String(v)} (${v === null ? 'null' : typeof v})`;
 	throw new ValueEncodingError(path, found, `expected ${expected}`);
 }
 
 function putString(w: AvroWriter, v: unknown, path: string): void {
-	if (typeof v !== "string") refuse(path, v, "a string");
+	if (typeof v !== 'string') refuse(path, v, 'a string');
 	w.string(v);
 }
 
 function putLong(w: AvroWriter, v: unknown, path: string): void {
-	if (!Number.isSafeInteger(v)) refuse(path, v, "a safe integer");
+	if (!Number.isSafeInteger(v)) refuse(path, v, 'a safe integer');
 	w.long(v as number);
 }
 
 function putDouble(w: AvroWriter, v: unknown, path: string): void {
-	if (typeof v !== "number") refuse(path, v, "a number");
+	if (typeof v !== 'number') refuse(path, v, 'a number');
 	w.double(v);
 }
 
 function putBytes(w: AvroWriter, v: unknown, path: string): void {
-	if (!(v instanceof Uint8Array)) refuse(path, v, "a Buffer");
+	if (!(v instanceof Uint8Array)) refuse(path, v, 'a Buffer');
 	w.bytes(v);
 }
 
 function putBoolean(w: AvroWriter, v: unknown, path: string): void {
-	if (typeof v !== "boolean") refuse(path, v, "a boolean");
+	if (typeof v !== 'boolean') refuse(path, v, 'a boolean');
 	w.byte(v ? 1 : 0);
 }
 
 function putHeaders(w: AvroWriter, headers: Record<string, string>): void {
-	if (typeof headers !== "object" || headers === null) refuse("request.headers", headers, "an object");
+	if (typeof headers !== 'object' || headers === null) refuse('request.headers', headers, 'an object');
 	const keys = Object.keys(headers);
 	if (keys.length > 0) {
 		w.long(keys.length);
@@ -131,17 +131,17 @@ export function encodeRequest(r: RequestEnvelope): Buffer {
 	const w = acquireWriter();
 	try {
 		w.raw(REQUEST_HEADER);
-		putString(w, r.id, "request.id");
-		putString(w, r.pipeline, "request.pipeline");
-		putBytes(w, r.args, "request.args");
-		putString(w, r.argsSchema, "request.argsSchema");
-		putString(w, r.replyTo, "request.replyTo");
-		putLong(w, r.deadlineMs, "request.deadlineMs");
+		putString(w, r.id, 'request.id');
+		putString(w, r.pipeline, 'request.pipeline');
+		putBytes(w, r.args, 'request.args');
+		putString(w, r.argsSchema, 'request.argsSchema');
+		putString(w, r.replyTo, 'request.replyTo');
+		putLong(w, r.deadlineMs, 'request.deadlineMs');
 		if (!Number.isInteger(r.attempt) || r.attempt < -0x80000000 || r.attempt > 0x7fffffff) {
-			refuse("request.attempt", r.attempt, "an int32");
+			refuse('request.attempt', r.attempt, 'an int32');
 		}
 		w.long(r.attempt);
-		putLong(w, r.sentAtMs, "request.sentAtMs");
+		putLong(w, r.sentAtMs, 'request.sentAtMs');
 		putHeaders(w, r.headers);
 	} catch (error) {
 		releaseWriter(w);
@@ -156,12 +156,12 @@ function putError(w: AvroWriter, e: RemoteErrorData | null): void {
 		return;
 	}
 	w.byte(2);
-	putString(w, e.code, "reply.error.code");
-	putString(w, e.type, "reply.error.type");
-	putString(w, e.message, "reply.error.message");
-	putString(w, e.traceback, "reply.error.traceback");
-	putBoolean(w, e.retryable, "reply.error.retryable");
-	if (!Array.isArray(e.causes)) refuse("reply.error.causes", e.causes, "an array");
+	putString(w, e.code, 'reply.error.code');
+	putString(w, e.type, 'reply.error.type');
+	putString(w, e.message, 'reply.error.message');
+	putString(w, e.traceback, 'reply.error.traceback');
+	putBoolean(w, e.retryable, 'reply.error.retryable');
+	if (!Array.isArray(e.causes)) refuse('reply.error.causes', e.causes, 'an array');
 	const causes = e.causes;
 	if (causes.length > 0) {
 		w.long(causes.length);
@@ -180,14 +180,14 @@ function putProgress(w: AvroWriter, p: ProgressData | null): void {
 		return;
 	}
 	w.byte(2);
-	putDouble(w, p.current, "reply.progress.current");
+	putDouble(w, p.current, 'reply.progress.current');
 	if (p.total === null) {
 		w.byte(0);
 	} else {
 		w.byte(2);
-		putDouble(w, p.total, "reply.progress.total");
+		putDouble(w, p.total, 'reply.progress.total');
 	}
-	putString(w, p.message, "reply.progress.message");
+	putString(w, p.message, 'reply.progress.message');
 }
 
 /** A reply as a single-object frame. */
@@ -195,20 +195,20 @@ export function encodeReply(r: ReplyEnvelope): Buffer {
 	const w = acquireWriter();
 	try {
 		w.raw(REPLY_HEADER);
-		putString(w, r.id, "reply.id");
+		putString(w, r.id, 'reply.id');
 		const status = STATUSES.indexOf(r.status);
-		if (status < 0) refuse("reply.status", r.status, STATUSES.join(" | "));
+		if (status < 0) refuse('reply.status', r.status, STATUSES.join(' | '));
 		w.byte(status * 2);
-		putBytes(w, r.result, "reply.result");
-		putString(w, r.resultSchema, "reply.resultSchema");
+		putBytes(w, r.result, 'reply.result');
+		putString(w, r.resultSchema, 'reply.resultSchema');
 		putError(w, r.error ?? null);
 		putProgress(w, r.progress ?? null);
-		putString(w, r.runner, "reply.runner");
+		putString(w, r.runner, 'reply.runner');
 		const t = r.timings;
-		if (typeof t !== "object" || t === null) refuse("reply.timings", t, "an object");
-		putLong(w, t.receivedAtMs, "reply.timings.receivedAtMs");
-		putLong(w, t.startedAtMs, "reply.timings.startedAtMs");
-		putLong(w, t.finishedAtMs, "reply.timings.finishedAtMs");
+		if (typeof t !== 'object' || t === null) refuse('reply.timings', t, 'an object');
+		putLong(w, t.receivedAtMs, 'reply.timings.receivedAtMs');
+		putLong(w, t.startedAtMs, 'reply.timings.startedAtMs');
+		putLong(w, t.finishedAtMs, 'reply.timings.finishedAtMs');
 	} catch (error) {
 		releaseWriter(w);
 		throw error;
@@ -229,12 +229,12 @@ function hasFingerprint(buf: Uint8Array, header: Buffer): boolean {
 function open(buf: Buffer, header: Buffer, expected: string): AvroReader {
 	checkHeader(buf);
 	if (!hasFingerprint(buf, header)) {
-		const found = buf.toString("hex", 2, FRAME_HEADER_LENGTH);
+		const found = buf.toString('hex', 2, FRAME_HEADER_LENGTH);
 		const known = KNOWN.find(([, s]) => s.fingerprintHex === found);
 		throw new CodecError(
-			"unknown-fingerprint",
-			`Expected a ${expected} frame (fingerprint ${header.toString("hex", 2)}), got fingerprint ${found}` +
-				(known === undefined ? "" : `, which is the ${known[0]} schema`),
+			'unknown-fingerprint',
+			`Expected a ${expected} frame (fingerprint ${header.toString('hex', 2)}), got fingerprint ${found}` +
+				(known === undefined ? '' : `, which is the ${known[0]} schema`),
 		);
 	}
 	return new AvroReader(buf, FRAME_HEADER_LENGTH);
@@ -246,7 +246,7 @@ function readHeaders(r: AvroReader): Record<string, string> {
 		for (let i = 0; i < n; i++) {
 			const k = r.string();
 			const v = r.string();
-			if (k === "__proto__") {
+			if (k === '__proto__') {
 				Object.defineProperty(headers, k, {value: v, enumerable: true, writable: true, configurable: true});
 			} else {
 				headers[k] = v;
@@ -258,7 +258,7 @@ function readHeaders(r: AvroReader): Record<string, string> {
 
 /** A request from a single-object frame; throws CodecError (with `requestId` once it is known). */
 export function decodeRequest(buf: Buffer): RequestEnvelope {
-	const r = open(buf, REQUEST_HEADER, "Request");
+	const r = open(buf, REQUEST_HEADER, 'Request');
 	const id = r.string();
 	r.requestId = id;
 	const request: RequestEnvelope = {
@@ -303,7 +303,7 @@ function readProgress(r: AvroReader): ProgressData | null {
 
 /** A reply from a single-object frame; throws CodecError (with `requestId` once it is known). */
 export function decodeReply(buf: Buffer): ReplyEnvelope {
-	const r = open(buf, REPLY_HEADER, "Reply");
+	const r = open(buf, REPLY_HEADER, 'Reply');
 	const id = r.string();
 	r.requestId = id;
 	const reply: ReplyEnvelope = {

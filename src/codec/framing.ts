@@ -2,7 +2,7 @@
  * Avro single-object encoding: `C3 01`, the schema's 8-byte CRC-64-AVRO fingerprint
  * (little-endian), then the Avro body.
  */
-import {CodecError} from "./codec-errors.js";
+import {CodecError} from './codec-errors.js';
 
 /** Bytes before the body: 2 magic + 8 fingerprint. */
 export const FRAME_HEADER_LENGTH = 10;
@@ -31,14 +31,14 @@ export function frame(fp: Buffer, body: Buffer): Buffer {
 export function checkHeader(buf: Uint8Array): void {
 	if (buf.length < FRAME_HEADER_LENGTH) {
 		throw new CodecError(
-			"too-short",
+			'too-short',
 			`A single-object frame has at least ${FRAME_HEADER_LENGTH} bytes, got ${buf.length}`,
 		);
 	}
 	if (buf[0] !== MAGIC_0 || buf[1] !== MAGIC_1) {
 		throw new CodecError(
-			"bad-magic",
-			`Not an Avro single-object frame: starts with ${Buffer.from(buf.subarray(0, 2)).toString("hex")}, expected c301`,
+			'bad-magic',
+			`Not an Avro single-object frame: starts with ${Buffer.from(buf.subarray(0, 2)).toString('hex')}, expected c301`,
 		);
 	}
 }

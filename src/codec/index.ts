@@ -1,6 +1,6 @@
 /** The wire codec: single-object framing, the generic Value encoding, and the envelopes. */
-export {CodecError, type CodecErrorReason, ValueEncodingError} from "./codec-errors.js";
-export {crc64Avro, fingerprint} from "./crc64.js";
+export {CodecError, type CodecErrorReason, ValueEncodingError} from './codec-errors.js';
+export {crc64Avro, fingerprint} from './crc64.js';
 export {
 	decodeReply,
 	decodeRequest,
@@ -12,7 +12,7 @@ export {
 	type ReplyEnvelope,
 	type ReplyStatus,
 	type RequestEnvelope,
-} from "./envelopes.js";
-export {frame, unframe} from "./framing.js";
-export {schemaDir, type WireSchema, wireSchemas} from "./schemas.js";
-export {decodeValue, encodeValue, MAX_VALUE_DEPTH, type WireValue} from "./value.js";
+} from './envelopes.js';
+export {frame, unframe} from './framing.js';
+export {schemaDir, type WireSchema, wireSchemas} from './schemas.js';
+export {decodeValue, encodeValue, MAX_VALUE_DEPTH, type WireValue} from './value.js';

@@ -3,13 +3,13 @@
  * this module, so it works from `src/` under tsx, from `dist/src/` after tsc, and inside an installed
  * package.
  */
-import {existsSync, readFileSync} from "node:fs";
-import {dirname, join} from "node:path";
-import {fileURLToPath} from "node:url";
-import avsc from "avsc";
-import type {Schema, Type} from "avsc";
-import {createExactLongType} from "./avsc-long.js";
-import {fingerprint} from "./crc64.js";
+import {existsSync, readFileSync} from 'node:fs';
+import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import avsc from 'avsc';
+import type {Schema, Type} from 'avsc';
+import {createExactLongType} from './avsc-long.js';
+import {fingerprint} from './crc64.js';
 
 /** One wire schema with its single-object fingerprint. */
 export interface WireSchema {
@@ -28,8 +28,8 @@ export interface WireSchema {
 function findSchemaDir(): string {
 	let dir = dirname(fileURLToPath(import.meta.url));
 	for (;;) {
-		const candidate = join(dir, "schemas");
-		if (existsSync(join(candidate, "request.avsc"))) return candidate;
+		const candidate = join(dir, 'schemas');
+		if (existsSync(join(candidate, 'request.avsc'))) return candidate;
 		const parent = dirname(dir);
 		if (parent === dir) {
 			throw new Error(`mlbridge: no schemas/request.avsc above ${fileURLToPath(import.meta.url)}`);
@@ -42,23 +42,23 @@ function findSchemaDir(): string {
 export const schemaDir: string = findSchemaDir();
 
 function load(name: string): WireSchema {
-	const schema = JSON.parse(readFileSync(join(schemaDir, `${name}.avsc`), "utf8")) as Schema;
+	const schema = JSON.parse(readFileSync(join(schemaDir, `${name}.avsc`), 'utf8')) as Schema;
 	// Value's union has both long and double: wrapped unions keep the branch explicit
 	// (`{v: {long: 5}}`), as avsc would otherwise send every number down the double branch.
 	const type = avsc.Type.forSchema(schema, {
 		registry: {long: createExactLongType()},
-		wrapUnions: name === "value" ? "always" : "auto",
+		wrapUnions: name === 'value' ? 'always' : 'auto',
 	});
 	// avsc's schema() export is the Parsing Canonical Form (checked against fastavro in the tests).
 	const canonicalForm = JSON.stringify(type.schema());
 	const fp = fingerprint(canonicalForm);
-	const fingerprintHex = fp.toString("hex");
+	const fingerprintHex = fp.toString('hex');
 	return {type, canonicalForm, fingerprint: fp, fingerprintHex, ref: `crc64:${fingerprintHex}`};
 }
 
 /** The three wire schemas. */
 export const wireSchemas: {readonly value: WireSchema; readonly request: WireSchema; readonly reply: WireSchema} = {
-	value: load("value"),
-	request: load("request"),
-	reply: load("reply"),
+	value: load('value'),
+	request: load('request'),
+	reply: load('reply'),
 };

@@ -7,9 +7,9 @@
  * properties left out as in JSON. Anything else is refused with a ValueEncodingError naming the
  * path. Decoding gives numbers for safe longs, bigints beyond, and Buffers for bytes.
  */
-import {AvroReader} from "./avro-reader.js";
-import {acquireWriter, type AvroWriter, INT64_MAX, INT64_MIN, releaseWriter} from "./avro-writer.js";
-import {ValueEncodingError} from "./codec-errors.js";
+import {AvroReader} from './avro-reader.js';
+import {acquireWriter, type AvroWriter, INT64_MAX, INT64_MIN, releaseWriter} from './avro-writer.js';
+import {ValueEncodingError} from './codec-errors.js';
 
 /** What a Value holds. */
 export type WireValue =
@@ -39,17 +39,17 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 function describe(v: unknown): string {
 	switch (typeof v) {
-		case "undefined":
-			return "undefined";
-		case "function":
-			return v.name === "" ? "a function" : `function ${v.name}`;
-		case "symbol":
-			return `a symbol (${v.description ?? ""})`;
-		case "bigint":
+		case 'undefined':
+			return 'undefined';
+		case 'function':
+			return v.name === '' ? 'a function' : `function ${v.name}`;
+		case 'symbol':
+			return `a symbol (${v.description ?? ''})`;
+		case 'bigint':
 			return `bigint ${v}`;
 		default: {
 			const name = (Object.getPrototypeOf(v) as {constructor?: {name?: unknown}} | null)?.constructor?.name;
-			return typeof name === "string" && name !== "" ? `an instance of ${name}` : "an object with a custom prototype";
+			return typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'an object with a custom prototype';
 		}
 	}
 }
@@ -57,7 +57,7 @@ function describe(v: unknown): string {
 /** State of one encodeValue call; pooled, since user getters may encode again. */
 class ValueEncoder {
 	w: AvroWriter;
-	root = "value";
+	root = 'value';
 	/** The key or index leading to each depth. */
 	readonly keys: (string | number)[] = [];
 	/** The array or object open at each depth, for cycle detection. */
@@ -71,7 +71,7 @@ class ValueEncoder {
 		let p = this.root;
 		for (let i = 0; i < depth; i++) {
 			const k = this.keys[i]!;
-			p += typeof k === "number" ? `[${k}]` : IDENTIFIER.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+			p += typeof k === 'number' ? `[${k}]` : IDENTIFIER.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
 		}
 		return p;
 	}
@@ -94,7 +94,7 @@ class ValueEncoder {
 	write(v: unknown, depth: number): void {
 		const w = this.w;
 		switch (typeof v) {
-			case "number":
+			case 'number':
 				if (Number.isSafeInteger(v)) {
 					w.byte(LONG);
 					w.long(v);
@@ -103,20 +103,20 @@ class ValueEncoder {
 					w.double(v);
 				}
 				return;
-			case "string":
+			case 'string':
 				w.byte(STRING);
 				w.string(v);
 				return;
-			case "boolean":
+			case 'boolean':
 				w.byte(BOOLEAN);
 				w.byte(v ? 1 : 0);
 				return;
-			case "bigint":
-				if (v < INT64_MIN || v > INT64_MAX) this.refuse(depth, describe(v), "outside the int64 range");
+			case 'bigint':
+				if (v < INT64_MIN || v > INT64_MAX) this.refuse(depth, describe(v), 'outside the int64 range');
 				w.byte(LONG);
 				w.bigLong(v);
 				return;
-			case "object":
+			case 'object':
 				if (v === null) {
 					w.byte(NULL);
 				} else if (Array.isArray(v)) {
@@ -127,7 +127,7 @@ class ValueEncoder {
 				} else {
 					const proto: unknown = Object.getPrototypeOf(v);
 					if (proto !== Object.prototype && proto !== null) {
-						this.refuse(depth, describe(v), "only plain objects become maps");
+						this.refuse(depth, describe(v), 'only plain objects become maps');
 					}
 					this.writeMap(v as Record<string, unknown>, depth);
 				}
@@ -198,7 +198,7 @@ class ValueEncoder {
 const spareEncoders: ValueEncoder[] = [];
 
 /** Writes `v` into `w` as a Value body; `path` names the root in errors. */
-export function writeValue(w: AvroWriter, v: unknown, path = "value"): void {
+export function writeValue(w: AvroWriter, v: unknown, path = 'value'): void {
 	const encoder = spareEncoders.pop() ?? new ValueEncoder(w);
 	encoder.w = w;
 	encoder.root = path;
@@ -214,7 +214,7 @@ export function writeValue(w: AvroWriter, v: unknown, path = "value"): void {
  * The Avro body (no framing) of `v` under the Value schema. `path` names the root in errors, e.g.
  * `"args"` gives paths like `args.items[3].x`.
  */
-export function encodeValue(v: unknown, path = "value"): Buffer {
+export function encodeValue(v: unknown, path = 'value'): Buffer {
 	const w = acquireWriter();
 	try {
 		writeValue(w, v, path);
@@ -230,7 +230,7 @@ function readMapInto(r: AvroReader, depth: number): Record<string, WireValue> {
 		for (let i = 0; i < n; i++) {
 			const k = r.string();
 			const item = readValue(r, depth + 1);
-			if (k === "__proto__") {
+			if (k === '__proto__') {
 				Object.defineProperty(o, k, {value: item, enumerable: true, writable: true, configurable: true});
 			} else {
 				o[k] = item;
