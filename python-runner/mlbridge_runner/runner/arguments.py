@@ -40,7 +40,7 @@ _GENERIC_STR = re.compile(r"(list|dict)\[.*\]")
 
 
 def _from_string(annotation: str) -> tuple[str, Check] | None:
-    parts = [p.strip() for p in annotation.split("|")]
+    parts = [p.strip().strip("'\"") for p in annotation.strip("'\"").split("|")]
     members: list[Any] = []
     for part in parts:
         if (m := _OPTIONAL_STR.fullmatch(part)) is not None:

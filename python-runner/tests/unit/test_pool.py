@@ -1,0 +1,63 @@
+import threading
+import time
+
+from mlbridge_runner.runner.pool import Job, WorkerPool
+
+
+class FakeCall:
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+
+def test_runs_jobs_and_counts_active():
+    done = []
+    release = threading.Event()
+
+    def work(job):
+        release.wait(5)
+        if pool.claim(job):
+            done.append(job)
+            pool.release(job)
+
+    pool = WorkerPool(2, work)
+    jobs = [Job(FakeCall(0), None) for _ in range(3)]  # type: ignore[arg-type]
+    for job in jobs:
+        pool.submit(job)
+    assert pool.active == 3
+    release.set()
+    deadline = time.monotonic() + 5
+    while pool.active and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pool.active == 0 and len(done) == 3
+    pool.close()
+
+
+def test_abandoned_job_drops_its_result_and_is_replaced():
+    stuck = threading.Event()
+    finished = []
+
+    def work(job):
+        if job.call.seconds:
+            stuck.wait(5)
+        if pool.claim(job):
+            finished.append(job)
+            pool.release(job)
+
+    pool = WorkerPool(1, work)
+    slow = Job(FakeCall(1), None)  # type: ignore[arg-type]
+    pool.submit(slow)
+    while slow.started_monotonic is None:
+        time.sleep(0.01)
+    assert pool.abandon(slow) is True
+    assert pool.active == 0
+    quick = Job(FakeCall(0), None)  # type: ignore[arg-type]
+    pool.submit(quick)  # served by the replacement worker while the stuck one still runs
+    deadline = time.monotonic() + 5
+    while quick not in finished and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert quick in finished
+    stuck.set()
+    time.sleep(0.1)
+    assert slow not in finished  # late result dropped
+    assert pool.abandon(quick) is False
+    pool.close()
