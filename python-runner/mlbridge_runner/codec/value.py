@@ -17,7 +17,7 @@ import struct
 from typing import Any, Final
 
 from ..errors import ValueNotDecodable, ValueNotEncodable
-from .binary import AvroReadError, Reader, write_long
+from .binary import write_long
 
 #: Deepest nesting of arrays/maps accepted in either direction.
 MAX_DEPTH: Final = 256
@@ -30,6 +30,32 @@ NULL, BOOLEAN, LONG, DOUBLE, STRING, BYTES, ARRAY, MAP = range(8)
 
 _pack_double = struct.Struct("<d").pack
 _unpack_double = struct.Struct("<d").unpack_from
+
+
+#: Arrays at least this long that hold only floats (or only double items) are packed in one go.
+_PACKED_MIN: Final = 16
+
+
+def _pack_doubles(values: list[float] | tuple[float, ...]) -> bytearray:
+    """Array items ``[tag, 8 bytes] * n`` for a list of floats, without a Python loop per item."""
+    n = len(values)
+    raw = struct.pack(f"<{n}d", *values)
+    out = bytearray(9 * n)
+    out[0::9] = bytes([DOUBLE << 1]) * n
+    for i in range(8):
+        out[1 + i :: 9] = raw[i::8]
+    return out
+
+
+def _unpack_doubles(data: bytes, pos: int, n: int) -> list[float] | None:
+    """The inverse of :func:`_pack_doubles` if the next ``n`` items are all doubles, else None."""
+    end = pos + 9 * n
+    if end > len(data) or data[pos:end:9] != bytes([DOUBLE << 1]) * n:
+        return None
+    raw = bytearray(8 * n)
+    for i in range(8):
+        raw[i::8] = data[pos + 1 + i : end : 9]
+    return list(struct.unpack(f"<{n}d", raw))
 
 
 class _Problem(Exception):
@@ -97,7 +123,16 @@ def _write(out: bytearray, value: Any, depth: int) -> None:
         out.append(ARRAY << 1)
         if value:
             write_long(out, len(value))
+            if len(value) >= _PACKED_MIN and all(type(item) is float for item in value):
+                out += _pack_doubles(value)
+                out.append(0)
+                return
             for index, item in enumerate(value):
+                kind = type(item)
+                if kind is float:  # fast path for the common numeric arrays
+                    out.append(DOUBLE << 1)
+                    out += _pack_double(item)
+                    continue
                 try:
                     _write(out, item, depth + 1)
                 except _Problem as problem:
@@ -142,6 +177,9 @@ def _write(out: bytearray, value: Any, depth: int) -> None:
 
 
 # ---------------------------------------------------------------------------- decode
+#
+# Written as functions over (data, pos) rather than methods: this is the hot path for large
+# arguments (e.g. long arrays of floats), and attribute access per item would double its cost.
 
 
 def decode_value(body: bytes | memoryview, root: str = "$") -> Any:
@@ -149,61 +187,153 @@ def decode_value(body: bytes | memoryview, root: str = "$") -> Any:
 
     Raises :class:`ValueNotDecodable` naming the path.
     """
-    reader = Reader(body)
+    data = bytes(body)
     try:
-        value = _read(reader, 0)
-        if reader.remaining():
-            raise _Problem(f"{reader.remaining()} trailing bytes after the value")
-    except AvroReadError as exc:
-        raise ValueNotDecodable(root, str(exc)) from None
+        value, pos = _read(data, 0, 0)
+        if pos != len(data):
+            raise _Problem(f"{len(data) - pos} trailing bytes after the value")
     except _Problem as problem:
         raise ValueNotDecodable(_format_path(root, problem.segments), problem.problem) from None
     return value
 
 
-def _read(reader: Reader, depth: int) -> Any:
+def _long(data: bytes, pos: int) -> tuple[int, int]:
+    """Zig-zag varint at ``pos`` → (value, next pos)."""
     try:
-        branch = reader.read_long()
-        if branch == STRING:
-            return reader.read_string()
-        if branch == LONG:
-            return reader.read_long()
-        if branch == DOUBLE:
-            return _unpack_double(reader.read_fixed(8))[0]
-        if branch == NULL:
-            return None
-        if branch == BOOLEAN:
-            byte = reader.read_fixed(1)[0]
-            if byte > 1:
-                raise _Problem(f"boolean byte must be 0 or 1, got {byte}")
-            return byte == 1
-        if branch == BYTES:
-            return reader.read_bytes()
+        byte = data[pos]
+    except IndexError:
+        raise _Problem("truncated varint") from None
+    if byte < 0x80:
+        return (byte >> 1) ^ -(byte & 1), pos + 1
+    n = byte & 0x7F
+    shift = 7
+    pos += 1
+    while True:
+        try:
+            byte = data[pos]
+        except IndexError:
+            raise _Problem("truncated varint") from None
+        pos += 1
+        n |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            break
+        shift += 7
+        if shift >= 70:
+            raise _Problem("varint longer than 10 bytes")
+    if n >> 64:
+        raise _Problem("varint does not fit in 64 bits")
+    return (n >> 1) ^ -(n & 1), pos
+
+
+def _raw(data: bytes, pos: int) -> tuple[bytes, int]:
+    size, pos = _long(data, pos)
+    if size < 0:
+        raise _Problem(f"negative length {size}")
+    end = pos + size
+    if end > len(data):
+        raise _Problem(f"declared length {size} exceeds the {len(data) - pos} bytes left")
+    return data[pos:end], end
+
+
+def _text(data: bytes, pos: int) -> tuple[str, int]:
+    raw, pos = _raw(data, pos)
+    try:
+        return raw.decode("utf-8"), pos
+    except UnicodeDecodeError as exc:
+        raise _Problem(f"invalid UTF-8 in string: {exc.reason} at byte {exc.start}") from None
+
+
+def _block(data: bytes, pos: int, min_item_size: int) -> tuple[int, int]:
+    count, pos = _long(data, pos)
+    if count < 0:
+        count = -count
+        size, pos = _long(data, pos)
+        if size < 0:
+            raise _Problem("negative block size")
+    if count * min_item_size > len(data) - pos:
+        raise _Problem(f"block of {count} items cannot fit in the {len(data) - pos} bytes left")
+    return count, pos
+
+
+_DOUBLE_TAG: Final = DOUBLE << 1
+_LONG_TAG: Final = LONG << 1
+
+
+def _read(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
+    branch, pos = _long(data, pos)
+    if branch == STRING:
+        return _text(data, pos)
+    if branch == LONG:
+        return _long(data, pos)
+    if branch == DOUBLE:
+        if pos + 8 > len(data):
+            raise _Problem(f"need 8 bytes, {len(data) - pos} left")
+        return _unpack_double(data, pos)[0], pos + 8
+    if branch == NULL:
+        return None, pos
+    if branch == BOOLEAN:
+        if pos >= len(data):
+            raise _Problem("need 1 byte, 0 left")
+        byte = data[pos]
+        if byte > 1:
+            raise _Problem(f"boolean byte must be 0 or 1, got {byte}")
+        return byte == 1, pos + 1
+    if branch == BYTES:
+        return _raw(data, pos)
+    if branch == ARRAY or branch == MAP:
+        if depth >= MAX_DEPTH:
+            raise _Problem(f"nested deeper than {MAX_DEPTH} levels")
         if branch == ARRAY:
-            if depth >= MAX_DEPTH:
-                raise _Problem(f"nested deeper than {MAX_DEPTH} levels")
-            items: list[Any] = []
-            while count := reader.read_block_count(1):
-                for _ in range(count):
-                    try:
-                        items.append(_read(reader, depth + 1))
-                    except _Problem as problem:
-                        problem.segments.append(f"[{len(items)}]")
-                        raise
-            return items
-        if branch == MAP:
-            if depth >= MAX_DEPTH:
-                raise _Problem(f"nested deeper than {MAX_DEPTH} levels")
-            entries: dict[str, Any] = {}
-            while count := reader.read_block_count(2):
-                for _ in range(count):
-                    key = reader.read_string()
-                    try:
-                        entries[key] = _read(reader, depth + 1)
-                    except _Problem as problem:
-                        problem.segments.append(_segment_for_key(key))
-                        raise
-            return entries
-        raise _Problem(f"union branch {branch} is not one of the 8 Value branches")
-    except AvroReadError as exc:
-        raise _Problem(str(exc)) from None
+            return _read_array(data, pos, depth + 1)
+        return _read_map(data, pos, depth + 1)
+    raise _Problem(f"union branch {branch} is not one of the 8 Value branches")
+
+
+def _read_array(data: bytes, pos: int, depth: int) -> tuple[list[Any], int]:
+    items: list[Any] = []
+    append = items.append
+    end = len(data)
+    count, pos = _block(data, pos, 1)
+    while count:
+        if count >= _PACKED_MIN:
+            packed = _unpack_doubles(data, pos, count)
+            if packed is not None:
+                items.extend(packed)
+                pos += 9 * count
+                count, pos = _block(data, pos, 1)
+                continue
+        for _ in range(count):
+            # Fast paths for the common scalar items; everything else goes through _read.
+            tag = data[pos] if pos < end else -1
+            if tag == _DOUBLE_TAG and pos + 9 <= end:
+                append(_unpack_double(data, pos + 1)[0])
+                pos += 9
+                continue
+            if tag == _LONG_TAG and pos + 1 < end and data[pos + 1] < 0x80:
+                small = data[pos + 1]
+                append((small >> 1) ^ -(small & 1))
+                pos += 2
+                continue
+            try:
+                value, pos = _read(data, pos, depth)
+            except _Problem as problem:
+                problem.segments.append(f"[{len(items)}]")
+                raise
+            append(value)
+        count, pos = _block(data, pos, 1)
+    return items, pos
+
+
+def _read_map(data: bytes, pos: int, depth: int) -> tuple[dict[str, Any], int]:
+    entries: dict[str, Any] = {}
+    count, pos = _block(data, pos, 2)
+    while count:
+        for _ in range(count):
+            key, pos = _text(data, pos)
+            try:
+                entries[key], pos = _read(data, pos, depth)
+            except _Problem as problem:
+                problem.segments.append(_segment_for_key(key))
+                raise
+        count, pos = _block(data, pos, 2)
+    return entries, pos

@@ -17,6 +17,9 @@ VALUES = [
     b"", bytes(range(256)),
     [], {}, [1, "a", None, [True]], {"b": 1, "a": [2, {"c": b"\x00"}]},
     list(range(200)), {f"k{i}": i for i in range(130)},
+    # packed fast paths for float arrays, and arrays that only almost qualify
+    [i * 0.25 for i in range(100)], [math.nan, -0.0, math.inf] * 10, [0.5] * 20 + [1] + [0.5] * 20,
+    [0.5] * 15, [[0.5] * 40, {"w": [1.5] * 40}],
 ]
 
 
@@ -180,3 +183,9 @@ def test_negative_block_counts_are_read():
     item = encode_value(7)
     data = bytes([ARRAY << 1]) + long_bytes(-2) + long_bytes(2 * len(item)) + item + item + b"\x00"
     assert decode_value(data) == [7, 7]
+
+
+def test_packed_float_array_truncated_inside_is_refused():
+    data = encode_value([0.5] * 40)
+    with pytest.raises(ValueNotDecodable):
+        decode_value(data[:-5])
