@@ -1,12 +1,14 @@
 /**
- * A small Avro binary writer: zigzag varints, doubles, strings and bytes into one growable buffer.
+ * A small Avro binary writer: zigzag varints, doubles, strings and bytes. Small messages are
+ * written into a shared slab and returned as views of it (no copy); large ones are copied out.
  * Callers check types; this only lays bytes down. Writers are pooled (see acquireWriter) because
  * encoding may run user getters that encode again.
  */
 
-const INITIAL_SIZE = 8 * 1024;
-/** A writer that grew beyond this gives its buffer back when released. */
-const RETAIN_LIMIT = 1024 * 1024;
+/** Messages are written into slabs of this size and handed out as views, like Node's Buffer pool. */
+const SLAB_SIZE = 64 * 1024;
+/** Larger messages are copied out exactly instead, so they never pin a bigger slab. */
+const VIEW_LIMIT = SLAB_SIZE / 4;
 
 /** Strings up to this length are first written by hand, guessing they are ASCII. */
 const ASCII_GUESS_LIMIT = 256;
@@ -22,14 +24,16 @@ export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
 
 export class AvroWriter {
-	buf: Buffer = Buffer.allocUnsafeSlow(INITIAL_SIZE);
+	buf: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
+	/** Where the message being written starts in `buf`. */
+	base = 0;
 	pos = 0;
 
-	/** Makes room for `n` more bytes. */
+	/** Makes room for `n` more bytes. Positions already written stay where they are. */
 	reserve(n: number): void {
 		if (this.pos + n > this.buf.length) {
 			const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n));
-			this.buf.copy(grown, 0, 0, this.pos);
+			this.buf.copy(grown, this.base, this.base, this.pos);
 			this.buf = grown;
 		}
 	}
@@ -125,23 +129,44 @@ export class AvroWriter {
 		this.raw(b);
 	}
 
-	/** A copy of what was written, sized exactly. */
+	/** The message written since the last take(), as its own Buffer; the writer moves past it. */
 	take(): Buffer {
-		const out = Buffer.allocUnsafe(this.pos);
-		this.buf.copy(out, 0, 0, this.pos);
+		const {base, pos} = this;
+		let out: Buffer;
+		if (pos - base > VIEW_LIMIT) {
+			out = Buffer.allocUnsafeSlow(pos - base);
+			this.buf.copy(out, 0, base, pos);
+		} else {
+			out = this.buf.subarray(base, pos);
+		}
+		this.#startNext(pos);
 		return out;
+	}
+
+	/** Drops what was written since the last take(). */
+	discard(): void {
+		this.#startNext(this.base);
+	}
+
+	#startNext(at: number): void {
+		if (this.buf.length - at < VIEW_LIMIT || this.buf.length > SLAB_SIZE) {
+			this.buf = Buffer.allocUnsafeSlow(SLAB_SIZE);
+			at = 0;
+		}
+		this.base = at;
+		this.pos = at;
 	}
 }
 
 const spare: AvroWriter[] = [];
 
-/** A writer positioned at 0; give it back with releaseWriter. */
+/** A writer ready for a new message; give it back with releaseWriter. */
 export function acquireWriter(): AvroWriter {
 	return spare.pop() ?? new AvroWriter();
 }
 
+/** Returns a writer to the pool, dropping anything written and not taken. */
 export function releaseWriter(w: AvroWriter): void {
-	w.pos = 0;
-	if (w.buf.length > RETAIN_LIMIT) w.buf = Buffer.allocUnsafeSlow(INITIAL_SIZE);
+	if (w.pos !== w.base) w.discard();
 	if (spare.length < 4) spare.push(w);
 }

@@ -6,7 +6,7 @@
 import avsc from 'avsc';
 import type {types} from 'avsc';
 import {AvroReader} from './avro-reader.js';
-import {AvroWriter, INT64_MAX, INT64_MIN} from './avro-writer.js';
+import {acquireWriter, INT64_MAX, INT64_MIN, releaseWriter} from './avro-writer.js';
 
 function isExactLong(v: unknown): v is number | bigint {
 	if (typeof v === 'number') return Number.isSafeInteger(v);
@@ -17,18 +17,20 @@ function narrow(n: bigint): number | bigint {
 	return n >= -0x1fffffffffffffn && n <= 0x1fffffffffffffn ? Number(n) : n;
 }
 
-const scratch = new AvroWriter();
-
 /** A fresh exact long type, for the `registry: {long}` option of `Type.forSchema`. */
 export function createExactLongType(): types.LongType {
 	return avsc.types.LongType.__with(
 		{
 			fromBuffer: (buf: Buffer): number | bigint => new AvroReader(buf).long(),
 			toBuffer: (v: number | bigint): Buffer => {
-				scratch.pos = 0;
-				if (typeof v === 'bigint') scratch.bigLong(v);
-				else scratch.long(v);
-				return scratch.take();
+				const w = acquireWriter();
+				try {
+					if (typeof v === 'bigint') w.bigLong(v);
+					else w.long(v);
+					return w.take();
+				} finally {
+					releaseWriter(w);
+				}
 			},
 			fromJSON: (v: unknown): number | bigint => {
 				const n = typeof v === 'string' || typeof v === 'bigint' ? narrow(BigInt(v)) : v;

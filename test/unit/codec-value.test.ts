@@ -102,6 +102,18 @@ test('large values grow the writer, and later encodes still work', () => {
 	assert.deepEqual(encodeValue(1), hex('0402'));
 });
 
+test('encoded buffers stay intact while many more are encoded (shared slab, views)', () => {
+	const kept: Array<[WireValue, Buffer]> = [];
+	for (let i = 0; i < 20_000; i++) {
+		const v = {i, s: 'x'.repeat(i % 50), b: Buffer.alloc(i % 7, i % 256)};
+		kept.push([v, encodeValue(v)]);
+	}
+	for (const [v, body] of kept) assert.deepEqual(decodeValue(body), v);
+	// A large body is its own exactly-sized buffer, not a view pinning a bigger one.
+	const large = encodeValue('y'.repeat(100_000));
+	assert.equal(large.buffer.byteLength, large.length);
+});
+
 test('numbers: safe integers are longs, everything else doubles', () => {
 	assert.deepEqual(encodeValue(5), hex('040a'));
 	assert.deepEqual(encodeValue(5.5), hex('06 0000000000001640'));
