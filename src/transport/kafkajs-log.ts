@@ -1,37 +1,18 @@
 import {logLevel as KafkaLogLevel, type logCreator} from 'kafkajs';
 import type {Logger} from '../logging/logger.js';
 
-/** Route kafkajs's own logs into our structured logger, at our level, instead of its console output. */
+/**
+ * Route kafkajs's own logs into our structured logger at debug level. kafkajs logs every retry of
+ * a failed connection as an ERROR; what matters to the caller surfaces as a typed error on the
+ * call (BrokerUnreachableError) or as our own `transport.*` events, so its chatter stays at debug.
+ */
 export function kafkajsLogCreator(logger: Logger): logCreator {
 	return () => entry => {
 		const {message, timestamp: _timestamp, ...extra} = entry.log;
-		const fields = {component: `kafkajs.${entry.namespace}`, message, ...extra};
-		switch (entry.level) {
-			case KafkaLogLevel.ERROR: {
-				logger.error('kafka.log', fields);
-				break;
-			}
-
-			case KafkaLogLevel.WARN: {
-				logger.warn('kafka.log', fields);
-				break;
-			}
-
-			default: {
-				logger.debug('kafka.log', fields);
-			}
-		}
+		logger.debug('kafka.log', {component: `kafkajs.${entry.namespace}`, kafkaLevel: KafkaLogLevel[entry.level], message, ...extra});
 	};
 }
 
 export function kafkajsLevel(logger: Logger): KafkaLogLevel {
-	if (logger.enabled('debug')) {
-		return KafkaLogLevel.INFO;
-	}
-
-	if (logger.enabled('warn')) {
-		return KafkaLogLevel.WARN;
-	}
-
-	return logger.enabled('error') ? KafkaLogLevel.ERROR : KafkaLogLevel.NOTHING;
+	return logger.enabled('debug') ? KafkaLogLevel.INFO : KafkaLogLevel.NOTHING;
 }

@@ -104,6 +104,11 @@ export class KafkajsTransport implements Transport {
 			retry: {retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000},
 		});
 		this.#consumers.push(consumer);
+		consumer.on(consumer.events.CRASH, event => {
+			// kafkajs restarts the consumer itself after retriable errors; say so only when it gives up.
+			const level = event.payload.restart ? 'info' : 'error';
+			this.#logger[level]('transport.consumer_crashed', {topic, restart: event.payload.restart, error: String(event.payload.error)});
+		});
 		const assigned = new Promise<void>(resolve => {
 			const stop = consumer.on(consumer.events.GROUP_JOIN, event => {
 				if ((event.payload.memberAssignment[topic] ?? []).length > 0) {
