@@ -3,6 +3,7 @@
  * CodecError with reason `malformed-body`, so no input can make it loop, allocate without bound, or
  * read past the end.
  */
+import {isUtf8} from 'node:buffer';
 import {CodecError} from './codec-errors.js';
 
 const INT32_MIN = -0x80000000;
@@ -163,11 +164,19 @@ export class AvroReader {
 		return n;
 	}
 
+	/** A UTF-8 string; invalid UTF-8 is malformed (not silently replaced). */
 	string(): string {
 		const n = this.length();
 		const start = this.pos;
-		this.pos += n;
-		return n <= CACHE_MAX_LENGTH ? shortString(this.buf, start, start + n) : utf8Slice.call(this.buf, start, start + n);
+		const end = start + n;
+		this.pos = end;
+		const s = n <= CACHE_MAX_LENGTH ? shortString(this.buf, start, end) : utf8Slice.call(this.buf, start, end);
+		// Decoding replaces invalid sequences with U+FFFD; only then is the full check needed.
+		if (s.indexOf('\ufffd') !== -1 && !isUtf8(this.buf.subarray(start, end))) {
+			this.pos = start;
+			this.fail('invalid UTF-8 in a string');
+		}
+		return s;
 	}
 
 	/** A copy, so the result does not pin the message buffer. */

@@ -20,6 +20,13 @@ const utf8Write: Utf8Write =
 		return this.write(s, offset, length, 'utf8');
 	};
 
+type WellFormed = (this: string) => boolean;
+const nativeWellFormed = (String.prototype as unknown as {isWellFormed?: WellFormed}).isWellFormed;
+/** Whether `s` has no lone surrogate (String#isWellFormed, with a fallback). */
+export function isWellFormed(s: string): boolean {
+	return nativeWellFormed === undefined ? !/\p{Cs}/u.test(s) : nativeWellFormed.call(s);
+}
+
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
 
@@ -97,7 +104,11 @@ export class AvroWriter {
 		this.byte(b ? 1 : 0);
 	}
 
-	string(s: string): void {
+	/**
+	 * A UTF-8 string. Returns false, writing nothing, when `s` holds a lone surrogate: UTF-8 cannot
+	 * carry one, and replacing it would change the data silently.
+	 */
+	string(s: string): boolean {
 		const length = s.length;
 		if (length <= ASCII_GUESS_LIMIT) {
 			// Guess ASCII (byte length = length), write by hand, and redo natively if the guess fails.
@@ -114,14 +125,16 @@ export class AvroWriter {
 			}
 			if (i === length) {
 				this.pos = pos;
-				return;
+				return true;
 			}
 			this.pos = start;
 		}
+		if (!isWellFormed(s)) return false;
 		const size = Buffer.byteLength(s, 'utf8');
 		this.long(size);
 		this.reserve(size);
 		this.pos += utf8Write.call(this.buf, s, this.pos, size);
+		return true;
 	}
 
 	bytes(b: Uint8Array): void {

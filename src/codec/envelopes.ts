@@ -82,7 +82,7 @@ function refuse(path: string, v: unknown, expected: string): never {
 
 function putString(w: AvroWriter, v: unknown, path: string): void {
 	if (typeof v !== 'string') refuse(path, v, 'a string');
-	w.string(v);
+	if (!w.string(v)) refuse(path, v, 'a string without lone surrogates');
 }
 
 function putLong(w: AvroWriter, v: unknown, path: string): void {
@@ -111,8 +111,9 @@ function putHeaders(w: AvroWriter, headers: Record<string, string>): void {
 	if (keys.length > 0) {
 		w.long(keys.length);
 		for (const k of keys) {
-			w.string(k);
-			putString(w, headers[k], `request.headers[${JSON.stringify(k)}]`);
+			const path = `request.headers[${JSON.stringify(k)}]`;
+			if (!w.string(k)) refuse(path, k, 'a key without lone surrogates');
+			putString(w, headers[k], path);
 		}
 	}
 	w.byte(0);

@@ -105,7 +105,7 @@ class ValueEncoder {
 				return;
 			case 'string':
 				w.byte(STRING);
-				w.string(v);
+				if (!w.string(v)) this.refuse(depth, 'a string with a lone surrogate', 'UTF-8 cannot hold it');
 				return;
 			case 'boolean':
 				w.byte(BOOLEAN);
@@ -167,7 +167,7 @@ class ValueEncoder {
 				const item = o[k];
 				if (item === undefined) continue;
 				this.keys[depth] = k;
-				w.string(k);
+				if (!w.string(k)) this.refuse(depth, `the key ${JSON.stringify(k)} with a lone surrogate`, 'UTF-8 cannot hold it');
 				this.write(item, depth + 1);
 				written++;
 			}

@@ -87,7 +87,7 @@ function writeTagged(w: AvroWriter, t: Tagged): void {
 		w.double(untagDouble(t.double));
 	} else if ('string' in t) {
 		w.byte(8);
-		w.string(t.string);
+		if (!w.string(t.string)) throw new TypeError('lone surrogate in a tagged string');
 	} else if ('bytes' in t) {
 		w.byte(10);
 		w.bytes(Buffer.from(t.bytes, 'hex'));
@@ -100,7 +100,7 @@ function writeTagged(w: AvroWriter, t: Tagged): void {
 		w.byte(14);
 		if (t.map.length > 0) w.long(t.map.length);
 		for (const [k, item] of t.map) {
-			w.string(k);
+			if (!w.string(k)) throw new TypeError('lone surrogate in a tagged map key');
 			writeTagged(w, item);
 		}
 		w.byte(0);

@@ -261,6 +261,21 @@ test('refuses what Value cannot hold, naming the path and what was found', () =>
 	}
 });
 
+test('strings with a lone surrogate are refused, not silently replaced', () => {
+	for (const [input, path, found] of [
+		[{note: 'a\ud800b'}, 'args.note', /lone surrogate/],
+		[['ok', '\udfff'], 'args[1]', /lone surrogate/],
+		[{['k\ud83d']: 1}, 'args', /key "k\\ud83d" with a lone surrogate/],
+	] as const) {
+		assert.throws(
+			() => encodeValue(input, 'args'),
+			(error: unknown) => error instanceof ValueEncodingError && error.path === path && found.test(error.found),
+		);
+	}
+	// Surrogate pairs are fine, and so is U+FFFD itself.
+	assert.equal(roundTrip('😀 \ud83d\ude00 \ufffd'), '😀 😀 \ufffd');
+});
+
 test('exactly MAX_VALUE_DEPTH nested containers are accepted, one more is refused', () => {
 	assert.deepEqual(roundTrip(nest(MAX_VALUE_DEPTH)), nest(MAX_VALUE_DEPTH));
 	assert.throws(() => encodeValue(nest(MAX_VALUE_DEPTH + 1)), ValueEncodingError);
@@ -395,6 +410,11 @@ test('bad input is malformed-body, found fast, with no huge allocation', () => {
 		['0e 02 0261', /end of data/], // map entry with no value
 		['0c 01 20 00', /length 16/], // negative count -1 with a block size beyond the body
 		['06 00 00', /double/],
+		['08 04 c328', /invalid UTF-8/], // bad continuation byte
+		['08 06 eda080', /invalid UTF-8/], // an encoded surrogate (CESU-8)
+		['08 02 ff', /invalid UTF-8/],
+		['0e 02 02 80 00 00', /invalid UTF-8/], // in a map key
+		['08 ' + '42' + '61'.repeat(32) + 'ff', /invalid UTF-8/], // past the short-string cache
 	];
 	for (const [body, message] of bad) assertDecodeFails(hex(body), 'malformed-body', message);
 });
