@@ -10,7 +10,9 @@ from typing import Final
 #: INFO, once: pipelines (sorted names), runner (host/pid/8-hex), brokers, topic, dlq_topic, group,
 #: concurrency, version.
 STARTED: Final = "runner.started"
-#: INFO, each assignment: topic, partitions (newly assigned, sorted ints), assigned (all, sorted).
+#: INFO, each assignment that adds partitions: topic, partitions (newly assigned, sorted ints),
+#: assigned (all, sorted). An empty incremental assignment is logged at DEBUG only, so the first
+#: INFO ``runner.assigned`` means the runner is really consuming.
 ASSIGNED: Final = "runner.assigned"
 #: INFO, each revocation: topic, partitions (revoked), assigned (what is left).
 REVOKED: Final = "runner.revoked"

@@ -44,6 +44,30 @@ class JsonLinesFormatter(_stdlib_logging.Formatter):
         return json.dumps(line, default=str, ensure_ascii=False)
 
 
+class RepeatFilter(_stdlib_logging.Filter):
+    """Lets through one librdkafka line per (facility, client) every ``window`` seconds: a broker
+    that is down makes librdkafka report every reconnect attempt."""
+
+    def __init__(self, window: float = 30.0) -> None:
+        super().__init__()
+        self._window = window
+        self._last: dict[tuple[str, ...], float] = {}
+
+    def filter(self, record: _stdlib_logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        key = tuple(str(a) for a in args[:2]) or (record.getMessage(),)
+        last = self._last.get(key)
+        if last is not None and record.created - last < self._window:
+            return False
+        self._last[key] = record.created
+        return True
+
+
+def kafka_logger() -> _stdlib_logging.Logger:
+    """The logger handed to confluent-kafka clients (``logger=``): JSON ``kafka.log`` lines."""
+    return _stdlib_logging.getLogger(KAFKA_LOGGER_NAME)
+
+
 def resolve_level(level: str | None) -> int:
     """``--log-level`` first, then ``MLBRIDGE_LOG_LEVEL``, then ``info``."""
     name = (level or os.environ.get(ENV_LEVEL) or "info").strip().lower()
@@ -59,6 +83,8 @@ def configure(level: str | None = None) -> None:
     _logger.handlers[:] = [handler]
     _logger.setLevel(resolve_level(level))
     _logger.propagate = False
+    kafka = kafka_logger()
+    kafka.filters[:] = [RepeatFilter()]
 
 
 def enabled(level: int) -> bool:

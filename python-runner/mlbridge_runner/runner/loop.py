@@ -7,7 +7,6 @@ they report finished tickets through a queue.
 
 from __future__ import annotations
 
-import logging
 import queue
 import threading
 import time
@@ -19,7 +18,7 @@ from ..codec.envelopes import Timings, decode_request, peek_request_address
 from ..codec.schemas import wire_schemas
 from ..config import RunnerConfig, is_valid_topic
 from ..errors import BodyDecodeError, FramingError, PipelineTimeout
-from ..logging import DEBUG, ERROR, INFO, KAFKA_LOGGER_NAME, WARNING, enabled, log_event
+from ..logging import DEBUG, ERROR, INFO, WARNING, enabled, kafka_logger, log_event
 from ..registry import Registry
 from ..transport.config import admin_settings, consumer_settings, producer_settings
 from ..transport.topics import TopicSetupError, ensure_topics
@@ -77,12 +76,12 @@ class Runner:
         if not self._ensure_topics():
             log_event(INFO, events.STOPPED, abandoned=0, served=0)
             return 0
-        kafka_logger = _kafka_logger()
+        logger = kafka_logger()
         consumer = Consumer(
-            {**consumer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": kafka_logger}
+            {**consumer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
         )
         producer = Producer(
-            {**producer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": kafka_logger}
+            {**producer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
         )
         self._consumer = consumer
         self._producer = producer
@@ -288,7 +287,7 @@ class Runner:
         if self._paused or self._stop.is_set():
             consumer.pause(partitions)
         log_event(
-            INFO,
+            INFO if partitions else DEBUG,  # cooperative joins start with an empty assignment
             events.ASSIGNED,
             topic=self.config.request_topic,
             partitions=sorted(tp.partition for tp in partitions),
@@ -326,9 +325,9 @@ class Runner:
             attempt += 1
             try:
                 ensure_topics(
-                    admin_settings(self.config, self.identity),
+                    {**admin_settings(self.config, self.identity), "logger": kafka_logger()},
                     {self.config.request_topic: self.config.partitions, self.config.dlq_topic: 1},
-                    timeout=5.0,
+                    timeout=3.0,
                 )
                 return True
             except TopicSetupError as exc:
@@ -367,6 +366,3 @@ class Runner:
         log_event(ERROR if error.fatal() else WARNING, events.KAFKA_ERROR, **kafka_error_fields(error))
 
 
-def _kafka_logger() -> logging.Logger:
-    """librdkafka's own log lines, routed through our JSON formatter (event ``kafka.log``)."""
-    return logging.getLogger(KAFKA_LOGGER_NAME)

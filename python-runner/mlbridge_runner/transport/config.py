@@ -24,7 +24,7 @@ def consumer_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
         "auto.commit.interval.ms": 1000,
         "partition.assignment.strategy": "cooperative-sticky",
         "session.timeout.ms": config.session_timeout_ms,
-        "heartbeat.interval.ms": max(500, config.session_timeout_ms // 4),
+        "heartbeat.interval.ms": min(1000, config.session_timeout_ms // 3),  # rebalances finish sooner
         "max.poll.interval.ms": config.max_poll_interval_ms,
         "fetch.wait.max.ms": config.fetch_wait_max_ms,
         "fetch.min.bytes": 1,

@@ -95,3 +95,32 @@ def test_second_signal_exits_at_once(brokers):
             runner.terminate()
     finally:
         caller.close()
+
+
+def test_cooperative_rebalance_moves_partitions_and_keeps_serving(brokers):
+    topic, group, caller = _fresh(brokers)
+    try:
+        first = RunnerProcess(brokers, topic, group)
+        second = None
+        try:
+            first.wait_for("runner.assigned")
+            before = [caller.send(caller.request("add", {"a": i})) for i in range(12)]
+            second = RunnerProcess(brokers, topic, group)
+            revoked = first.wait_for("runner.revoked", timeout=30)
+            second_assigned = second.wait_for("runner.assigned", timeout=30)
+            assert set(revoked["partitions"]) == set(second_assigned["partitions"]) and revoked["partitions"]
+            during = [caller.send(caller.request("add", {"a": i})) for i in range(24)]
+            replies = [caller.wait(i) for i in before + during]
+            assert all(r.status is ReplyStatus.OK for r in replies)
+            assert {r.runner.split("/")[1] for r in replies[12:]} == {str(first.proc.pid), str(second.proc.pid)}
+            assert second.terminate() == 0
+            # The first runner takes the partitions back and serves everything again.
+            first.wait_for("runner.assigned", timeout=30, assigned=list(range(12)))
+            assert caller.invoke("add", {"a": 5}).runner.split("/")[1] == str(first.proc.pid)
+        finally:
+            if second is not None:
+                second.terminate()
+            first.terminate()
+        assert wait_for_lag(brokers, group, topic, 0) == 0
+    finally:
+        caller.close()
