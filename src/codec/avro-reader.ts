@@ -31,11 +31,18 @@ const CACHE_MAX_LENGTH = 32;
 const CACHE_SLOTS = 4096;
 const cache: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS).fill(undefined);
 
-function shortString(buf: Buffer, start: number, end: number): string {
+/** The UTF-8 text of buf[start, end), or undefined when it is not valid UTF-8. */
+function utf8(buf: Buffer, start: number, end: number): string | undefined {
+	const s = utf8Slice.call(buf, start, end);
+	// Decoding replaces invalid sequences with U+FFFD; only then is the full check needed.
+	return s.indexOf('\ufffd') === -1 || isUtf8(buf.subarray(start, end)) ? s : undefined;
+}
+
+function shortString(buf: Buffer, start: number, end: number): string | undefined {
 	let h = end - start;
 	for (let i = start; i < end; i++) {
 		const c = buf[i]!;
-		if (c >= 0x80) return utf8Slice.call(buf, start, end);
+		if (c >= 0x80) return utf8(buf, start, end);
 		h = Math.imul(h ^ c, 0x9e3779b1);
 	}
 	const slot = (h >>> 20) & (CACHE_SLOTS - 1);
@@ -170,9 +177,8 @@ export class AvroReader {
 		const start = this.pos;
 		const end = start + n;
 		this.pos = end;
-		const s = n <= CACHE_MAX_LENGTH ? shortString(this.buf, start, end) : utf8Slice.call(this.buf, start, end);
-		// Decoding replaces invalid sequences with U+FFFD; only then is the full check needed.
-		if (s.indexOf('\ufffd') !== -1 && !isUtf8(this.buf.subarray(start, end))) {
+		const s = n <= CACHE_MAX_LENGTH ? shortString(this.buf, start, end) : utf8(this.buf, start, end);
+		if (s === undefined) {
 			this.pos = start;
 			this.fail('invalid UTF-8 in a string');
 		}
