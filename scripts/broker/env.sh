@@ -1,0 +1,58 @@
+# shellcheck shell=bash disable=SC2034  # variables are used by the scripts that source this
+# Sourced by start.sh and stop.sh: one place for the dev broker's version, paths and ports.
+# Overrides: MLBRIDGE_KAFKA_VERSION, MLBRIDGE_CACHE_DIR, KAFKA_HEAP_OPTS, JAVA_HOME.
+
+BROKER_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BROKER_SCRIPTS/../.." && pwd)"
+
+# Keep in step with docker-compose.yml (apache/kafka image tag) and pom.xml's default.
+KAFKA_VERSION="${MLBRIDGE_KAFKA_VERSION:-4.4.0}"
+CACHE_DIR="${MLBRIDGE_CACHE_DIR:-$ROOT/.cache}"
+# Jars per version, so switching versions never mixes class paths; run state is shared.
+KAFKA_LIB="$CACHE_DIR/kafka/$KAFKA_VERSION/lib"
+RUN_DIR="$CACHE_DIR/kafka/run"
+DATA_DIR="$RUN_DIR/data"
+PID_FILE="$RUN_DIR/broker.pid"
+LOG_FILE="$RUN_DIR/broker.log"   # log4j2 output (see log4j2.xml)
+OUT_FILE="$RUN_DIR/broker.out"   # JVM stdout/stderr: crashes before log4j is up land here
+
+BROKER_HOST=127.0.0.1
+BROKER_PORT=9092
+CONTROLLER_PORT=9093
+
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+# Prints the pid of the broker this script family started, if that process is still it.
+# The command-line check guards against a stale pid file whose pid was reused.
+broker_pid() {
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid
+  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka' || return 1
+  echo "$pid"
+}
+
+# True when something accepts TCP connections on host:port (bash's /dev/tcp, no nc needed).
+port_open() {
+  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
+# SIGTERM, then up to $2 seconds for Kafka's clean shutdown (it flushes logs and writes a
+# clean-shutdown marker, so the next start skips log recovery), then SIGKILL.
+stop_pid() {
+  local pid="$1" timeout="${2:-30}" waited=0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((waited >= timeout * 10)); then
+      echo "broker: pid $pid still up after ${timeout}s; sending SIGKILL" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  # After SIGKILL, wait until the kernel has released the process (and its ports).
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}
