@@ -1,3 +1,4 @@
+import dataclasses
 import os
 import time
 import uuid
@@ -100,3 +101,20 @@ def test_pid_is_the_runner_s(caller, runner):
     reply = caller.invoke("add", {"a": 1})
     assert reply.runner.split("/")[1] == str(runner.proc.pid)
     assert os.getpid() != runner.proc.pid
+
+
+def test_result_larger_than_the_broker_accepts(caller):
+    error = error_of(caller.invoke("big", {"size": 2_000_000}), "REQUEST_TOO_LARGE")
+    assert "2000" in error.message
+    assert caller.invoke("big", {"size": 10}).status is ReplyStatus.OK
+
+
+def test_hostile_nesting_in_arguments_is_refused(caller):
+    from mlbridge_runner.codec.value import ARRAY
+
+    nested = bytes([ARRAY << 1, 2]) * 200_000
+    request = dataclasses.replace(caller.request("echo"), args=nested)
+    reply = caller.wait(caller.send(request))
+    error = error_of(reply, "INVALID_ARGUMENTS")
+    assert "deeper" in error.message
+    assert caller.invoke("add", {"a": 1}).status is ReplyStatus.OK
