@@ -118,10 +118,16 @@ class Runner:
     def _iterate(self) -> None:
         consumer = self._consumer
         assert consumer is not None
-        room = max(1, self.config.concurrency - self._pool.active)
         timeout = BUSY_POLL_SECONDS if self._paused else IDLE_POLL_SECONDS
-        for msg in consumer.consume(num_messages=room, timeout=timeout):
+        # poll() returns as soon as one message is there (consume() would wait for a full batch);
+        # whatever else is already fetched is then taken without waiting, up to the free slots.
+        msg = consumer.poll(timeout)
+        if msg is not None:
             self._handle(msg)
+            room = self.config.concurrency - self._pool.active
+            if room > 0:
+                for msg in consumer.consume(num_messages=room, timeout=0):
+                    self._handle(msg)
         self._service()
         self._update_flow()
 
@@ -353,7 +359,7 @@ class Runner:
         )
         deadline = time.monotonic() + self.config.grace_seconds
         while self._pool.active > 0 and time.monotonic() < deadline:
-            consumer.consume(num_messages=1, timeout=BUSY_POLL_SECONDS)  # keeps the group alive; nothing new is taken
+            consumer.poll(BUSY_POLL_SECONDS)  # serves callbacks; partitions are paused, nothing new is taken
             self._service()
         abandoned = self._pool.active
         flush_deadline = time.monotonic() + FLUSH_SECONDS
