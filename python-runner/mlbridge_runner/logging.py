@@ -91,7 +91,7 @@ def enabled(level: int) -> bool:
     return _logger.isEnabledFor(level)
 
 
-def log_event(level: int, event: str, exc_info: bool = False, **fields: Any) -> None:
+def log_event(level: int, event: str, /, *, exc_info: bool = False, **fields: Any) -> None:
     """Log ``event`` with ``fields`` (callers pass only cheap values or check :func:`enabled`)."""
     if _logger.isEnabledFor(level):
         _logger.log(level, event, extra={"event": event, "fields": fields}, exc_info=exc_info)

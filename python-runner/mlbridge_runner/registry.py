@@ -101,11 +101,8 @@ class Registry(dict[str, Pipeline]):
 
     @overload
     def pipeline(
-        self, name: str | None = None, /, *, timeout: float | None = None
+        self, fn_or_name: str | None = None, /, *, name: str | None = None, timeout: float | None = None
     ) -> Callable[[F], F]: ...
-
-    @overload
-    def pipeline(self, *, name: str | None = None, timeout: float | None = None) -> Callable[[F], F]: ...
 
     def pipeline(self, fn_or_name: Any = None, /, *, name: str | None = None, timeout: float | None = None) -> Any:
         """Decorator registering into this registry; see :func:`pipeline`."""
@@ -136,11 +133,9 @@ def pipeline(fn: F, /) -> F: ...
 
 
 @overload
-def pipeline(name: str | None = None, /, *, timeout: float | None = None) -> Callable[[F], F]: ...
-
-
-@overload
-def pipeline(*, name: str | None = None, timeout: float | None = None) -> Callable[[F], F]: ...
+def pipeline(
+    fn_or_name: str | None = None, /, *, name: str | None = None, timeout: float | None = None
+) -> Callable[[F], F]: ...
 
 
 def pipeline(fn_or_name: Any = None, /, *, name: str | None = None, timeout: float | None = None) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Final
+from typing import Any, Callable, Final
 
 from confluent_kafka import KafkaError, Message, Producer
 
@@ -45,8 +45,8 @@ class DeadLetters:
 
     def send(self, msg: Message, reason: str, error: str, ticket: Ticket | None) -> None:
         """Copy ``msg`` (value, key, original headers after ours) to the dead-letter topic."""
-        source = {"topic": msg.topic(), "partition": msg.partition(), "offset": msg.offset()}
-        headers: list[tuple[str, bytes]] = [
+        source: dict[str, Any] = {"topic": msg.topic(), "partition": msg.partition(), "offset": msg.offset()}
+        headers: list[tuple[str, str | bytes | None]] = [
             (REASON, reason.encode()),
             (ERROR_TEXT, error[:MAX_ERROR_CHARS].encode("utf-8", "replace")),
             (SOURCE_TOPIC, str(source["topic"]).encode()),
@@ -54,7 +54,8 @@ class DeadLetters:
             (SOURCE_OFFSET, str(source["offset"]).encode()),
             (AT, str(now_ms()).encode()),
         ]
-        headers.extend((name, value or b"") for name, value in (msg.headers() or []))
+        original = msg.headers() or []
+        headers.extend(original.items() if isinstance(original, dict) else original)
 
         def delivered(err: KafkaError | None, _msg: Message) -> None:
             if err is None:

@@ -143,7 +143,9 @@ class Runner:
         if error is not None:
             log_event(WARNING, events.KAFKA_ERROR, **kafka_error_fields(error))
             return
-        ticket = self._tracker.track(msg.topic(), msg.partition(), msg.offset())
+        topic, partition, offset = msg.topic(), msg.partition(), msg.offset()
+        assert topic is not None and partition is not None and offset is not None  # set on consumed messages
+        ticket = self._tracker.track(topic, partition, offset)
         try:
             self._accept(msg, ticket)
         except Exception as exc:  # noqa: BLE001 - a runner bug must not stop the partition

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 import timeit
+from typing import Any
 
-from ..codec.envelopes import RequestEnvelope, decode_request, encode_reply, encode_request
+from ..codec.envelopes import RequestEnvelope, decode_reply, decode_request, encode_reply, encode_request
 from ..codec.schemas import wire_schemas
 from ..codec.value import decode_value, encode_value
 from ..registry import Registry
@@ -28,12 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     registry.register(lambda value=None: value, "echo")
     value_ref = wire_schemas().value.reference
     dispatcher = Dispatcher(registry, value_ref)
-    payloads = {
+    payloads: dict[str, dict[str, Any]] = {
         "no-op {}": {},
         "small dict": {"value": {"dataset": "cpu-metrics", "epochs": 5, "lr": 0.001, "tags": ["a", "b"]}},
         "1k floats": {"value": [i * 0.5 for i in range(1000)]},
     }
-    print(f"runner overhead per call (median of 5 runs x {args.calls} calls), Python {__import__('sys').version.split()[0]}")
+    print(f"runner overhead per call (median of 5 runs x {args.calls} calls), Python {sys.version.split()[0]}")
     for label, payload in payloads.items():
         frame = encode_request(
             RequestEnvelope(
@@ -43,13 +45,13 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
 
-        def one_call() -> bytes:
+        def one_call(frame: bytes = frame) -> bytes:
             request = decode_request(frame)
             call = dispatcher.prepare(request)
             outcome = execute(call)
             return encode_reply(outcome_reply(request, outcome, value_ref, "host/1/abcdef01", call.received_at_ms))
 
-        assert decode_value(__import__("mlbridge_runner.codec.envelopes", fromlist=["x"]).decode_reply(one_call()).result) == payload.get("value")
+        assert decode_value(decode_reply(one_call()).result) == payload.get("value")
         runs = timeit.repeat(one_call, number=args.calls, repeat=5)
         per_call_us = statistics.median(runs) / args.calls * 1e6
         print(f"  {label:<12} request {len(frame):>6} B   {per_call_us:8.1f} µs/call   ({1e6 / per_call_us:,.0f} calls/s on one core)")

@@ -188,8 +188,9 @@ def build_vectors() -> dict[str, Any]:
     return {"writer": "py", "cases": cases}
 
 
-def find_vectors_dir(start: Path = Path(__file__).resolve().parent) -> Path:
+def find_vectors_dir(start: Path | None = None) -> Path:
     """``schemas/vectors/`` of the enclosing repository or npm package (not the packaged copy)."""
+    start = start or Path(__file__).resolve().parent
     for parent in start.parents:
         candidate = parent / "schemas" / "vectors"
         if (candidate / "README.md").is_file():
