@@ -22,6 +22,7 @@ DEBUG: Final = _stdlib_logging.DEBUG
 INFO: Final = _stdlib_logging.INFO
 WARNING: Final = _stdlib_logging.WARNING
 ERROR: Final = _stdlib_logging.ERROR
+_LEVEL_NUMBERS: Final = {"debug": DEBUG, "info": INFO, "warning": WARNING, "error": ERROR}
 
 _logger = _stdlib_logging.getLogger(LOGGER_NAME)
 
@@ -73,7 +74,7 @@ def resolve_level(level: str | None) -> int:
     name = (level or os.environ.get(ENV_LEVEL) or "info").strip().lower()
     if name not in LEVELS:
         raise ValueError(f"log level must be one of {', '.join(LEVELS)}, got {name!r}")
-    return getattr(_stdlib_logging, name.upper())
+    return _LEVEL_NUMBERS[name]
 
 
 def configure(level: str | None = None) -> None:

@@ -21,7 +21,7 @@ def type_name(exc: BaseException) -> str:
     cls = type(exc)
     module = getattr(cls, "__module__", None) or "?"
     if module == "builtins" and getattr(builtins, cls.__name__, None) is cls:
-        return cls.__qualname__
+        return str(cls.__qualname__)
     return f"{module}.{cls.__qualname__}"
 
 
