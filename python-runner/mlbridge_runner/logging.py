@@ -15,14 +15,15 @@ from typing import Any, Final
 
 LOGGER_NAME: Final = "mlbridge_runner"
 KAFKA_LOGGER_NAME: Final = "mlbridge_runner.kafka"
-LEVELS: Final = ("debug", "info", "warning", "error")
+LEVELS: Final = ("debug", "info", "warning", "warn", "error")
 ENV_LEVEL: Final = "MLBRIDGE_LOG_LEVEL"
 
 DEBUG: Final = _stdlib_logging.DEBUG
 INFO: Final = _stdlib_logging.INFO
 WARNING: Final = _stdlib_logging.WARNING
 ERROR: Final = _stdlib_logging.ERROR
-_LEVEL_NUMBERS: Final = {"debug": DEBUG, "info": INFO, "warning": WARNING, "error": ERROR}
+#: ``warn`` is accepted too: MLBRIDGE_LOG_LEVEL is shared with the TypeScript side, which spells it so.
+_LEVEL_NUMBERS: Final = {"debug": DEBUG, "info": INFO, "warning": WARNING, "warn": WARNING, "error": ERROR}
 
 _logger = _stdlib_logging.getLogger(LOGGER_NAME)
 

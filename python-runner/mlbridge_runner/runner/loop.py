@@ -107,6 +107,11 @@ class Runner:
             while not self._stop.is_set():
                 self._iterate()
             abandoned = self._drain()
+        except BaseException:
+            # The loop itself failed: still hand over the replies already produced and what is done.
+            producer.flush(5)
+            self._store_settled()
+            raise
         finally:
             self._pool.close()
             consumer.close()

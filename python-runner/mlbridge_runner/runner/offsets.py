@@ -70,9 +70,11 @@ class OffsetTracker:
         part = self._partitions.get((ticket.topic, ticket.partition))
         if part is None or part.epoch != ticket.epoch:
             return None
+        pending = part.pending
+        if not pending or ticket.offset < pending[0]:
+            return None  # already passed (settled twice)
         part.done.add(ticket.offset)
         advanced = None
-        pending = part.pending
         while pending and pending[0] in part.done:
             advanced = pending.popleft()
             part.done.discard(advanced)

@@ -91,6 +91,7 @@ def test_log_level_from_environment(capsys, monkeypatch, restore_logger):
     runner_logging.log_event(runner_logging.DEBUG, "call.received", id="x")
     assert json.loads(capsys.readouterr().err)["id"] == "x"
     assert runner_logging.resolve_level("warning") == logging.WARNING
+    assert runner_logging.resolve_level("WARN") == logging.WARNING  # the TS spelling, same env variable
 
 
 def test_pipelines_by_module_name(tmp_path, monkeypatch):

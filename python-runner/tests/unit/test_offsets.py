@@ -65,3 +65,12 @@ def test_message_before_assignment_is_tracked():
     ticket = tracker.track("t", 2, 0)
     assert tracker.partitions() == [("t", 2)]
     assert tracker.done(ticket) == 1
+
+
+def test_settling_twice_is_harmless():
+    tracker = OffsetTracker()
+    tracker.assign([("t", 0)])
+    a, b = tracker.track("t", 0, 0), tracker.track("t", 0, 1)
+    assert tracker.done(a) == 1
+    assert tracker.done(a) is None
+    assert tracker.done(b) == 2
