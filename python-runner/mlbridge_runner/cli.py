@@ -76,9 +76,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--group", default=DEFAULT_GROUP, help=f"consumer group (default {DEFAULT_GROUP})")
     parser.add_argument("--concurrency", type=int, default=8, help="calls run at once (default 8)")
+    parser.add_argument(
+        "--max-queued", type=int, default=1000,
+        help="calls accepted beyond --concurrency, waiting for a worker, before partitions are paused (default 1000)",
+    )
     parser.add_argument("--partitions", type=int, default=12, help="partitions when creating the request topic (default 12)")
     parser.add_argument("--grace-seconds", type=float, default=30.0, help="time to finish in-flight calls on SIGTERM (default 30)")
     parser.add_argument("--max-poll-interval-ms", type=int, default=300_000, help="consumer max.poll.interval.ms (default 300000)")
+    parser.add_argument("--fetch-wait-max-ms", type=int, default=20, help="consumer fetch.wait.max.ms (default 20)")
     parser.add_argument("--log-level", default=None, help="debug | info | warning (warn) | error (env MLBRIDGE_LOG_LEVEL, default info)")
     return parser.parse_args(argv)
 
@@ -168,6 +173,8 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             partitions=args.partitions,
             grace_seconds=args.grace_seconds,
             max_poll_interval_ms=args.max_poll_interval_ms,
+            fetch_wait_max_ms=args.fetch_wait_max_ms,
+            max_queued=args.max_queued,
         )
         runner = Runner(config, served)
     except MlbridgeRunnerError as exc:

@@ -43,6 +43,12 @@ class RunnerConfig:
     partitions: int = 12
     grace_seconds: float = 30.0
     max_poll_interval_ms: int = 300_000
+    #: Calls accepted but waiting for a worker. Messages of this runner's partitions wait either
+    #: here or in Kafka; waiting here avoids librdkafka's costly pause/resume (a resumed partition
+    #: can take up to a second to deliver again). Partitions are paused only past this many, or
+    #: past ``max_queued_bytes``; queued calls are dropped (left to Kafka) on revoke and on stop.
+    max_queued: int = 1000
+    max_queued_bytes: int = 64 * 1024 * 1024
     session_timeout_ms: int = 10_000
     fetch_wait_max_ms: int = 20
     reply_timeout_ms: int = 30_000
@@ -60,6 +66,8 @@ class RunnerConfig:
             raise ConfigError("group must not be empty")
         if self.concurrency < 1:
             raise ConfigError(f"concurrency must be >= 1, got {self.concurrency}")
+        if self.max_queued < 1:
+            raise ConfigError(f"max queued must be >= 1, got {self.max_queued}")
         if self.partitions < 1:
             raise ConfigError(f"partitions must be >= 1, got {self.partitions}")
         if self.grace_seconds < 0:

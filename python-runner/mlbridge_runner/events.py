@@ -20,13 +20,14 @@ REVOKED: Final = "runner.revoked"
 LOST: Final = "runner.lost"
 #: WARNING while the broker cannot be reached at start: brokers, error, attempt.
 WAITING_FOR_BROKER: Final = "runner.waiting_for_broker"
-#: INFO, once per stop: signal, in_flight, grace_seconds.
+#: INFO, once per stop: signal, in_flight (running calls), queued_left (not started, left to
+#: Kafka), grace_seconds.
 STOPPING: Final = "runner.stopping"
 #: INFO, last line: abandoned (calls still running, left uncommitted), served (calls replied).
 STOPPED: Final = "runner.stopped"
 #: ERROR: the runner itself failed: error.
 CRASHED: Final = "runner.crashed"
-#: DEBUG: back-pressure: in_flight.
+#: DEBUG: back-pressure (the local queue reached --max-queued): running, queued.
 PAUSED: Final = "runner.paused"
 RESUMED: Final = "runner.resumed"
 

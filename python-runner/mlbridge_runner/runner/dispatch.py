@@ -73,15 +73,7 @@ class Dispatcher:
 
     def prepare(self, request: RequestEnvelope) -> Call:
         """Return the call to run, or raise :class:`Rejected` with the error reply to send."""
-        received = self._clock()
-        if request.deadline_ms and received > request.deadline_ms:
-            raise Rejected(
-                plain_error(
-                    error_codes.DEADLINE_EXCEEDED,
-                    type_name(DeadlineExceeded()),
-                    f"deadline passed {received - request.deadline_ms} ms before the runner picked the request up",
-                )
-            )
+        received = self.check_deadline(request)
         try:
             pipeline = self._registry[request.pipeline]
         except NotRegistered as exc:
@@ -110,6 +102,19 @@ class Dispatcher:
                 plain_error(error_codes.INVALID_ARGUMENTS, type_name(InvalidArguments("")), str(exc))
             ) from None
         return Call(request=request, pipeline=pipeline, kwargs=kwargs, received_at_ms=received)
+
+    def check_deadline(self, request: RequestEnvelope) -> int:
+        """Return the current time, or raise :class:`Rejected` if the request's deadline passed."""
+        now = self._clock()
+        if request.deadline_ms and now > request.deadline_ms:
+            raise Rejected(
+                plain_error(
+                    error_codes.DEADLINE_EXCEEDED,
+                    type_name(DeadlineExceeded()),
+                    f"deadline passed {now - request.deadline_ms} ms before the runner could start the call",
+                )
+            )
+        return now
 
     def _checks_for(self, pipeline: Pipeline) -> dict[str, tuple[str, Check]]:
         checks = self._checks.get(pipeline.name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from typing import Callable
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
@@ -22,7 +23,7 @@ from ..logging import DEBUG, ERROR, INFO, WARNING, enabled, kafka_logger, log_ev
 from ..registry import Registry
 from ..transport.config import admin_settings, consumer_settings, producer_settings
 from ..transport.topics import TopicSetupError, ensure_topics
-from .dispatch import Dispatcher, Rejected, execute, now_ms
+from .dispatch import Dispatcher, Outcome, Rejected, execute, now_ms
 from .dlq import DeadLetters
 from .failures import plain_error, type_name
 from .identity import make_identity
@@ -129,9 +130,9 @@ class Runner:
         msg = consumer.poll(timeout)
         if msg is not None:
             self._handle(msg)
-            room = self.config.concurrency - self._pool.active
+            room = self.config.concurrency + self.config.max_queued - self._pool.active
             if room > 0:
-                for msg in consumer.consume(num_messages=room, timeout=0):
+                for msg in consumer.consume(num_messages=min(room, 500), timeout=0):
                     self._handle(msg)
         self._service()
         self._update_flow()
@@ -189,7 +190,7 @@ class Runner:
             reply = error_reply(request.id, rejected.error, self.identity, timings_at(now_ms()))
             self._replies.send(reply, request.reply_to, ticket, request.deadline_ms)
             return
-        job = Job(call, ticket)
+        job = Job(call, ticket, len(data))
         self._pool.submit(job)
         if call.pipeline.timeout is not None:
             self._timed.add(job)
@@ -207,7 +208,13 @@ class Runner:
 
     def _work(self, job: Job) -> None:
         """Runs on a worker thread."""
-        outcome = execute(job.call)
+        try:
+            # It may have waited in the queue: the caller may have given up meanwhile.
+            self._dispatcher.check_deadline(job.call.request)
+        except Rejected as rejected:
+            outcome = Outcome(None, rejected.error, now_ms(), now_ms())
+        else:
+            outcome = execute(job.call)
         if not self._pool.claim(job):
             log_event(DEBUG, events.CALL_LATE_RESULT_DROPPED, id=job.call.request.id, pipeline=job.call.pipeline.name)
             return
@@ -277,10 +284,17 @@ class Runner:
     # ------------------------------------------------------------------ flow control
 
     def _update_flow(self) -> None:
-        full = self._pool.active >= self.config.concurrency
-        if full and not self._paused:
-            self._set_paused(True)
-        elif not full and self._paused and not self._stop.is_set():
+        """Pause past the queue limits; resume once the queue is down to half (hysteresis, since a
+        pause/resume cycle is expensive in librdkafka)."""
+        pool, config = self._pool, self.config
+        if not self._paused:
+            if pool.queued >= config.max_queued or pool.queued_bytes >= config.max_queued_bytes:
+                self._set_paused(True)
+        elif (
+            pool.queued <= config.max_queued // 2
+            and pool.queued_bytes <= config.max_queued_bytes // 2
+            and not self._stop.is_set()
+        ):
             self._set_paused(False)
 
     def _set_paused(self, paused: bool) -> None:
@@ -290,7 +304,15 @@ class Runner:
         if assignment:
             (consumer.pause if paused else consumer.resume)(assignment)
         self._paused = paused
-        log_event(DEBUG, events.PAUSED if paused else events.RESUMED, in_flight=self._pool.active)
+        log_event(
+            DEBUG, events.PAUSED if paused else events.RESUMED, running=self._pool.running, queued=self._pool.queued
+        )
+
+    def _cancel_queued(self, predicate: Callable[[Job], bool]) -> list[Job]:
+        cancelled = self._pool.cancel_queued(predicate)
+        for job in cancelled:
+            self._timed.discard(job)
+        return cancelled
 
     # ------------------------------------------------------------------ rebalance (loop thread)
 
@@ -316,6 +338,8 @@ class Runner:
             if exc.args[0].code() != KafkaError._NO_OFFSET:
                 log_event(WARNING, events.KAFKA_ERROR, **kafka_error_fields(exc.args[0]))
         revoked = {(tp.topic, tp.partition) for tp in partitions}
+        # Calls not started yet are left to the partition's next owner; running ones still reply.
+        self._cancel_queued(lambda job: (job.ticket.topic, job.ticket.partition) in revoked)
         self._tracker.revoke(revoked)
         log_event(
             INFO,
@@ -326,7 +350,9 @@ class Runner:
         )
 
     def _on_lost(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        self._tracker.revoke((tp.topic, tp.partition) for tp in partitions)
+        lost = {(tp.topic, tp.partition) for tp in partitions}
+        self._cancel_queued(lambda job: (job.ticket.topic, job.ticket.partition) in lost)
+        self._tracker.revoke(lost)
         log_event(WARNING, events.LOST, topic=self.config.request_topic, partitions=sorted(tp.partition for tp in partitions))
 
     # ------------------------------------------------------------------ start and stop
@@ -357,18 +383,20 @@ class Runner:
         if assignment:
             consumer.pause(assignment)
         self._paused = True
+        left = self._cancel_queued(lambda job: True)  # not started: another runner takes them from Kafka
         log_event(
             INFO,
             events.STOPPING,
             signal=self._stop_signal,
-            in_flight=self._pool.active,
+            in_flight=self._pool.running,
+            queued_left=len(left),
             grace_seconds=self.config.grace_seconds,
         )
         deadline = time.monotonic() + self.config.grace_seconds
-        while self._pool.active > 0 and time.monotonic() < deadline:
+        while self._pool.running > 0 and time.monotonic() < deadline:
             consumer.poll(BUSY_POLL_SECONDS)  # serves callbacks; partitions are paused, nothing new is taken
             self._service()
-        abandoned = self._pool.active
+        abandoned = self._pool.running
         flush_deadline = time.monotonic() + FLUSH_SECONDS
         while self._producer.flush(0.1) > 0 and time.monotonic() < flush_deadline:
             self._store_settled()

@@ -81,8 +81,8 @@ class Caller:
         fields.update(overrides)
         return RequestEnvelope(**fields)
 
-    def send(self, request: RequestEnvelope) -> str:
-        self.send_raw(encode_request(request), key=request.id.encode())
+    def send(self, request: RequestEnvelope, key: bytes | None = None) -> str:
+        self.send_raw(encode_request(request), key=key or request.id.encode())
         return request.id
 
     def send_raw(self, value: bytes | None, key: bytes | None = None, headers: Any = None) -> None:

@@ -21,13 +21,16 @@ def test_waiting_requests_backpressure_graceful_stop_and_commit(brokers):
     topic, group, caller = _fresh(brokers)
     try:
         early = [caller.send(caller.request("add", {"a": i, "b": 1})) for i in range(5)]
-        runner = RunnerProcess(brokers, topic, group, "--concurrency", "2", "--grace-seconds", "10", log_level="debug")
+        runner = RunnerProcess(
+            brokers, topic, group, "--concurrency", "2", "--max-queued", "1", "--grace-seconds", "10", log_level="debug"
+        )
         try:
             runner.wait_for("runner.started")
             # Sent before any runner existed: still served (auto.offset.reset=earliest).
             assert [decode_value(caller.wait(i).result) for i in early] == [i + 1 for i in range(5)]
 
-            # Back-pressure: 6 slow calls through 2 slots all complete; the runner paused and resumed.
+            # Back-pressure: 6 slow calls through 2 workers and a queue of 1 all complete; the runner
+            # paused its partitions and resumed them.
             slow = [caller.send(caller.request("slow", {"seconds": 0.3, "value": n})) for n in range(6)]
             assert [decode_value(caller.wait(i).result) for i in slow] == list(range(6))
             runner.wait_for("runner.paused")
@@ -54,22 +57,28 @@ def test_waiting_requests_backpressure_graceful_stop_and_commit(brokers):
 def test_call_past_the_grace_period_is_left_for_another_runner(brokers):
     topic, group, caller = _fresh(brokers)
     try:
-        first = RunnerProcess(brokers, topic, group, "--grace-seconds", "0.2", log_level="debug")
+        first = RunnerProcess(brokers, topic, group, "--grace-seconds", "0.2", "--concurrency", "1", log_level="debug")
         try:
             first.wait_for("runner.assigned")
-            request_id = caller.send(caller.request("slow", {"seconds": 2.0, "value": "rerun"}))
+            # Same key → same partition: the second call waits in the runner's queue behind the first.
+            request_id = caller.send(caller.request("slow", {"seconds": 2.0, "value": "rerun"}), key=b"k")
+            queued_id = caller.send(caller.request("add", {"a": 7}), key=b"k")
             first.wait_for("call.received", id=request_id)
+            first.wait_for("call.received", id=queued_id)
             first.proc.send_signal(signal.SIGTERM)
             assert first.proc.wait(10) == 0
+            assert first.wait_for("runner.stopping")["queued_left"] == 1
             assert first.wait_for("runner.stopped")["abandoned"] == 1
         finally:
             first.terminate()
-        assert group_lag(brokers, group, topic) == 1  # not committed
+        assert queued_id not in caller.replies
+        assert group_lag(brokers, group, topic) == 2  # neither was committed
 
         second = RunnerProcess(brokers, topic, group)
         try:
             reply = caller.wait(request_id, timeout=30)
             assert reply.status is ReplyStatus.OK and decode_value(reply.result) == "rerun"
+            assert decode_value(caller.wait(queued_id).result) == 7
         finally:
             second.terminate()
         assert wait_for_lag(brokers, group, topic, 0) == 0

@@ -61,3 +61,31 @@ def test_abandoned_job_drops_its_result_and_is_replaced():
     assert slow not in finished  # late result dropped
     assert pool.abandon(quick) is False
     pool.close()
+
+
+def test_queued_jobs_can_be_cancelled_and_are_counted():
+    gate = threading.Event()
+
+    def work(job):
+        gate.wait(5)
+        if pool.claim(job):
+            pool.release(job)
+
+    pool = WorkerPool(1, work)
+    jobs = [Job(FakeCall(i), None, size=10) for i in range(4)]  # type: ignore[arg-type]
+    for job in jobs:
+        pool.submit(job)
+    deadline = time.monotonic() + 5
+    while pool.running != 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert (pool.running, pool.queued, pool.queued_bytes, pool.active) == (1, 3, 30, 4)
+    assert pool.abandon(jobs[1]) is False  # not started: cannot be abandoned, only cancelled
+    cancelled = pool.cancel_queued(lambda job: job.call.seconds % 2 == 1)
+    assert cancelled == [jobs[1], jobs[3]]
+    assert (pool.queued, pool.queued_bytes) == (1, 10)
+    assert pool.cancel_queued() == [jobs[2]]
+    gate.set()
+    while pool.active and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pool.active == 0 and jobs[2].started_monotonic is None
+    pool.close()
