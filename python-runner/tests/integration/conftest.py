@@ -14,7 +14,7 @@ from .runner_process import RunnerProcess
 
 
 @pytest.fixture(scope="session")
-def brokers() -> str:
+def brokers() -> Iterator[str]:
     address = os.environ.get("KAFKA_BROKERS", "").strip() or "127.0.0.1:9092"
     admin = AdminClient({"bootstrap.servers": address, "socket.connection.setup.timeout.ms": 3000})
     try:
@@ -25,7 +25,16 @@ def brokers() -> str:
             "or point KAFKA_BROKERS at a cluster",
             pytrace=False,
         )
-    return address
+    before = set(admin.list_topics(timeout=10).topics)
+    yield address
+    # Leave a shared broker as we found it: drop the random-named topics this session made.
+    made = [t for t in admin.list_topics(timeout=10).topics if t.startswith("mlbt.") and t not in before]
+    if made:
+        for future in admin.delete_topics(made, operation_timeout=10).values():
+            try:
+                future.result(timeout=15)
+            except Exception:  # noqa: BLE001 - best effort
+                pass
 
 
 @pytest.fixture(scope="module")
