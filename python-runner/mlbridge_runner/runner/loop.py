@@ -28,8 +28,10 @@ from .dlq import DeadLetters
 from .failures import plain_error, type_name
 from .identity import make_identity
 from .offsets import OffsetTracker, Ticket
+from .flow import FlowControl
 from .pool import Job, WorkerPool
 from .replies import ReplySender, error_reply, kafka_error_fields, outcome_reply, timings_at
+from .time_limits import TimeLimits
 
 IDLE_POLL_SECONDS = 0.1
 BUSY_POLL_SECONDS = 0.01
@@ -52,8 +54,7 @@ class Runner:
         self._stop_signal: int | None = None
         self._settled: queue.SimpleQueue[Ticket | None] = queue.SimpleQueue()
         self._tracker = OffsetTracker()
-        self._timed: set[Job] = set()
-        self._paused = False
+        self._limits = TimeLimits()
         self._served = 0
         self._consumer: Consumer | None = None
 
@@ -89,6 +90,7 @@ class Runner:
         self._replies = ReplySender(producer, self._settled.put, threading.current_thread())
         self._dlq = DeadLetters(producer, self.config.dlq_topic, self._settled.put)
         self._pool = WorkerPool(self.config.concurrency, self._work)
+        self._flow = FlowControl(consumer, self.config.max_queued, self.config.max_queued_bytes)
         try:
             consumer.subscribe(
                 [self.config.request_topic], on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost
@@ -124,7 +126,7 @@ class Runner:
     def _iterate(self) -> None:
         consumer = self._consumer
         assert consumer is not None
-        timeout = BUSY_POLL_SECONDS if self._paused else IDLE_POLL_SECONDS
+        timeout = BUSY_POLL_SECONDS if self._flow.paused else IDLE_POLL_SECONDS
         # poll() returns as soon as one message is there (consume() would wait for a full batch);
         # whatever else is already fetched is then taken without waiting, up to the free slots.
         msg = consumer.poll(timeout)
@@ -135,13 +137,13 @@ class Runner:
                 for msg in consumer.consume(num_messages=min(room, 500), timeout=0):
                     self._handle(msg)
         self._service()
-        self._update_flow()
+        self._flow.update(self._pool, self._stop.is_set())
 
     def _service(self) -> None:
         """Delivery reports, finished tickets, time limits."""
         self._producer.poll(0)
         self._store_settled()
-        if self._timed:
+        if self._limits:
             self._check_timeouts()
 
     def _handle(self, msg: Message) -> None:
@@ -192,8 +194,7 @@ class Runner:
             return
         job = Job(call, ticket, len(data))
         self._pool.submit(job)
-        if call.pipeline.timeout is not None:
-            self._timed.add(job)
+        self._limits.watch(job)
 
     def _reply_undecodable(self, data: bytes, problem: str) -> None:
         address = peek_request_address(data)
@@ -231,17 +232,11 @@ class Runner:
 
     def _check_timeouts(self) -> None:
         now = time.monotonic()
-        for job in list(self._timed):
-            if job.finished or job.abandoned:
-                self._timed.discard(job)
-                continue
-            started = job.started_monotonic
-            limit = job.call.pipeline.timeout
-            if started is None or limit is None or now - started <= limit:
-                continue
-            self._timed.discard(job)
+        for job in self._limits.expired(now):
             if not self._pool.abandon(job):
-                continue
+                continue  # finished just now
+            started = job.started_monotonic or now
+            limit = job.call.pipeline.timeout or 0.0
             request = job.call.request
             log_event(
                 WARNING, events.CALL_TIMED_OUT, id=request.id, pipeline=job.call.pipeline.name, timeout_seconds=limit
@@ -281,37 +276,12 @@ class Runner:
             except KafkaException as exc:  # e.g. the partition was revoked meanwhile
                 log_event(DEBUG, events.KAFKA_ERROR, **kafka_error_fields(exc.args[0]))
 
-    # ------------------------------------------------------------------ flow control
-
-    def _update_flow(self) -> None:
-        """Pause past the queue limits; resume once the queue is down to half (hysteresis, since a
-        pause/resume cycle is expensive in librdkafka)."""
-        pool, config = self._pool, self.config
-        if not self._paused:
-            if pool.queued >= config.max_queued or pool.queued_bytes >= config.max_queued_bytes:
-                self._set_paused(True)
-        elif (
-            pool.queued <= config.max_queued // 2
-            and pool.queued_bytes <= config.max_queued_bytes // 2
-            and not self._stop.is_set()
-        ):
-            self._set_paused(False)
-
-    def _set_paused(self, paused: bool) -> None:
-        consumer = self._consumer
-        assert consumer is not None
-        assignment = consumer.assignment()
-        if assignment:
-            (consumer.pause if paused else consumer.resume)(assignment)
-        self._paused = paused
-        log_event(
-            DEBUG, events.PAUSED if paused else events.RESUMED, running=self._pool.running, queued=self._pool.queued
-        )
+    # ------------------------------------------------------------------ queue
 
     def _cancel_queued(self, predicate: Callable[[Job], bool]) -> list[Job]:
         cancelled = self._pool.cancel_queued(predicate)
         for job in cancelled:
-            self._timed.discard(job)
+            self._limits.forget(job)
         return cancelled
 
     # ------------------------------------------------------------------ rebalance (loop thread)
@@ -319,8 +289,7 @@ class Runner:
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         consumer.incremental_assign(partitions)
         self._tracker.assign((tp.topic, tp.partition) for tp in partitions)
-        if self._paused or self._stop.is_set():
-            consumer.pause(partitions)
+        self._flow.assigned(partitions)
         log_event(
             INFO if partitions else DEBUG,  # cooperative joins start with an empty assignment
             events.ASSIGNED,
@@ -379,10 +348,7 @@ class Runner:
         store offsets. Returns how many calls were still running (left uncommitted)."""
         consumer = self._consumer
         assert consumer is not None
-        assignment = consumer.assignment()
-        if assignment:
-            consumer.pause(assignment)
-        self._paused = True
+        self._flow.pause_all()
         left = self._cancel_queued(lambda job: True)  # not started: another runner takes them from Kafka
         log_event(
             INFO,

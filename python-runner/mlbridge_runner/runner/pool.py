@@ -82,7 +82,7 @@ class WorkerPool:
         """Remove and return the queued (not started) jobs for which ``predicate`` is true."""
         with self._lock:
             keep: deque[Job] = deque()
-            cancelled = []
+            cancelled: list[Job] = []
             for job in self._queue:
                 (cancelled if predicate(job) else keep).append(job)
             self._queue = keep
