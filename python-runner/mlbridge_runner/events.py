@@ -33,7 +33,7 @@ RESUMED: Final = "runner.resumed"
 
 #: DEBUG per call: id, pipeline, topic, partition, offset.
 CALL_RECEIVED: Final = "call.received"
-#: DEBUG per call: id, pipeline, status, code (errors), duration_ms.
+#: DEBUG per call, when the broker acknowledged the reply: id, status, code (null unless ERROR), topic.
 CALL_REPLIED: Final = "call.replied"
 #: WARNING: id, pipeline, timeout_seconds — the thread keeps running and its late result is dropped.
 CALL_TIMED_OUT: Final = "call.timed_out"
