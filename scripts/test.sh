@@ -4,11 +4,15 @@
 # shows everything that is broken. Exit non-zero if any step or tier failed.
 # Broker: KAFKA_BROKERS if set; else whatever answers on 127.0.0.1:9092; else one started here
 # and stopped again on exit (a broker this script did not start is left alone).
+# Each tier is limited to MLBRIDGE_TIER_TIMEOUT seconds (default 1200).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+# Per tier, in seconds: three tiers at the default fit CI's 90 minutes with room for set-up.
+TIER_TIMEOUT="${MLBRIDGE_TIER_TIMEOUT:-1200}"
 LOGS="$(mktemp -d)"
+tier_pid='' tail_pid=''
 summary=()
 failed=0
 passed_total=0 failed_total=0 skipped_total=0
@@ -16,12 +20,19 @@ started_broker=false
 
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
+  # Ctrl-C reaches only the foreground group; the tier runs in timeout's own group.
+  if [[ -n "$tier_pid" ]]; then
+    kill -TERM "$tier_pid" 2>/dev/null || true
+    wait "$tier_pid" 2>/dev/null || true
+  fi
+  [[ -z "$tail_pid" ]] || kill "$tail_pid" 2>/dev/null || true
   if $started_broker; then
     npm run -s broker:stop || true
   fi
   rm -rf "$LOGS"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 record() { # name status detail
   summary+=("$(printf '%-12s %-5s %s' "$1" "$2" "$3")")
@@ -69,12 +80,28 @@ run_tier() { # name "globs" command...
     return 0
   fi
   echo "== $name: $*"
-  "$@" 2>&1 | tee "$LOGS/$name.log" || rc=${PIPESTATUS[0]}
-  count_tests "$LOGS/$name.log"
+  # Output goes to a file that tail follows until the tier's process exits. Not a pipe into
+  # tee: a test that leaves a child process behind would hold the pipe open and hang the run.
+  # timeout: one hung test must not eat CI's whole budget; it signals the tier's process group.
+  local log="$LOGS/$name.log"
+  : >"$log"
+  timeout --kill-after=15 "$TIER_TIMEOUT" "$@" >"$log" 2>&1 </dev/null &
+  tier_pid=$!
+  # In the background too: bash runs a signal trap only between commands, and `wait` is one
+  # it interrupts, so Ctrl-C or a TERM from CI reaches cleanup() at once.
+  tail -n +1 -f --pid="$tier_pid" "$log" &
+  tail_pid=$!
+  wait "$tail_pid" || true
+  wait "$tier_pid" || rc=$?
+  tier_pid='' tail_pid=''
+  count_tests "$log"
+  local detail="$p passed, $f failed, $s skipped; $((SECONDS - t0)) s"
   if ((rc == 0)); then
-    record "$name" ok "$p passed, $f failed, $s skipped; $((SECONDS - t0)) s"
+    record "$name" ok "$detail"
+  elif ((rc == 124 || rc == 137)); then
+    record "$name" FAIL "timed out after ${TIER_TIMEOUT} s (MLBRIDGE_TIER_TIMEOUT); $detail"
   else
-    record "$name" FAIL "exit $rc; $p passed, $f failed, $s skipped; $((SECONDS - t0)) s"
+    record "$name" FAIL "exit $rc; $detail"
   fi
 }
 
