@@ -15,7 +15,7 @@ export type RunnerOptions = {
 	readonly python?: string;
 	/** Extra environment for the runner process. */
 	readonly env?: Readonly<Record<string, string>>;
-	/** The runner's log level. @default `MLBRIDGE_LOG_LEVEL`, else "info" */
+	/** The runner's log level; lines below warn are parsed, not printed. @default "info" */
 	readonly logLevel?: string;
 	/** Resolve start only once the runner owns partitions of the request topic. @default true */
 	readonly waitUntilAssigned?: boolean;
@@ -48,9 +48,8 @@ export function runnerArgs(options: RunnerOptions): string[] {
 		args.push('--concurrency', String(options.concurrency));
 	}
 
-	if (options.logLevel !== undefined) {
-		args.push('--log-level', options.logLevel);
-	}
+	// Start detection reads the INFO lifecycle events, so the runner logs at least those.
+	args.push('--log-level', options.logLevel ?? 'info');
 
 	args.push(...(options.extraArgs ?? []));
 	return args;
