@@ -144,5 +144,9 @@ fi
 echo
 echo "== summary"
 printf '%s\n' "${summary[@]}"
+# Counts come only from runners that reached their closing lines: a tier that crashed or timed
+# out adds none, so name the failed steps before the total.
+failed_steps=$(printf '%s\n' "${summary[@]}" | awk '$2 == "FAIL" { printf "%s%s", sep, $1; sep = ", " }')
+[[ -z "$failed_steps" ]] || echo "failed: $failed_steps"
 echo "total: $passed_total passed, $failed_total failed, $skipped_total skipped"
 exit "$failed"
