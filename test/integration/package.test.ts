@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {createInterface} from 'node:readline';
 import {after, before, describe, test} from 'node:test';
 import {execa} from 'execa';
 import {findPython} from '../../src/runner/find-python.js';
@@ -66,21 +67,36 @@ describe('the npm package, installed into an empty folder', {timeout: 300_000}, 
 			].join('\n'),
 		);
 		const env = {KAFKA_BROKERS: brokers.join(','), MLBRIDGE_REQUEST_TOPIC: requestTopic, MLBRIDGE_PYTHON: findPython({}, repoRoot).python};
+		// Its own process group, so the test can stop npx, the CLI and Python together.
 		const runner = execa('npx', ['mlbridge', 'runner', '--pipelines', './pipelines.py', '--group', `${requestTopic}.runners`], {
 			cwd: app,
 			env,
 			reject: false,
+			detached: true,
+			stdin: 'ignore',
+			stdout: 'ignore',
 			stderr: 'pipe',
-			stdout: 'inherit',
 			buffer: false,
 		});
+		const log: string[] = [];
+		const assigned = new Promise<void>((resolve, reject) => {
+			createInterface({input: runner.stderr!}).on('line', line => {
+				log.push(line);
+				if (line.includes('"runner.assigned"')) {
+					resolve();
+				}
+			});
+			void runner.then(result => reject(new Error(`runner exited early (${String(result.exitCode)}):\n${log.join('\n')}`)));
+		});
 		try {
-			const script = await execa('node', ['main.mjs'], {cwd: app, env, timeout: 120_000});
+			await assigned;
+			const script = await execa('node', ['main.mjs'], {cwd: app, env, timeout: 60_000});
 			assert.equal(script.stdout.trim(), '"hello package"');
 		} finally {
-			runner.kill('SIGTERM');
+			process.kill(-runner.pid!, 'SIGTERM');
 			const result = await runner;
-			assert.equal(result.exitCode, 0, `runner exit ${String(result.exitCode)} ${String(result.signal)}`);
+			assert.ok(log.some(line => line.includes('"runner.stopped"')), `runner did not stop cleanly:\n${log.join('\n')}`);
+			assert.ok(result.exitCode === 0 || result.signal === 'SIGTERM', `runner exit ${String(result.exitCode)} ${String(result.signal)}`);
 		}
 	});
 });
