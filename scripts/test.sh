@@ -108,6 +108,10 @@ run_tier() { # name "globs" command...
 echo "== build"
 if npm run -s build; then record build ok ""; else record build FAIL "tsc failed"; fi
 
+# The type tests (test/types) pin the public API: a @ts-expect-error that compiles is a failure.
+echo "== typecheck"
+if npm run -s typecheck; then record typecheck ok "incl. test/types"; else record typecheck FAIL "tsc --noEmit failed"; fi
+
 echo "== python:setup"
 python_ok=true
 if npm run -s python:setup; then record python-env ok ""; else python_ok=false; record python-env FAIL ""; fi

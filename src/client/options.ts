@@ -59,6 +59,13 @@ export type ClientOptions = {
 	readonly logLevel?: LogLevel;
 	/** Your own logger. */
 	readonly logger?: Logger;
+	/**
+	 * What invoke() does while the brokers cannot be reached. `"wait"` keeps trying to send until
+	 * the call's deadline (then InvocationTimeoutError); `"fail"` rejects at once with
+	 * BrokerUnreachableError. Either way no call outlives its deadline.
+	 * @default "wait"
+	 */
+	readonly whenBrokerDown?: 'wait' | 'fail';
 };
 
 export type InvokeOptions = {
@@ -72,6 +79,12 @@ export type InvokeOptions = {
 	readonly signal?: AbortSignal;
 	/** Extra headers (for example trace context) carried to the runner. */
 	readonly headers?: Readonly<Record<string, string>>;
+	/**
+	 * A key naming this piece of work: a runner that already answered the same key recently answers
+	 * from its stored result instead of running the pipeline again. Also the Kafka message key, so
+	 * repeats reach the same partition and so the same runner.
+	 */
+	readonly idempotencyKey?: string;
 	/** Called for each progress report of a long-running pipeline. */
 	readonly onProgress?: (progress: import('./pending-calls.js').InvocationProgress) => void;
 };

@@ -9,7 +9,7 @@ import {
 	MlbridgeError,
 	RequestTooLargeError,
 } from '../errors/index.js';
-import {KafkajsTransport} from '../transport/kafkajs-transport.js';
+import {KafkajsTransport, type KafkajsTransportOptions} from '../transport/kafkajs-transport.js';
 import type {Transport} from '../transport/transport.js';
 import type {ClientOptions, InvokeOptions, ResolvedClientOptions} from './options.js';
 import {PendingCalls, type PendingCall} from './pending-calls.js';
@@ -49,15 +49,19 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 	 * Connect, create the request topic if missing and this client's own reply topic, and wait until
 	 * the reply consumer is assigned — so no reply can arrive before anyone listens.
 	 */
-	static async connect<P extends PipelineTypes = UntypedPipelines>(options: ClientOptions = {}): Promise<PipelineClient<P>> {
+	static async connect<P extends PipelineTypes = UntypedPipelines>(
+		options: ClientOptions = {},
+		/** @internal Tests pass a fake Transport here. */
+		openTransport?: (options: KafkajsTransportOptions) => Promise<Transport>,
+	): Promise<PipelineClient<P>> {
 		const resolved = resolveClientOptions(options);
 		const replyTopic = resolved.replyTopicPrefix + resolved.clientId;
 		const pending = new PendingCalls(call => {
 			call.reject(new InvocationTimeoutError(call.id, call.pipeline, call.timeoutMs));
 		});
-		let transport: KafkajsTransport | undefined;
+		let transport: Transport | undefined;
 		try {
-			transport = await KafkajsTransport.connect({
+			transport = await (openTransport ?? (async o => KafkajsTransport.connect(o)))({
 				brokers: resolved.brokers,
 				clientId: resolved.clientId,
 				logger: resolved.logger,
@@ -127,6 +131,15 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 			throw new InvocationCancelledError(id, name, options.signal.reason);
 		}
 
+		const headers: Record<string, string> = {...options.headers};
+		if (options.idempotencyKey !== undefined) {
+			if (typeof options.idempotencyKey !== 'string' || options.idempotencyKey.length === 0 || options.idempotencyKey.length > 256) {
+				throw new TypeError(`Expected \`idempotencyKey\` to be a string of 1 to 256 characters, got ${String(options.idempotencyKey)}`);
+			}
+
+			headers['idempotency-key'] = options.idempotencyKey;
+		}
+
 		const now = Date.now();
 		const deadlineMs = Number.isFinite(timeoutMs) ? now + timeoutMs : undefined;
 		const value = encodeRequest({
@@ -138,7 +151,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 			deadlineMs: deadlineMs ?? 0,
 			attempt: 1,
 			sentAtMs: now,
-			headers: {...options.headers},
+			headers,
 		});
 		if (value.length > this.#maxRequestBytes) {
 			throw new RequestTooLargeError(id, value.length, this.#maxRequestBytes);
@@ -163,9 +176,35 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 				wheelHandle: undefined,
 			};
 			this.#pending.add(call, deadlineMs);
-			this.#transport.send(this.#options.requestTopic, {key: id, value}).catch((error: unknown) => {
-				this.#pending.take(id)?.reject(this.#sendError(id, value.length, error));
-			});
+			this.#send(id, options.idempotencyKey ?? id, value, 0);
+		});
+	}
+
+	/**
+	 * Produce the request. While the brokers are unreachable and `whenBrokerDown` is "wait", try
+	 * again with backoff for as long as the call is pending: its deadline ends it, never a hang.
+	 * Re-sending is safe: replies are matched by id and a second one is ignored.
+	 */
+	#send(id: string, key: string, value: Buffer, attempt: number): void {
+		this.#transport.send(this.#options.requestTopic, {key, value}).catch((error: unknown) => {
+			const typed = this.#sendError(id, value.length, error);
+			const retry = typed instanceof BrokerUnreachableError && this.#options.whenBrokerDown === 'wait' && !this.#closed;
+			if (!retry) {
+				this.#pending.take(id)?.reject(typed);
+				return;
+			}
+
+			if (this.#pending.peek(id) === undefined) {
+				return;
+			}
+
+			const backoffMs = Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
+			this.#options.logger.debug('request.send_retry', {requestId: id, attempt, backoffMs, error: String(error)});
+			setTimeout(() => {
+				if (this.#pending.peek(id) !== undefined && !this.#closed) {
+					this.#send(id, key, value, attempt + 1);
+				}
+			}, backoffMs);
 		});
 	}
 

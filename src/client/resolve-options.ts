@@ -22,6 +22,14 @@ function topicName(name: string, value: string): string {
 	return value;
 }
 
+function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
+	if (!allowed.includes(value)) {
+		throw new TypeError(`Expected \`${name}\` to be one of ${allowed.map(a => `"${a}"`).join(', ')}, got ${describe(value)}`);
+	}
+
+	return value;
+}
+
 /** Merge defaults, then validate, so a bad option fails at connect() with a message naming it. */
 export function resolveClientOptions(options: ClientOptions = {}): ResolvedClientOptions {
 	const brokers = options.brokers ?? envBrokers() ?? ['127.0.0.1:9092'];
@@ -42,6 +50,7 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
 		clientId: topicName('clientId', clientId),
 		connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs ?? 10_000),
 		logger: options.logger ?? createLogger(options.logLevel),
+		whenBrokerDown: oneOf('whenBrokerDown', options.whenBrokerDown ?? 'wait', ['wait', 'fail'] as const),
 	};
 	topicName('replyTopicPrefix + clientId', resolved.replyTopicPrefix + resolved.clientId);
 	return resolved;
