@@ -1,6 +1,8 @@
 # shellcheck shell=bash disable=SC2034  # variables are used by the scripts that source this
 # Sourced by start.sh and stop.sh: one place for the dev broker's version, paths and ports.
-# Overrides: MLBRIDGE_KAFKA_VERSION, MLBRIDGE_CACHE_DIR, KAFKA_HEAP_OPTS, JAVA_HOME.
+# Overrides: MLBRIDGE_KAFKA_VERSION, MLBRIDGE_CACHE_DIR, KAFKA_HEAP_OPTS, JAVA_HOME, and for a second
+# instance beside the dev broker (the reliability suite kills one): MLBRIDGE_BROKER_PORT,
+# MLBRIDGE_CONTROLLER_PORT, MLBRIDGE_BROKER_RUN_DIR (its own config, data, pid and logs).
 
 BROKER_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BROKER_SCRIPTS/../.." && pwd)"
@@ -10,15 +12,15 @@ KAFKA_VERSION="${MLBRIDGE_KAFKA_VERSION:-4.4.0}"
 CACHE_DIR="${MLBRIDGE_CACHE_DIR:-$ROOT/.cache}"
 # Jars per version, so switching versions never mixes class paths; run state is shared.
 KAFKA_LIB="$CACHE_DIR/kafka/$KAFKA_VERSION/lib"
-RUN_DIR="$CACHE_DIR/kafka/run"
+RUN_DIR="${MLBRIDGE_BROKER_RUN_DIR:-$CACHE_DIR/kafka/run}"
 DATA_DIR="$RUN_DIR/data"
 PID_FILE="$RUN_DIR/broker.pid"
 LOG_FILE="$RUN_DIR/broker.log"   # log4j2 output (see log4j2.xml)
 OUT_FILE="$RUN_DIR/broker.out"   # JVM stdout/stderr: crashes before log4j is up land here
 
 BROKER_HOST=127.0.0.1
-BROKER_PORT=9092
-CONTROLLER_PORT=9093
+BROKER_PORT="${MLBRIDGE_BROKER_PORT:-9092}"
+CONTROLLER_PORT="${MLBRIDGE_CONTROLLER_PORT:-9093}"
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 

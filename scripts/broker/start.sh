@@ -8,7 +8,7 @@ set -euo pipefail
 # shellcheck source=scripts/broker/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-WAIT_READY=(node "$BROKER_SCRIPTS/wait-ready.mjs" --warm)
+WAIT_READY=(node "$BROKER_SCRIPTS/wait-ready.mjs" --warm --brokers "$BROKER_HOST:$BROKER_PORT")
 READY_TIMEOUT="${MLBRIDGE_BROKER_TIMEOUT:-90}"
 
 if [[ -n "${KAFKA_BROKERS:-}" ]]; then
