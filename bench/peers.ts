@@ -1,0 +1,3 @@
+import type {Rung} from './systems.js';
+export const peerRungs: Rung[] = [];
+export async function stopRedis(): Promise<void> {}

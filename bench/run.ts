@@ -1,0 +1,425 @@
+/**
+ * `npm run bench` — the ladder: floor (raw Kafka echo) → +avro → mlbridge (noop, work_1ms, work_10ms)
+ * → peers (BullMQ, Celery on a local redis-server). Rungs run interleaved over several rounds.
+ *
+ * Env (defaults for the full run; `--smoke` lowers them):
+ *   BENCH_ROUNDS=3  BENCH_LAT_CALLS=5000  BENCH_WORK_LAT_CALLS=2000  BENCH_WARMUP=300
+ *   BENCH_THR_SECONDS=2  BENCH_OPEN_SECONDS=3  BENCH_PENDING=100000  BENCH_RUNGS=floor,+avro,...
+ *   BENCH_PEERS=1 (0 to skip)  BENCH_CHART=1
+ * Flags: --smoke (a few hundred calls per rung, no peers, no chart, exit 1 only if a rung fails).
+ */
+import {execFileSync} from 'node:child_process';
+import {mkdirSync, readFileSync, writeFileSync, existsSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as hdr from 'hdr-histogram-js';
+import {PipelineClient, RunnerProcess} from '../src/index.js';
+import {randomBytes} from 'node:crypto';
+import {benchPython, here, kafkaRungs, root, type Rung, type System} from './systems.js';
+import {peerRungs, stopRedis} from './peers.js';
+
+const smoke = process.argv.includes('--smoke');
+const env = (name: string, full: number, smokeValue: number) => Number(process.env[name] ?? (smoke ? smokeValue : full));
+const cfg = {
+	rounds: env('BENCH_ROUNDS', 3, 1),
+	latCalls: env('BENCH_LAT_CALLS', 5000, 300),
+	workLatCalls: env('BENCH_WORK_LAT_CALLS', 2000, 100),
+	warmup: env('BENCH_WARMUP', 300, 50),
+	thrSeconds: env('BENCH_THR_SECONDS', 2, 0.5),
+	openSeconds: env('BENCH_OPEN_SECONDS', 3, 0.5),
+	pending: env('BENCH_PENDING', 100_000, 2000),
+	peers: env('BENCH_PEERS', 1, 0) === 1,
+	chart: env('BENCH_CHART', 1, 0) === 1,
+};
+const concurrencies = [1, 16, 256];
+const LABEL: Record<number, string> = {100: '100B', 10240: '10KB', 512000: '500KB'};
+
+// ---------------------------------------------------------------------------------- helpers
+
+function histogram() {
+	return hdr.build({lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3});
+}
+
+function procStat(pid: number): {cpuMs: number; rssMb: number} | undefined {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		const tick = 100; // CLK_TCK on Linux
+		const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / tick;
+		const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+		return {cpuMs, rssMb: rssKb / 1024};
+	} catch {
+		return undefined;
+	}
+}
+
+/** CPU ms used and RSS of this process and the server processes over `fn`. */
+async function withUsage<T>(system: System, fn: () => Promise<T>): Promise<{result: T; clientCpuMs: number; serverCpuMs: number; clientRssMb: number; serverRssMb: number}> {
+	const pids = system.serverPids();
+	const c0 = process.cpuUsage();
+	const s0 = pids.map(procStat);
+	const result = await fn();
+	const c1 = process.cpuUsage(c0);
+	const s1 = pids.map(procStat);
+	let serverCpuMs = 0;
+	let serverRssMb = 0;
+	for (const [i, a] of s0.entries()) {
+		const b = s1[i];
+		if (a !== undefined && b !== undefined) {
+			serverCpuMs += b.cpuMs - a.cpuMs;
+			serverRssMb += b.rssMb;
+		}
+	}
+
+	return {result, clientCpuMs: (c1.user + c1.system) / 1000, serverCpuMs, clientRssMb: process.memoryUsage().rss / 2 ** 20, serverRssMb};
+}
+
+async function latency(system: System, calls: number, size: number) {
+	for (let i = 0; i < cfg.warmup; i++) {
+		await system.call(size);
+	}
+
+	const h = histogram();
+	for (let i = 0; i < calls; i++) {
+		const t = process.hrtime.bigint();
+		await system.call(size);
+		h.recordValue(Number(process.hrtime.bigint() - t) / 1000);
+	}
+
+	const ms = (us: number) => us / 1000;
+	const out = {
+		p50: ms(h.getValueAtPercentile(50)), p90: ms(h.getValueAtPercentile(90)), p99: ms(h.getValueAtPercentile(99)),
+		p999: ms(h.getValueAtPercentile(99.9)), max: ms(h.maxValue), count: h.totalCount,
+	};
+	h.destroy();
+	return out;
+}
+
+/** Closed loop: `conc` workers calling back to back for `seconds`; calls per second. */
+async function throughput(system: System, conc: number, size: number, seconds: number) {
+	// A short warm-up at this concurrency, so connection set-up and JIT are not counted.
+	const warmEnd = performance.now() + Math.min(300, seconds * 200);
+	await Promise.all(Array.from({length: conc}, async () => {
+		while (performance.now() < warmEnd) {
+			await system.call(size);
+		}
+	}));
+	let done = 0;
+	const start = performance.now();
+	const end = start + seconds * 1000;
+	await Promise.all(Array.from({length: conc}, async () => {
+		while (performance.now() < end) {
+			await system.call(size);
+			done++;
+		}
+	}));
+	return {calls: done, perSecond: done / ((performance.now() - start) / 1000)};
+}
+
+/** Open loop at `rate` calls/s for `seconds`; latency timed from each call's intended send time. */
+async function openLoop(system: System, rate: number, seconds: number) {
+	const h = histogram();
+	const total = Math.max(1, Math.round(rate * seconds));
+	const start = performance.now();
+	const interval = 1000 / rate;
+	const inflight: Promise<void>[] = [];
+	let sent = 0;
+	let errors = 0;
+	while (sent < total) {
+		const now = performance.now();
+		while (sent < total && start + sent * interval <= now) {
+			const intended = start + sent * interval;
+			inflight.push(system.call(100).then(
+				() => h.recordValue(Math.max(1, (performance.now() - intended) * 1000)),
+				() => void errors++,
+			));
+			sent++;
+		}
+
+		const next = start + sent * interval - performance.now();
+		await new Promise<void>(resolve => (next > 1 ? setTimeout(resolve, Math.floor(next)) : setImmediate(resolve)));
+	}
+
+	await Promise.all(inflight);
+	const actual = total / ((performance.now() - start) / 1000);
+	const out = {rate, actual, p50: h.getValueAtPercentile(50) / 1000, p99: h.getValueAtPercentile(99) / 1000, max: h.maxValue / 1000, errors};
+	h.destroy();
+	return out;
+}
+
+type Sample = Record<string, number>;
+const median = (xs: number[]) => {
+	const s = [...xs].sort((a, b) => a - b);
+	const m = s.length >> 1;
+	return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function summarise(samples: Sample[]) {
+	const keys = new Set(samples.flatMap(s => Object.keys(s)));
+	const out: Record<string, {median: number; min: number; max: number; spreadPct: number; n: number}> = {};
+	for (const k of keys) {
+		const xs = samples.map(s => s[k]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+		if (xs.length === 0) continue;
+		const med = median(xs);
+		const min = Math.min(...xs);
+		const max = Math.max(...xs);
+		out[k] = {median: med, min, max, spreadPct: med === 0 ? 0 : ((max - min) / med) * 100, n: xs.length};
+	}
+
+	return out;
+}
+
+// ---------------------------------------------------------------------------------- the run
+
+async function measureRung(rung: Rung, system: System): Promise<Sample> {
+	const s: Sample = {};
+	const work = rung.name.includes('work_');
+	const lat = await withUsage(system, () => latency(system, work ? cfg.workLatCalls : cfg.latCalls, rung.payloads ? 100 : 0));
+	for (const [k, v] of Object.entries(lat.result)) s[`lat.${k}`] = v;
+	for (const conc of concurrencies) {
+		const t = await withUsage(system, () => throughput(system, conc, rung.payloads ? 100 : 0, cfg.thrSeconds));
+		s[`thr.c${conc}`] = t.result.perSecond;
+		if (conc === 256) {
+			s['cpu.client.msPerCall'] = t.clientCpuMs / t.result.calls;
+			s['cpu.server.msPerCall'] = t.serverCpuMs / t.result.calls;
+			s['rss.client.mb'] = t.clientRssMb;
+			s['rss.server.mb'] = t.serverRssMb;
+		}
+	}
+
+	if (rung.payloads) {
+		// 500 KB at concurrency 1 only: the transport's send batching packs concurrent sends to one
+		// partition into one record batch, and two 500 KB requests exceed the broker's 1 MB
+		// max.message.bytes (RequestTooLargeError) — see the report.
+		for (const [size, conc] of [[10_240, 16], [512_000, 1]] as const) {
+			const t = await throughput(system, conc, size, cfg.thrSeconds);
+			s[`thr.c${conc}.${LABEL[size]}`] = t.perSecond;
+		}
+	}
+
+	return s;
+}
+
+async function pendingTest() {
+	// Calls sent while no runner listens stay pending in the client; then a runner answers them all.
+	const requestTopic = `bench.pending.${randomBytes(4).toString('hex')}`;
+	const gc = (globalThis as {gc?: () => void}).gc;
+	const client = await PipelineClient.connect({requestTopic});
+	const timersBefore = process.getActiveResourcesInfo().filter(r => r === 'Timeout').length;
+	gc?.();
+	const before = process.memoryUsage();
+	const n = cfg.pending;
+	const h = histogram();
+	let errors = 0;
+	const t0 = performance.now();
+	const calls: Promise<void>[] = [];
+	for (let i = 0; i < n; i++) {
+		const t = performance.now();
+		calls.push(client.invoke('noop', {}, {timeoutMs: 300_000}).then(() => h.recordValue(Math.max(1, (performance.now() - t) * 1000)), () => void errors++));
+	}
+
+	const issueMs = performance.now() - t0;
+	await new Promise(resolve => setTimeout(resolve, 500));
+	gc?.();
+	const after = process.memoryUsage();
+	const timersDuring = process.getActiveResourcesInfo().filter(r => r === 'Timeout').length;
+	const tRunner = performance.now();
+	const runner = await RunnerProcess.start({pipelines: [path.join(here, 'pipelines.py')], requestTopic, group: `${requestTopic}.runners`});
+	await Promise.all(calls);
+	const drainMs = performance.now() - tRunner;
+	await client.close();
+	await runner.stop();
+	const out = {
+		calls: n, errors, issueMs, drainMs, drainPerSecond: n / (drainMs / 1000),
+		heapBytesPerCall: (after.heapUsed - before.heapUsed) / n, rssBytesPerCall: (after.rss - before.rss) / n,
+		timersBefore, timersDuring, gcExposed: gc !== undefined,
+		latP50ms: h.getValueAtPercentile(50) / 1000, latP99ms: h.getValueAtPercentile(99) / 1000, latMaxMs: h.maxValue / 1000,
+	};
+	h.destroy();
+	return out;
+}
+
+async function connectToFirstInvoke() {
+	const requestTopic = `bench.connect.${randomBytes(4).toString('hex')}`;
+	const runner = await RunnerProcess.start({pipelines: [path.join(here, 'pipelines.py')], requestTopic, group: `${requestTopic}.runners`});
+	try {
+		const t0 = performance.now();
+		const client = await PipelineClient.connect({requestTopic});
+		const t1 = performance.now();
+		await client.invoke('noop', {});
+		const t2 = performance.now();
+		await client.close();
+		return {connectMs: t1 - t0, connectToFirstInvokeMs: t2 - t0};
+	} finally {
+		await runner.stop();
+	}
+}
+
+const fmt = (x: number | undefined, d = 2) => (x === undefined ? '—' : x >= 1000 ? x.toFixed(0) : x.toFixed(d));
+
+async function main() {
+	const selected = process.env['BENCH_RUNGS']?.split(',');
+	let rungs = [...kafkaRungs, ...(cfg.peers ? peerRungs : [])];
+	if (selected) rungs = rungs.filter(r => selected.includes(r.name));
+	console.log(`mlbridge bench ${smoke ? '(smoke) ' : ''}— ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}`);
+	console.log(`config ${JSON.stringify(cfg)}`);
+	const started = performance.now();
+	const systems = new Map<string, System>();
+	const failures: string[] = [];
+	for (const rung of rungs) {
+		try {
+			systems.set(rung.name, await rung.start());
+		} catch (error) {
+			failures.push(`${rung.name}: start failed: ${String(error)}`);
+			console.error(`✗ ${rung.name} failed to start: ${String(error)}`);
+		}
+	}
+
+	const samples = new Map<string, Sample[]>();
+	const live = () => rungs.filter(r => systems.has(r.name));
+	try {
+		for (let round = 0; round < cfg.rounds; round++) {
+			// Interleaved: each round visits every rung, in a rotated order.
+			const order = live().map((_, i, a) => a[(i + round) % a.length]!);
+			for (const rung of order) {
+				const system = systems.get(rung.name)!;
+				const t = performance.now();
+				try {
+					const s = await measureRung(rung, system);
+					(samples.get(rung.name) ?? samples.set(rung.name, []).get(rung.name)!).push(s);
+					console.log(`round ${round + 1}/${cfg.rounds} ${rung.name.padEnd(20)} p50 ${fmt(s['lat.p50'])} ms  p99 ${fmt(s['lat.p99'])} ms  c256 ${fmt(s['thr.c256'], 0)}/s  (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+				} catch (error) {
+					failures.push(`${rung.name}: round ${round + 1}: ${String(error)}`);
+					console.error(`✗ ${rung.name} round ${round + 1}: ${String(error)}`);
+					systems.delete(rung.name);
+					await system.stop().catch(() => undefined);
+				}
+			}
+		}
+
+		// Open loop at 50% and 80% of each system's measured saturation (best median throughput at 100 B).
+		const open: Record<string, unknown[]> = {};
+		for (const rung of live()) {
+			const sum = summarise(samples.get(rung.name) ?? []);
+			const sat = Math.max(...concurrencies.map(c => sum[`thr.c${c}`]?.median ?? 0));
+			if (!(sat > 0)) continue;
+			open[rung.name] = [];
+			for (const frac of [0.5, 0.8]) {
+				try {
+					const r = await openLoop(systems.get(rung.name)!, sat * frac, cfg.openSeconds);
+					open[rung.name]!.push({fraction: frac, ...r});
+					console.log(`open loop ${rung.name.padEnd(20)} ${Math.round(frac * 100)}% = ${fmt(r.rate, 0)}/s → p50 ${fmt(r.p50)} ms p99 ${fmt(r.p99)} ms max ${fmt(r.max)} ms`);
+				} catch (error) {
+					failures.push(`${rung.name}: open loop: ${String(error)}`);
+				}
+			}
+		}
+
+		for (const [name, system] of systems) {
+			await system.stop().catch((error: unknown) => console.error(`stop ${name}: ${String(error)}`));
+		}
+
+		systems.clear();
+		let pending: Awaited<ReturnType<typeof pendingTest>> | undefined;
+		const connects: Sample[] = [];
+		if (!selected || selected.includes('mlbridge')) {
+			try {
+				for (let i = 0; i < (smoke ? 1 : 3); i++) connects.push(await connectToFirstInvoke());
+				pending = await pendingTest();
+			} catch (error) {
+				failures.push(`mlbridge pending/connect: ${String(error)}`);
+			}
+		}
+
+		const results = {
+			when: new Date().toISOString(), smoke, config: cfg,
+			machine: {cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: os.totalmem() / 2 ** 30, node: process.version, kernel: os.release()},
+			rungs: Object.fromEntries([...samples].map(([name, s]) => [name, {summary: summarise(s), rounds: s}])),
+			openLoop: open, pending, connect: summarise(connects), failures,
+			durationSeconds: (performance.now() - started) / 1000,
+		};
+		report(results);
+		mkdirSync(path.join(here, 'results'), {recursive: true});
+		const file = path.join(here, 'results', smoke ? 'smoke.json' : 'latest.json');
+		writeFileSync(file, JSON.stringify(results, null, 2));
+		console.log(`\nwrote ${path.relative(root, file)} (${results.durationSeconds.toFixed(0)} s)`);
+		if (cfg.chart && !smoke) {
+			if (existsSync(benchPython)) {
+				try {
+					execFileSync(benchPython, [path.join(here, 'chart.py'), file, path.join(here, 'results', 'latest.png')], {stdio: 'inherit'});
+				} catch (error) {
+					console.error(`chart failed: ${String(error)}`);
+				}
+			} else {
+				console.error('no chart: run bench/setup.sh for bench/.venv (matplotlib)');
+			}
+		}
+	} finally {
+		for (const system of systems.values()) await system.stop().catch(() => undefined);
+		await stopRedis();
+	}
+
+	if (failures.length > 0) {
+		console.error(`\n${failures.length} failure(s):\n  ${failures.join('\n  ')}`);
+		process.exitCode = 1;
+	}
+}
+
+type Results = {
+	rungs: Record<string, {summary: ReturnType<typeof summarise>}>;
+	openLoop: Record<string, unknown[]>;
+	pending: Awaited<ReturnType<typeof pendingTest>> | undefined;
+	connect: ReturnType<typeof summarise>;
+};
+
+function report(r: Results) {
+	const cell = (sum: ReturnType<typeof summarise>, k: string, d = 2) => {
+		const m = sum[k];
+		return m === undefined ? '—' : `${fmt(m.median, d)}±${m.spreadPct.toFixed(0)}%`;
+	};
+
+	const cols: [string, string, number][] = [
+		['p50 ms', 'lat.p50', 2], ['p90', 'lat.p90', 2], ['p99', 'lat.p99', 2], ['p99.9', 'lat.p999', 2], ['max', 'lat.max', 1],
+		['c1/s', 'thr.c1', 0], ['c16/s', 'thr.c16', 0], ['c256/s', 'thr.c256', 0], ['10KB c16/s', 'thr.c16.10KB', 0], ['500KB c1/s', 'thr.c1.500KB', 0],
+		['cli ms/call', 'cpu.client.msPerCall', 3], ['srv ms/call', 'cpu.server.msPerCall', 3], ['cli MB', 'rss.client.mb', 0], ['srv MB', 'rss.server.mb', 0],
+	];
+	const rows = [['system', ...cols.map(c => c[0])], ...Object.entries(r.rungs).map(([name, {summary}]) => [name, ...cols.map(([, k, d]) => cell(summary, k, d))])];
+	const widths = rows[0]!.map((_, i) => Math.max(...rows.map(row => row[i]!.length)));
+	console.log('\nmedian ± spread ((max−min)/median) over rounds; latency at concurrency 1, 100 B; CPU per call at c256');
+	for (const [i, row] of rows.entries()) {
+		console.log(row.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  '));
+		if (i === 0) console.log(widths.map(w => '─'.repeat(w)).join('  '));
+	}
+
+	if (r.pending) {
+		const p = r.pending;
+		console.log(`\n${p.calls} pending calls in one client: heap ${fmt(p.heapBytesPerCall, 0)} B/call, RSS ${fmt(p.rssBytesPerCall, 0)} B/call (gc ${p.gcExposed ? 'forced' : 'not exposed'}); timers ${p.timersBefore} → ${p.timersDuring}; issue ${fmt(p.issueMs, 0)} ms; drained by one runner in ${fmt(p.drainMs, 0)} ms (${fmt(p.drainPerSecond, 0)}/s); latency p50 ${fmt(p.latP50ms, 0)} ms p99 ${fmt(p.latP99ms, 0)} ms; errors ${p.errors}`);
+	}
+
+	if (r.connect['connectToFirstInvokeMs']) {
+		console.log(`connect() ${fmt(r.connect['connectMs']?.median, 0)} ms; connect() → first invoke ${fmt(r.connect['connectToFirstInvokeMs'].median, 0)} ms (median of ${r.connect['connectToFirstInvokeMs'].n})`);
+	}
+
+	// Targets, from the same run.
+	const m = (name: string, k: string) => r.rungs[name]?.summary[k]?.median;
+	const sat = (name: string) => {
+		const xs = concurrencies.map(c => m(name, `thr.c${c}`)).filter((x): x is number => x !== undefined);
+		return xs.length ? Math.max(...xs) : undefined;
+	};
+
+	const checks: [string, number | undefined, string, (x: number) => boolean][] = [];
+	const ratio = (a?: number, b?: number) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
+	checks.push(['mlbridge / floor throughput (best of c1/c16/c256)', ratio(sat('mlbridge'), sat('floor')), '≥ 0.85', x => x >= 0.85]);
+	checks.push(['mlbridge / floor p50', ratio(m('mlbridge', 'lat.p50'), m('floor', 'lat.p50')), '≤ 1.25', x => x <= 1.25]);
+	checks.push(['mlbridge / floor p99', ratio(m('mlbridge', 'lat.p99'), m('floor', 'lat.p99')), '≤ 1.5', x => x <= 1.5]);
+	checks.push(['mlbridge / BullMQ throughput', ratio(sat('mlbridge'), sat('bullmq')), '≥ 3', x => x >= 3]);
+	checks.push(['mlbridge p50 / Celery p50', ratio(m('mlbridge', 'lat.p50'), m('celery', 'lat.p50')), '< 1', x => x < 1]);
+	if (r.pending) checks.push(['client bytes per pending call (heap)', r.pending.heapBytesPerCall, '≤ 2048', x => x <= 2048]);
+	checks.push(['connect() → first invoke, ms', r.connect['connectToFirstInvokeMs']?.median, '≤ 2000', x => x <= 2000]);
+	console.log('\ntargets');
+	for (const [label, value, target, ok] of checks) {
+		console.log(`  ${value === undefined ? '·' : ok(value) ? '✓' : '✗'} ${label.padEnd(48)} ${value === undefined ? 'not measured' : fmt(value, 2)}  (target ${target})`);
+	}
+}
+
+await main();

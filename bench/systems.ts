@@ -1,0 +1,193 @@
+/**
+ * The systems the ladder measures. Each starts its own server-side process(es) and exposes one
+ * `call(size)` that resolves when the echoed reply is back in this process.
+ */
+import {type ChildProcess, spawn} from 'node:child_process';
+import {randomBytes, randomUUID} from 'node:crypto';
+import path from 'node:path';
+import {createInterface} from 'node:readline';
+import {fileURLToPath} from 'node:url';
+import {PipelineClient, RunnerProcess, createLogger} from '../src/index.js';
+import {decodeReply, decodeValue, encodeRequest, encodeValue, wireSchemas} from '../src/codec/index.js';
+import {KafkajsTransport} from '../src/transport/kafkajs-transport.js';
+
+export const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '..');
+const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
+const mainPython = process.env['MLBRIDGE_PYTHON'] ?? path.join(root, '.venv/bin/python');
+export const benchPython = path.join(here, '.venv/bin/python');
+
+export type System = {
+	/** Send one call carrying `size` bytes of payload (0 = none); resolves with the reply. */
+	call(size: number): Promise<unknown>;
+	/** Server-side process ids (for CPU and RSS). */
+	serverPids(): number[];
+	stop(): Promise<void>;
+};
+
+export type Rung = {name: string; group: string; payloads: boolean; start(): Promise<System>};
+
+const payloadCache = new Map<number, Buffer>();
+export function payload(size: number): Buffer {
+	let p = payloadCache.get(size);
+	if (p === undefined) {
+		p = randomBytes(size);
+		payloadCache.set(size, p);
+	}
+
+	return p;
+}
+
+/** Spawn a child process and resolve once it prints `ready` on stdout. */
+export async function spawnReady(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ChildProcess> {
+	const child = spawn(cmd, args, {cwd: root, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+	let stderr = '';
+	child.stderr!.on('data', (d: Buffer) => {
+		stderr = (stderr + d.toString()).slice(-4000);
+	});
+	await new Promise<void>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`${path.basename(args[0] ?? cmd)} not ready after ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+		child.once('exit', code => {
+			clearTimeout(timer);
+			reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr}`));
+		});
+		createInterface({input: child.stdout!}).on('line', line => {
+			if (line.trim() === 'ready') {
+				clearTimeout(timer);
+				resolve();
+			}
+		});
+	});
+	child.removeAllListeners('exit');
+	return child;
+}
+
+export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) {
+		return;
+	}
+
+	const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
+	child.kill('SIGTERM');
+	const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+	await exited;
+	clearTimeout(timer);
+}
+
+/** floor (raw bytes) and +avro (our envelope codecs on both sides), over the mlbridge transport. */
+function kafkaEcho(mode: 'raw' | 'avro'): () => Promise<System> {
+	return async () => {
+		const tag = randomBytes(4).toString('hex');
+		const requestTopic = `bench.${mode}.${tag}`;
+		const replyTopic = `bench.${mode}.reply.${tag}`;
+		// The transport mlbridge's client uses (kafkajs, acks=all, its send batching, its consumer
+		// settings): the floor differs from mlbridge only by what mlbridge adds on top.
+		const transport = await KafkajsTransport.connect({
+			brokers,
+			clientId: `bench-${mode}-${tag}`,
+			logger: createLogger('warn'),
+			connectionTimeoutMs: 3000,
+			retry: {retries: 5, initialRetryTime: 100, maxRetryTime: 2500},
+		});
+		await transport.ensureTopics([
+			{topic: requestTopic, numPartitions: 12},
+			{topic: replyTopic, numPartitions: 1, config: {'retention.ms': '3600000'}},
+		]);
+		const pending = new Map<string, (v: unknown) => void>();
+		let seq = 0;
+		if (mode === 'raw') {
+			await transport.consume(replyTopic, `${replyTopic}.g`, value => {
+				const id = value.toString('latin1', 0, 12);
+				const resolve = pending.get(id);
+				pending.delete(id);
+				resolve?.(value);
+			});
+		} else {
+			await transport.consume(replyTopic, `${replyTopic}.g`, value => {
+				const reply = decodeReply(value);
+				const resolve = pending.get(reply.id);
+				pending.delete(reply.id);
+				resolve?.(decodeValue(reply.result));
+			});
+		}
+
+		const echo = await spawnReady(mainPython, [path.join(here, 'floor_echo.py'), '--mode', mode, '--brokers', brokers.join(','), '--request-topic', requestTopic, '--group', `${requestTopic}.g`], {PYTHONPATH: path.join(root, 'python-runner')});
+		const headers = {'reply-to': replyTopic};
+		return {
+			call(size: number) {
+				if (mode === 'raw') {
+					const id = (seq++).toString(36).padStart(12, '0');
+					const value = Buffer.allocUnsafe(Math.max(12, size));
+					payload(Math.max(12, size)).copy(value);
+					value.write(id, 0, 'latin1');
+					return new Promise((resolve, reject) => {
+						pending.set(id, resolve);
+						transport.send(requestTopic, {key: id, value, headers}).catch(reject);
+					});
+				}
+
+				const id = randomUUID();
+				const now = Date.now();
+				const value = encodeRequest({
+					id, pipeline: 'echo', args: encodeValue(size > 0 ? {payload: payload(size)} : {}), argsSchema: wireSchemas.value.ref,
+					replyTo: replyTopic, deadlineMs: now + 30_000, attempt: 1, sentAtMs: now, headers: {},
+				});
+				return new Promise((resolve, reject) => {
+					pending.set(id, resolve);
+					transport.send(requestTopic, {key: id, value}).catch(reject);
+				});
+			},
+			serverPids: () => [echo.pid!],
+			async stop() {
+				await stopChild(echo);
+				await transport.close([requestTopic, replyTopic]);
+			},
+		};
+	};
+}
+
+/** The real client and runner; `pipeline` null = `echo` with the payload (mlbridge's no-op). */
+let shared: {system: Promise<{client: PipelineClient; runner: RunnerProcess}>; users: number} | undefined;
+function mlbridge(pipeline: string | null): () => Promise<System> {
+	return async () => {
+		// The three mlbridge rungs share one runner and one client (they differ only by pipeline).
+		if (shared === undefined) {
+			shared = {
+				users: 0,
+				system: (async () => {
+					const requestTopic = `bench.mlbridge.${randomBytes(4).toString('hex')}`;
+					const runner = await RunnerProcess.start({
+						pipelines: [path.join(here, 'pipelines.py')], requestTopic, group: `${requestTopic}.runners`, brokers,
+						python: mainPython,
+					});
+					const client = await PipelineClient.connect({requestTopic, brokers});
+					return {client, runner};
+				})(),
+			};
+		}
+
+		const s = shared;
+		s.users++;
+		const {client, runner} = await s.system;
+		return {
+			call: (size: number) =>
+				pipeline === null ? client.invoke('echo', size > 0 ? {payload: payload(size)} : {}) : client.invoke(pipeline, {}),
+			serverPids: () => [runner.pid!],
+			async stop() {
+				if (--s.users === 0) {
+					shared = undefined;
+					await client.close();
+					await runner.stop();
+				}
+			},
+		};
+	};
+}
+
+export const kafkaRungs: Rung[] = [
+	{name: 'floor', group: 'kafka', payloads: true, start: kafkaEcho('raw')},
+	{name: '+avro', group: 'kafka', payloads: true, start: kafkaEcho('avro')},
+	{name: 'mlbridge', group: 'kafka', payloads: true, start: mlbridge(null)},
+	{name: 'mlbridge work_1ms', group: 'kafka', payloads: false, start: mlbridge('work_1ms')},
+	{name: 'mlbridge work_10ms', group: 'kafka', payloads: false, start: mlbridge('work_10ms')},
+];
