@@ -84,6 +84,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--grace-seconds", type=float, default=30.0, help="time to finish in-flight calls on SIGTERM (default 30)")
     parser.add_argument("--max-poll-interval-ms", type=int, default=300_000, help="consumer max.poll.interval.ms (default 300000)")
     parser.add_argument("--fetch-wait-max-ms", type=int, default=20, help="consumer fetch.wait.max.ms (default 20)")
+    parser.add_argument(
+        "--idempotency-cache", type=int, default=10_000,
+        help="outcomes kept to answer a repeated idempotency-key header without running again; 0 disables (default 10000)",
+    )
+    parser.add_argument(
+        "--idempotency-ttl-seconds", type=float, default=3600.0,
+        help="how long an outcome stays answerable to a repeated idempotency key (default 3600)",
+    )
     parser.add_argument("--log-level", default=None, help="debug | info | warning (warn) | error (env MLBRIDGE_LOG_LEVEL, default info)")
     return parser.parse_args(argv)
 
@@ -175,6 +183,8 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             max_poll_interval_ms=args.max_poll_interval_ms,
             fetch_wait_max_ms=args.fetch_wait_max_ms,
             max_queued=args.max_queued,
+            idempotency_cache=args.idempotency_cache,
+            idempotency_ttl_seconds=args.idempotency_ttl_seconds,
         )
         runner = Runner(config, served)
     except MlbridgeRunnerError as exc:

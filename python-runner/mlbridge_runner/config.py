@@ -52,6 +52,10 @@ class RunnerConfig:
     session_timeout_ms: int = 10_000
     fetch_wait_max_ms: int = 20
     reply_timeout_ms: int = 30_000
+    #: Stored outcomes answered to a repeated ``idempotency-key`` (0 disables the cache) and how
+    #: long each is kept.
+    idempotency_cache: int = 10_000
+    idempotency_ttl_seconds: float = 3600.0
 
     @property
     def dlq_topic(self) -> str:
@@ -72,6 +76,10 @@ class RunnerConfig:
             raise ConfigError(f"partitions must be >= 1, got {self.partitions}")
         if self.grace_seconds < 0:
             raise ConfigError(f"grace seconds must be >= 0, got {self.grace_seconds}")
+        if self.idempotency_cache < 0:
+            raise ConfigError(f"idempotency cache must be >= 0, got {self.idempotency_cache}")
+        if not self.idempotency_ttl_seconds > 0:
+            raise ConfigError(f"idempotency ttl seconds must be > 0, got {self.idempotency_ttl_seconds}")
         if self.max_poll_interval_ms < self.session_timeout_ms:
             raise ConfigError(
                 f"max poll interval ({self.max_poll_interval_ms} ms) must be >= the session timeout "

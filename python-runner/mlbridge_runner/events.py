@@ -35,6 +35,9 @@ RESUMED: Final = "runner.resumed"
 CALL_RECEIVED: Final = "call.received"
 #: DEBUG per call, when the broker acknowledged the reply: id, status, code (null unless ERROR), topic.
 CALL_REPLIED: Final = "call.replied"
+#: DEBUG: a repeated idempotency key answered without running: id, pipeline, source ("stored": from
+#: the cache; "waited": the first call with the key was still running and its outcome was reused).
+CALL_DEDUPLICATED: Final = "call.deduplicated"
 #: WARNING: id, pipeline, timeout_seconds — the thread keeps running and its late result is dropped.
 CALL_TIMED_OUT: Final = "call.timed_out"
 #: DEBUG: id, pipeline — a timed-out call finished after its timeout reply.

@@ -27,6 +27,8 @@ from .dispatch import Dispatcher, Outcome, Rejected, execute, now_ms
 from .dlq import DeadLetters
 from .failures import plain_error, type_name
 from .identity import make_identity
+from .idempotency import HEADER as IDEMPOTENCY_HEADER
+from .idempotency import IdempotencyCache, cache_key
 from .offsets import OffsetTracker, Ticket
 from .flow import FlowControl
 from .pool import Job, WorkerPool
@@ -55,6 +57,13 @@ class Runner:
         self._settled: queue.SimpleQueue[Ticket | None] = queue.SimpleQueue()
         self._tracker = OffsetTracker()
         self._limits = TimeLimits()
+        self._idempotency: IdempotencyCache[Job, Outcome] = IdempotencyCache(
+            config.idempotency_cache,
+            config.idempotency_ttl_seconds,
+            size_of=lambda outcome: len(outcome.result or b"") + len(outcome.error.traceback if outcome.error else ""),
+        )
+        #: Jobs to (re)submit from the loop thread: a parked repeat whose first call did not run.
+        self._resubmit: queue.SimpleQueue[Job] = queue.SimpleQueue()
         self._served = 0
         self._consumer: Consumer | None = None
 
@@ -143,6 +152,11 @@ class Runner:
         """Delivery reports, finished tickets, time limits."""
         self._producer.poll(0)
         self._store_settled()
+        while True:
+            try:
+                self._submit(self._resubmit.get_nowait())
+            except queue.Empty:
+                break
         if self._limits:
             self._check_timeouts()
 
@@ -192,9 +206,44 @@ class Runner:
             reply = error_reply(request.id, rejected.error, self.identity, timings_at(now_ms()))
             self._replies.send(reply, request.reply_to, ticket, request.deadline_ms)
             return
-        job = Job(call, ticket, len(data))
+        key = request.headers.get(IDEMPOTENCY_HEADER) if self.config.idempotency_cache > 0 else None
+        job = Job(call, ticket, len(data), cache_key(call.pipeline.name, key) if key else None)
+        if job.idempotency_key is not None:
+            begin = self._idempotency.begin(job.idempotency_key, job)
+            if begin.action == "stored":
+                assert begin.outcome is not None
+                self._answer_repeat(job, begin.outcome, "stored")
+                return
+            if begin.action == "wait":
+                return  # parked until the first call with this key finishes
+        self._submit(job)
+
+    def _submit(self, job: Job) -> None:
         self._pool.submit(job)
         self._limits.watch(job)
+
+    def _answer_repeat(self, job: Job, outcome: Outcome, source: str) -> None:
+        """Answer a repeated idempotency key with the first call's outcome (any thread)."""
+        request = job.call.request
+        if enabled(DEBUG):
+            log_event(DEBUG, events.CALL_DEDUPLICATED, id=request.id, pipeline=job.call.pipeline.name, source=source)
+        reply = outcome_reply(request, outcome, self._value_reference, self.identity, job.call.received_at_ms)
+        self._served += 1
+        self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms)
+
+    def _finish_key(self, job: Job, outcome: Outcome | None) -> None:
+        """The call owning an idempotency key ended: ``outcome`` is stored and its parked repeats
+        answered, or (``None``: it never ran) the first repeat runs in its place. Any thread."""
+        key = job.idempotency_key
+        if key is None:
+            return
+        if outcome is not None:
+            for waiter in self._idempotency.finish(key, outcome):
+                self._answer_repeat(waiter, outcome, "waited")
+        else:
+            successor = self._idempotency.release(key)
+            if successor is not None:
+                self._resubmit.put(successor)
 
     def _reply_undecodable(self, data: bytes, problem: str) -> None:
         address = peek_request_address(data)
@@ -209,6 +258,7 @@ class Runner:
 
     def _work(self, job: Job) -> None:
         """Runs on a worker thread."""
+        ran = False
         try:
             # It may have waited in the queue: the caller may have given up meanwhile.
             self._dispatcher.check_deadline(job.call.request)
@@ -216,6 +266,7 @@ class Runner:
             outcome = Outcome(None, rejected.error, now_ms(), now_ms())
         else:
             outcome = execute(job.call)
+            ran = True
         if not self._pool.claim(job):
             log_event(DEBUG, events.CALL_LATE_RESULT_DROPPED, id=job.call.request.id, pipeline=job.call.pipeline.name)
             return
@@ -224,6 +275,7 @@ class Runner:
             reply = outcome_reply(request, outcome, self._value_reference, self.identity, job.call.received_at_ms)
             self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms)
             self._served += 1
+            self._finish_key(job, outcome if ran else None)
         except BaseException as exc:  # noqa: BLE001
             log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
             self._settled.put(job.ticket)
@@ -253,6 +305,7 @@ class Runner:
             )
             self._served += 1
             self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms)
+            self._finish_key(job, Outcome(None, error, started_ms, finished))
 
     # ------------------------------------------------------------------ offsets
 
@@ -280,8 +333,11 @@ class Runner:
 
     def _cancel_queued(self, predicate: Callable[[Job], bool]) -> list[Job]:
         cancelled = self._pool.cancel_queued(predicate)
+        self._idempotency.forget_waiters(predicate)  # parked repeats of the same partitions
         for job in cancelled:
             self._limits.forget(job)
+        for job in cancelled:
+            self._finish_key(job, None)  # a repeat elsewhere may have to run instead
         return cancelled
 
     # ------------------------------------------------------------------ rebalance (loop thread)

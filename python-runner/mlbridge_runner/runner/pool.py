@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from typing import Callable
+from typing import Any, Callable
 
 from .dispatch import Call
 from .offsets import Ticket
@@ -24,12 +24,18 @@ from .offsets import Ticket
 class Job:
     """One accepted call travelling through the pool."""
 
-    __slots__ = ("call", "ticket", "size", "started_monotonic", "finished", "abandoned")
+    __slots__ = ("call", "ticket", "size", "idempotency_key", "started_monotonic", "finished", "abandoned", "progress")
 
-    def __init__(self, call: Call, ticket: Ticket, size: int = 0) -> None:
+    def __init__(
+        self, call: Call, ticket: Ticket, size: int = 0, idempotency_key: tuple[str, str] | None = None
+    ) -> None:
         self.call = call
         self.ticket = ticket
         self.size = size
+        #: (pipeline, key) when the request carried an idempotency key.
+        self.idempotency_key = idempotency_key
+        #: The call's progress limiter while it runs (set by the runner), else ``None``.
+        self.progress: Any = None
         self.started_monotonic: float | None = None
         self.finished = False
         self.abandoned = False
