@@ -19,10 +19,12 @@ from .errors import (
     NotRegistered,
     RegistryError,
 )
+from .progress import Progress
 from .registry import Pipeline, Registry, default_registry, pipeline
 
 __all__ = [
     "pipeline",
+    "Progress",
     "Pipeline",
     "Registry",
     "default_registry",

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar, overload
 
+from .progress import progress_parameter
 from .errors import AlreadyRegistered, InvalidPipelineName, NotRegistered, RegistryError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,6 +29,9 @@ class Pipeline:
     signature: inspect.Signature = field(repr=False, compare=False)
     timeout: float | None = None
     is_async: bool = False
+    #: The parameter annotated with :class:`~mlbridge_runner.Progress`: injected by the runner,
+    #: never taken from a request.
+    progress_param: str | None = None
 
 
 def validate_name(name: object) -> str:
@@ -83,12 +87,17 @@ class Registry(dict[str, Pipeline]):
         if chosen in self:
             raise AlreadyRegistered(f"a pipeline named {chosen!r} is already registered ({self[chosen].fn!r})")
         signature = _check_callable(chosen, fn)
+        try:
+            injected = progress_parameter(signature, fn)
+        except ValueError as exc:
+            raise RegistryError(f"pipeline {chosen!r}: {exc}") from None
         entry = Pipeline(
             name=chosen,
             fn=fn,
             timeout=_validate_timeout(timeout),
             signature=signature,
             is_async=inspect.iscoroutinefunction(fn),
+            progress_param=injected,
         )
         dict.__setitem__(self, chosen, entry)
         return entry

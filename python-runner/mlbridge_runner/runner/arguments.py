@@ -105,13 +105,22 @@ def bind_arguments(pipeline: Pipeline, args: Any, checks: dict[str, tuple[str, C
         raise InvalidArguments(
             f"arguments of {pipeline.name!r} must be a map of argument name to value, got {type(args).__name__}"
         )
+    injected = pipeline.progress_param
+    if injected is not None and injected in args:
+        raise InvalidArguments(
+            f"{pipeline.name}(): argument {injected!r} is a progress reporter supplied by the runner, "
+            "not by the caller",
+            injected,
+        )
     try:
-        bound = pipeline.signature.bind(**args)
+        bound = pipeline.signature.bind(**args, **({injected: None} if injected is not None else {}))
     except TypeError as exc:
         text = str(exc)
         found = _ARG_IN_MESSAGE.search(text)
         raise InvalidArguments(f"{pipeline.name}(): {text}", found.group(1) if found else None) from None
     for name, value in bound.arguments.items():
+        if name == injected:
+            continue
         check = checks.get(name)
         if check is not None and not check[1](value):
             raise InvalidArguments(

@@ -18,6 +18,7 @@ from ..errors import (
     ValueNotDecodable,
     ValueNotEncodable,
 )
+from ..progress import Progress, Report
 from ..registry import Pipeline, Registry
 from .arguments import Check, bind_arguments, compile_checks
 from .failures import plain_error, remote_error, type_name
@@ -123,14 +124,20 @@ class Dispatcher:
         return checks
 
 
-def execute(call: Call, clock: Callable[[], int] = now_ms) -> Outcome:
-    """Run the pipeline and encode its result. Never raises."""
+def execute(
+    call: Call, clock: Callable[[], int] = now_ms, progress: Callable[[Report], None] | None = None
+) -> Outcome:
+    """Run the pipeline and encode its result. Never raises. ``progress`` receives the reports of
+    a pipeline that declares a :class:`~mlbridge_runner.Progress` parameter."""
     started = clock()
+    kwargs = call.kwargs
+    if call.pipeline.progress_param is not None:
+        kwargs = {**kwargs, call.pipeline.progress_param: Progress(progress)}
     try:
         if call.pipeline.is_async:
-            value = asyncio.run(call.pipeline.fn(**call.kwargs))
+            value = asyncio.run(call.pipeline.fn(**kwargs))
         else:
-            value = call.pipeline.fn(**call.kwargs)
+            value = call.pipeline.fn(**kwargs)
     except BaseException as exc:  # noqa: BLE001 - SystemExit in a pipeline must not stop the runner
         return Outcome(None, remote_error(exc, error_codes.PIPELINE_ERROR), started, clock())
     try:

@@ -15,11 +15,13 @@ from typing import Callable
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
 from .. import error_codes, events
-from ..codec.envelopes import Timings, decode_request, peek_request_address
+from ..codec.envelopes import Progress as ProgressRecord
+from ..codec.envelopes import ReplyEnvelope, ReplyStatus, Timings, decode_request, peek_request_address
 from ..codec.schemas import wire_schemas
 from ..config import RunnerConfig, is_valid_topic
 from ..errors import BodyDecodeError, FramingError, PipelineTimeout
 from ..logging import DEBUG, ERROR, INFO, WARNING, enabled, kafka_logger, log_event
+from ..progress import ProgressLimiter, Report
 from ..registry import Registry
 from ..transport.config import admin_settings, consumer_settings, producer_settings
 from ..transport.topics import TopicSetupError, ensure_topics
@@ -64,6 +66,9 @@ class Runner:
         )
         #: Jobs to (re)submit from the loop thread: a parked repeat whose first call did not run.
         self._resubmit: queue.SimpleQueue[Job] = queue.SimpleQueue()
+        #: Running calls with a progress reporter (their held reports are flushed by the loop).
+        self._progressing: set[Job] = set()
+        self._progress_lock = threading.Lock()
         self._served = 0
         self._consumer: Consumer | None = None
 
@@ -97,6 +102,7 @@ class Runner:
         self._consumer = consumer
         self._producer = producer
         self._replies = ReplySender(producer, self._settled.put, threading.current_thread())
+        self._progress_replies = self._replies
         self._dlq = DeadLetters(producer, self.config.dlq_topic, self._settled.put)
         self._pool = WorkerPool(self.config.concurrency, self._work)
         self._flow = FlowControl(consumer, self.config.max_queued, self.config.max_queued_bytes)
@@ -159,6 +165,8 @@ class Runner:
                 break
         if self._limits:
             self._check_timeouts()
+        if self._progressing:
+            self._flush_progress()
 
     def _handle(self, msg: Message) -> None:
         error = msg.error()
@@ -265,12 +273,14 @@ class Runner:
         except Rejected as rejected:
             outcome = Outcome(None, rejected.error, now_ms(), now_ms())
         else:
-            outcome = execute(job.call)
+            limiter = self._start_progress(job)
+            outcome = execute(job.call, progress=limiter.report if limiter is not None else None)
             ran = True
         if not self._pool.claim(job):
             log_event(DEBUG, events.CALL_LATE_RESULT_DROPPED, id=job.call.request.id, pipeline=job.call.pipeline.name)
             return
         try:
+            self._end_progress(job, flush=True)  # the latest report goes out before the result
             request = job.call.request
             reply = outcome_reply(request, outcome, self._value_reference, self.identity, job.call.received_at_ms)
             self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms)
@@ -282,11 +292,48 @@ class Runner:
         finally:
             self._pool.release(job)
 
+    def _start_progress(self, job: Job) -> ProgressLimiter | None:
+        if job.call.pipeline.progress_param is None:
+            return None
+        request = job.call.request
+        started = now_ms()
+
+        def send(report: Report) -> None:
+            reply = ReplyEnvelope(
+                id=request.id,
+                status=ReplyStatus.PROGRESS,
+                progress=ProgressRecord(report.current, report.total, report.message),
+                runner=self.identity,
+                timings=Timings(job.call.received_at_ms, started, now_ms()),
+            )
+            self._progress_replies.send(reply, request.reply_to, None, request.deadline_ms)
+
+        limiter = ProgressLimiter(send)
+        with self._progress_lock:
+            job.progress = limiter
+            self._progressing.add(job)
+        return limiter
+
+    def _end_progress(self, job: Job, flush: bool) -> None:
+        limiter = job.progress
+        if limiter is None:
+            return
+        limiter.close(flush)
+        with self._progress_lock:
+            self._progressing.discard(job)
+
+    def _flush_progress(self) -> None:
+        with self._progress_lock:
+            limiters = [job.progress for job in self._progressing]
+        for limiter in limiters:
+            limiter.flush_due()
+
     def _check_timeouts(self) -> None:
         now = time.monotonic()
         for job in self._limits.expired(now):
             if not self._pool.abandon(job):
                 continue  # finished just now
+            self._end_progress(job, flush=False)
             started = job.started_monotonic or now
             limit = job.call.pipeline.timeout or 0.0
             request = job.call.request
