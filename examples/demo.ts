@@ -14,11 +14,11 @@ console.log(`runner up (pid ${runner.pid}) in ${Date.now() - started} ms`);
 const client = await PipelineClient.connect();
 try {
 	let t = performance.now();
-	const model = (await client.invoke('train_model', {dataset: 'cpu-metrics', epochs: 5})) as {
+	const model = (await client.invoke('train_model', {dataset: 'cpu-metrics', epochs: 60})) as {
 		weights: {w: number; b: number};
 		loss: number[];
 	};
-	console.log(`train_model → weights ${JSON.stringify(model.weights)}, loss ${model.loss.map(l => l.toFixed(1)).join(' → ')} (${(performance.now() - t).toFixed(1)} ms)`);
+	console.log(`train_model → weights ${JSON.stringify(model.weights)}, loss ${model.loss[0]!.toFixed(1)} → ${model.loss.at(-1)!.toFixed(2)} over ${model.loss.length} epochs (${(performance.now() - t).toFixed(1)} ms)`);
 
 	t = performance.now();
 	const predictions = await client.invoke('predict', {weights: model.weights, rates: [10, 50, 90]});

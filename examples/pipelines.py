@@ -22,22 +22,24 @@ def _synthetic_cpu_metrics(n: int, seed: int) -> list[tuple[float, float]]:
 
 
 @pipeline("train_model")
-def train_model(dataset: str, epochs: int = 5, learning_rate: float = 0.0001) -> dict:
+def train_model(dataset: str, epochs: int = 5, learning_rate: float = 0.5) -> dict:
     """Fit load = w * rate + b by gradient descent; returns the weights and the loss per epoch."""
     rows = _synthetic_cpu_metrics(2000, seed=len(dataset))
+    # Rates are scaled to [0, 1] while fitting so one learning rate suits both weights.
+    scale = 100.0
     w, b = 0.0, 0.0
     losses = []
     for _ in range(epochs):
         grad_w = grad_b = loss = 0.0
         for x, y in rows:
-            err = (w * x + b) - y
-            grad_w += err * x
+            err = (w * x / scale + b) - y
+            grad_w += err * x / scale
             grad_b += err
             loss += err * err
-        w -= learning_rate * grad_w / len(rows) * 100
-        b -= learning_rate * grad_b / len(rows) * 100
+        w -= learning_rate * 2 * grad_w / len(rows)
+        b -= learning_rate * 2 * grad_b / len(rows)
         losses.append(loss / len(rows))
-    return {"dataset": dataset, "weights": {"w": w, "b": b}, "loss": losses}
+    return {"dataset": dataset, "weights": {"w": w / scale, "b": b}, "loss": losses}
 
 
 @pipeline("predict")
