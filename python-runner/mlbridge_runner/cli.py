@@ -92,6 +92,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--idempotency-ttl-seconds", type=float, default=3600.0,
         help="how long an outcome stays answerable to a repeated idempotency key (default 3600)",
     )
+    parser.add_argument(
+        "--isolation", choices=("thread", "process"), default="thread",
+        help="run calls on worker threads, or in worker processes (hard time limits, crash isolation) (default thread)",
+    )
     parser.add_argument("--log-level", default=None, help="debug | info | warning (warn) | error (env MLBRIDGE_LOG_LEVEL, default info)")
     return parser.parse_args(argv)
 
@@ -185,6 +189,9 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             max_queued=args.max_queued,
             idempotency_cache=args.idempotency_cache,
             idempotency_ttl_seconds=args.idempotency_ttl_seconds,
+            isolation=args.isolation,
+            pipeline_specs=tuple(args.pipelines),
+            log_level=args.log_level,
         )
         runner = Runner(config, served)
     except MlbridgeRunnerError as exc:

@@ -56,6 +56,11 @@ class RunnerConfig:
     #: long each is kept.
     idempotency_cache: int = 10_000
     idempotency_ttl_seconds: float = 3600.0
+    #: ``thread`` (calls run on worker threads) or ``process`` (in worker processes that import
+    #: ``pipeline_specs``: hard time limits, a crashing pipeline cannot take the runner down).
+    isolation: str = "thread"
+    pipeline_specs: tuple[str, ...] = ()
+    log_level: str | None = None
 
     @property
     def dlq_topic(self) -> str:
@@ -76,6 +81,10 @@ class RunnerConfig:
             raise ConfigError(f"partitions must be >= 1, got {self.partitions}")
         if self.grace_seconds < 0:
             raise ConfigError(f"grace seconds must be >= 0, got {self.grace_seconds}")
+        if self.isolation not in ("thread", "process"):
+            raise ConfigError(f"isolation must be 'thread' or 'process', got {self.isolation!r}")
+        if self.isolation == "process" and not self.pipeline_specs:
+            raise ConfigError("process isolation needs the --pipelines paths (the worker processes import them)")
         if self.idempotency_cache < 0:
             raise ConfigError(f"idempotency cache must be >= 0, got {self.idempotency_cache}")
         if not self.idempotency_ttl_seconds > 0:

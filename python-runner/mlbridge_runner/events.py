@@ -38,10 +38,18 @@ CALL_REPLIED: Final = "call.replied"
 #: DEBUG: a repeated idempotency key answered without running: id, pipeline, source ("stored": from
 #: the cache; "waited": the first call with the key was still running and its outcome was reused).
 CALL_DEDUPLICATED: Final = "call.deduplicated"
-#: WARNING: id, pipeline, timeout_seconds — the thread keeps running and its late result is dropped.
+#: WARNING: id, pipeline, timeout_seconds, worker_pid — in thread isolation the thread keeps running
+#: and its late result is dropped (worker_pid null); in process isolation the process worker_pid
+#: is killed and replaced.
 CALL_TIMED_OUT: Final = "call.timed_out"
 #: DEBUG: id, pipeline — a timed-out call finished after its timeout reply.
 CALL_LATE_RESULT_DROPPED: Final = "call.late_result_dropped"
+#: DEBUG (``--isolation process``): a worker process was started: pid.
+WORKER_STARTED: Final = "worker.started"
+#: WARNING (``--isolation process``): a worker process died running a call (the caller gets
+#: PIPELINE_ERROR type WorkerDied; a new process replaces it): id, pipeline, pid, exit_code
+#: (negative: killed by that signal).
+WORKER_DIED: Final = "worker.died"
 #: WARNING: a reply could not be delivered (client gone?): id, topic, error. The offset moves on.
 REPLY_FAILED: Final = "reply.failed"
 #: WARNING: an undecodable message went to the dead-letter topic: reason, error, topic, partition,

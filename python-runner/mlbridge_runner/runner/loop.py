@@ -34,6 +34,7 @@ from .idempotency import IdempotencyCache, cache_key
 from .offsets import OffsetTracker, Ticket
 from .flow import FlowControl
 from .pool import Job, WorkerPool
+from .processes import ProcessWorkers
 from .replies import ReplySender, error_reply, kafka_error_fields, outcome_reply, timings_at
 from .time_limits import TimeLimits
 
@@ -104,7 +105,14 @@ class Runner:
         self._replies = ReplySender(producer, self._settled.put, threading.current_thread())
         self._progress_replies = self._replies
         self._dlq = DeadLetters(producer, self.config.dlq_topic, self._settled.put)
-        self._pool = WorkerPool(self.config.concurrency, self._work)
+        self._processes = (
+            ProcessWorkers(self.config.pipeline_specs, self.config.log_level)
+            if self.config.isolation == "process"
+            else None
+        )
+        self._pool = WorkerPool(
+            self.config.concurrency, self._work, init=self._processes.warm if self._processes is not None else None
+        )
         self._flow = FlowControl(consumer, self.config.max_queued, self.config.max_queued_bytes)
         try:
             consumer.subscribe(
@@ -132,6 +140,8 @@ class Runner:
             raise
         finally:
             self._pool.close()
+            if self._processes is not None:
+                self._processes.close()
             consumer.close()
         log_event(INFO, events.STOPPED, abandoned=abandoned, served=self._served)
         return 0
@@ -274,7 +284,11 @@ class Runner:
             outcome = Outcome(None, rejected.error, now_ms(), now_ms())
         else:
             limiter = self._start_progress(job)
-            outcome = execute(job.call, progress=limiter.report if limiter is not None else None)
+            report = limiter.report if limiter is not None else None
+            if self._processes is not None:
+                outcome = self._processes.run(job, report)
+            else:
+                outcome = execute(job.call, progress=report)
             ran = True
         if not self._pool.claim(job):
             log_event(DEBUG, events.CALL_LATE_RESULT_DROPPED, id=job.call.request.id, pipeline=job.call.pipeline.name)
@@ -334,16 +348,23 @@ class Runner:
             if not self._pool.abandon(job):
                 continue  # finished just now
             self._end_progress(job, flush=False)
+            killed = self._processes.kill(job) if self._processes is not None else None
             started = job.started_monotonic or now
             limit = job.call.pipeline.timeout or 0.0
             request = job.call.request
             log_event(
-                WARNING, events.CALL_TIMED_OUT, id=request.id, pipeline=job.call.pipeline.name, timeout_seconds=limit
+                WARNING,
+                events.CALL_TIMED_OUT,
+                id=request.id,
+                pipeline=job.call.pipeline.name,
+                timeout_seconds=limit,
+                worker_pid=killed,
             )
             error = plain_error(
                 error_codes.PIPELINE_TIMEOUT,
                 type_name(PipelineTimeout()),
-                f"pipeline {job.call.pipeline.name!r} did not finish within its {limit:g} s time limit",
+                f"pipeline {job.call.pipeline.name!r} did not finish within its {limit:g} s time limit"
+                + ("; its worker process was killed" if killed is not None else ""),
             )
             finished = now_ms()
             started_ms = finished - int((now - started) * 1000)

@@ -48,8 +48,15 @@ class WorkerPool:
     :attr:`queued_bytes` the jobs waiting for a worker.
     """
 
-    def __init__(self, size: int, work: Callable[[Job], None], name: str = "mlbridge-worker") -> None:
+    def __init__(
+        self,
+        size: int,
+        work: Callable[[Job], None],
+        name: str = "mlbridge-worker",
+        init: Callable[[], None] | None = None,
+    ) -> None:
         self._work = work
+        self._init = init
         self._name = name
         self._lock = threading.Lock()
         self._ready = threading.Condition(self._lock)
@@ -143,6 +150,11 @@ class WorkerPool:
             return job
 
     def _worker(self) -> None:
+        if self._init is not None:
+            try:
+                self._init()  # e.g. start this thread's worker process
+            except Exception:  # noqa: BLE001 - the work itself will report the problem
+                pass
         while (job := self._take()) is not None:
             self._work(job)
             if job.abandoned:

@@ -1,0 +1,261 @@
+"""Process isolation (``--isolation process``): calls run in worker processes.
+
+Each worker thread of the pool owns one worker process (``multiprocessing`` *spawn* context: a
+fresh interpreter that imports the pipelines from the same ``--pipelines`` paths). The thread hands
+its process one call at a time and waits for the answer; the loop is never blocked.
+
+Nothing is pickled that comes from a message. The parent sends the request envelope as the same
+framed Avro bytes the client produced (re-encoded), the child answers with framed Avro reply
+envelopes (``PROGRESS`` reports, then the final ``OK``/``ERROR``); both sides decode them with the
+runner's codec. The child looks the pipeline up in its own whitelist, exactly like the parent.
+
+- **Time limits are hard**: past its ``timeout=`` the call's process is killed (SIGKILL) and the
+  thread that owned it is replaced by one with a fresh process; the caller gets PIPELINE_TIMEOUT.
+- **A process that dies** (segfault, ``os._exit``, OOM killer) answers its call with a
+  ``PIPELINE_ERROR`` of type ``WorkerDied``; the thread starts a new process. The runner lives on.
+- Worker processes ignore SIGINT/SIGTERM (the runner stops them after its graceful drain) and,
+  on Linux, get SIGKILL if the runner dies (``PR_SET_PDEATHSIG``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Callable, Sequence
+
+from .. import error_codes, events
+from ..codec.envelopes import (
+    ReplyEnvelope,
+    ReplyStatus,
+    Timings,
+    decode_reply,
+    encode_reply,
+    encode_request,
+)
+from ..codec.envelopes import Progress as ProgressRecord
+from ..logging import DEBUG, WARNING, log_event
+from ..progress import Report
+from .dispatch import Outcome, now_ms
+from .failures import plain_error
+from .pool import Job
+
+WORKER_DIED_TYPE = "WorkerDied"
+START_METHOD = "spawn"
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except Exception:  # noqa: BLE001 - not Linux: the child exits when its pipe closes instead
+        pass
+
+
+def worker_main(conn: Connection, pipeline_specs: Sequence[str], log_level: str | None) -> None:
+    """Entry point of a worker process."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    from .. import logging as runner_logging
+    from ..cli import load_pipelines
+    from ..codec.envelopes import decode_request
+    from ..codec.schemas import wire_schemas
+    from ..registry import default_registry
+    from .dispatch import Dispatcher, Rejected, execute
+
+    runner_logging.configure(log_level)
+    for spec in pipeline_specs:
+        load_pipelines(spec)
+    reference = wire_schemas().value.reference
+    dispatcher = Dispatcher(default_registry, reference)
+    while True:
+        try:
+            data = conn.recv_bytes()
+        except (EOFError, OSError):
+            return  # the runner closed the pipe
+        request = decode_request(data)
+        received = now_ms()
+
+        def report(progress: Report, request_id: str = request.id, received: int = received) -> None:
+            conn.send_bytes(
+                encode_reply(
+                    ReplyEnvelope(
+                        id=request_id,
+                        status=ReplyStatus.PROGRESS,
+                        progress=ProgressRecord(progress.current, progress.total, progress.message),
+                        timings=Timings(received, received, now_ms()),
+                    )
+                )
+            )
+
+        try:
+            call = dispatcher.prepare(request)
+        except Rejected as rejected:
+            outcome = Outcome(None, rejected.error, received, now_ms())
+        else:
+            outcome = execute(call, progress=report)
+        timings = Timings(received, outcome.started_at_ms, outcome.finished_at_ms)
+        if outcome.error is not None:
+            final = ReplyEnvelope(id=request.id, status=ReplyStatus.ERROR, error=outcome.error, timings=timings)
+        else:
+            final = ReplyEnvelope(
+                id=request.id, status=ReplyStatus.OK, result=outcome.result or b"", result_schema=reference, timings=timings
+            )
+        conn.send_bytes(encode_reply(final))
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "stopped answering"
+    if code < 0:
+        try:
+            return f"was killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+class _Worker:
+    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+
+
+class ProcessWorkers:
+    """The worker processes, one per pool thread. Thread-safe."""
+
+    def __init__(self, pipeline_specs: Sequence[str], log_level: str | None = None, method: str = START_METHOD) -> None:
+        if not pipeline_specs:
+            raise ValueError("process isolation needs the --pipelines paths to import in each worker")
+        self._specs = list(pipeline_specs)
+        self._log_level = log_level
+        self._context = multiprocessing.get_context(method)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: set[_Worker] = set()
+        self._by_job: dict[Job, _Worker] = {}
+        self._closed = False
+        self.started = 0
+
+    def warm(self) -> None:
+        """Start this thread's process ahead of its first call."""
+        self._worker()
+
+    def run(self, job: Job, progress: Callable[[Report], None] | None) -> Outcome:
+        """Run ``job`` in this thread's process; never raises."""
+        worker = self._worker()
+        with self._lock:
+            self._by_job[job] = worker
+        started = now_ms()
+        try:
+            worker.conn.send_bytes(encode_request(job.call.request))
+            while True:
+                reply = decode_reply(worker.conn.recv_bytes())
+                if reply.status is ReplyStatus.PROGRESS:
+                    if progress is not None and reply.progress is not None:
+                        p = reply.progress
+                        progress(Report(p.current, p.total, p.message))
+                    continue
+                return Outcome(reply.result if reply.status is ReplyStatus.OK else None, reply.error,
+                               reply.timings.started_at_ms, reply.timings.finished_at_ms)
+        except (EOFError, OSError):
+            code = self._bury(worker)
+            if job.abandoned:  # killed for its time limit: the loop already answered
+                return Outcome(None, None, started, now_ms())
+            pipeline = job.call.pipeline.name
+            log_event(
+                WARNING, events.WORKER_DIED, id=job.call.request.id, pipeline=pipeline,
+                pid=worker.process.pid, exit_code=code,
+            )
+            error = plain_error(
+                error_codes.PIPELINE_ERROR,
+                WORKER_DIED_TYPE,
+                f"the worker process (pid {worker.process.pid}) running pipeline {pipeline!r} "
+                f"{_describe_exit(code)}; it was replaced",
+            )
+            if not self._closed:
+                self.warm()  # replace it now rather than on the next call
+            return Outcome(None, error, started, now_ms())
+        finally:
+            with self._lock:
+                self._by_job.pop(job, None)
+
+    def kill(self, job: Job) -> int | None:
+        """Kill the process running ``job`` (its time limit passed); returns its pid."""
+        with self._lock:
+            worker = self._by_job.get(job)
+        if worker is None:
+            return None
+        worker.process.kill()
+        return worker.process.pid
+
+    def close(self) -> None:
+        """Stop every worker process (idle ones by closing their pipe, busy ones by SIGKILL)."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+        for worker in workers:
+            worker.conn.close()  # an idle worker exits on EOF
+        deadline = time.monotonic() + 0.5
+        for worker in workers:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+        for worker in workers:
+            if worker.process.is_alive():
+                worker.process.kill()  # still running a call the runner gave up on
+        for worker in workers:
+            worker.process.join(2)
+
+    @property
+    def alive(self) -> int:
+        with self._lock:
+            return sum(1 for w in self._all if w.process.is_alive())
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in self._all if w.process.pid is not None]
+
+    # ------------------------------------------------------------------
+
+    def _worker(self) -> _Worker:
+        worker: _Worker | None = getattr(self._local, "worker", None)
+        if worker is not None and worker.process.is_alive():
+            return worker
+        if worker is not None:
+            self._bury(worker)
+        parent_conn, child_conn = self._context.Pipe(duplex=True)
+        process = self._context.Process(
+            target=worker_main,
+            args=(child_conn, self._specs, self._log_level),
+            name="mlbridge-worker-process",
+            daemon=False,  # pipelines may start processes of their own
+        )
+        process.start()
+        child_conn.close()
+        worker = _Worker(process, parent_conn)
+        self._local.worker = worker
+        with self._lock:
+            self._all.add(worker)
+            self.started += 1
+        log_event(DEBUG, events.WORKER_STARTED, pid=process.pid)
+        return worker
+
+    def _bury(self, worker: _Worker) -> int | None:
+        """Reap a dead (or dying) process; returns its exit code."""
+        worker.conn.close()
+        worker.process.join(2)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join(2)
+        with self._lock:
+            self._all.discard(worker)
+        if getattr(self._local, "worker", None) is worker:
+            self._local.worker = None
+        return worker.process.exitcode
