@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {Kafka, logLevel} from 'kafkajs';
-import {MlbridgeError, PipelineClient, RunnerProcess, type ClientOptions, type RunnerOptions} from '../../src/index.js';
+import {MlbridgeError, PipelineClient, RunnerProcess, type ClientOptions, type RunnerOptions, type WireValue} from '../../src/index.js';
 import {brokers as defaultBrokers, fixturesDir} from './harness.js';
 
 export type Scale = 'ci' | 'full';
@@ -200,7 +200,7 @@ export class Ledger {
 	}
 
 	/** Start one call whose result must carry `tag`. */
-	call(client: PipelineClient, name: string, args: Record<string, unknown> & {tag: string}, timeoutMs: number): Promise<void> {
+	call(client: PipelineClient, name: string, args: {readonly tag: string; readonly [name: string]: WireValue}, timeoutMs: number): Promise<void> {
 		const entry: Entry = {tag: args.tag, startedAt: Date.now(), timeoutMs, settles: 0};
 		if (this.#entries.has(args.tag)) {
 			throw new Error(`tag ${args.tag} used twice`);
