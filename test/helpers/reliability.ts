@@ -132,7 +132,13 @@ export async function createFleet(scenario: string, options: {brokers?: string[]
 		async close() {
 			await Promise.allSettled(clients.map(async c => c.close()));
 			await Promise.allSettled(live.splice(0).map(async r => r.stop()));
-			await Promise.allSettled(all.map(async r => Promise.race([r.exited, sleep(15_000).then(async () => r.kill())])));
+			await Promise.allSettled(
+				all.map(async r => {
+					const timer = setTimeout(() => void r.kill(), 15_000);
+					await r.exited;
+					clearTimeout(timer);
+				}),
+			);
 			for (const out of logs) {
 				out.end();
 			}
@@ -261,7 +267,14 @@ export class Ledger {
 			last = Math.max(last, e.startedAt + e.timeoutMs + settleMarginMs);
 		}
 
-		await Promise.race([Promise.allSettled(this.#promises), sleep(Math.max(0, last - Date.now()) + 100)]);
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([
+			Promise.allSettled(this.#promises),
+			new Promise(resolve => {
+				timer = setTimeout(resolve, Math.max(0, last - Date.now()) + 100);
+			}),
+		]);
+		clearTimeout(timer);
 	}
 
 	entries(): Iterable<Readonly<Entry>> {
