@@ -96,6 +96,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--isolation", choices=("thread", "process"), default="thread",
         help="run calls on worker threads, or in worker processes (hard time limits, crash isolation) (default thread)",
     )
+    parser.add_argument(
+        "--transactional", action="store_true",
+        help="produce each reply and commit its request's offset in one Kafka transaction (exactly-once replies for read-committed callers)",
+    )
+    parser.add_argument(
+        "--transaction-timeout-ms", type=int, default=10_000,
+        help="transaction.timeout.ms: how long a crashed runner's open transaction can hold back read-committed replies (default 10000)",
+    )
     parser.add_argument("--log-level", default=None, help="debug | info | warning (warn) | error (env MLBRIDGE_LOG_LEVEL, default info)")
     return parser.parse_args(argv)
 
@@ -192,6 +200,9 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             isolation=args.isolation,
             pipeline_specs=tuple(args.pipelines),
             log_level=args.log_level,
+            transactional=args.transactional,
+            transaction_timeout_ms=args.transaction_timeout_ms,
+            test_txn_commit_delay_ms=int(os.environ.get("MLBRIDGE_TEST_TXN_COMMIT_DELAY_MS", "0") or 0),
         )
         runner = Runner(config, served)
     except MlbridgeRunnerError as exc:

@@ -61,6 +61,12 @@ class RunnerConfig:
     isolation: str = "thread"
     pipeline_specs: tuple[str, ...] = ()
     log_level: str | None = None
+    #: Replies and offset commits as Kafka transactions (transactional.id
+    #: ``mlbridge-<group>-<identity>``); see runner/transactions.py.
+    transactional: bool = False
+    transaction_timeout_ms: int = 10_000
+    #: Tests only: hold each transaction open this long after its records are written.
+    test_txn_commit_delay_ms: int = 0
 
     @property
     def dlq_topic(self) -> str:
@@ -85,6 +91,8 @@ class RunnerConfig:
             raise ConfigError(f"isolation must be 'thread' or 'process', got {self.isolation!r}")
         if self.isolation == "process" and not self.pipeline_specs:
             raise ConfigError("process isolation needs the --pipelines paths (the worker processes import them)")
+        if self.transaction_timeout_ms < 1000:
+            raise ConfigError(f"transaction timeout must be >= 1000 ms, got {self.transaction_timeout_ms}")
         if self.idempotency_cache < 0:
             raise ConfigError(f"idempotency cache must be >= 0, got {self.idempotency_cache}")
         if not self.idempotency_ttl_seconds > 0:

@@ -43,8 +43,10 @@ class DeadLetters:
     def topic(self) -> str:
         return self._topic
 
-    def send(self, msg: Message, reason: str, error: str, ticket: Ticket | None) -> None:
-        """Copy ``msg`` (value, key, original headers after ours) to the dead-letter topic."""
+    def record_for(
+        self, msg: Message, reason: str, error: str
+    ) -> tuple[bytes | None, bytes | None, list[tuple[str, str | bytes | None]], dict[str, Any]]:
+        """The dead letter for ``msg``: value, key, headers (ours, then the original ones), source."""
         source: dict[str, Any] = {"topic": msg.topic(), "partition": msg.partition(), "offset": msg.offset()}
         headers: list[tuple[str, str | bytes | None]] = [
             (REASON, reason.encode()),
@@ -56,6 +58,11 @@ class DeadLetters:
         ]
         original = msg.headers() or []
         headers.extend(original.items() if isinstance(original, dict) else original)
+        return msg.value(), msg.key(), headers, source
+
+    def send(self, msg: Message, reason: str, error: str, ticket: Ticket | None) -> None:
+        """Copy ``msg`` (value, key, original headers after ours) to the dead-letter topic."""
+        value, key, headers, source = self.record_for(msg, reason, error)
 
         def delivered(err: KafkaError | None, _msg: Message) -> None:
             if err is None:
@@ -65,7 +72,7 @@ class DeadLetters:
             self._settle(ticket)
 
         try:
-            self._producer.produce(self._topic, value=msg.value(), key=msg.key(), headers=headers, on_delivery=delivered)
+            self._producer.produce(self._topic, value=value, key=key, headers=headers, on_delivery=delivered)
         except BufferError:
             self._producer.poll(0.1)
             self.send(msg, reason, error, ticket)

@@ -23,7 +23,7 @@ from ..errors import BodyDecodeError, FramingError, PipelineTimeout
 from ..logging import DEBUG, ERROR, INFO, WARNING, enabled, kafka_logger, log_event
 from ..progress import ProgressLimiter, Report
 from ..registry import Registry
-from ..transport.config import admin_settings, consumer_settings, producer_settings
+from ..transport.config import admin_settings, consumer_settings, producer_settings, transactional_settings
 from ..transport.topics import TopicSetupError, ensure_topics
 from .dispatch import Dispatcher, Outcome, Rejected, execute, now_ms
 from .dlq import DeadLetters
@@ -37,6 +37,7 @@ from .pool import Job, WorkerPool
 from .processes import ProcessWorkers
 from .replies import ReplySender, error_reply, kafka_error_fields, outcome_reply, timings_at
 from .time_limits import TimeLimits
+from .transactions import TransactionalDeadLetters, TransactionalOutbox, TransactionalReplies
 
 IDLE_POLL_SECONDS = 0.1
 BUSY_POLL_SECONDS = 0.01
@@ -97,14 +98,36 @@ class Runner:
         consumer = Consumer(
             {**consumer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
         )
-        producer = Producer(
-            {**producer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
-        )
+        plain_settings = {**producer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
+        loop_thread = threading.current_thread()
         self._consumer = consumer
+        self._outbox: TransactionalOutbox | None = None
+        if self.config.transactional:
+            producer = Producer(
+                {**transactional_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
+            )
+            producer.init_transactions(30)
+            self._outbox = outbox = TransactionalOutbox(
+                producer,
+                consumer,
+                self._tracker,
+                self.config.transaction_timeout_ms / 1000,
+                self.config.test_txn_commit_delay_ms / 1000,
+            )
+            self._replies = TransactionalReplies(outbox)
+            self._dlq = TransactionalDeadLetters(outbox, self.config.dlq_topic)
+            self._settle: Callable[[Ticket | None], None] = lambda ticket: outbox.add(ticket, [])
+            # Progress reports are advisory: outside the transactions, visible at once.
+            self._progress_producer = Producer(plain_settings)
+            self._progress_replies = ReplySender(self._progress_producer, lambda _ticket: None, loop_thread)
+        else:
+            producer = Producer(plain_settings)
+            self._replies = ReplySender(producer, self._settled.put, loop_thread)
+            self._dlq = DeadLetters(producer, self.config.dlq_topic, self._settled.put)
+            self._settle = self._settled.put
+            self._progress_producer = producer
+            self._progress_replies = self._replies
         self._producer = producer
-        self._replies = ReplySender(producer, self._settled.put, threading.current_thread())
-        self._progress_replies = self._replies
-        self._dlq = DeadLetters(producer, self.config.dlq_topic, self._settled.put)
         self._processes = (
             ProcessWorkers(self.config.pipeline_specs, self.config.log_level)
             if self.config.isolation == "process"
@@ -128,6 +151,8 @@ class Runner:
                 dlq_topic=self.config.dlq_topic,
                 group=self.config.group,
                 concurrency=self.config.concurrency,
+                isolation=self.config.isolation,
+                transactional=self.config.transactional,
                 version=VERSION,
             )
             while not self._stop.is_set():
@@ -167,7 +192,11 @@ class Runner:
     def _service(self) -> None:
         """Delivery reports, finished tickets, time limits."""
         self._producer.poll(0)
-        self._store_settled()
+        if self._outbox is not None:
+            self._progress_producer.poll(0)
+            self._outbox.commit()
+        else:
+            self._store_settled()
         while True:
             try:
                 self._submit(self._resubmit.get_nowait())
@@ -302,7 +331,7 @@ class Runner:
             self._finish_key(job, outcome if ran else None)
         except BaseException as exc:  # noqa: BLE001
             log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
-            self._settled.put(job.ticket)
+            self._settle(job.ticket)
         finally:
             self._pool.release(job)
 
@@ -423,14 +452,18 @@ class Runner:
         )
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        self._producer.poll(0)
-        self._store_settled()
-        try:
-            consumer.commit(asynchronous=False)
-        except KafkaException as exc:
-            if exc.args[0].code() != KafkaError._NO_OFFSET:
-                log_event(WARNING, events.KAFKA_ERROR, **kafka_error_fields(exc.args[0]))
         revoked = {(tp.topic, tp.partition) for tp in partitions}
+        self._producer.poll(0)
+        if self._outbox is not None:
+            self._outbox.commit()  # while the partitions are still ours
+            self._outbox.forget(revoked)
+        else:
+            self._store_settled()
+            try:
+                consumer.commit(asynchronous=False)
+            except KafkaException as exc:
+                if exc.args[0].code() != KafkaError._NO_OFFSET:
+                    log_event(WARNING, events.KAFKA_ERROR, **kafka_error_fields(exc.args[0]))
         # Calls not started yet are left to the partition's next owner; running ones still reply.
         self._cancel_queued(lambda job: (job.ticket.topic, job.ticket.partition) in revoked)
         self._tracker.revoke(revoked)
@@ -444,6 +477,8 @@ class Runner:
 
     def _on_lost(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         lost = {(tp.topic, tp.partition) for tp in partitions}
+        if self._outbox is not None:
+            self._outbox.forget(lost)
         self._cancel_queued(lambda job: (job.ticket.topic, job.ticket.partition) in lost)
         self._tracker.revoke(lost)
         log_event(WARNING, events.LOST, topic=self.config.request_topic, partitions=sorted(tp.partition for tp in partitions))
@@ -488,6 +523,13 @@ class Runner:
             self._service()
         abandoned = self._pool.running
         flush_deadline = time.monotonic() + FLUSH_SECONDS
+        if self._outbox is not None:
+            self._outbox.commit()
+            while self._outbox.committable and time.monotonic() < flush_deadline:
+                time.sleep(0.05)  # an aborted transaction is retried after a short backoff
+                self._outbox.commit()
+            self._progress_producer.flush(1.0)
+            return abandoned
         while self._producer.flush(0.1) > 0 and time.monotonic() < flush_deadline:
             self._store_settled()
         self._store_settled()

@@ -80,6 +80,12 @@ class OffsetTracker:
             part.done.discard(advanced)
         return None if advanced is None else advanced + 1
 
+    def owns(self, ticket: Ticket) -> bool:
+        """``ticket`` belongs to a partition still assigned since it was issued (and is not a
+        re-delivery)."""
+        part = self._partitions.get((ticket.topic, ticket.partition))
+        return part is not None and part.epoch == ticket.epoch
+
     def pending_count(self) -> int:
         return sum(len(p.pending) for p in self._partitions.values())
 

@@ -20,7 +20,7 @@ def consumer_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
         "group.id": config.group,
         "auto.offset.reset": "earliest",
         "enable.auto.offset.store": False,
-        "enable.auto.commit": True,
+        "enable.auto.commit": not config.transactional,  # transactional: offsets go with the replies
         "auto.commit.interval.ms": 1000,
         "partition.assignment.strategy": "cooperative-sticky",
         "session.timeout.ms": config.session_timeout_ms,
@@ -44,6 +44,23 @@ def producer_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
         # A reply topic that does not exist (its client is gone) fails after this long instead of
         # after message.timeout.ms; topics a client just created propagate far faster than this.
         "topic.metadata.propagation.max.ms": 3000,
+    }
+
+
+def transactional_id(config: RunnerConfig, identity: str) -> str:
+    """One per runner instance: a restarted runner is a new instance (its predecessor's open
+    transaction is aborted by the broker after transaction.timeout.ms)."""
+    return f"mlbridge-{config.group}-{identity}"
+
+
+def transactional_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
+    """The reply producer of ``--transactional``; the consumer then commits nothing itself."""
+    base = producer_settings(config, identity)
+    return {
+        **base,
+        "transactional.id": transactional_id(config, identity),
+        "transaction.timeout.ms": config.transaction_timeout_ms,
+        "message.timeout.ms": min(base["message.timeout.ms"], config.transaction_timeout_ms),
     }
 
 

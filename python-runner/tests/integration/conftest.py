@@ -53,3 +53,28 @@ def caller(brokers: str, runner: RunnerProcess) -> Iterator[Caller]:
     client = Caller(brokers, runner.request_topic)
     yield client
     client.close()
+
+
+LONG_SCENARIOS_TEST = "test_zz_long_scenarios.py"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def long_scenarios(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """Start the waiting-heavy scenarios in background threads at the start of the session (only
+    when their test is selected), so they overlap the other integration tests."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .long_scenarios import SCENARIOS
+
+    wanted = [item for item in request.session.items if LONG_SCENARIOS_TEST in item.nodeid]
+    if not wanted:
+        yield {}
+        return
+    address = request.getfixturevalue("brokers")
+    workdir = tmp_path_factory.mktemp("long")
+    pool = ThreadPoolExecutor(max_workers=len(SCENARIOS), thread_name_prefix="long-scenario")
+    futures = {name: pool.submit(fn, address, workdir) for name, fn in SCENARIOS.items()}
+    try:
+        yield futures
+    finally:
+        pool.shutdown(wait=True)

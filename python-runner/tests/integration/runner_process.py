@@ -17,11 +17,23 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
 class RunnerProcess:
-    def __init__(self, brokers: str, request_topic: str, group: str, *extra: str, log_level: str = "info") -> None:
+    def __init__(
+        self,
+        brokers: str,
+        request_topic: str,
+        group: str,
+        *extra: str,
+        log_level: str = "info",
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.request_topic = request_topic
         self.group = group
         self._log = tempfile.NamedTemporaryFile(prefix="mlbridge-runner-", suffix=".log", delete=False)
-        env = {**os.environ, "PYTHONPATH": str(PACKAGE_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(PACKAGE_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+            **(env or {}),
+        }
         self.proc = subprocess.Popen(
             [
                 sys.executable, "-m", "mlbridge_runner",
