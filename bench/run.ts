@@ -3,8 +3,8 @@
  * → peers (BullMQ, Celery on a local redis-server). Rungs run interleaved over several rounds.
  *
  * Env (defaults for the full run; `--smoke` lowers them):
- *   BENCH_ROUNDS=3  BENCH_LAT_CALLS=5000  BENCH_WORK_LAT_CALLS=2000  BENCH_WARMUP=300
- *   BENCH_THR_SECONDS=2  BENCH_OPEN_SECONDS=3  BENCH_PENDING=100000  BENCH_RUNGS=floor,+avro,...
+ *   BENCH_ROUNDS=3  BENCH_LAT_CALLS=5000  BENCH_WORK_LAT_CALLS=1000  BENCH_WARMUP=300
+ *   BENCH_THR_SECONDS=1.5  BENCH_OPEN_SECONDS=3  BENCH_PENDING=100000  BENCH_RUNGS=floor,+avro,...
  *   BENCH_PEERS=1 (0 to skip)  BENCH_CHART=1
  * Flags: --smoke (a few hundred calls per rung, no peers, no chart, exit 1 only if a rung fails).
  */
@@ -23,9 +23,9 @@ const env = (name: string, full: number, smokeValue: number) => Number(process.e
 const cfg = {
 	rounds: env('BENCH_ROUNDS', 3, 1),
 	latCalls: env('BENCH_LAT_CALLS', 5000, 300),
-	workLatCalls: env('BENCH_WORK_LAT_CALLS', 2000, 100),
+	workLatCalls: env('BENCH_WORK_LAT_CALLS', 1000, 100),
 	warmup: env('BENCH_WARMUP', 300, 50),
-	thrSeconds: env('BENCH_THR_SECONDS', 2, 0.5),
+	thrSeconds: env('BENCH_THR_SECONDS', 1.5, 0.5),
 	openSeconds: env('BENCH_OPEN_SECONDS', 3, 0.5),
 	pending: env('BENCH_PENDING', 100_000, 2000),
 	peers: env('BENCH_PEERS', 1, 0) === 1,
