@@ -156,7 +156,7 @@ function catalogue(requestTopic: string, replyTo: string): Case[] {
 		framed('kafka-header-flood-2000'),
 		Object.fromEntries(Array.from({length: 2000}, (_, i) => [`x-flood-${i}`, 'v'])),
 	);
-	add('dlq-with-header-flood', {dlq: 'bad-magic'}, Buffer.from('not avro'), Object.fromEntries(Array.from({length: 2000}, (_, i) => [`x-flood-${i}`, 'v'])));
+	add('dlq-with-header-flood', {dlq: 'bad-magic'}, Buffer.from('this is not Avro, and it is long enough to be a frame'), Object.fromEntries(Array.from({length: 2000}, (_, i) => [`x-flood-${i}`, 'v'])));
 	// --- a reply address nobody created
 	add('reply-topic-missing', {replyFailed: true}, framed('reply-topic-missing', {replyTo: `${requestTopic}.nobody-listens`}));
 	return cases;
@@ -184,7 +184,11 @@ test(`7: the bad-input catalogue (+ ${burst} unknown-pipeline calls in a burst)`
 	const admin = kafka.admin();
 	await admin.connect();
 	cleanups.push(async () => admin.disconnect());
-	await admin.createTopics({topics: [{topic: replyTo, numPartitions: 1}], waitForLeaders: true});
+	await admin.createTopics({topics: [{topic: replyTo, numPartitions: 1}], waitForLeaders: false});
+	assert.ok(
+		await until(async () => admin.fetchTopicOffsets(replyTo).then(() => true, () => false), 30_000),
+		'our reply topic is ready',
+	);
 	cleanups.push(async () => admin.deleteTopics({topics: [replyTo, dlqTopic]}));
 
 	// Everything that comes back: replies by id, dead letters by the x-case header we sent.
@@ -297,7 +301,7 @@ test(`7: the bad-input catalogue (+ ${burst} unknown-pipeline calls in a burst)`
 					assert.ok(replyFailedIds().has(id), 'the runner reports the undeliverable reply');
 				}
 
-				assert.equal(executed.has(c.name), c.expect.reply === 'OK', 'only accepted calls run');
+				assert.equal(executed.has(c.name), c.expect.reply === 'OK' || c.expect.replyFailed === true, 'only accepted calls run');
 			} catch (error) {
 				problems.push(`${c.name}: ${(error as Error).message.split('\n')[0]}`);
 				throw error;
