@@ -59,6 +59,7 @@ class Record:
     label: str = ""
     attempts: int = 0
     error: KafkaError | None = field(default=None, repr=False)
+    refused: bool = False
 
 
 class TransactionalOutbox:
@@ -145,10 +146,14 @@ class TransactionalOutbox:
         producer = self._producer
         try:
             producer.begin_transaction()
+            sent = []
             for record in records:
                 record.error = None
                 record.attempts += 1
-                self._produce(record)
+                produced = self._produce(record)
+                if produced is not None:
+                    sent.append(produced)
+            records = sent
             if self._pause:
                 producer.flush(self._timeout)
                 log_event(DEBUG, events.TXN_OPEN, records=[r.label for r in records])
@@ -189,7 +194,10 @@ class TransactionalOutbox:
             if self._positions.get(key) == position:
                 del self._positions[key]
 
-    def _produce(self, record: Record) -> None:
+    def _produce(self, record: Record) -> Record | None:
+        """Produce ``record`` into the open transaction; returns what was produced in its place
+        (an oversized reply is replaced by a REQUEST_TOO_LARGE error), ``None`` if refused."""
+
         def delivered(err: KafkaError | None, _msg: Message, record: Record = record) -> None:
             if err is not None:
                 record.error = err
@@ -199,22 +207,28 @@ class TransactionalOutbox:
                 self._producer.produce(
                     record.topic, value=record.value, key=record.key, headers=record.headers, on_delivery=delivered
                 )
-                return
+                return record
             except BufferError:
                 self._producer.poll(0.05)
             except KafkaException as exc:
-                record.error = exc.args[0]
-                return
+                error: KafkaError = exc.args[0]
+                if error.code() == KafkaError.MSG_SIZE_TOO_LARGE and _is_ok_reply(record):
+                    return self._produce(_too_large(record))
+                log_event(WARNING, events.REPLY_FAILED, id=record.label, topic=record.topic, error=error.str())
+                record.refused = True
+                return None
 
     def _drop_failed(self) -> None:
         """After an abort: replace oversized replies, drop records that cannot be delivered."""
         kept: list[tuple[Key | None, Record]] = []
         for key, record in self._ready:
+            if record.refused:
+                continue  # already reported
             err = record.error
             if err is None:
                 kept.append((key, record))
                 continue
-            if err.code() == KafkaError.MSG_SIZE_TOO_LARGE and record.reply is not None and record.reply.status is ReplyStatus.OK:
+            if err.code() == KafkaError.MSG_SIZE_TOO_LARGE and _is_ok_reply(record):
                 kept.append((key, _too_large(record)))
                 continue
             if err.code() in _RETRIABLE and record.attempts < _MAX_ATTEMPTS:
@@ -222,6 +236,10 @@ class TransactionalOutbox:
                 continue
             log_event(WARNING, events.REPLY_FAILED, id=record.label, topic=record.topic, error=err.str())
         self._ready = kept
+
+
+def _is_ok_reply(record: Record) -> bool:
+    return record.reply is not None and record.reply.status is ReplyStatus.OK
 
 
 def _too_large(record: Record) -> Record:
