@@ -21,7 +21,7 @@ import {
 const runnerCount = 3;
 const killsPerRunner = pick(1, 3);
 const totalCalls = pick(1500, 10_000);
-const loadSeconds = pick(45, 240);
+const loadSeconds = pick(40, 240);
 const timeoutMs = pick(180_000, 300_000);
 
 let fleet: Fleet | undefined;
@@ -40,7 +40,7 @@ test(`1: ${totalCalls} calls over ${runnerCount} runners, each SIGKILLed ${kills
 	const loadStart = Date.now();
 	let done = false;
 	const load = steadyLoad(totalCalls / loadSeconds, () => done || ledger.size >= totalCalls, () => {
-		void ledger.call(client, 'rel_tag', {tag: ledger.nextTag(), ms: 5}, timeoutMs);
+		void ledger.call(client, 'rel_tag', {tag: ledger.nextTag(), ms: Math.random() < 0.1 ? 500 : 5}, timeoutMs);
 	});
 
 	// Random moments within the load window; the slot cycles so every runner dies killsPerRunner times.

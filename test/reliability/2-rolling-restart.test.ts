@@ -20,7 +20,7 @@ import {
 const runnerCount = 3;
 const perSecond = pick(30, 60);
 const pipelineMs = pick(50, 100);
-const settleSeconds = pick(5, 20);
+const settleSeconds = pick(4, 20);
 const rounds = pick(1, 3);
 const timeoutMs = 120_000;
 
@@ -39,7 +39,7 @@ test(`2: rolling SIGTERM restart of ${runnerCount} runners under ${perSecond} ca
 	const ledger = new Ledger('r');
 	let done = false;
 	const load = steadyLoad(perSecond, () => done, () => {
-		void ledger.call(client, 'rel_tag', {tag: ledger.nextTag(), ms: pipelineMs}, timeoutMs);
+		void ledger.call(client, 'rel_tag', {tag: ledger.nextTag(), ms: Math.random() < 0.05 ? 3000 : pipelineMs}, timeoutMs);
 	});
 	const exitCodes: Array<number | undefined> = [];
 	await sleep(settleSeconds * 1000);

@@ -19,7 +19,7 @@ import {
 } from '../helpers/reliability.js';
 
 const perSecond = pick(40, 80);
-const stepSeconds = pick(6, 30);
+const stepSeconds = pick(5, 30);
 const timeoutMs = 120_000;
 
 let fleet: Fleet | undefined;
