@@ -116,7 +116,53 @@ def killed_mid_transaction(brokers: str, workdir: Path) -> dict[str, Any]:
         caller.close()
 
 
+def transactional_rebalance_replies_once(brokers: str, workdir: Path) -> dict[str, Any]:
+    """Two --transactional runners, the second joining while calls run: every request has exactly
+    one committed reply (calls finished on a revoked partition are dropped and re-run)."""
+    topic, group, caller = _fresh(brokers, 4)
+    first = RunnerProcess(brokers, topic, group, "--transactional", "--concurrency", "4", log_level="debug")
+    second = None
+    try:
+        first.wait_for("runner.assigned")
+        ids = []
+        for n in range(60):
+            ids.append(caller.send(caller.request("slow", {"seconds": 0.2, "value": n}), key=f"k{n}".encode()))
+            if n == 10:
+                second = RunnerProcess(brokers, topic, group, "--transactional", "--concurrency", "4", log_level="debug")
+            time.sleep(0.05)
+        assert second is not None
+        first.wait_for("runner.revoked", timeout=30)
+        values = [decode_value(caller.wait(i, timeout=60).result) for i in ids]
+        assert values == list(range(60))
+        assert wait_for_lag(brokers, group, topic, 0, timeout=20) == 0
+        counts: dict[str, int] = {}
+        consumer = Consumer(
+            {"bootstrap.servers": brokers, "group.id": unique("reader"), "enable.auto.commit": False,
+             "isolation.level": "read_committed"}
+        )
+        consumer.assign([TopicPartition(caller.reply_topic, 0, 0)])
+        deadline = time.monotonic() + 10
+        try:
+            while time.monotonic() < deadline and (len(counts) < len(ids) or time.monotonic() < deadline - 8):
+                msg = consumer.poll(0.1)
+                if msg is not None and msg.error() is None:
+                    reply_id = decode_reply(msg.value()).id
+                    counts[reply_id] = counts.get(reply_id, 0) + 1
+        finally:
+            consumer.close()
+        assert set(counts) == set(ids) and set(counts.values()) == {1}, {k: v for k, v in counts.items() if v != 1}
+        dropped = sum(1 for e in first.events() if e.get("event") == "txn.dropped")
+        served_by_second = sum(1 for i in ids if caller.replies[i].runner.split("/")[1] == str(second.proc.pid))
+        return {"calls": len(ids), "served_by_second": served_by_second, "dropped_after_revoke": dropped}
+    finally:
+        first.terminate()
+        if second is not None:
+            second.terminate()
+        caller.close()
+
+
 SCENARIOS = {
     "long_call_past_max_poll_interval": long_call_past_max_poll_interval,
     "killed_mid_transaction": killed_mid_transaction,
+    "transactional_rebalance_replies_once": transactional_rebalance_replies_once,
 }
