@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Final
 
 #: INFO, once: pipelines (sorted names), runner (host/pid/8-hex), brokers, topic, dlq_topic, group,
-#: concurrency, version.
+#: concurrency, isolation ("thread" | "process"), transactional (bool), version.
 STARTED: Final = "runner.started"
 #: INFO, each assignment that adds partitions: topic, partitions (newly assigned, sorted ints),
 #: assigned (all, sorted). An empty incremental assignment is logged at DEBUG only, so the first

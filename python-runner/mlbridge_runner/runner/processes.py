@@ -151,7 +151,13 @@ class ProcessWorkers:
 
     def run(self, job: Job, progress: Callable[[Report], None] | None) -> Outcome:
         """Run ``job`` in this thread's process; never raises."""
-        worker = self._worker()
+        try:
+            worker = self._worker()
+        except Exception as exc:  # noqa: BLE001 - e.g. out of processes or memory
+            error = plain_error(
+                error_codes.PIPELINE_ERROR, WORKER_DIED_TYPE, f"no worker process could be started: {type(exc).__name__}: {exc}"
+            )
+            return Outcome(None, error, now_ms(), now_ms())
         with self._lock:
             self._by_job[job] = worker
         started = now_ms()
@@ -166,7 +172,9 @@ class ProcessWorkers:
                     continue
                 return Outcome(reply.result if reply.status is ReplyStatus.OK else None, reply.error,
                                reply.timings.started_at_ms, reply.timings.finished_at_ms)
-        except (EOFError, OSError):
+        except Exception as exc:  # noqa: BLE001 - EOF/broken pipe: it died; anything else: it is unusable
+            if not isinstance(exc, (EOFError, OSError)):
+                worker.process.kill()
             code = self._bury(worker)
             if job.abandoned:  # killed for its time limit: the loop already answered
                 return Outcome(None, None, started, now_ms())

@@ -114,3 +114,25 @@ def test_pipelines_file_may_import_its_neighbours(tmp_path, monkeypatch):
     assert sys.modules["mlbt_file_pipelines"].VALUE == 42
     for name in ("mlbt_helper", "mlbt_file_pipelines"):
         monkeypatch.delitem(sys.modules, name)
+
+
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        (["--isolation", "fork"], "invalid choice"),
+        (["--idempotency-cache", "-1"], "idempotency cache"),
+        (["--idempotency-ttl-seconds", "0"], "idempotency ttl"),
+        (["--transaction-timeout-ms", "10"], "transaction timeout"),
+    ],
+)
+def test_bad_new_options(tmp_path, capsys, extra, expected):
+    ok = tmp_path / "ok_pipelines.py"
+    ok.write_text("def f():\n    return 1\n")
+    registry = Registry()
+    registry.register(lambda: 1, "f")
+    try:
+        code = main(["--pipelines", str(ok), *extra], registry=registry)
+    except SystemExit as exit_:  # argparse refuses a choice itself
+        code = exit_.code
+    assert code == EXIT_USAGE
+    assert expected in capsys.readouterr().err
