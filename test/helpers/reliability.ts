@@ -360,13 +360,68 @@ export function executions(execLog: string): Map<string, number> {
 		return counts;
 	}
 
-	for (const line of readFileSync(execLog, 'utf8').split('\n')) {
-		if (line !== '') {
-			counts.set(line, (counts.get(line) ?? 0) + 1);
-		}
+	for (const run of executionLog(execLog)) {
+		counts.set(run.tag, (counts.get(run.tag) ?? 0) + 1);
 	}
 
 	return counts;
+}
+
+export type Execution = {tag: string; pid: number; atMs: number};
+
+/** Every execution the fixture recorded: tag, runner pid, start time. */
+export function executionLog(execLog: string): Execution[] {
+	if (!existsSync(execLog)) {
+		return [];
+	}
+
+	return readFileSync(execLog, 'utf8')
+		.split('\n')
+		.filter(line => line !== '')
+		.map(line => {
+			const [tag = '', pid = '0', atMs = '0'] = line.split(' ');
+			return {tag, pid: Number(pid), atMs: Number(atMs)};
+		});
+}
+
+/**
+ * Why each repeated execution happened, judged from the first runner's log between the two
+ * executions: it was killed, it stopped (SIGTERM), a rebalance revoked the partition, or unknown.
+ */
+export function explainDuplicates(fleet: Fleet): {counts: Record<string, number>; examples: string[]} {
+	const byTag = new Map<string, Execution[]>();
+	for (const run of executionLog(fleet.execLog)) {
+		byTag.set(run.tag, [...(byTag.get(run.tag) ?? []), run]);
+	}
+
+	const counts: Record<string, number> = {};
+	const examples: string[] = [];
+	for (const [tag, runs] of byTag) {
+		for (let i = 1; i < runs.length; i++) {
+			const first = runs[i - 1]!;
+			const again = runs[i]!;
+			const runner = fleet.all.find(r => r.pid === first.pid);
+			const between = (runner?.events ?? []).filter(e => {
+				const at = Date.parse(String(e['ts']));
+				return at >= first.atMs && at <= again.atMs;
+			});
+			const killed = runner !== undefined && !fleet.live.includes(runner) && !runner.events.some(e => e.event === 'runner.stopping');
+			const why = between.some(e => e.event === 'runner.stopping')
+				? 'stopped (SIGTERM)'
+				: between.some(e => e.event === 'runner.revoked' || e.event === 'runner.lost')
+					? 'partition revoked by a rebalance'
+					: killed
+						? 'runner killed'
+						: 'unexplained';
+			counts[why] = (counts[why] ?? 0) + 1;
+			if (examples.length < 5 && why !== 'runner killed') {
+				const events = between.map(e => `${String(e['ts']).slice(11, 23)} ${e.event} ${JSON.stringify(e['partitions'] ?? '')}`).join('; ');
+				examples.push(`${tag}: pid ${first.pid} at ${new Date(first.atMs).toISOString().slice(11, 23)}, again pid ${again.pid} at ${new Date(again.atMs).toISOString().slice(11, 23)} (${why}; first runner meanwhile: ${events || 'nothing'})`);
+			}
+		}
+	}
+
+	return {counts, examples};
 }
 
 /** Executions beyond the first, over the given tags (all when omitted). */

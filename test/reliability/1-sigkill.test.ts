@@ -7,6 +7,7 @@ import {after, test} from 'node:test';
 import {
 	createFleet,
 	duplicateExecutions,
+	explainDuplicates,
 	executions,
 	type Fleet,
 	Ledger,
@@ -64,6 +65,8 @@ test(`1: ${totalCalls} calls over ${runnerCount} runners, each SIGKILLed ${kills
 	const lag = await waitForZeroLag(fleet.brokers, fleet.group, fleet.requestTopic);
 	const counts = executions(fleet.execLog);
 	const duplicates = duplicateExecutions(fleet.execLog);
+	const causes = explainDuplicates(fleet);
+	log(`duplicate executions by cause: ${JSON.stringify(causes.counts)}${causes.examples.map(e => `\n  ${e}`).join('')}`);
 	const neverRan = [...ledger.entries()].filter(e => e.ok === true && !counts.has(e.tag)).length;
 	log(`summary: ${JSON.stringify(s)} kills=${kills} lag=${lag} duplicate executions=${duplicates} (over ${counts.size} tags) resolved-without-execution=${neverRan}`);
 	const passed = s.ok === totalCalls && s.lost === 0 && s.wrong === 0 && s.late === 0 && lag === 0 && kills === runnerCount * killsPerRunner;
@@ -74,7 +77,7 @@ test(`1: ${totalCalls} calls over ${runnerCount} runners, each SIGKILLed ${kills
 		duplicates,
 		failed: s.failed,
 		seconds: (Date.now() - began) / 1000,
-		notes: `${runnerCount} runners, ${kills} SIGKILLs; lag ${lag}`,
+		notes: `${runnerCount} runners, ${kills} SIGKILLs; lag ${lag}; duplicates by cause: ${Object.entries(causes.counts).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
 		passed,
 	});
 	assert.equal(s.calls, totalCalls);

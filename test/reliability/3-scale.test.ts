@@ -8,6 +8,7 @@ import type {RunnerProcess} from '../../src/index.js';
 import {
 	createFleet,
 	duplicateExecutions,
+	explainDuplicates,
 	type Fleet,
 	Ledger,
 	log,
@@ -64,6 +65,8 @@ test(`3: scale 1 → 4 → 1 runners under ${perSecond} calls/s`, {timeout: 900_
 
 	const perRunner = runners.map(r => perPid.get(r.pid!) ?? 0);
 	const duplicates = duplicateExecutions(fleet.execLog);
+	const causes = explainDuplicates(fleet);
+	log(`duplicate executions by cause: ${JSON.stringify(causes.counts)}${causes.examples.map(e => `\n  ${e}`).join('')}`);
 	log(`calls per runner (in start order, pids ${runners.map(r => r.pid).join(', ')}): ${perRunner.join(', ')}`);
 	log(`summary: ${JSON.stringify(s)} lag=${lag} duplicate executions=${duplicates}`);
 	const passed = s.failed === 0 && s.lost === 0 && s.wrong === 0 && s.late === 0 && lag === 0 && perRunner.every(n => n > 0);
@@ -74,7 +77,7 @@ test(`3: scale 1 → 4 → 1 runners under ${perSecond} calls/s`, {timeout: 900_
 		duplicates,
 		failed: s.failed,
 		seconds: (Date.now() - began) / 1000,
-		notes: `calls per runner ${perRunner.join('/')}; lag ${lag}`,
+		notes: `calls per runner ${perRunner.join('/')}; lag ${lag}; duplicates by cause: ${Object.entries(causes.counts).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
 		passed,
 	});
 	assert.equal(s.lost, 0, 'every call settles');
