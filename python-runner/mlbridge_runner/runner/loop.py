@@ -41,6 +41,7 @@ from .transactions import TransactionalDeadLetters, TransactionalOutbox, Transac
 
 IDLE_POLL_SECONDS = 0.1
 BUSY_POLL_SECONDS = 0.01
+TRANSACTION_POLL_SECONDS = 0.002
 FLUSH_SECONDS = 10.0
 
 try:
@@ -177,6 +178,9 @@ class Runner:
         consumer = self._consumer
         assert consumer is not None
         timeout = BUSY_POLL_SECONDS if self._flow.paused else IDLE_POLL_SECONDS
+        if self._outbox is not None and (self._pool.active or self._outbox.committable):
+            # Finished calls wait for this thread to commit their transaction: look often.
+            timeout = TRANSACTION_POLL_SECONDS
         # poll() returns as soon as one message is there (consume() would wait for a full batch);
         # whatever else is already fetched is then taken without waiting, up to the free slots.
         msg = consumer.poll(timeout)
