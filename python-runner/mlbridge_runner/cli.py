@@ -182,6 +182,10 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
         _fail(f"no pipelines registered by {', '.join(args.pipelines)}: decorate functions with @pipeline")
         return EXIT_USAGE
 
+    if args.isolation == "process" and served is not default_registry:
+        _fail("--isolation process serves the pipelines registered with @pipeline in the --pipelines files only")
+        return EXIT_USAGE
+
     from .runner.loop import Runner
 
     try:

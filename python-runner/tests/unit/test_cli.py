@@ -136,3 +136,12 @@ def test_bad_new_options(tmp_path, capsys, extra, expected):
         code = exit_.code
     assert code == EXIT_USAGE
     assert expected in capsys.readouterr().err
+
+
+def test_process_isolation_needs_the_default_registry(tmp_path, capsys):
+    ok = tmp_path / "ok_pipelines.py"
+    ok.write_text("X = 1\n")
+    registry = Registry()
+    registry.register(lambda: 1, "f")
+    assert main(["--pipelines", str(ok), "--isolation", "process"], registry=registry) == EXIT_USAGE
+    assert "--isolation process" in capsys.readouterr().err
