@@ -337,6 +337,7 @@ class Runner:
             log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
             self._settle(job.ticket)
         finally:
+            self._end_progress(job, flush=False)  # no-op unless the reply path failed
             self._pool.release(job)
 
     def _start_progress(self, job: Job) -> ProgressLimiter | None:
