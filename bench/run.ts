@@ -15,7 +15,7 @@ import path from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import {PipelineClient, RunnerProcess} from '../src/index.js';
 import {randomBytes} from 'node:crypto';
-import {benchPython, here, kafkaRungs, root, type Rung, type System} from './systems.js';
+import {benchPython, experimentRungs, here, kafkaRungs, root, type Rung, type System} from './systems.js';
 import {peerRungs, stopRedis} from './peers.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -260,7 +260,7 @@ const fmt = (x: number | undefined, d = 2) => (x === undefined ? '—' : x >= 10
 async function main() {
 	const selected = process.env['BENCH_RUNGS']?.split(',');
 	let rungs = [...kafkaRungs, ...(cfg.peers ? peerRungs : [])];
-	if (selected) rungs = rungs.filter(r => selected.includes(r.name));
+	if (selected) rungs = [...kafkaRungs, ...peerRungs, ...experimentRungs].filter(r => selected.includes(r.name));
 	console.log(`mlbridge bench ${smoke ? '(smoke) ' : ''}— ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}`);
 	console.log(`config ${JSON.stringify(cfg)}`);
 	const started = performance.now();

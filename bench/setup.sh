@@ -11,5 +11,5 @@ if [ ! -x "$here/.venv/bin/python" ]; then
 	python3 -m venv "$here/.venv"
 fi
 "$here/.venv/bin/pip" install -q --upgrade pip >/dev/null
-"$here/.venv/bin/pip" install -q matplotlib bullmq redis 'celery[redis]' psutil
+"$here/.venv/bin/pip" install -q matplotlib bullmq redis 'celery[redis]' psutil py-spy
 echo "bench setup done: $("$here/.venv/bin/python" --version), $(redis-server --version | cut -d' ' -f3)"

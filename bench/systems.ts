@@ -10,6 +10,7 @@ import {fileURLToPath} from 'node:url';
 import {PipelineClient, RunnerProcess, createLogger} from '../src/index.js';
 import {decodeReply, decodeValue, encodeRequest, encodeValue, wireSchemas} from '../src/codec/index.js';
 import {KafkajsTransport} from '../src/transport/kafkajs-transport.js';
+import {Kafka, logLevel} from 'kafkajs';
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '..');
@@ -75,7 +76,36 @@ export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<vo
 }
 
 /** floor (raw bytes) and +avro (our envelope codecs on both sides), over the mlbridge transport. */
-function kafkaEcho(mode: 'raw' | 'avro'): () => Promise<System> {
+/**
+ * A kafkajs reply consumer with the transport's settings, but `autoCommit: false`: kafkajs otherwise
+ * sends an OffsetCommit and awaits it after every batch before fetching again (runner.js), a
+ * round trip a per-client reply topic read from the beginning by a one-off group does not need.
+ */
+async function consumeNoCommit(topic: string, groupId: string, onMessage: (value: Buffer) => void) {
+	const kafka = new Kafka({clientId: groupId, brokers, logLevel: logLevel.NOTHING});
+	const consumer = kafka.consumer({groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200, sessionTimeout: 10_000, heartbeatInterval: 1000});
+	const assigned = new Promise<void>(resolve => {
+		const stop = consumer.on(consumer.events.GROUP_JOIN, event => {
+			if ((event.payload.memberAssignment[topic] ?? []).length > 0) {
+				stop();
+				resolve();
+			}
+		});
+	});
+	await consumer.connect();
+	await consumer.subscribe({topic, fromBeginning: true});
+	await consumer.run({
+		autoCommit: false,
+		eachBatchAutoResolve: true,
+		eachBatch: async ({batch}) => {
+			for (const m of batch.messages) if (m.value !== null) onMessage(m.value);
+		},
+	});
+	await assigned;
+	return consumer;
+}
+
+function kafkaEcho(mode: 'raw' | 'avro', replyCommit = true): () => Promise<System> {
 	return async () => {
 		const tag = randomBytes(4).toString('hex');
 		const requestTopic = `bench.${mode}.${tag}`;
@@ -95,15 +125,22 @@ function kafkaEcho(mode: 'raw' | 'avro'): () => Promise<System> {
 		]);
 		const pending = new Map<string, (v: unknown) => void>();
 		let seq = 0;
+		const consume = replyCommit
+			? async (t: string, g: string, f: (v: Buffer) => void) => transport.consume(t, g, f).then(() => undefined)
+			: async (t: string, g: string, f: (v: Buffer) => void) => {
+				const c = await consumeNoCommit(t, g, f);
+				extraStops.push(async () => c.disconnect());
+			};
+		const extraStops: Array<() => Promise<void>> = [];
 		if (mode === 'raw') {
-			await transport.consume(replyTopic, `${replyTopic}.g`, value => {
+			await consume(replyTopic, `${replyTopic}.g`, value => {
 				const id = value.toString('latin1', 0, 12);
 				const resolve = pending.get(id);
 				pending.delete(id);
 				resolve?.(value);
 			});
 		} else {
-			await transport.consume(replyTopic, `${replyTopic}.g`, value => {
+			await consume(replyTopic, `${replyTopic}.g`, value => {
 				const reply = decodeReply(value);
 				const resolve = pending.get(reply.id);
 				pending.delete(reply.id);
@@ -140,6 +177,7 @@ function kafkaEcho(mode: 'raw' | 'avro'): () => Promise<System> {
 			serverPids: () => [echo.pid!],
 			async stop() {
 				await stopChild(echo);
+				for (const stop of extraStops) await stop();
 				await transport.close([requestTopic, replyTopic]);
 			},
 		};
@@ -190,4 +228,10 @@ export const kafkaRungs: Rung[] = [
 	{name: 'mlbridge', group: 'kafka', payloads: true, start: mlbridge(null)},
 	{name: 'mlbridge work_1ms', group: 'kafka', payloads: false, start: mlbridge('work_1ms')},
 	{name: 'mlbridge work_10ms', group: 'kafka', payloads: false, start: mlbridge('work_10ms')},
+];
+
+/** Not in the default ladder (name them in BENCH_RUNGS): settings experiments for the report. */
+export const experimentRungs: Rung[] = [
+	{name: 'floor-nocommit', group: 'experiment', payloads: true, start: kafkaEcho('raw', false)},
+	{name: '+avro-nocommit', group: 'experiment', payloads: true, start: kafkaEcho('avro', false)},
 ];
