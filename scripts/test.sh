@@ -144,6 +144,13 @@ if $python_ok; then
 else
   record python FAIL "not run: python:setup failed"
 fi
+# Faults injected (runners SIGKILLed, rolling restarts, a second broker killed): bounded by
+# MLBRIDGE_RELIABILITY_SCALE=ci unless set to full.
+if $broker_ok && $python_ok; then
+  run_tier reliability "test/reliability/*.test.ts" npm run -s test:reliability
+else
+  record reliability FAIL "not run: no broker or no Python"
+fi
 
 echo
 echo "== summary"
