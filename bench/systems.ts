@@ -26,6 +26,9 @@ export type System = {
 	stop(): Promise<void>;
 };
 
+/** +avro rungs: per-call wall-clock legs [to echo, in echo, back] in ms (for diagnosis). */
+export const legs: Array<[number, number, number]> = [];
+
 export type Rung = {name: string; group: string; payloads: boolean; start(): Promise<System>};
 
 const payloadCache = new Map<number, Buffer>();
@@ -124,6 +127,7 @@ function kafkaEcho(mode: 'raw' | 'avro', replyCommit = true): () => Promise<Syst
 			{topic: replyTopic, numPartitions: 1, config: {'retention.ms': '3600000'}},
 		]);
 		const pending = new Map<string, (v: unknown) => void>();
+		const sentAt = new Map<string, number>();
 		let seq = 0;
 		const consume = replyCommit
 			? async (t: string, g: string, f: (v: Buffer) => void) => transport.consume(t, g, f).then(() => undefined)
@@ -142,6 +146,13 @@ function kafkaEcho(mode: 'raw' | 'avro', replyCommit = true): () => Promise<Syst
 		} else {
 			await consume(replyTopic, `${replyTopic}.g`, value => {
 				const reply = decodeReply(value);
+				const sent = sentAt.get(reply.id);
+				sentAt.delete(reply.id);
+				if (sent !== undefined && legs.length < 1_000_000) {
+					// Wall-clock legs (ms): client → echo, in the echo, echo → client.
+					legs.push([reply.timings.receivedAtMs - sent, reply.timings.finishedAtMs - reply.timings.receivedAtMs, Date.now() - reply.timings.finishedAtMs]);
+				}
+
 				const resolve = pending.get(reply.id);
 				pending.delete(reply.id);
 				resolve?.(decodeValue(reply.result));
@@ -169,6 +180,7 @@ function kafkaEcho(mode: 'raw' | 'avro', replyCommit = true): () => Promise<Syst
 					id, pipeline: 'echo', args: encodeValue(size > 0 ? {payload: payload(size)} : {}), argsSchema: wireSchemas.value.ref,
 					replyTo: replyTopic, deadlineMs: now + 30_000, attempt: 1, sentAtMs: now, headers: {},
 				});
+				sentAt.set(id, now);
 				return new Promise((resolve, reject) => {
 					pending.set(id, resolve);
 					transport.send(requestTopic, {key: id, value}).catch(reject);
