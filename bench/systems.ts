@@ -10,7 +10,9 @@ import {fileURLToPath} from 'node:url';
 import {PipelineClient, RunnerProcess, createLogger} from '../src/index.js';
 import {decodeReply, decodeValue, encodeRequest, encodeValue, wireSchemas} from '../src/codec/index.js';
 import {KafkajsTransport} from '../src/transport/kafkajs-transport.js';
-import {Kafka, logLevel} from 'kafkajs';
+import {Kafka, logLevel, Partitioners} from 'kafkajs';
+import {SendBatcher} from '../src/transport/send-batcher.js';
+import type {OutgoingMessage} from '../src/transport/transport.js';
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '..');
@@ -108,7 +110,10 @@ async function consumeNoCommit(topic: string, groupId: string, onMessage: (value
 	return consumer;
 }
 
-function kafkaEcho(mode: 'raw' | 'avro', replyCommit = true): () => Promise<System> {
+type Variant = {replyCommit?: boolean; maxInFlight?: number; acks?: number};
+
+function kafkaEcho(mode: 'raw' | 'avro', variant: Variant = {}): () => Promise<System> {
+	const replyCommit = variant.replyCommit ?? true;
 	return async () => {
 		const tag = randomBytes(4).toString('hex');
 		const requestTopic = `bench.${mode}.${tag}`;
@@ -161,6 +166,17 @@ function kafkaEcho(mode: 'raw' | 'avro', replyCommit = true): () => Promise<Syst
 
 		const echo = await spawnReady(mainPython, [path.join(here, 'floor_echo.py'), '--mode', mode, '--brokers', brokers.join(','), '--request-topic', requestTopic, '--group', `${requestTopic}.g`], {PYTHONPATH: path.join(root, 'python-runner')});
 		const headers = {'reply-to': replyTopic};
+		// Variants: mlbridge's SendBatcher over a plain kafkajs producer with other in-flight / acks.
+		let send = (topic: string, message: OutgoingMessage) => transport.send(topic, message);
+		if (variant.maxInFlight !== undefined || variant.acks !== undefined) {
+			const producer = new Kafka({clientId: `${requestTopic}.p`, brokers, logLevel: logLevel.NOTHING}).producer({allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner});
+			await producer.connect();
+			extraStops.push(async () => producer.disconnect());
+			const batcher = new SendBatcher(async batch => {
+				await producer.sendBatch({acks: variant.acks ?? -1, topicMessages: [...batch].map(([topic, messages]) => ({topic, messages: messages.map(m => ({key: m.key, value: m.value, headers: m.headers}))}))});
+			}, {maxInFlight: variant.maxInFlight ?? 2});
+			send = (topic, message) => batcher.enqueue(topic, message);
+		}
 		return {
 			call(size: number) {
 				if (mode === 'raw') {
@@ -170,7 +186,7 @@ function kafkaEcho(mode: 'raw' | 'avro', replyCommit = true): () => Promise<Syst
 					value.write(id, 0, 'latin1');
 					return new Promise((resolve, reject) => {
 						pending.set(id, resolve);
-						transport.send(requestTopic, {key: id, value, headers}).catch(reject);
+						send(requestTopic, {key: id, value, headers}).catch(reject);
 					});
 				}
 
@@ -183,7 +199,7 @@ function kafkaEcho(mode: 'raw' | 'avro', replyCommit = true): () => Promise<Syst
 				sentAt.set(id, now);
 				return new Promise((resolve, reject) => {
 					pending.set(id, resolve);
-					transport.send(requestTopic, {key: id, value}).catch(reject);
+					send(requestTopic, {key: id, value}).catch(reject);
 				});
 			},
 			serverPids: () => [echo.pid!],
@@ -244,6 +260,8 @@ export const kafkaRungs: Rung[] = [
 
 /** Not in the default ladder (name them in BENCH_RUNGS): settings experiments for the report. */
 export const experimentRungs: Rung[] = [
-	{name: 'floor-nocommit', group: 'experiment', payloads: true, start: kafkaEcho('raw', false)},
-	{name: '+avro-nocommit', group: 'experiment', payloads: true, start: kafkaEcho('avro', false)},
+	{name: 'floor-nocommit', group: 'experiment', payloads: true, start: kafkaEcho('raw', {replyCommit: false})},
+	{name: '+avro-nocommit', group: 'experiment', payloads: true, start: kafkaEcho('avro', {replyCommit: false})},
+	{name: '+avro-inflight8', group: 'experiment', payloads: true, start: kafkaEcho('avro', {maxInFlight: 8})},
+	{name: '+avro-acks1', group: 'experiment', payloads: true, start: kafkaEcho('avro', {acks: 1})},
 ];
