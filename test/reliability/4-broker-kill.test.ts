@@ -44,6 +44,7 @@ test(`4: broker kill -9 under ${perSecond} calls/s, restarted after ${outageSeco
 	await fleet.start();
 	await fleet.start();
 	const client = await fleet.connect();
+	const failFast = await fleet.connect({whenBrokerDown: 'fail'});
 	const before = new Ledger('b');
 	let phase: 'before' | 'down' | 'restarting' | 'back' = 'before';
 	let done = false;
@@ -55,7 +56,14 @@ test(`4: broker kill -9 under ${perSecond} calls/s, restarted after ${outageSeco
 	const killedAt = Date.now();
 	phase = 'down';
 	log(`kill -9 broker pid ${pid}; ${before.size} calls sent, ${before.settled} settled`);
-	await sleep(outageSeconds * 1000);
+	// The other documented mode: a client told to fail while the broker is down.
+	const failing = new Ledger('f');
+	await sleep(2000);
+	for (let i = 0; i < 20; i++) {
+		void failing.call(failFast, 'rel_tag', {tag: failing.nextTag()}, callTimeoutMs);
+	}
+
+	await sleep(outageSeconds * 1000 - 2000);
 	phase = 'restarting';
 	log(`restarting the broker after ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
 	await broker.start();
@@ -82,6 +90,9 @@ test(`4: broker kill -9 under ${perSecond} calls/s, restarted after ${outageSeco
 	const fresh = new Ledger('a');
 	await Promise.all(Array.from({length: afterCalls}, async () => fresh.call(client, 'rel_tag', {tag: fresh.nextTag(), ms: 5}, 60_000)));
 	await before.drain();
+	await failing.drain();
+	const f = failing.summary();
+	log(`whenBrokerDown "fail" client, calls made during the outage: ${JSON.stringify(f)}`);
 	const s = before.summary();
 	const a = fresh.summary();
 	const lag = await waitForZeroLag(fleet.brokers, fleet.group, fleet.requestTopic, 120_000);
@@ -96,21 +107,22 @@ test(`4: broker kill -9 under ${perSecond} calls/s, restarted after ${outageSeco
 
 	log(`during load: ${JSON.stringify(s)} by phase ${JSON.stringify(byPhase)}`);
 	log(`after recovery: ${JSON.stringify(a)}; runners alive ${runnersAlive}; lag ${lag}; duplicate executions ${duplicates}`);
-	const passed = s.lost === 0 && s.late === 0 && s.wrong === 0 && s.untyped === 0 && recovered && a.ok === afterCalls && runnersAlive && lag === 0;
+	const passed = f.lost === 0 && f.late === 0 && f.untyped === 0 && s.lost === 0 && s.late === 0 && s.wrong === 0 && s.untyped === 0 && recovered && a.ok === afterCalls && runnersAlive && lag === 0;
 	recordResult({
 		scenario: '4 broker kill -9, back after 10 s',
-		calls: s.calls + a.calls,
-		lost: s.lost + a.lost,
+		calls: s.calls + a.calls + f.calls,
+		lost: s.lost + a.lost + f.lost,
 		duplicates,
-		failed: s.failed + a.failed,
+		failed: s.failed + a.failed + f.failed,
 		seconds: (Date.now() - began) / 1000,
-		notes: `failures are typed: ${Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; first success ${recoveredAfterS.toFixed(0)} s after restart; ${a.ok}/${afterCalls} after; lag ${lag}`,
+		notes: `whenBrokerDown fail: ${Object.entries(f.errors).map(([k, n]) => `${k} ${n}`).join(', ') || 'no failures'}; failures are typed: ${Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; first success ${recoveredAfterS.toFixed(0)} s after restart; ${a.ok}/${afterCalls} after; lag ${lag}`,
 		passed,
 	});
 	assert.equal(s.lost, 0, 'every pending call settles');
 	assert.equal(s.late, 0, 'no call settles after its deadline + margin');
 	assert.equal(s.untyped, 0, `every failure is a typed MlbridgeError: ${JSON.stringify(s.errors)}`);
 	assert.equal(s.wrong, 0, 'no call resolves with another call\'s result');
+	assert.equal(f.lost + f.late + f.untyped, 0, `whenBrokerDown "fail": every call settles in time with a typed error or a result: ${JSON.stringify(f)}`);
 	assert.ok(recovered, 'a call succeeds once the broker is back');
 	assert.equal(a.ok, afterCalls, `calls after recovery all succeed: ${JSON.stringify(a.errors)}\n${fresh.failures()}`);
 	assert.ok(runnersAlive, 'the runners survive the outage');
