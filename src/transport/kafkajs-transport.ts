@@ -120,6 +120,10 @@ export class KafkajsTransport implements Transport {
 		await consumer.connect();
 		await consumer.subscribe({topic, fromBeginning: true});
 		await consumer.run({
+			// The reply topic is this client's alone, read from the start and deleted on close:
+			// committing its offsets buys nothing, and kafkajs waits for each commit before the
+			// next fetch (measured: 0.2–0.7 ms of every round trip).
+			autoCommit: false,
 			eachBatchAutoResolve: true,
 			eachBatch: async ({batch}) => {
 				for (const message of batch.messages) {

@@ -19,14 +19,21 @@ export class SendBatcher {
 	readonly #send: BatchSender;
 	readonly #maxInFlight: number;
 	readonly #maxBatch: number;
+	readonly #maxBatchBytes: number;
 	#queue: Queued[] = [];
 	#inFlight = 0;
 	#scheduled = false;
 
-	constructor(send: BatchSender, options: {maxInFlight?: number; maxBatch?: number} = {}) {
+	/**
+	 * `maxBatchBytes` keeps a batch under the broker's `max.message.bytes`: kafkajs packs the
+	 * messages of one partition into one record batch, and the broker judges the batch, so two
+	 * 500 KB requests together would be refused although each alone fits.
+	 */
+	constructor(send: BatchSender, options: {maxInFlight?: number; maxBatch?: number; maxBatchBytes?: number} = {}) {
 		this.#send = send;
-		this.#maxInFlight = options.maxInFlight ?? 2;
+		this.#maxInFlight = options.maxInFlight ?? 8;
 		this.#maxBatch = options.maxBatch ?? 500;
+		this.#maxBatchBytes = options.maxBatchBytes ?? 900_000;
 	}
 
 	get queued(): number {
@@ -54,7 +61,7 @@ export class SendBatcher {
 
 	#flush(): void {
 		while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
-			const items = this.#queue.splice(0, this.#maxBatch);
+			const items = this.#queue.splice(0, this.#batchLength());
 			const byTopic = new Map<string, OutgoingMessage[]>();
 			for (const item of items) {
 				const list = byTopic.get(item.topic);
@@ -82,6 +89,22 @@ export class SendBatcher {
 				this.#schedule();
 			});
 		}
+	}
+
+	/** How many queued messages fit in the next batch: at least one, whatever its size. */
+	#batchLength(): number {
+		let bytes = 0;
+		let count = 0;
+		for (const item of this.#queue) {
+			bytes += item.message.value.length;
+			if (count >= this.#maxBatch || (count > 0 && bytes > this.#maxBatchBytes)) {
+				break;
+			}
+
+			count++;
+		}
+
+		return count;
 	}
 
 	/** Fail everything not yet handed to Kafka. */

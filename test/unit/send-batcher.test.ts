@@ -60,3 +60,13 @@ test('rejectQueued fails what has not been handed to Kafka yet', async () => {
 	batcher.rejectQueued(new Error('closed'));
 	await assert.rejects(queued, /closed/);
 });
+
+test('a batch stays under the byte limit: big messages travel in separate requests', async () => {
+	const batches: number[][] = [];
+	const batcher = new SendBatcher(async batch => {
+		batches.push([...batch.values()].flat().map(m => m.value.length));
+	}, {maxBatchBytes: 1000, maxInFlight: 1});
+	const big = (n: number): OutgoingMessage => ({key: String(n), value: Buffer.alloc(600)});
+	await Promise.all([batcher.enqueue('t', big(1)), batcher.enqueue('t', big(2)), batcher.enqueue('t', message('s')), batcher.enqueue('t', {key: 'huge', value: Buffer.alloc(5000)})]);
+	assert.deepEqual(batches, [[600], [600, 1], [5000]]);
+});
