@@ -86,6 +86,11 @@ class OffsetTracker:
         part = self._partitions.get((ticket.topic, ticket.partition))
         return part is not None and part.epoch == ticket.epoch
 
+    def first_pending(self, key: TopicPartitionKey) -> int | None:
+        """The oldest offset of ``key`` not yet done, or ``None`` when nothing is outstanding."""
+        part = self._partitions.get(key)
+        return part.pending[0] if part is not None and part.pending else None
+
     def pending_count(self) -> int:
         return sum(len(p.pending) for p in self._partitions.values())
 

@@ -74,3 +74,18 @@ def test_settling_twice_is_harmless():
     assert tracker.done(a) == 1
     assert tracker.done(a) is None
     assert tracker.done(b) == 2
+
+
+def test_first_pending_is_the_oldest_outstanding_offset() -> None:
+    tracker = OffsetTracker()
+    key = ("t", 0)
+    tracker.assign([key])
+    tickets = [tracker.track("t", 0, offset) for offset in (5, 6, 7)]
+    assert tracker.first_pending(key) == 5
+    tracker.done(tickets[1])
+    assert tracker.first_pending(key) == 5
+    tracker.done(tickets[0])
+    assert tracker.first_pending(key) == 7
+    tracker.done(tickets[2])
+    assert tracker.first_pending(key) is None
+    assert tracker.first_pending(("t", 9)) is None
