@@ -35,13 +35,12 @@ from .offsets import OffsetTracker, Ticket
 from .flow import FlowControl
 from .pool import Job, WorkerPool
 from .processes import ProcessWorkers
+from .rebalance import RebalanceHandlers
 from .replies import ReplySender, error_reply, kafka_error_fields, outcome_reply, timings_at
 from .time_limits import TimeLimits
 from .transactions import TransactionalDeadLetters, TransactionalOutbox, TransactionalReplies
 
 IDLE_POLL_SECONDS = 0.1
-# How long a revoke waits for running calls of the revoked partitions before handing them over.
-REVOKE_WAIT_SECONDS = 10.0
 BUSY_POLL_SECONDS = 0.01
 TRANSACTION_POLL_SECONDS = 0.002
 FLUSH_SECONDS = 10.0
@@ -54,7 +53,7 @@ except Exception:  # noqa: BLE001 - running from a source tree
     VERSION = "0.0.0+source"
 
 
-class Runner:
+class Runner(RebalanceHandlers):
     def __init__(self, config: RunnerConfig, registry: Registry, identity: str | None = None) -> None:
         self.config = config.validate()
         self.registry = registry
@@ -443,75 +442,6 @@ class Runner:
         for job in cancelled:
             self._finish_key(job, None)  # a repeat elsewhere may have to run instead
         return cancelled
-
-    # ------------------------------------------------------------------ rebalance (loop thread)
-
-    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        consumer.incremental_assign(partitions)
-        self._tracker.assign((tp.topic, tp.partition) for tp in partitions)
-        self._flow.assigned(partitions)
-        log_event(
-            INFO if partitions else DEBUG,  # cooperative joins start with an empty assignment
-            events.ASSIGNED,
-            topic=self.config.request_topic,
-            partitions=sorted(tp.partition for tp in partitions),
-            assigned=sorted(tp.partition for tp in consumer.assignment()),
-        )
-
-    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        revoked = {(tp.topic, tp.partition) for tp in partitions}
-        # Calls not started yet are left to the partition's next owner.
-        abandoned = {(job.ticket.topic, job.ticket.partition, job.ticket.offset) for job in self._cancel_queued(
-            lambda job: (job.ticket.topic, job.ticket.partition) in revoked
-        )}
-        self._producer.poll(0)
-        if self._outbox is not None:
-            self._outbox.commit()  # while the partitions are still ours
-            self._outbox.forget(revoked)
-        else:
-            # Offsets are committed in order, so one call still running would make the next owner
-            # re-run everything after it, answered or not: let running calls finish first (bounded).
-            # A stopping runner has already spent its grace period on them.
-            if not self._stop.is_set():
-                self._await_running(revoked, abandoned)
-            self._store_settled()
-            try:
-                consumer.commit(asynchronous=False)
-            except KafkaException as exc:
-                if exc.args[0].code() != KafkaError._NO_OFFSET:
-                    log_event(WARNING, events.KAFKA_ERROR, **kafka_error_fields(exc.args[0]))
-        self._tracker.revoke(revoked)
-        log_event(
-            INFO,
-            events.REVOKED,
-            topic=self.config.request_topic,
-            partitions=sorted(p for _, p in revoked),
-            assigned=sorted(tp.partition for tp in consumer.assignment() if (tp.topic, tp.partition) not in revoked),
-        )
-
-    def _await_running(self, revoked: set[tuple[str, int]], abandoned: set[tuple[str, int, int]]) -> None:
-        """Store offsets as running calls of ``revoked`` partitions finish, until each partition's
-        oldest outstanding offset is one left to the next owner, or the wait bound passes."""
-        bound = min(self.config.grace_seconds, REVOKE_WAIT_SECONDS, self.config.max_poll_interval_ms / 2000)
-        deadline = time.monotonic() + bound
-        while True:
-            self._producer.poll(0.005)
-            self._store_settled()
-            blocked = [
-                key
-                for key in revoked
-                if (first := self._tracker.first_pending(key)) is not None and (key[0], key[1], first) not in abandoned
-            ]
-            if not blocked or time.monotonic() >= deadline:
-                return
-
-    def _on_lost(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        lost = {(tp.topic, tp.partition) for tp in partitions}
-        if self._outbox is not None:
-            self._outbox.forget(lost)
-        self._cancel_queued(lambda job: (job.ticket.topic, job.ticket.partition) in lost)
-        self._tracker.revoke(lost)
-        log_event(WARNING, events.LOST, topic=self.config.request_topic, partitions=sorted(tp.partition for tp in partitions))
 
     # ------------------------------------------------------------------ start and stop
 
