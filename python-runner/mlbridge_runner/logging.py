@@ -25,6 +25,8 @@ ERROR: Final = _stdlib_logging.ERROR
 #: ``warn`` is accepted too: MLBRIDGE_LOG_LEVEL is shared with the TypeScript side, which spells it so.
 _LEVEL_NUMBERS: Final = {"debug": DEBUG, "info": INFO, "warning": WARNING, "warn": WARNING, "error": ERROR}
 
+_LEVEL_NAMES: Final = {DEBUG: "debug", INFO: "info", WARNING: "warn", ERROR: "error"}
+
 _logger = _stdlib_logging.getLogger(LOGGER_NAME)
 
 
@@ -32,7 +34,8 @@ class JsonLinesFormatter(_stdlib_logging.Formatter):
     def format(self, record: _stdlib_logging.LogRecord) -> str:
         line: dict[str, Any] = {
             "ts": _dt.datetime.fromtimestamp(record.created, _dt.timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(),
+            # One spelling for both languages' log lines: the TypeScript logger writes "warn".
+            "level": _LEVEL_NAMES.get(record.levelno, record.levelname.lower()),
             "event": getattr(record, "event", None)
             or ("kafka.log" if record.name == KAFKA_LOGGER_NAME else "log"),
         }

@@ -145,3 +145,10 @@ def test_process_isolation_needs_the_default_registry(tmp_path, capsys):
     registry.register(lambda: 1, "f")
     assert main(["--pipelines", str(ok), "--isolation", "process"], registry=registry) == EXIT_USAGE
     assert "--isolation process" in capsys.readouterr().err
+
+
+def test_warnings_are_logged_with_the_typescript_spelling(capsys: pytest.CaptureFixture[str]) -> None:
+    runner_logging.configure("info")
+    runner_logging.log_event(logging.WARNING, "test.warned", detail=1)
+    entry = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert entry["level"] == "warn" and entry["event"] == "test.warned" and entry["detail"] == 1
