@@ -2,6 +2,19 @@ export {PipelineClient} from './client/pipeline-client.js';
 export type {ClientOptions, InvokeOptions} from './client/options.js';
 export type {InvocationProgress} from './client/pending-calls.js';
 export type {PipelineSignature, PipelineTypes, UntypedPipelines} from './client/pipeline-types.js';
+export type {
+	AvroArraySchema,
+	AvroEnumSchema,
+	AvroFixedSchema,
+	AvroMapSchema,
+	AvroPrimitiveName,
+	AvroPrimitiveSchema,
+	AvroRecordField,
+	AvroRecordSchema,
+	AvroSchema,
+	Contract,
+	ContractPipeline,
+} from './contract/contract.js';
 export {
 	BrokerUnreachableError,
 	ClientClosedError,
