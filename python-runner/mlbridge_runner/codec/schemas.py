@@ -19,7 +19,7 @@ from fastavro.schema import to_parsing_canonical_form
 from ..errors import SchemaNotFound
 from .crc64 import fingerprint_bytes
 
-NAMES: Final = ("value", "request", "reply")
+NAMES: Final = ("value", "request", "reply", "catalog")
 _PACKAGE_DIR: Final = Path(__file__).resolve().parent.parent
 
 
@@ -70,6 +70,7 @@ class WireSchemas:
     value: WireSchema
     request: WireSchema
     reply: WireSchema
+    catalog: WireSchema
 
     def error_codes(self) -> dict[str, str]:
         """``error-codes.json``'s code → description, in file order."""
@@ -79,6 +80,6 @@ class WireSchemas:
 
 @functools.lru_cache(maxsize=1)
 def wire_schemas() -> WireSchemas:
-    """The three wire schemas, loaded and parsed once per process."""
+    """The wire schemas, loaded and parsed once per process."""
     directory = find_schema_dir()
     return WireSchemas(directory, *(_load(directory, name) for name in NAMES))
