@@ -56,9 +56,15 @@ function load(name: string): WireSchema {
 	return {type, canonicalForm, fingerprint: fp, fingerprintHex, ref: `crc64:${fingerprintHex}`};
 }
 
-/** The three wire schemas. */
-export const wireSchemas: {readonly value: WireSchema; readonly request: WireSchema; readonly reply: WireSchema} = {
+/** The wire schemas: the envelopes, Value, and the catalogue entry (schemas/catalog.avsc). */
+export const wireSchemas: {
+	readonly value: WireSchema;
+	readonly request: WireSchema;
+	readonly reply: WireSchema;
+	readonly catalog: WireSchema;
+} = {
 	value: load('value'),
 	request: load('request'),
 	reply: load('reply'),
+	catalog: load('catalog'),
 };
