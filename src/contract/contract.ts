@@ -65,9 +65,13 @@ export type ContractPipeline = {
 	/** The pipeline's `@pipeline(version=N)`. */
 	readonly version: number;
 	readonly doc?: string;
-	/** Record schema of the named arguments. */
-	readonly argsSchema: AvroSchema;
-	readonly resultSchema: AvroSchema;
+	/**
+	 * Record schema of the named arguments; `null` for an untyped pipeline (no complete type hints):
+	 * its calls use the generic Value encoding.
+	 */
+	readonly argsSchema: AvroSchema | null;
+	/** `null` exactly when `argsSchema` is. */
+	readonly resultSchema: AvroSchema | null;
 };
 
 /**
