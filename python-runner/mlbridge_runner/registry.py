@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar, overload
 
+from .contract.build import build_contract
+from .contract.model import PipelineContract
 from .progress import progress_parameter
 from .errors import AlreadyRegistered, InvalidPipelineName, NotRegistered, RegistryError
 
@@ -32,6 +34,18 @@ class Pipeline:
     #: The parameter annotated with :class:`~mlbridge_runner.Progress`: injected by the runner,
     #: never taken from a request.
     progress_param: str | None = None
+    #: Schemas, version and doc callers see (``contract.typed`` is False for generic pipelines).
+    contract: PipelineContract = field(default=None, compare=False)  # type: ignore[assignment]
+    #: Full Avro name → the dataclass / Enum / TypedDict class a typed call builds for it.
+    classes: dict[str, type] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def version(self) -> int:
+        return self.contract.version
+
+    @property
+    def doc(self) -> str:
+        return self.contract.doc
 
 
 def validate_name(name: object) -> str:
@@ -81,8 +95,23 @@ class Registry(dict[str, Pipeline]):
         """Registered names, sorted."""
         return sorted(self.keys())
 
-    def register(self, fn: Callable[..., Any], name: str | None = None, timeout: float | None = None) -> Pipeline:
-        """Register ``fn`` under ``name`` (default: its ``__name__``) and return the entry."""
+    def register(
+        self,
+        fn: Callable[..., Any],
+        name: str | None = None,
+        timeout: float | None = None,
+        *,
+        version: int = 1,
+        args_schema: Any = None,
+        result_schema: Any = None,
+    ) -> Pipeline:
+        """Register ``fn`` under ``name`` (default: its ``__name__``) and return the entry.
+
+        ``version`` (int >= 1) and the explicit Avro ``args_schema``/``result_schema`` (dict, list,
+        type name or JSON text) describe its contract; without them the schemas come from the type
+        hints (``docs/typed-contract.md``). Raises :class:`RegistryError` (e.g.
+        :class:`~mlbridge_runner.contract.UnsupportedType`) naming what is wrong.
+        """
         chosen = validate_name(getattr(fn, "__name__", None) if name is None else name)
         if chosen in self:
             raise AlreadyRegistered(f"a pipeline named {chosen!r} is already registered ({self[chosen].fn!r})")
@@ -91,13 +120,20 @@ class Registry(dict[str, Pipeline]):
             injected = progress_parameter(signature, fn)
         except ValueError as exc:
             raise RegistryError(f"pipeline {chosen!r}: {exc}") from None
+        checked_timeout = _validate_timeout(timeout)
+        contract, classes = build_contract(
+            chosen, fn, signature, injected, version=version, timeout=checked_timeout,
+            args_schema=args_schema, result_schema=result_schema,
+        )
         entry = Pipeline(
             name=chosen,
             fn=fn,
-            timeout=_validate_timeout(timeout),
+            timeout=checked_timeout,
             signature=signature,
             is_async=inspect.iscoroutinefunction(fn),
             progress_param=injected,
+            contract=contract,
+            classes=classes,
         )
         dict.__setitem__(self, chosen, entry)
         return entry
@@ -110,13 +146,31 @@ class Registry(dict[str, Pipeline]):
 
     @overload
     def pipeline(
-        self, fn_or_name: str | None = None, /, *, name: str | None = None, timeout: float | None = None
+        self,
+        fn_or_name: str | None = None,
+        /,
+        *,
+        name: str | None = None,
+        timeout: float | None = None,
+        version: int = 1,
+        args_schema: Any = None,
+        result_schema: Any = None,
     ) -> Callable[[F], F]: ...
 
-    def pipeline(self, fn_or_name: Any = None, /, *, name: str | None = None, timeout: float | None = None) -> Any:
+    def pipeline(
+        self,
+        fn_or_name: Any = None,
+        /,
+        *,
+        name: str | None = None,
+        timeout: float | None = None,
+        version: int = 1,
+        args_schema: Any = None,
+        result_schema: Any = None,
+    ) -> Any:
         """Decorator registering into this registry; see :func:`pipeline`."""
         if callable(fn_or_name):
-            if name is not None or timeout is not None:
+            if name is not None or timeout is not None or version != 1 or args_schema is not None or result_schema is not None:
                 raise RegistryError("use @pipeline(name=..., timeout=...) with parentheses to pass options")
             self.register(fn_or_name)
             return fn_or_name
@@ -127,7 +181,7 @@ class Registry(dict[str, Pipeline]):
             validate_name(chosen)  # fail at the decorator line, before the function body is seen
 
         def decorate(fn: F) -> F:
-            self.register(fn, chosen, timeout)
+            self.register(fn, chosen, timeout, version=version, args_schema=args_schema, result_schema=result_schema)
             return fn
 
         return decorate
@@ -143,15 +197,35 @@ def pipeline(fn: F, /) -> F: ...
 
 @overload
 def pipeline(
-    fn_or_name: str | None = None, /, *, name: str | None = None, timeout: float | None = None
+    fn_or_name: str | None = None,
+    /,
+    *,
+    name: str | None = None,
+    timeout: float | None = None,
+    version: int = 1,
+    args_schema: Any = None,
+    result_schema: Any = None,
 ) -> Callable[[F], F]: ...
 
 
-def pipeline(fn_or_name: Any = None, /, *, name: str | None = None, timeout: float | None = None) -> Any:
+def pipeline(
+    fn_or_name: Any = None,
+    /,
+    *,
+    name: str | None = None,
+    timeout: float | None = None,
+    version: int = 1,
+    args_schema: Any = None,
+    result_schema: Any = None,
+) -> Any:
     """Register a function as a pipeline in :data:`default_registry`.
 
     ``@pipeline`` (name = the function's ``__name__``), ``@pipeline("train_model")`` or
-    ``@pipeline(name="train_model", timeout=600)``. ``timeout`` is in seconds. The function is
-    returned unchanged, so it can still be called directly.
+    ``@pipeline(name="train_model", timeout=600, version=2)``. ``timeout`` is in seconds. When every
+    parameter and the return value are annotated, the pipeline is *typed*: its Avro schemas come
+    from the hints (or from explicit ``args_schema=``/``result_schema=``), see
+    ``docs/typed-contract.md``. The function is returned unchanged, so it can still be called directly.
     """
-    return default_registry.pipeline(fn_or_name, name=name, timeout=timeout)
+    return default_registry.pipeline(
+        fn_or_name, name=name, timeout=timeout, version=version, args_schema=args_schema, result_schema=result_schema
+    )
