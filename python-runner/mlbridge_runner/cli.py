@@ -1,4 +1,4 @@
-"""``python -m mlbridge_runner --pipelines FILE_OR_MODULE ...``
+"""``python -m mlbridge_runner --pipelines FILE_OR_MODULE ...`` (and ``... catalog ...``: catalog/command.py)
 
 Exit codes: 0 stopped cleanly (SIGTERM/SIGINT), 1 the runner failed, 2 bad command line or
 pipelines, 3 dependencies missing, 128+N a second signal N forced an immediate exit.
@@ -20,9 +20,11 @@ from typing import Callable, Sequence
 
 from .config import (
     DEFAULT_BROKERS,
+    DEFAULT_CATALOG_TOPIC,
     DEFAULT_GROUP,
     DEFAULT_REQUEST_TOPIC,
     ENV_BROKERS,
+    ENV_CATALOG_TOPIC,
     ENV_REQUEST_TOPIC,
     RunnerConfig,
     env_default,
@@ -73,6 +75,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--request-topic",
         default=env_default(ENV_REQUEST_TOPIC, DEFAULT_REQUEST_TOPIC),
         help=f"topic requests arrive on (env {ENV_REQUEST_TOPIC}, default {DEFAULT_REQUEST_TOPIC})",
+    )
+    parser.add_argument(
+        "--catalog-topic",
+        default=env_default(ENV_CATALOG_TOPIC, DEFAULT_CATALOG_TOPIC),
+        help=f"compacted topic of pipeline versions and schemas (env {ENV_CATALOG_TOPIC}, default {DEFAULT_CATALOG_TOPIC})",
     )
     parser.add_argument("--group", default=DEFAULT_GROUP, help=f"consumer group (default {DEFAULT_GROUP})")
     parser.add_argument("--concurrency", type=int, default=8, help="calls run at once (default 8)")
@@ -150,7 +157,12 @@ def _install_signal_handlers(request_stop: Callable[[int], None]) -> None:
 
 
 def main(argv: Sequence[str] | None = None, registry: Registry | None = None) -> int:
-    args = parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["catalog"]:  # python -m mlbridge_runner catalog ... (see catalog/command.py)
+        from .catalog.command import main as catalog_main
+
+        return catalog_main(words[1:], registry)
+    args = parse_args(words)
     missing = missing_dependencies()
     if missing:
         _fail(
@@ -206,6 +218,7 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             log_level=args.log_level,
             transactional=args.transactional,
             transaction_timeout_ms=args.transaction_timeout_ms,
+            catalog_topic=args.catalog_topic,
             test_txn_commit_delay_ms=int(os.environ.get("MLBRIDGE_TEST_TXN_COMMIT_DELAY_MS", "0") or 0),
         )
         runner = Runner(config, served)

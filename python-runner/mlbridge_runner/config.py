@@ -14,6 +14,8 @@ DEFAULT_REQUEST_TOPIC: Final = "ml.pipeline.input"
 DEFAULT_GROUP: Final = "mlbridge-runners"
 ENV_BROKERS: Final = "KAFKA_BROKERS"
 ENV_REQUEST_TOPIC: Final = "MLBRIDGE_REQUEST_TOPIC"
+DEFAULT_CATALOG_TOPIC: Final = "ml.pipeline.catalog"
+ENV_CATALOG_TOPIC: Final = "MLBRIDGE_CATALOG_TOPIC"
 
 #: Kafka's legal topic names.
 TOPIC_PATTERN: Final = re.compile(r"[A-Za-z0-9._\-]{1,249}")
@@ -67,6 +69,8 @@ class RunnerConfig:
     transaction_timeout_ms: int = 10_000
     #: Tests only: hold each transaction open this long after its records are written.
     test_txn_commit_delay_ms: int = 0
+    #: The compacted topic of pipeline entries (env ``MLBRIDGE_CATALOG_TOPIC``); see catalog/.
+    catalog_topic: str = DEFAULT_CATALOG_TOPIC
 
     @property
     def dlq_topic(self) -> str:
@@ -77,6 +81,8 @@ class RunnerConfig:
             raise ConfigError("brokers must not be empty (e.g. 127.0.0.1:9092)")
         if not is_valid_topic(self.request_topic) or len(self.dlq_topic) > 249:
             raise ConfigError(f"request topic {self.request_topic!r} is not a valid Kafka topic name")
+        if not is_valid_topic(self.catalog_topic):
+            raise ConfigError(f"catalog topic {self.catalog_topic!r} is not a valid Kafka topic name")
         if not self.group.strip():
             raise ConfigError("group must not be empty")
         if self.concurrency < 1:

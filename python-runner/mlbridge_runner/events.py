@@ -70,3 +70,20 @@ DLQ_SENT: Final = "dlq.sent"
 DLQ_FAILED: Final = "dlq.failed"
 #: WARNING: a consumer or producer error reported by librdkafka: error, code, fatal.
 KAFKA_ERROR: Final = "kafka.error"
+
+#: INFO, at start: topic, entries (live entries read), skipped (unusable records) — the catalogue
+#: was read to its end.
+CATALOG_LOADED: Final = "catalog.loaded"
+#: INFO, at start: topic, keys — this runner's entries were acknowledged by the broker.
+CATALOG_PUBLISHED: Final = "catalog.published"
+#: ERROR, at start, then exit 2: message (one line per conflict), conflicts ([{pipeline, version,
+#: published_version, problem}]).
+CATALOG_REFUSED: Final = "catalog.refused"
+#: WARNING: a catalogue record was skipped: topic, partition, offset, key, error.
+CATALOG_ENTRY_SKIPPED: Final = "catalog.entry_skipped"
+#: DEBUG: a tombstone retired an entry: topic, key.
+CATALOG_ENTRY_RETIRED: Final = "catalog.entry_retired"
+#: WARNING: the background tail of the catalogue failed once and goes on: topic, error.
+CATALOG_TAIL_ERROR: Final = "catalog.tail_error"
+#: WARNING while the catalogue cannot be read at start: topic, error, attempt.
+CATALOG_WAITING: Final = "catalog.waiting"

@@ -18,7 +18,9 @@ from .. import error_codes, events
 from ..codec.envelopes import Progress as ProgressRecord
 from ..codec.envelopes import ReplyEnvelope, ReplyStatus, Timings, decode_request, peek_request_address
 from ..codec.schemas import wire_schemas
+from ..catalog import EXIT_REFUSED, CatalogRefused, CatalogView, open_catalog
 from ..config import RunnerConfig, is_valid_topic
+from ..contract import SchemaStore
 from ..errors import BodyDecodeError, FramingError, PipelineTimeout
 from ..logging import DEBUG, ERROR, INFO, WARNING, enabled, kafka_logger, log_event
 from ..progress import ProgressLimiter, Report
@@ -89,13 +91,23 @@ class Runner(RebalanceHandlers):
         return self._stop.is_set()
 
     def run(self) -> int:
-        """Serve until :meth:`request_stop`; returns the process exit code (0)."""
+        """Serve until :meth:`request_stop`; returns the process exit code (0, or 2: the catalogue refused)."""
         schemas = wire_schemas()
         self._value_reference = schemas.value.reference
+        #: Writer schemas by ref, fed by the catalogue view.
+        self._schema_store = SchemaStore()
         self._dispatcher = Dispatcher(self.registry, self._value_reference)
         if not self._ensure_topics():
             log_event(INFO, events.STOPPED, abandoned=0, served=0)
             return 0
+        try:
+            catalog = open_catalog(self.config, self.registry, self.identity, self._stop, self._schema_store)
+        except CatalogRefused:
+            return EXIT_REFUSED  # logged as catalog.refused, naming pipelines, versions and fields
+        if catalog is None:  # stopped while waiting for the catalogue
+            log_event(INFO, events.STOPPED, abandoned=0, served=0)
+            return 0
+        self._catalog: CatalogView = catalog
         logger = kafka_logger()
         consumer = Consumer(
             {**consumer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
@@ -170,6 +182,7 @@ class Runner(RebalanceHandlers):
             if self._processes is not None:
                 self._processes.close()
             consumer.close()
+            catalog.close()
         log_event(INFO, events.STOPPED, abandoned=abandoned, served=self._served)
         return 0
 

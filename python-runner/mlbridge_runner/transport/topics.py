@@ -1,4 +1,4 @@
-"""Create the request topic and its dead-letter topic if they do not exist."""
+"""Create the request topic, its dead-letter topic and the catalogue topic if they do not exist."""
 
 from __future__ import annotations
 
@@ -12,10 +12,20 @@ class TopicSetupError(Exception):
     """The topics could not be created (broker unreachable, not authorised, ...)."""
 
 
-def ensure_topics(admin_settings: dict[str, Any], topics: dict[str, int], timeout: float = 10.0) -> list[str]:
+#: The catalogue keeps the latest entry per key (a tombstone retires a key).
+CATALOG_TOPIC_CONFIG: dict[str, str] = {"cleanup.policy": "compact"}
+
+
+def ensure_topics(
+    admin_settings: dict[str, Any],
+    topics: dict[str, int],
+    timeout: float = 10.0,
+    configs: dict[str, dict[str, str]] | None = None,
+) -> list[str]:
     """Create each ``name → partitions`` topic that does not exist yet; return the ones created.
 
-    A topic that already exists (made by an operator or another runner) is fine as it is.
+    ``configs`` gives topic settings (name → {setting: value}) used when a topic is created. A topic
+    that already exists (made by an operator or another runner) is fine as it is.
     """
     admin = AdminClient(admin_settings)
     try:
@@ -23,7 +33,7 @@ def ensure_topics(admin_settings: dict[str, Any], topics: dict[str, int], timeou
     except KafkaException as exc:
         raise TopicSetupError(f"cannot list topics: {exc.args[0]}") from None
     missing = [
-        NewTopic(name, num_partitions=partitions, replication_factor=-1)
+        NewTopic(name, num_partitions=partitions, replication_factor=-1, config=(configs or {}).get(name, {}))
         for name, partitions in topics.items()
         if name not in existing
     ]
@@ -41,3 +51,8 @@ def ensure_topics(admin_settings: dict[str, Any], topics: dict[str, int], timeou
         except Exception as exc:  # noqa: BLE001 - e.g. the future timed out
             raise TopicSetupError(f"cannot create topic {name!r}: {type(exc).__name__}: {exc}") from None
     return created
+
+
+def ensure_catalog_topic(admin_settings: dict[str, Any], topic: str, timeout: float = 10.0) -> bool:
+    """Create the compacted one-partition catalogue topic if needed; ``True`` if this call made it."""
+    return bool(ensure_topics(admin_settings, {topic: 1}, timeout, {topic: CATALOG_TOPIC_CONFIG}))
