@@ -42,6 +42,8 @@ class RunnerProcess:
                 "--request-topic", request_topic,
                 "--group", group,
                 "--log-level", log_level,
+                # A catalogue of its own: the shared default would carry other tests' pipeline versions.
+                *(() if "--catalog-topic" in extra else ("--catalog-topic", f"{request_topic}.catalog")),
                 *extra,
             ],
             stdout=subprocess.DEVNULL,
