@@ -10,15 +10,17 @@ import io
 import json
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from fastavro import parse_schema, schemaless_reader, schemaless_writer
-from fastavro.schema import to_parsing_canonical_form
 
-from ..codec.crc64 import fingerprint_bytes
 from ..codec.framing import frame, unframe
 from ..codec.schemas import wire_schemas
+from ..contract import schema_ref
 from ..errors import CodecError, FramingError
+
+if TYPE_CHECKING:
+    from ..registry import Pipeline
 
 PIPELINE_PREFIX: Final = "pipeline/"
 SCHEMA_PREFIX: Final = "schema/"
@@ -102,27 +104,14 @@ def _schema_text(schema: object) -> str:
     return "" if schema is None else json.dumps(schema, separators=(",", ":"), ensure_ascii=False)
 
 
-def pipeline_entry(pipeline: Any, runner: str = "", published_at_ms: int = 0) -> CatalogEntry:
+def pipeline_entry(pipeline: Pipeline, runner: str = "", published_at_ms: int = 0) -> CatalogEntry:
     """The entry a runner publishes for one registered pipeline (``pipeline.contract``).
 
     An untyped pipeline is published too: ``typed=False``, both refs the generic ``Value`` ref and
     no schema texts, so clients can list it.
     """
     value_ref = wire_schemas().value.reference
-    contract = getattr(pipeline, "contract", None)
-    if contract is None:  # a registry without contracts: every pipeline is generic, version 1
-        timeout = getattr(pipeline, "timeout", None)
-        return CatalogEntry(
-            kind=CatalogKind.PIPELINE,
-            name=pipeline.name,
-            version=1,
-            doc=(getattr(pipeline.fn, "__doc__", None) or "").strip(),
-            args_ref=value_ref,
-            result_ref=value_ref,
-            timeout_ms=None if timeout is None else int(timeout * 1000),
-            runner=runner,
-            published_at_ms=published_at_ms,
-        )
+    contract = pipeline.contract
     typed = bool(contract.typed)
     return CatalogEntry(
         kind=CatalogKind.PIPELINE,
@@ -232,11 +221,6 @@ def decode_record(key: str | bytes | None, value: bytes | None) -> tuple[Catalog
         _check_schema(entry, "args schema", entry.args_schema, entry.args_ref)
         _check_schema(entry, "result schema", entry.result_schema, entry.result_ref)
     return parsed, entry
-
-
-def schema_ref(schema: object) -> str:
-    """``crc64:<hex>`` of a schema's Parsing Canonical Form (how refs are made on both sides)."""
-    return "crc64:" + fingerprint_bytes(to_parsing_canonical_form(schema)).hex()
 
 
 def _check_schema(entry: CatalogEntry, what: str, text: str, ref: str) -> None:

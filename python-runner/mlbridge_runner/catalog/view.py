@@ -50,10 +50,13 @@ def view_settings(brokers: str, client_id: str) -> dict[str, Any]:
 class CatalogView:
     """Key → entry of one catalogue topic, kept current by :meth:`catch_up` and :meth:`start`."""
 
-    def __init__(self, settings: dict[str, Any], topic: str, store: SchemaSink | None = None) -> None:
+    def __init__(
+        self, settings: dict[str, Any], topic: str, store: SchemaSink | None = None, consumer: Any = None
+    ) -> None:
+        """``consumer`` replaces the ``Consumer(settings)`` the view makes (unit tests)."""
         self.topic = topic
         self._store = store
-        self._consumer = Consumer(settings)
+        self._consumer = consumer if consumer is not None else Consumer(settings)
         self._lock = threading.Lock()
         self._entries: dict[str, CatalogEntry] = {}
         self._stop = threading.Event()
