@@ -1,5 +1,10 @@
 """Request → checked call → outcome. Nothing runs until the name is found in the registry and the
-arguments bind to the function's signature."""
+arguments bind to the function's signature.
+
+A typed pipeline (``docs/typed-contract.md``) accepts its own args schema, any other writer schema
+it can find in the :class:`~mlbridge_runner.contract.SchemaStore` (resolved against its own), and
+the generic ``Value``; the reply mirrors the request (typed in, typed out).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from typing import Any, Callable
 from .. import error_codes
 from ..codec.envelopes import RemoteError, RequestEnvelope
 from ..codec.value import decode_value, encode_value
+from ..contract.calls import TypedPlan
+from ..contract.store import SchemaStore
 from ..errors import (
     DeadlineExceeded,
     InvalidArguments,
@@ -20,10 +27,12 @@ from ..errors import (
 )
 from ..progress import Progress, Report
 from ..registry import Pipeline, Registry
-from .arguments import Check, bind_arguments, compile_checks
+from .arguments import Binder
 from .failures import plain_error, remote_error, type_name
 
 MAX_NAME_IN_MESSAGE = 200
+#: How long a call with an unknown writer schema waits for the catalogue to bring it.
+SCHEMA_WAIT_S = 5.0
 
 
 def now_ms() -> int:
@@ -46,6 +55,10 @@ class Call:
     pipeline: Pipeline
     kwargs: dict[str, Any]
     received_at_ms: int
+    #: The typed codecs of the pipeline (None: untyped, generic encoding).
+    plan: TypedPlan | None = None
+    #: The request was typed, so the result is too (the reply mirrors the request).
+    typed_reply: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +69,8 @@ class Outcome:
     error: RemoteError | None
     started_at_ms: int
     finished_at_ms: int
+    #: The schema of ``result`` (None: the generic ``Value``).
+    result_ref: str | None = None
 
 
 def _short_repr(name: str) -> str:
@@ -64,13 +79,28 @@ def _short_repr(name: str) -> str:
 
 
 class Dispatcher:
-    """Checks requests against one registry. Lookup is ``registry[name]``: an exact dict lookup."""
+    """Checks requests against one registry. Lookup is ``registry[name]``: an exact dict lookup.
 
-    def __init__(self, registry: Registry, value_reference: str, clock: Callable[[], int] = now_ms) -> None:
+    ``store`` holds the writer schemas other versions of the callers use (fed by the catalogue);
+    an unknown ``crc64:`` reference waits up to ``schema_wait_s`` (default 5 s with a store given,
+    0 without: nobody would ever fill a private store) before the call is refused.
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        value_reference: str,
+        clock: Callable[[], int] = now_ms,
+        store: SchemaStore | None = None,
+        schema_wait_s: float | None = None,
+    ) -> None:
         self._registry = registry
         self._value_reference = value_reference
         self._clock = clock
-        self._checks: dict[str, dict[str, tuple[str, Check]]] = {}
+        self.store = store if store is not None else SchemaStore()
+        self._schema_wait_s = schema_wait_s if schema_wait_s is not None else (SCHEMA_WAIT_S if store is not None else 0.0)
+        # Per pipeline, compiled on first use: its Binder (untyped) or TypedPlan (typed).
+        self._plans: dict[str, tuple[Pipeline, Binder | TypedPlan]] = {}
 
     def prepare(self, request: RequestEnvelope) -> Call:
         """Return the call to run, or raise :class:`Rejected` with the error reply to send."""
@@ -86,23 +116,39 @@ class Dispatcher:
                     f"registered: {', '.join(exc.registered) or '(none)'}",
                 )
             ) from None
-        if request.args_schema.lower() != self._value_reference:
-            raise Rejected(
-                plain_error(
-                    error_codes.INVALID_ARGUMENTS,
-                    type_name(InvalidArguments("")),
-                    f"argsSchema {request.args_schema[:100]!r} is not supported by this runner; "
-                    f"expected {self._value_reference!r} (the generic Value schema)",
-                )
-            )
+        plan = self._plan_for(pipeline)
+        ref = request.args_schema
+        generic = ref == self._value_reference or ref.lower() == self._value_reference
         try:
-            args = decode_value(request.args, root="args")
-            kwargs = bind_arguments(pipeline, args, self._checks_for(pipeline))
+            if type(plan) is Binder:
+                if not generic:
+                    raise Rejected(_invalid(
+                        f"argsSchema {ref[:100]!r} is not supported by this runner; "
+                        f"expected {self._value_reference!r} (the generic Value schema)"
+                    ))
+                kwargs = plan.bind(decode_value(request.args, root="args"))
+                return Call(request, pipeline, kwargs, received)
+            assert isinstance(plan, TypedPlan)
+            if generic:
+                kwargs = plan.generic_args(decode_value(request.args, root="args"))
+                return Call(request, pipeline, kwargs, received, plan, False)
+            if ref == plan.args_ref or ref.lower() == plan.args_ref:
+                return Call(request, pipeline, plan.decode_args(request.args), received, plan, True)
+            writer = self._writer_schema(ref)
+            if writer is None:
+                raise Rejected(_invalid(
+                    f"argsSchema {ref[:100]!r} is unknown to this runner: not {pipeline.name!r}'s args schema "
+                    f"({plan.args_ref}), not the generic Value schema, and not found in the catalogue"
+                ))
+            return Call(request, pipeline, plan.decode_args(request.args, writer), received, plan, True)
         except (InvalidArguments, ValueNotDecodable) as exc:
-            raise Rejected(
-                plain_error(error_codes.INVALID_ARGUMENTS, type_name(InvalidArguments("")), str(exc))
-            ) from None
-        return Call(request=request, pipeline=pipeline, kwargs=kwargs, received_at_ms=received)
+            raise Rejected(_invalid(str(exc))) from None
+
+    def _writer_schema(self, ref: str) -> Any | None:
+        found = self.store.get(ref)
+        if found is None and ref.startswith("crc64:") and self._schema_wait_s > 0:
+            found = self.store.wait_for(ref, self._schema_wait_s)
+        return found
 
     def check_deadline(self, request: RequestEnvelope) -> int:
         """Return the current time, or raise :class:`Rejected` if the request's deadline passed."""
@@ -117,11 +163,20 @@ class Dispatcher:
             )
         return now
 
-    def _checks_for(self, pipeline: Pipeline) -> dict[str, tuple[str, Check]]:
-        checks = self._checks.get(pipeline.name)
-        if checks is None:
-            checks = self._checks[pipeline.name] = compile_checks(pipeline.signature)
-        return checks
+    def _plan_for(self, pipeline: Pipeline) -> Binder | TypedPlan:
+        found = self._plans.get(pipeline.name)
+        if found is not None and found[0] is pipeline:
+            return found[1]
+        plan: Binder | TypedPlan = TypedPlan(pipeline) if pipeline.contract.typed else Binder(pipeline)
+        self._plans[pipeline.name] = (pipeline, plan)
+        return plan
+
+
+_INVALID_TYPE = type_name(InvalidArguments(""))
+
+
+def _invalid(message: str) -> RemoteError:
+    return plain_error(error_codes.INVALID_ARGUMENTS, _INVALID_TYPE, message)
 
 
 def execute(
@@ -140,8 +195,14 @@ def execute(
             value = call.pipeline.fn(**kwargs)
     except BaseException as exc:  # noqa: BLE001 - SystemExit in a pipeline must not stop the runner
         return Outcome(None, remote_error(exc, error_codes.PIPELINE_ERROR), started, clock())
+    plan = call.plan
     try:
-        encoded = encode_value(value, root="result")
+        if plan is None:
+            encoded = encode_value(value, root="result")
+        elif call.typed_reply:
+            return Outcome(plan.encode_result(value, True), None, started, clock(), plan.result_ref)
+        else:
+            encoded = encode_value(plan.encode_result(value, False), root="result")
     except ValueNotEncodable as exc:
         return Outcome(None, plain_error(error_codes.RESULT_NOT_ENCODABLE, type_name(exc), str(exc)), started, clock())
     except BaseException as exc:  # noqa: BLE001 - e.g. a __len__ that raises

@@ -8,6 +8,8 @@ Nothing is pickled that comes from a message. The parent sends the request envel
 framed Avro bytes the client produced (re-encoded), the child answers with framed Avro reply
 envelopes (``PROGRESS`` reports, then the final ``OK``/``ERROR``); both sides decode them with the
 runner's codec. The child looks the pipeline up in its own whitelist, exactly like the parent.
+A typed call resolved from another version's schema is re-encoded with the pipeline's own args
+schema first (the child has no catalogue); the child's reply carries the result's schema ref.
 
 - **Time limits are hard**: past its ``timeout=`` the call's process is killed (SIGKILL) and the
   thread that owned it is replaced by one with a fresh process; the caller gets PIPELINE_TIMEOUT.
@@ -24,6 +26,7 @@ import os
 import signal
 import threading
 import time
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Callable, Sequence
@@ -38,9 +41,10 @@ from ..codec.envelopes import (
     encode_request,
 )
 from ..codec.envelopes import Progress as ProgressRecord
+from ..codec.envelopes import RequestEnvelope
 from ..logging import DEBUG, WARNING, log_event
 from ..progress import Report
-from .dispatch import Outcome, now_ms
+from .dispatch import Call, Outcome, now_ms
 from .failures import plain_error
 from .pool import Job
 
@@ -107,9 +111,23 @@ def worker_main(conn: Connection, pipeline_specs: Sequence[str], log_level: str 
             final = ReplyEnvelope(id=request.id, status=ReplyStatus.ERROR, error=outcome.error, timings=timings)
         else:
             final = ReplyEnvelope(
-                id=request.id, status=ReplyStatus.OK, result=outcome.result or b"", result_schema=reference, timings=timings
+                id=request.id, status=ReplyStatus.OK, result=outcome.result or b"",
+                result_schema=outcome.result_ref or reference, timings=timings,
             )
         conn.send_bytes(encode_reply(final))
+
+
+def request_for_worker(call: Call) -> RequestEnvelope:
+    """The request a worker process can prepare on its own.
+
+    A typed call written with another version's schema was resolved by this process, with writer
+    schemas from the catalogue the worker does not see: hand it on re-encoded with the pipeline's
+    own args schema. Every other request goes as it came.
+    """
+    plan = call.plan
+    if plan is None or not call.typed_reply or call.request.args_schema.lower() == plan.args_ref:
+        return call.request
+    return replace(call.request, args=plan.encode_args(call.kwargs), args_schema=plan.args_ref)
 
 
 def _describe_exit(code: int | None) -> str:
@@ -162,7 +180,7 @@ class ProcessWorkers:
             self._by_job[job] = worker
         started = now_ms()
         try:
-            worker.conn.send_bytes(encode_request(job.call.request))
+            worker.conn.send_bytes(encode_request(request_for_worker(job.call)))
             while True:
                 reply = decode_reply(worker.conn.recv_bytes())
                 if reply.status is ReplyStatus.PROGRESS:
@@ -170,8 +188,10 @@ class ProcessWorkers:
                         p = reply.progress
                         progress(Report(p.current, p.total, p.message))
                     continue
-                return Outcome(reply.result if reply.status is ReplyStatus.OK else None, reply.error,
-                               reply.timings.started_at_ms, reply.timings.finished_at_ms)
+                ok = reply.status is ReplyStatus.OK
+                return Outcome(reply.result if ok else None, reply.error,
+                               reply.timings.started_at_ms, reply.timings.finished_at_ms,
+                               reply.result_schema if ok and job.call.typed_reply else None)
         except Exception as exc:  # noqa: BLE001 - EOF/broken pipe: it died; anything else: it is unusable
             if not isinstance(exc, (EOFError, OSError)):
                 worker.process.kill()

@@ -51,7 +51,7 @@ def outcome_reply(
     if outcome.error is not None:
         return error_reply(request.id, outcome.error, runner, timings)
     assert outcome.result is not None
-    return ok_reply(request, outcome.result, result_schema, runner, timings)
+    return ok_reply(request, outcome.result, outcome.result_ref or result_schema, runner, timings)  # typed: its own ref
 
 
 class ReplySender:
