@@ -9,7 +9,7 @@ import {
 import type {Logger} from '../logging/logger.js';
 import {kafkajsLevel, kafkajsLogCreator} from './kafkajs-log.js';
 import {SendBatcher} from './send-batcher.js';
-import type {MessageHandler, OutgoingMessage, TopicSpec, Transport} from './transport.js';
+import type {MessageHandler, OutgoingMessage, RecordHandler, TopicSpec, Transport} from './transport.js';
 
 export type KafkajsTransportOptions = {
 	readonly brokers: readonly string[];
@@ -95,20 +95,7 @@ export class KafkajsTransport implements Transport {
 	}
 
 	async consume(topic: string, groupId: string, onMessage: MessageHandler): Promise<void> {
-		const consumer = this.#kafka.consumer({
-			groupId,
-			allowAutoTopicCreation: false,
-			maxWaitTimeInMs: 200,
-			sessionTimeout: 10_000,
-			heartbeatInterval: 1000,
-			retry: {retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000},
-		});
-		this.#consumers.push(consumer);
-		consumer.on(consumer.events.CRASH, event => {
-			// kafkajs restarts the consumer itself after retriable errors; say so only when it gives up.
-			const level = event.payload.restart ? 'info' : 'error';
-			this.#logger[level]('transport.consumer_crashed', {topic, restart: event.payload.restart, error: String(event.payload.error)});
-		});
+		const consumer = this.#consumer(topic, groupId);
 		const assigned = new Promise<void>(resolve => {
 			const stop = consumer.on(consumer.events.GROUP_JOIN, event => {
 				if ((event.payload.memberAssignment[topic] ?? []).length > 0) {
@@ -141,6 +128,74 @@ export class KafkajsTransport implements Transport {
 			},
 		});
 		await assigned;
+	}
+
+	async tail(topic: string, groupId: string, onRecord: RecordHandler): Promise<void> {
+		// The end of each partition now: caught up once the last offset before it was handed over.
+		const ends = new Map<number, bigint>();
+		for (const {partition, high, low} of await this.#admin.fetchTopicOffsets(topic)) {
+			if (BigInt(high) > BigInt(low)) {
+				ends.set(partition, BigInt(high));
+			}
+		}
+
+		let caughtUp!: () => void;
+		const done = new Promise<void>(resolve => {
+			caughtUp = resolve;
+		});
+		const consumer = this.#consumer(topic, groupId);
+		// Emitted also for batches that held only transaction markers or compacted-away records,
+		// so an end offset that no record carries is still reached.
+		const stop = consumer.on(consumer.events.END_BATCH_PROCESS, ({payload}) => {
+			const end = ends.get(payload.partition);
+			if (payload.topic === topic && end !== undefined && BigInt(payload.lastOffset) + 1n >= end) {
+				ends.delete(payload.partition);
+				if (ends.size === 0) {
+					stop();
+					caughtUp();
+				}
+			}
+		});
+		if (ends.size === 0) {
+			stop();
+			caughtUp();
+		}
+
+		await consumer.connect();
+		await consumer.subscribe({topic, fromBeginning: true});
+		await consumer.run({
+			autoCommit: false,
+			eachBatchAutoResolve: true,
+			eachBatch: async ({batch}) => {
+				for (const message of batch.messages) {
+					try {
+						onRecord({key: message.key === null ? null : message.key.toString('utf8'), value: message.value});
+					} catch (error) {
+						this.#logger.error('tail.handler_failed', {topic, error: String(error)});
+					}
+				}
+			},
+		});
+		await done;
+	}
+
+	/** A consumer closed by close(); crashes logged. */
+	#consumer(topic: string, groupId: string): Consumer {
+		const consumer = this.#kafka.consumer({
+			groupId,
+			allowAutoTopicCreation: false,
+			maxWaitTimeInMs: 200,
+			sessionTimeout: 10_000,
+			heartbeatInterval: 1000,
+			retry: {retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000},
+		});
+		this.#consumers.push(consumer);
+		consumer.on(consumer.events.CRASH, event => {
+			// kafkajs restarts the consumer itself after retriable errors; say so only when it gives up.
+			const level = event.payload.restart ? 'info' : 'error';
+			this.#logger[level]('transport.consumer_crashed', {topic, restart: event.payload.restart, error: String(event.payload.error)});
+		});
+		return consumer;
 	}
 
 	async maxMessageBytes(topic: string): Promise<number | undefined> {

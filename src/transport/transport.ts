@@ -16,6 +16,11 @@ export type TopicSpec = {
 
 export type MessageHandler = (value: Buffer) => void;
 
+/** A record of a tailed topic: tombstones (`value: null`) included. */
+export type TailRecord = {readonly key: string | null; readonly value: Buffer | null};
+
+export type RecordHandler = (record: TailRecord) => void;
+
 export interface Transport {
 	/** Create the topics that do not exist yet; existing ones are left as they are. */
 	ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
@@ -23,6 +28,12 @@ export interface Transport {
 	send(topic: string, message: OutgoingMessage): Promise<void>;
 	/** Read `topic` from its beginning; resolves once the topic's partitions are assigned to us. */
 	consume(topic: string, groupId: string, onMessage: MessageHandler): Promise<void>;
+	/**
+	 * Read every record of `topic` from its beginning, tombstones included, as a consumer group of
+	 * its own that never commits (a compacted topic such as the catalogue). Resolves once the
+	 * records present when it was called have been handed to `onRecord`; keeps reading after that.
+	 */
+	tail(topic: string, groupId: string, onRecord: RecordHandler): Promise<void>;
 	/** The topic's `max.message.bytes`, or undefined when it cannot be read. */
 	maxMessageBytes(topic: string): Promise<number | undefined>;
 	/** Stop consuming, delete `deleteTopics` (best effort), then disconnect. */

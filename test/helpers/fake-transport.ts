@@ -1,5 +1,5 @@
 import {decodeRequest, decodeValue, encodeReply, encodeValue, wireSchemas, type ReplyEnvelope, type RequestEnvelope} from '../../src/codec/index.js';
-import type {MessageHandler, OutgoingMessage, TopicSpec, Transport} from '../../src/transport/transport.js';
+import type {MessageHandler, OutgoingMessage, RecordHandler, TailRecord, TopicSpec, Transport} from '../../src/transport/transport.js';
 
 export type FakeBehaviour = {
 	/** Throw this from send() (a kafkajs-like error) while it returns true. */
@@ -23,7 +23,29 @@ export class FakeTransport implements Transport {
 
 	async ensureTopics(_specs: readonly TopicSpec[]): Promise<void> {}
 
+	/** Records of the tailed (catalogue) topic, in order, including what the client produced to it. */
+	readonly tailed: TailRecord[] = [];
+	#tailTopic: string | undefined;
+	#onTailRecord: RecordHandler | undefined;
+
+	async tail(topic: string, _groupId: string, onRecord: RecordHandler): Promise<void> {
+		this.#tailTopic = topic;
+		this.#onTailRecord = onRecord;
+		for (const record of this.tailed) onRecord(record);
+	}
+
+	/** Append a record to the tailed topic, as a runner publishing to the catalogue would. */
+	appendTailed(record: TailRecord): void {
+		this.tailed.push(record);
+		this.#onTailRecord?.(record);
+	}
+
 	async send(topic: string, message: OutgoingMessage): Promise<void> {
+		if (topic === this.#tailTopic) {
+			this.appendTailed({key: message.key, value: message.value});
+			return;
+		}
+
 		this.#sendAttempts++;
 		const failure = this.behaviour.failSend?.(this.#sendAttempts);
 		if (failure !== undefined) {
@@ -32,7 +54,9 @@ export class FakeTransport implements Transport {
 
 		this.sent.push({topic, message});
 		const request = decodeRequest(message.value);
-		const replies = this.behaviour.answer?.(request, decodeValue(request.args)) ?? [];
+		// Typed arguments (another argsSchema) are handed over as their Avro body.
+		const args = request.argsSchema === wireSchemas.value.ref ? decodeValue(request.args) : request.args;
+		const replies = this.behaviour.answer?.(request, args) ?? [];
 		setImmediate(() => {
 			for (const reply of replies) {
 				this.deliver({...reply, id: reply.id ?? request.id});
