@@ -415,3 +415,17 @@ def _epoch_ms(value: dt.datetime) -> int:
         value = value.replace(tzinfo=dt.timezone.utc)
     delta = value - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def schema_for_hint(hint: Any, pipeline: str = "hint", where: str = "value") -> tuple[AvroSchema, dict[str, type]]:
+    """The Avro schema of one type hint, and the classes of its named types (for tools and tests).
+
+    Raises :class:`UnsupportedType`, or :class:`Untyped` for ``Any``-like hints.
+    """
+    classes: dict[str, type] = {}
+    ctx = _Context(pipeline, classes, {})
+    try:
+        return _schema(hint, ctx, (ctx.namespace, f"{pipeline}_{where}")), classes
+    except _Unsupported as exc:
+        raise UnsupportedType(pipeline, where, exc.annotation if exc.annotation is not None else hint,
+                              _problem_text(exc, hint)) from None

@@ -1,6 +1,6 @@
-"""Write ``schemas/vectors/py-written.json``: bytes from the Python codec for the TS tests to read.
+"""Write ``schemas/vectors/py-written.json`` and ``typed.json``: bytes from the Python codecs for the TS tests.
 
-``python -m mlbridge_runner.tools.write_vectors [--out PATH]``. The format is described in
+``python -m mlbridge_runner.tools.write_vectors [--out PATH] [--typed-out PATH]``. The format is described in
 ``schemas/vectors/README.md``. Also holds the JSON ↔ envelope helpers the tests use to read both
 vector files.
 """
@@ -205,11 +205,19 @@ def default_path() -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="default: schemas/vectors/py-written.json")
+    parser.add_argument("--typed-out", type=Path, default=None, help="default: schemas/vectors/typed.json")
     args = parser.parse_args(argv)
     out = args.out or default_path()
     vectors = build_vectors()
     out.write_text(json.dumps(vectors, indent=1, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
     print(f"wrote {len(vectors['cases'])} cases to {out}")
+    from .typed_vectors import build_typed_vectors  # imports the fixture pipelines: only when writing
+
+    typed_out = args.typed_out or find_vectors_dir() / "typed.json"
+    typed = build_typed_vectors(find_vectors_dir())
+    typed_out.write_text(json.dumps(typed, indent=1, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
+    counts = ", ".join(f"{len(typed[k])} {k}" for k in ("cases", "evolution", "incompatible", "confluent"))
+    print(f"wrote {counts} to {typed_out}")
     return 0
 
 
