@@ -2,6 +2,7 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {packageRoot} from '../runner/package-paths.js';
+import {runCodegenCommand} from './codegen-command.js';
 import {runRunnerCommand} from './runner-command.js';
 import {runSetupPythonCommand} from './setup-python-command.js';
 
@@ -11,6 +12,8 @@ Commands:
   runner --pipelines FILE_OR_MODULE [...]   run the bundled Python runner
                                             (all flags go to python -m mlbridge_runner; --help lists them)
   setup-python [--venv DIR] [--python EXE]  create a venv with the runner's dependencies
+  codegen --out FILE (--pipelines FILE_OR_MODULE | --brokers LIST) [--catalog-topic T] [--only NAME,...]
+                                            generate the pipelines' TypeScript types (--help lists options)
   version                                   print the version
 
 Environment:
@@ -29,6 +32,10 @@ async function main(argv: readonly string[]): Promise<number> {
 
 		case 'setup-python': {
 			return runSetupPythonCommand(rest);
+		}
+
+		case 'codegen': {
+			return runCodegenCommand(rest);
 		}
 
 		case 'version':

@@ -312,7 +312,13 @@ function baseName(fullname: string): string {
 }
 
 function docLines(doc: string | undefined, fullname: string): string[] {
-	return doc === undefined ? [`Avro \`${fullname}\`.`] : [doc, '', `Avro \`${fullname}\`.`];
+	const pipeline =
+		fullname.startsWith(pipelineNamespace) && fullname.endsWith('.Args')
+			? fullname.slice(pipelineNamespace.length, -'.Args'.length)
+			: undefined;
+	const origin =
+		pipeline === undefined ? `Avro \`${fullname}\`.` : `Arguments of pipeline \`${pipeline}\` (Avro \`${fullname}\`).`;
+	return doc === undefined ? [origin] : [doc, '', origin];
 }
 
 /**

@@ -30,7 +30,10 @@ export function parseEntriesJson(stdout: string, source: string): CodegenEntry[]
 		throw new PipelinesLoadError(source, `The runner's catalogue output for ${source} is not a list of entries: ${preview(stdout)}`);
 	}
 
-	return list.map((item, i) => toEntry(item, `${source}: entry ${i}`, source));
+	// SCHEMA entries (schemas pinned by clients) carry no pipeline.
+	return list.flatMap((item, i) =>
+		(item as {kind?: unknown} | null)?.kind === 'SCHEMA' ? [] : [toEntry(item, `${source}: entry ${i}`, source)],
+	);
 }
 
 function toEntry(item: unknown, where: string, source: string): CodegenEntry {

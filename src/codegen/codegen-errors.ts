@@ -8,7 +8,8 @@
  * ├── PipelinesLoadError       the pipelines file is missing, raised, or printed garbage (exit 4)
  * ├── NoPipelinesError         nothing to generate: no pipelines, or --only matched none (exit 5)
  * ├── CatalogUnavailableError  the broker (or its catalogue topic) could not be read (exit 6)
- * └── SchemaError              a pipeline's schema is not Avro the generator understands (exit 7)
+ * ├── SchemaError              a pipeline's schema is not Avro the generator understands (exit 7)
+ * └── OutputWriteError         the output file could not be written (exit 8)
  */
 export class CodegenError extends Error {
 	/** Stable machine-readable code. */
@@ -68,5 +69,14 @@ export class SchemaError extends CodegenError {
 	constructor(path: string, message: string) {
 		super(`${path}: ${message}`, {code: 'CODEGEN_SCHEMA', exitCode: 7});
 		this.path = path;
+	}
+}
+
+export class OutputWriteError extends CodegenError {
+	readonly file: string;
+
+	constructor(file: string, cause: unknown) {
+		super(`Cannot write ${file}: ${(cause as Error).message}`, {code: 'CODEGEN_OUTPUT_WRITE', exitCode: 8, cause});
+		this.file = file;
 	}
 }
