@@ -235,3 +235,15 @@ def test_view_feeds_the_schema_store_and_keeps_tailing(brokers, catalog):
         assert {e.name for e in view.entries()} == {schema_ref(first), schema_ref(later)}
     finally:
         view.close()
+
+
+def test_the_catalogue_topic_is_compacted_with_one_partition(brokers, catalog):
+    from confluent_kafka.admin import AdminClient, ConfigResource
+
+    assert ensure_catalog_topic({"bootstrap.servers": brokers}, catalog) is True
+    assert ensure_catalog_topic({"bootstrap.servers": brokers}, catalog) is False  # exists: left as it is
+    admin = AdminClient({"bootstrap.servers": brokers})
+    assert len(admin.list_topics(catalog, timeout=10).topics[catalog].partitions) == 1
+    resource = ConfigResource(ConfigResource.Type.TOPIC, catalog)
+    configs = admin.describe_configs([resource])[resource].result(timeout=10)
+    assert configs["cleanup.policy"].value == "compact"

@@ -144,3 +144,35 @@ def test_help(capsys):
 def test_kinds_are_the_schema_symbols():
     symbols = wire_schemas().catalog.raw["fields"][0]["type"]["symbols"]
     assert [k.value for k in CatalogKind] == symbols
+
+
+# ---------------------------------------------------------------------------- the runner's option
+
+
+def test_runner_catalog_topic_option_and_env(monkeypatch):
+    from mlbridge_runner.cli import parse_args
+
+    assert parse_args(["--pipelines", "p.py"]).catalog_topic == "ml.pipeline.catalog"
+    monkeypatch.setenv("MLBRIDGE_CATALOG_TOPIC", "team.catalog")
+    assert parse_args(["--pipelines", "p.py"]).catalog_topic == "team.catalog"
+    assert parse_args(["--pipelines", "p.py", "--catalog-topic", "x.catalog"]).catalog_topic == "x.catalog"
+
+
+def test_runner_refuses_a_bad_catalog_topic(tmp_path, capsys):
+    from mlbridge_runner import Registry
+
+    registry = Registry()
+    registry.register(lambda: None, "noop")
+    ok = tmp_path / "ok_catalog_pipelines.py"
+    ok.write_text("X = 1\n")
+    assert cli_main(["--pipelines", str(ok), "--catalog-topic", "no spaces allowed"], registry=registry) == 2
+    assert "catalog topic 'no spaces allowed' is not a valid Kafka topic name" in capsys.readouterr().err
+
+
+def test_config_validates_the_catalog_topic():
+    from mlbridge_runner.config import RunnerConfig
+    from mlbridge_runner.errors import ConfigError
+
+    assert RunnerConfig().catalog_topic == "ml.pipeline.catalog"
+    with pytest.raises(ConfigError, match="catalog topic"):
+        RunnerConfig(catalog_topic="").validate()
