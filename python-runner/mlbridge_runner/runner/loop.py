@@ -96,7 +96,7 @@ class Runner(RebalanceHandlers):
         self._value_reference = schemas.value.reference
         #: Writer schemas by ref, fed by the catalogue view.
         self._schema_store = SchemaStore()
-        self._dispatcher = Dispatcher(self.registry, self._value_reference)
+        self._dispatcher = Dispatcher(self.registry, self._value_reference, store=self._schema_store)
         if not self._ensure_topics():
             log_event(INFO, events.STOPPED, abandoned=0, served=0)
             return 0

@@ -247,3 +247,46 @@ def test_the_catalogue_topic_is_compacted_with_one_partition(brokers, catalog):
     resource = ConfigResource(ConfigResource.Type.TOPIC, catalog)
     configs = admin.describe_configs([resource])[resource].result(timeout=10)
     assert configs["cleanup.policy"].value == "compact"
+
+
+def test_a_writer_schema_published_to_the_catalogue_is_resolved_by_the_runner(brokers, catalog):
+    """A client pinned an older args schema (no ``b``) and published it as a SCHEMA entry after the
+    runner started: the runner's background view hands it to the dispatcher, which resolves it."""
+    import dataclasses
+    import io
+
+    from fastavro import parse_schema, schemaless_reader, schemaless_writer
+
+    runner = start(brokers, catalog, TYPED)
+    caller = None
+    try:
+        runner.wait_for("runner.assigned")
+        writer = {
+            "type": "record",
+            "name": "Args",
+            "namespace": "mlbridge.pipeline.typed_add",
+            "fields": [{"name": "a", "type": "long"}],
+        }
+        ref = schema_ref(writer)
+        body = io.BytesIO()
+        schemaless_writer(body, parse_schema(writer), {"a": 40})
+        caller = Caller(brokers, runner.request_topic)
+
+        def call() -> Any:
+            assert caller is not None
+            request = dataclasses.replace(caller.request("typed_add"), args=body.getvalue(), args_schema=ref)
+            return caller.wait(caller.send(request), timeout=30)
+
+        unknown = call()
+        assert unknown.error is not None and unknown.error.code == "INVALID_ARGUMENTS"
+        assert ref in unknown.error.message
+
+        publish_entries(publisher_settings(brokers, "catalog-test", 10), catalog, [schema_entry(ref, writer)])
+        reply = call()
+        assert reply.error is None, reply.error
+        assert reply.result_schema == schema_ref("long")
+        assert schemaless_reader(io.BytesIO(reply.result), "long", None) == 40  # b took its default 0
+    finally:
+        if caller is not None:
+            caller.close()
+        runner.terminate()
