@@ -6,6 +6,13 @@
 - :mod:`.publisher` — entries and tombstones, acknowledged before returning;
 - :mod:`.startup` — the order a runner does all this in;
 - :mod:`.command` — ``python -m mlbridge_runner catalog ...``.
+
+Errors (all :class:`~mlbridge_runner.errors.MlbridgeRunnerError`)::
+
+    BadCatalogRecord (a CodecError) .. one record is unusable: the view skips it with a warning
+    CatalogUnavailable ............... the topic cannot be read to its end (the runner keeps retrying)
+    CatalogRefused ................... our pipelines clash with published versions: exit 2
+    CatalogPublishError .............. our entries were not acknowledged: the runner fails (exit 1)
 """
 
 from .compatibility import EXIT_REFUSED, CatalogRefused, Conflict, find_conflicts
