@@ -33,32 +33,41 @@ def build_contract(
         raise RegistryError(f"pipeline {name!r}: version must be an int >= 1, got {version!r}")
     doc = inspect.cleandoc(fn.__doc__) if getattr(fn, "__doc__", None) else ""
     timeout_ms = None if timeout is None else int(round(timeout * 1000))
-    derived: Derived | None
+    derived: Derived | None = None
     if args_schema is None or result_schema is None:
-        derived = derive(name, fn, signature, skip)
+        derived = derive(name, fn, signature, skip, args=args_schema is None, result=result_schema is None)
+    if args_schema is None and result_schema is None:
+        if derived is None:
+            ref = value_reference()
+            return PipelineContract(False, version, doc, None, None, ref, ref, timeout_ms), {}
+        classes = derived.classes
     else:
-        try:  # only for the classes to build from the explicit schemas' named types
-            derived = derive(name, fn, signature, skip)
-        except RegistryError:
-            derived = None
-    if args_schema is None and result_schema is None and derived is None:
-        ref = value_reference()
-        return PipelineContract(False, version, doc, None, None, ref, ref, timeout_ms), {}
-    if derived is None:
-        given = "args_schema" if args_schema is not None else "result_schema"
-        other = "result_schema" if args_schema is not None else "args_schema"
+        classes = _classes_of_hints(name, fn, signature, skip, derived)
+    args = check_args_record(name, parse_explicit(name, "args_schema", args_schema), signature, skip) \
+        if args_schema is not None else (derived.args_schema if derived is not None else None)
+    result = parse_explicit(name, "result_schema", result_schema) \
+        if result_schema is not None else (derived.result_schema if derived is not None else None)
+    if args is None or result is None:
+        given, other = ("args_schema", "result_schema") if args_schema is not None else ("result_schema", "args_schema")
         raise RegistryError(
             f"pipeline {name!r}: {given} is given but {other} cannot be derived from the type hints "
             f"(unannotated, Any or *args/**kwargs); give {other} too"
         )
-    args = derived.args_schema
-    result = derived.result_schema
-    if args_schema is not None:
-        args = check_args_record(name, parse_explicit(name, "args_schema", args_schema), signature, skip)
-    if result_schema is not None:
-        result = parse_explicit(name, "result_schema", result_schema)
     contract = PipelineContract(
         typed=True, version=version, doc=doc, args_schema=args, result_schema=result,
         args_ref=schema_ref(args), result_ref=schema_ref(result), timeout_ms=timeout_ms,
     )
-    return contract, derived.classes
+    return contract, classes
+
+
+def _classes_of_hints(
+    name: str, fn: Callable[..., Any], signature: inspect.Signature, skip: str | None, derived: Derived | None
+) -> dict[str, type]:
+    """The classes the hints name, to build the named types of explicit schemas too (by name)."""
+    try:
+        full = derive(name, fn, signature, skip)
+    except RegistryError:
+        full = None
+    if full is not None:
+        return full.classes
+    return derived.classes if derived is not None else {}

@@ -38,7 +38,11 @@ def check_readable(reader: Any, writer: Any) -> list[str]:
 
 
 def _where(path: str) -> str:
-    return f"field {path!r}" if path else "the top level"
+    if not path:
+        return "the top level"
+    if path[0] in "[{":  # inside a top-level array or map
+        return f"{'the array items' if path[0] == '[' else 'the map values'} {path!r}"
+    return f"field {path!r}"
 
 
 def _describe(node: dict[str, Any]) -> str:

@@ -66,13 +66,20 @@ class _Context:
         self.literals: dict[str, tuple[str, ...]] = {}
 
 
-def derive(name: str, fn: Callable[..., Any], signature: inspect.Signature, skip: str | None) -> Derived | None:
+def derive(
+    name: str, fn: Callable[..., Any], signature: inspect.Signature, skip: str | None,
+    *, args: bool = True, result: bool = True,
+) -> Derived | None:
     """The schemas of ``fn``'s parameters (except ``skip``, the injected progress parameter) and
-    return value, or None if the pipeline is untyped. Raises :class:`UnsupportedType`."""
-    params = [p for p in signature.parameters.values() if p.name != skip]
+    return value, or None if the pipeline is untyped. Raises :class:`UnsupportedType`.
+
+    ``args=False`` / ``result=False`` leave that side out (an explicit schema replaces it): its
+    schema is then a placeholder and its hints are not looked at.
+    """
+    params = [p for p in signature.parameters.values() if p.name != skip] if args else []
     if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
         return None
-    if any(p.annotation is p.empty for p in params) or signature.return_annotation is signature.empty:
+    if any(p.annotation is p.empty for p in params) or (result and signature.return_annotation is signature.empty):
         return None
     try:
         hints = typing.get_type_hints(fn)
@@ -97,7 +104,7 @@ def derive(name: str, fn: Callable[..., Any], signature: inspect.Signature, skip
         except _Unsupported as exc:
             problems.append(UnsupportedType(name, param.name, exc.annotation if exc.annotation is not None else hint,
                                             _problem_text(exc, hint)))
-    result_hint = hints.get("return", Any)
+    result_hint = hints.get("return", Any) if result else None
     result_schema: AvroSchema = "null"
     try:
         result_ctx = _Context(name, classes, owners)

@@ -85,3 +85,27 @@ def _resolve(schema: Any, namespace: str | None, named: dict[str, dict[str, Any]
             fields.append(entry)
         node["fields"] = fields
     return node
+
+
+def is_recursive(node: dict[str, Any]) -> bool:
+    """Whether a resolved tree refers to itself (a record nested in itself, e.g. a tree)."""
+    return _cycles(node, set())
+
+
+def _cycles(node: dict[str, Any], path: set[int]) -> bool:
+    if id(node) in path:
+        return True
+    path.add(id(node))
+    try:
+        kind = node["type"]
+        if kind == "array":
+            return _cycles(node["items"], path)
+        if kind == "map":
+            return _cycles(node["values"], path)
+        if kind == "union":
+            return any(_cycles(b, path) for b in node["branches"])
+        if kind == "record":
+            return any(_cycles(f["type"], path) for f in node["fields"])
+        return False
+    finally:
+        path.discard(id(node))

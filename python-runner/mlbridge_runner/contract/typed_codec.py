@@ -10,10 +10,11 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from fastavro import parse_schema, schemaless_reader, schemaless_writer
+from fastavro import _read_py, parse_schema, schemaless_reader, schemaless_writer
 
 from .convert import ConversionError, Node, compile_schema, from_avro, from_generic, to_avro
 from .model import AvroSchema, schema_ref
+from .names import is_recursive, resolve
 
 
 class TypedDecodeError(ValueError):
@@ -28,6 +29,10 @@ class TypedCodec:
         self.ref = schema_ref(schema)
         self.parsed = parse_schema(schema, named_schemas={})
         self.node: Node = compile_schema(schema, classes)
+        # fastavro's compiled reader recurses on the C stack: hostile nesting of a recursive type
+        # would crash the process. The pure-Python reader stops at the recursion limit instead.
+        self._reader = _read_py.schemaless_reader if is_recursive(resolve(schema)) else schemaless_reader
+        self._writer_readers: dict[int, tuple[Any, Any]] = {}
 
     def decode(self, data: bytes, root: str, writer: Any | None = None) -> Any:
         """Bytes written with ``writer`` (parsed; default: this schema) → Python objects.
@@ -36,17 +41,28 @@ class TypedCodec:
         :class:`ConversionError` (e.g. a symbol the Enum class lacks).
         """
         stream = io.BytesIO(data)
+        reader = self._reader if writer is None else self._reader_for(writer)
         try:
             if writer is None or writer is self.parsed:
-                datum = schemaless_reader(stream, self.parsed, None, return_named_type=True)
+                datum = reader(stream, self.parsed, None, return_named_type=True)
             else:
-                datum = schemaless_reader(stream, writer, self.parsed, return_named_type=True)
+                datum = reader(stream, writer, self.parsed, return_named_type=True)
         except Exception as exc:  # noqa: BLE001 - fastavro raises EOFError, ValueError, IndexError, SchemaResolutionError…
             raise TypedDecodeError(f"cannot decode {root}: {type(exc).__name__}: {exc}") from None
         left = len(data) - stream.tell()
         if left:
             raise TypedDecodeError(f"cannot decode {root}: {left} trailing bytes after the value")
-        return from_avro(self.node, datum, root)
+        try:
+            return from_avro(self.node, datum, root)
+        except RecursionError:
+            raise TypedDecodeError(f"cannot decode {root}: nested too deeply") from None
+
+    def _reader_for(self, writer: Any) -> Any:
+        found = self._writer_readers.get(id(writer))
+        if found is None or found[0] is not writer:
+            safe = self._reader is schemaless_reader and not is_recursive(resolve(writer))
+            found = self._writer_readers[id(writer)] = (writer, schemaless_reader if safe else _read_py.schemaless_reader)
+        return found[1]
 
     def encode(self, obj: Any, root: str) -> bytes:
         """Python objects → the Avro body; raises :class:`ConversionError` naming the path."""
