@@ -221,7 +221,7 @@ class Parser {
 	#fullname(schema: JsonObject, namespace: string, path: string): [string, string] {
 		const {name} = schema;
 		if (typeof name !== 'string' || name === '') {
-			throw new SchemaError(path, `a ${String(schema['type'])} needs a "name"`);
+			throw new SchemaError(path, `a named type (${String(schema['type'])}) needs a "name"`);
 		}
 
 		if (name.includes('.')) {
