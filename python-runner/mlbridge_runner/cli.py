@@ -1,7 +1,7 @@
 """``python -m mlbridge_runner --pipelines FILE_OR_MODULE ...`` (and ``... catalog ...``: catalog/command.py)
 
 Exit codes: 0 stopped cleanly (SIGTERM/SIGINT), 1 the runner failed, 2 bad command line or
-pipelines, 3 dependencies missing, 128+N a second signal N forced an immediate exit.
+pipelines (or pipelines that clash with versions in the catalogue), 3 dependencies missing, 128+N a second signal N forced an immediate exit.
 """
 
 from __future__ import annotations
