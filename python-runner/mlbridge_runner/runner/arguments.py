@@ -139,7 +139,7 @@ class Binder:
         for name in args:
             if name in keywords:
                 continue
-            if name in self.positional_only and not self.accepts_any:
+            if name in self.positional_only:  # as Signature.bind: even where **kwargs could take it
                 raise InvalidArguments(
                     f"{self.name}(): {name!r} parameter is positional only, but was passed as a keyword", name
                 )
