@@ -290,3 +290,17 @@ def test_a_writer_schema_published_to_the_catalogue_is_resolved_by_the_runner(br
         if caller is not None:
             caller.close()
         runner.terminate()
+
+
+def test_list_and_retire_from_the_command_line(brokers, catalog):
+    missing = catalog_cli("list", "--brokers", brokers, "--catalog-topic", catalog, "--timeout", "3")
+    assert missing.returncode == 1 and f"catalogue topic '{catalog}' cannot be read" in missing.stderr
+
+    seed(brokers, catalog, TYPED)
+    shown = catalog_cli("list", "--brokers", brokers, "--catalog-topic", catalog)
+    assert shown.returncode == 0, shown.stderr
+    assert "pipeline  typed_add v1  typed  args crc64:" in shown.stdout and "Add two integers." in shown.stdout
+
+    forced = catalog_cli("retire", "typed_add", "9", "--force", "--brokers", brokers, "--catalog-topic", catalog)
+    assert forced.returncode == 0 and "retired pipeline/typed_add/9" in forced.stdout
+    assert "pipeline/typed_add/1" in live_keys(brokers, catalog)
