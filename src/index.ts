@@ -1,5 +1,6 @@
 export {PipelineClient} from './client/pipeline-client.js';
 export type {ClientOptions, InvokeOptions} from './client/options.js';
+export type {PipelineDescription} from './catalog/pipeline-description.js';
 export type {InvocationProgress} from './client/pending-calls.js';
 export type {PipelineSignature, PipelineTypes, UntypedPipelines} from './client/pipeline-types.js';
 export type {
@@ -30,6 +31,7 @@ export {
 	RequestTooLargeError,
 	ResultNotEncodableError,
 	RunnerError,
+	SchemaNotFoundError,
 	UnknownPipelineError,
 	type RemoteCause,
 	type RemoteErrorDetails,

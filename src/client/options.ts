@@ -1,6 +1,8 @@
+import type {Contract} from '../contract/contract.js';
 import type {LogLevel, Logger} from '../logging/logger.js';
+import type {PipelineTypes, UntypedPipelines} from './pipeline-types.js';
 
-export type ClientOptions = {
+export type ClientOptions<P extends PipelineTypes = UntypedPipelines> = {
 	/**
 	 * Kafka bootstrap servers.
 	 * @default `KAFKA_BROKERS` split on commas, else `["127.0.0.1:9092"]`
@@ -66,6 +68,23 @@ export type ClientOptions = {
 	 * @default "wait"
 	 */
 	readonly whenBrokerDown?: 'wait' | 'fail';
+	/**
+	 * The pinned schemas, as `mlbridge codegen` prints them. invoke() encodes arguments and reads
+	 * results with these (resolving what a newer or older runner wrote), and the client's type
+	 * becomes `PipelineClient<P>`. Without it, the newest catalogue version of each pipeline is used.
+	 */
+	readonly contract?: Contract<P>;
+	/**
+	 * The compacted topic where runners publish their pipelines and clients their pinned schemas.
+	 * @default `MLBRIDGE_CATALOG_TOPIC`, else `"ml.pipeline.catalog"`
+	 */
+	readonly catalogTopic?: string;
+	/**
+	 * Check arguments against the pipeline's schema before sending: a wrong call rejects with
+	 * InvalidArgumentsError (`origin: 'local'`) naming the field, and nothing is sent.
+	 * @default true
+	 */
+	readonly validateArguments?: boolean;
 };
 
 export type InvokeOptions = {
@@ -89,9 +108,10 @@ export type InvokeOptions = {
 	readonly onProgress?: (progress: import('./pending-calls.js').InvocationProgress) => void;
 };
 
-export type ResolvedClientOptions = Required<Omit<ClientOptions, 'logLevel' | 'logger' | 'maxRequestBytes'>> & {
+export type ResolvedClientOptions = Required<Omit<ClientOptions, 'logLevel' | 'logger' | 'maxRequestBytes' | 'contract'>> & {
 	readonly maxRequestBytes: number | undefined;
 	readonly logger: Logger;
+	readonly contract: Contract<PipelineTypes> | undefined;
 };
 
 export function envBrokers(): string[] | undefined {

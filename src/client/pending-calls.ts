@@ -1,3 +1,4 @@
+import type {TypedSchema} from '../contract/typed-codec.js';
 import {DeadlineWheel} from './deadline-wheel.js';
 
 /** A call waiting for its reply. */
@@ -11,6 +12,8 @@ export type PendingCall = {
 	/** Undoes the AbortSignal listener. */
 	readonly detach: () => void;
 	wheelHandle: number | undefined;
+	/** The schema a typed result is read as (the pinned or catalogue one); undefined: as written. */
+	readonly resultReader?: TypedSchema | undefined;
 };
 
 /** A progress report sent by a long-running pipeline. */

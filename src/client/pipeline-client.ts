@@ -1,5 +1,11 @@
 import {randomUUID} from 'node:crypto';
+import {encodeCatalogEntry, schemaEntry, schemaKey} from '../catalog/catalog-entry.js';
+import type {CatalogView} from '../catalog/catalog-view.js';
+import {catalogTopicSpec, openCatalog} from '../catalog/open-catalog.js';
+import type {PipelineDescription} from '../catalog/pipeline-description.js';
 import {encodeRequest, encodeValue, ValueEncodingError, wireSchemas} from '../codec/index.js';
+import {SchemaStore} from '../contract/schema-store.js';
+import type {TypedSchema} from '../contract/typed-codec.js';
 import {
 	BrokerUnreachableError,
 	ClientClosedError,
@@ -8,14 +14,22 @@ import {
 	InvocationTimeoutError,
 	MlbridgeError,
 	RequestTooLargeError,
+	UnknownPipelineError,
 } from '../errors/index.js';
+import type {Logger} from '../logging/logger.js';
 import {KafkajsTransport, type KafkajsTransportOptions} from '../transport/kafkajs-transport.js';
 import type {Transport} from '../transport/transport.js';
+import {CallSchemaChooser} from './call-schemas.js';
 import type {ClientOptions, InvokeOptions, ResolvedClientOptions} from './options.js';
 import {PendingCalls, type PendingCall} from './pending-calls.js';
 import type {PipelineTypes, UntypedPipelines} from './pipeline-types.js';
 import {resolveClientOptions} from './resolve-options.js';
 import {createReplyRouter} from './reply-router.js';
+
+/** How long connect() waits to have read the catalogue up to its end offsets. */
+const catalogCatchUpMs = 2000;
+/** How long a reply written with an unknown result schema waits for the catalogue to learn it. */
+const unknownSchemaWaitMs = 5000;
 
 /** Kafka's default `max.message.bytes` (1 MiB + record overhead), used when the topic's can't be read. */
 const defaultMaxMessageBytes = 1_048_588;
@@ -35,22 +49,33 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 	readonly #pending: PendingCalls;
 	readonly #replyTopic: string;
 	readonly #maxRequestBytes: number;
+	readonly #schemas: CallSchemaChooser;
 	#closed = false;
 
-	private constructor(options: ResolvedClientOptions, transport: Transport, pending: PendingCalls, maxRequestBytes: number) {
+	private constructor(
+		options: ResolvedClientOptions,
+		transport: Transport,
+		pending: PendingCalls,
+		maxRequestBytes: number,
+		schemas: CallSchemaChooser,
+	) {
 		this.#options = options;
 		this.#transport = transport;
 		this.#pending = pending;
 		this.#replyTopic = options.replyTopicPrefix + options.clientId;
 		this.#maxRequestBytes = maxRequestBytes;
+		this.#schemas = schemas;
 	}
 
 	/**
 	 * Connect, create the request topic if missing and this client's own reply topic, and wait until
-	 * the reply consumer is assigned — so no reply can arrive before anyone listens.
+	 * the reply consumer is assigned — so no reply can arrive before anyone listens. Also read the
+	 * catalogue (bounded: 2 s) and publish the pinned contract's schemas to it.
+	 *
+	 * With `contract` (codegen output) the client is a `PipelineClient<P>` of the contract's types.
 	 */
 	static async connect<P extends PipelineTypes = UntypedPipelines>(
-		options: ClientOptions = {},
+		options: ClientOptions<P> = {},
 		/** @internal Tests pass a fake Transport here. */
 		openTransport?: (options: KafkajsTransportOptions) => Promise<Transport>,
 	): Promise<PipelineClient<P>> {
@@ -75,12 +100,21 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 					numPartitions: 1,
 					config: {'retention.ms': String(resolved.replyRetentionMs), 'cleanup.policy': 'delete'},
 				},
+				catalogTopicSpec(resolved.catalogTopic),
 			]);
-			const maxRequestBytes =
-				resolved.maxRequestBytes ?? (await transport.maxMessageBytes(resolved.requestTopic)) ?? defaultMaxMessageBytes;
-			await transport.consume(replyTopic, replyTopic, createReplyRouter(pending, resolved.logger));
+			const open = transport;
+			const [maxMessageBytes, view] = await Promise.all([
+				resolved.maxRequestBytes ?? open.maxMessageBytes(resolved.requestTopic),
+				openCatalog(open, {topic: resolved.catalogTopic, groupId: `${replyTopic}.catalog`, catchUpMs: catalogCatchUpMs, logger: resolved.logger}),
+			]);
+			const store = new SchemaStore(resolved.logger, view);
+			const schemas = new CallSchemaChooser(store, view, resolved.contract);
+			await Promise.all([
+				open.consume(replyTopic, replyTopic, createReplyRouter(pending, resolved.logger, {schemas: store, waitMs: unknownSchemaWaitMs})),
+				publishPinned(open, resolved.catalogTopic, resolved.clientId, view, schemas.pinnedSchemas(), resolved.logger),
+			]);
 			resolved.logger.info('client.connected', {clientId: resolved.clientId, replyTopic, requestTopic: resolved.requestTopic});
-			return new PipelineClient<P>(resolved, transport, pending, maxRequestBytes);
+			return new PipelineClient<P>(resolved, transport, pending, maxMessageBytes ?? defaultMaxMessageBytes, schemas);
 		} catch (error) {
 			await transport?.close([replyTopic]);
 			if (error instanceof MlbridgeError || error instanceof TypeError) {
@@ -105,12 +139,45 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		return this.#pending.size;
 	}
 
+	/** Every pipeline the catalogue (or the pinned contract) knows, sorted by name. No round trip. */
+	async listPipelines(): Promise<PipelineDescription[]> {
+		return this.#schemas.list();
+	}
+
+	/**
+	 * What the catalogue (else the pinned contract) says about `name`. No round trip: rejects with
+	 * UnknownPipelineError when neither knows it.
+	 */
+	async describe(name: keyof P & string): Promise<PipelineDescription> {
+		const description = this.#schemas.describe(name);
+		if (description === undefined) {
+			throw new UnknownPipelineError(
+				randomUUID(),
+				name,
+				{
+					code: 'UNKNOWN_PIPELINE',
+					type: 'UnknownPipeline',
+					message: `No pipeline named ${JSON.stringify(name)} in the catalogue (${this.#options.catalogTopic})${this.#options.contract === undefined ? '' : ' or the contract'}`,
+					traceback: '',
+					retryable: false,
+					causes: [],
+				},
+				'local',
+			);
+		}
+
+		return description;
+	}
+
 	/**
 	 * Run pipeline `name` on some runner and resolve with its result.
 	 *
+	 * Arguments are encoded with the pinned contract's schema, else the newest catalogue version's,
+	 * else the generic encoding; with a schema they are checked locally first.
+	 *
 	 * Rejects with UnknownPipelineError, InvalidArgumentsError, PipelineError, PipelineTimeoutError,
-	 * InvocationTimeoutError, InvocationCancelledError, RequestTooLargeError, BrokerUnreachableError
-	 * or ClientClosedError — each carrying `requestId`.
+	 * InvocationTimeoutError, InvocationCancelledError, RequestTooLargeError, BrokerUnreachableError,
+	 * SchemaNotFoundError or ClientClosedError — each carrying `requestId`.
 	 */
 	async invoke<N extends keyof P & string>(name: N, args: P[N]['args'], options: InvokeOptions = {}): Promise<P[N]['result']> {
 		const id = randomUUID();
@@ -140,13 +207,15 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 			headers['idempotency-key'] = options.idempotencyKey;
 		}
 
+		const schemas = this.#schemas.forPipeline(name);
+		const encodedArgs = schemas === undefined ? this.#encodeArgs(id, name, args) : this.#encodeTypedArgs(id, name, args, schemas.args);
 		const now = Date.now();
 		const deadlineMs = Number.isFinite(timeoutMs) ? now + timeoutMs : undefined;
 		const value = encodeRequest({
 			id,
 			pipeline: name,
-			args: this.#encodeArgs(id, name, args),
-			argsSchema: wireSchemas.value.ref,
+			args: encodedArgs,
+			argsSchema: schemas === undefined ? wireSchemas.value.ref : schemas.args.ref,
 			replyTo: this.#replyTopic,
 			deadlineMs: deadlineMs ?? 0,
 			attempt: 1,
@@ -174,6 +243,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 				onProgress: options.onProgress,
 				detach: signal === undefined ? noop : () => signal.removeEventListener('abort', onAbort),
 				wheelHandle: undefined,
+				resultReader: schemas?.result,
 			};
 			this.#pending.add(call, deadlineMs);
 			this.#send(id, options.idempotencyKey ?? id, value, 0);
@@ -246,6 +316,23 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		}
 	}
 
+	/** Validate (unless `validateArguments: false`), then write the args record. */
+	#encodeTypedArgs(id: string, pipeline: string, args: unknown, schema: TypedSchema): Buffer {
+		const value = args === undefined || args === null ? {} : args;
+		if (this.#options.validateArguments) {
+			const violation = schema.check(value, 'args');
+			if (violation !== undefined) {
+				throw invalidArguments(id, pipeline, violation.message, undefined, 'SchemaViolation');
+			}
+		}
+
+		try {
+			return schema.encode(value);
+		} catch (error) {
+			throw invalidArguments(id, pipeline, `args: ${error instanceof Error ? error.message : String(error)}`, error, 'SchemaViolation');
+		}
+	}
+
 	#sendError(id: string, size: number, error: unknown): MlbridgeError {
 		const type = (error as {type?: unknown} | undefined)?.type;
 		if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') {
@@ -262,12 +349,47 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 
 function noop(): void {}
 
-function invalidArguments(requestId: string, pipeline: string, message: string, cause?: unknown): InvalidArgumentsError {
+function invalidArguments(
+	requestId: string,
+	pipeline: string,
+	message: string,
+	cause?: unknown,
+	type = 'ValueEncodingError',
+): InvalidArgumentsError {
 	return new InvalidArgumentsError(
 		requestId,
 		pipeline,
-		{code: 'INVALID_ARGUMENTS', type: 'ValueEncodingError', message, traceback: '', retryable: false, causes: []},
+		{code: 'INVALID_ARGUMENTS', type, message, traceback: '', retryable: false, causes: []},
 		'local',
 		cause,
 	);
+}
+
+/**
+ * Publish `schema/<ref>` for each pinned schema the catalogue lacks, so a runner can resolve
+ * arguments written by a contract no runner published. A failure is logged, not fatal: runners
+ * that published the same schemas need nothing from us.
+ */
+async function publishPinned(
+	transport: Transport,
+	topic: string,
+	clientId: string,
+	view: CatalogView,
+	schemas: readonly TypedSchema[],
+	logger: Logger,
+): Promise<void> {
+	const sends = new Map<string, Promise<void>>();
+	for (const schema of schemas) {
+		const text = JSON.stringify(schema.schema);
+		if (!sends.has(schema.ref) && !view.hasSchemaEntry(schema.ref, text)) {
+			sends.set(schema.ref, transport.send(topic, {key: schemaKey(schema.ref), value: encodeCatalogEntry(schemaEntry(schema.ref, text, clientId))}));
+		}
+	}
+
+	const results = await Promise.allSettled(sends.values());
+	for (const result of results) {
+		if (result.status === 'rejected') {
+			logger.warn('catalog.publish_failed', {topic, error: String(result.reason)});
+		}
+	}
 }

@@ -5,16 +5,25 @@ import {
 	type ReplyEnvelope,
 	wireSchemas,
 } from '../codec/index.js';
-import {errorFromReply} from '../errors/index.js';
+import type {SchemaStore} from '../contract/schema-store.js';
+import type {TypedSchema} from '../contract/typed-codec.js';
+import {errorFromReply, SchemaNotFoundError} from '../errors/index.js';
 import {RunnerError} from '../errors/remote-errors.js';
 import type {Logger} from '../logging/logger.js';
-import type {PendingCalls} from './pending-calls.js';
+import type {PendingCall, PendingCalls} from './pending-calls.js';
+
+/** Where typed results find their writer schema. */
+export type TypedResults = {
+	readonly schemas: SchemaStore;
+	/** How long to wait for the catalogue to learn an unknown result ref. */
+	readonly waitMs: number;
+};
 
 /**
  * Turns reply messages into settled promises. Unmatched replies (late after a timeout, duplicates
  * after a runner re-ran a call) are expected under at-least-once delivery: logged at debug only.
  */
-export function createReplyRouter(pending: PendingCalls, logger: Logger): (value: Buffer) => void {
+export function createReplyRouter(pending: PendingCalls, logger: Logger, typed?: TypedResults): (value: Buffer) => void {
 	return value => {
 		let reply: ReplyEnvelope;
 		try {
@@ -39,6 +48,11 @@ export function createReplyRouter(pending: PendingCalls, logger: Logger): (value
 				});
 			}
 
+			return;
+		}
+
+		if (reply.status === 'OK' && typed !== undefined && reply.resultSchema !== wireSchemas.value.ref) {
+			routeTyped(reply, pending, logger, typed);
 			return;
 		}
 
@@ -93,4 +107,62 @@ export function createReplyRouter(pending: PendingCalls, logger: Logger): (value
 			);
 		}
 	};
+}
+
+/**
+ * A typed result: read with the writer schema its ref names, resolved to the call's reader schema.
+ * An unknown ref waits (bounded) for the catalogue while the call stays pending, so its deadline,
+ * cancellation and close() still apply.
+ */
+function routeTyped(reply: ReplyEnvelope, pending: PendingCalls, logger: Logger, typed: TypedResults): void {
+	const writer = typed.schemas.get(reply.resultSchema);
+	if (writer !== undefined) {
+		const call = pending.take(reply.id);
+		if (call === undefined) {
+			logger.debug('reply.unmatched', {requestId: reply.id, status: reply.status, runner: reply.runner});
+			return;
+		}
+
+		settleTyped(call, writer, reply);
+		return;
+	}
+
+	if (pending.peek(reply.id) === undefined) {
+		logger.debug('reply.unmatched', {requestId: reply.id, status: reply.status, runner: reply.runner});
+		return;
+	}
+
+	logger.debug('reply.schema_wait', {requestId: reply.id, ref: reply.resultSchema});
+	void typed.schemas.wait(reply.resultSchema, typed.waitMs).then(found => {
+		const call = pending.take(reply.id);
+		if (call === undefined) {
+			return;
+		}
+
+		if (found === undefined) {
+			call.reject(new SchemaNotFoundError(call.id, call.pipeline, reply.resultSchema, typed.waitMs));
+			return;
+		}
+
+		settleTyped(call, found, reply);
+	});
+}
+
+function settleTyped(call: PendingCall, writer: TypedSchema, reply: ReplyEnvelope): void {
+	let value: unknown;
+	try {
+		value = call.resultReader === undefined ? writer.decode(reply.result) : call.resultReader.decodeFrom(writer, reply.result);
+	} catch (error) {
+		call.reject(
+			new RunnerError(
+				call.id,
+				call.pipeline,
+				{code: 'INTERNAL', type: 'UndecodableResult', message: String(error), traceback: '', retryable: false, causes: []},
+				reply.runner,
+			),
+		);
+		return;
+	}
+
+	call.resolve(value);
 }

@@ -1,6 +1,8 @@
 import {randomBytes} from 'node:crypto';
 import {createLogger} from '../logging/logger.js';
+import type {Contract} from '../contract/contract.js';
 import {envBrokers, type ClientOptions, type ResolvedClientOptions} from './options.js';
+import type {PipelineTypes} from './pipeline-types.js';
 
 const describe = (value: unknown): string =>
 	`${typeof value === 'string' ? JSON.stringify(value) : String(value)} (${typeof value})`;
@@ -30,8 +32,37 @@ function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]):
 	return value;
 }
 
+function boolean(name: string, value: boolean): boolean {
+	if (typeof value !== 'boolean') {
+		throw new TypeError(`Expected \`${name}\` to be a boolean, got ${describe(value)}`);
+	}
+
+	return value;
+}
+
+/** The shape only; the schemas themselves are compiled (and checked) by the client. */
+function contract(value: Contract<PipelineTypes> | undefined): Contract<PipelineTypes> | undefined {
+	if (value === undefined) {
+		return undefined;
+	}
+
+	const pipelines = (value as {pipelines?: unknown} | null)?.pipelines;
+	if (typeof pipelines !== 'object' || pipelines === null || Array.isArray(pipelines)) {
+		throw new TypeError(`Expected \`contract\` to be the contract printed by \`mlbridge codegen\` ({pipelines: {...}}), got ${describe(value)}`);
+	}
+
+	for (const [name, pipeline] of Object.entries(pipelines as Record<string, unknown>)) {
+		const p = pipeline as {version?: unknown; argsSchema?: unknown; resultSchema?: unknown} | null;
+		if (typeof p !== 'object' || p === null || !Number.isInteger(p.version) || p.argsSchema === undefined || p.resultSchema === undefined) {
+			throw new TypeError(`Expected \`contract.pipelines.${name}\` to be {version, argsSchema, resultSchema}, got ${describe(pipeline)}`);
+		}
+	}
+
+	return value;
+}
+
 /** Merge defaults, then validate, so a bad option fails at connect() with a message naming it. */
-export function resolveClientOptions(options: ClientOptions = {}): ResolvedClientOptions {
+export function resolveClientOptions<P extends PipelineTypes>(options: ClientOptions<P> = {}): ResolvedClientOptions {
 	const brokers = options.brokers ?? envBrokers() ?? ['127.0.0.1:9092'];
 	if (!Array.isArray(brokers) || brokers.length === 0 || !brokers.every(b => typeof b === 'string' && b.includes(':'))) {
 		throw new TypeError(`Expected \`brokers\` to be a non-empty array of "host:port" strings, got ${describe(brokers)}`);
@@ -51,6 +82,9 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
 		connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs ?? 10_000),
 		logger: options.logger ?? createLogger(options.logLevel),
 		whenBrokerDown: oneOf('whenBrokerDown', options.whenBrokerDown ?? 'wait', ['wait', 'fail'] as const),
+		catalogTopic: topicName('catalogTopic', options.catalogTopic ?? process.env['MLBRIDGE_CATALOG_TOPIC'] ?? 'ml.pipeline.catalog'),
+		validateArguments: boolean('validateArguments', options.validateArguments ?? true),
+		contract: contract(options.contract),
 	};
 	topicName('replyTopicPrefix + clientId', resolved.replyTopicPrefix + resolved.clientId);
 	return resolved;

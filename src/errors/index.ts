@@ -19,3 +19,4 @@ export {
 	type RemoteErrorDetails,
 } from './remote-errors.js';
 export {ErrorCode, errorFromReply} from './error-codes.js';
+export {SchemaNotFoundError} from './schema-errors.js';

@@ -36,6 +36,8 @@ export abstract class RemoteError extends MlbridgeError {
 	readonly causes: readonly RemoteCause[];
 	/** Identity of the runner that answered (host/pid/instance). */
 	readonly runner: string;
+	/** `'local'`: the client found the problem itself and sent nothing; `'remote'`: a runner replied. */
+	readonly origin: 'local' | 'remote';
 
 	/** `runner` is `"local"` when the client itself found the problem before sending. */
 	constructor(requestId: string, pipeline: string, details: RemoteErrorDetails, runner: string, cause?: unknown) {
@@ -45,6 +47,7 @@ export abstract class RemoteError extends MlbridgeError {
 		this.remoteTraceback = details.traceback;
 		this.causes = details.causes;
 		this.runner = runner;
+		this.origin = runner === 'local' ? 'local' : 'remote';
 	}
 }
 
