@@ -172,7 +172,12 @@ async function codegen(argv: readonly string[], {stdout, stderr}: Streams, env: 
 		writeFileSync(temporary, text);
 		renameSync(temporary, out);
 	} catch (error) {
-		rmSync(temporary, {force: true});
+		try {
+			rmSync(temporary, {force: true});
+		} catch {
+			// The folder itself could not be made: there is no temporary file to remove.
+		}
+
 		throw new OutputWriteError(command.out, error);
 	}
 
