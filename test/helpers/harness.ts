@@ -17,6 +17,8 @@ export function uniqueName(prefix: string): string {
 export type Stack = {
 	readonly requestTopic: string;
 	readonly group: string;
+	/** The stack's own catalogue topic: pipelines of one test never meet another test's versions. */
+	readonly catalogTopic: string;
 	client: PipelineClient;
 	readonly runners: RunnerProcess[];
 	startRunner(options?: Partial<RunnerOptions>): Promise<RunnerProcess>;
@@ -28,10 +30,11 @@ export type Stack = {
 export async function createStack(prefix: string, options: {runners?: number; concurrency?: number} = {}): Promise<Stack> {
 	const requestTopic = uniqueName(prefix);
 	const group = `${requestTopic}.runners`;
+	const catalogTopic = `${requestTopic}.catalog`;
 	const clients: PipelineClient[] = [];
 	const runners: RunnerProcess[] = [];
 	const connect = async (clientOptions: ClientOptions = {}): Promise<PipelineClient> => {
-		const client = await PipelineClient.connect({brokers, requestTopic, requestPartitions: 4, ...clientOptions});
+		const client = await PipelineClient.connect({brokers, requestTopic, catalogTopic, requestPartitions: 4, ...clientOptions});
 		clients.push(client);
 		return client;
 	};
@@ -45,6 +48,7 @@ export async function createStack(prefix: string, options: {runners?: number; co
 			concurrency: options.concurrency ?? 8,
 			extraArgs: ['--partitions', '4'],
 			...runnerOptions,
+			env: {MLBRIDGE_CATALOG_TOPIC: catalogTopic, ...runnerOptions.env},
 		});
 		runners.push(runner);
 		return runner;
@@ -58,6 +62,7 @@ export async function createStack(prefix: string, options: {runners?: number; co
 	return {
 		requestTopic,
 		group,
+		catalogTopic,
 		client,
 		runners,
 		startRunner,
