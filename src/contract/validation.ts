@@ -30,23 +30,19 @@ export function findViolation(type: Type, value: unknown, root: string): SchemaV
 	type.isValid(value, {
 		noUndeclaredFields: true,
 		errorHook(path: string[], found: unknown, at: Type) {
-			violation ??= describeViolation(root, path, found, at, value);
+			violation ??= describeViolation(root, path, found, at);
 		},
 	});
 	return violation ?? violationAt(root, 'a value of this schema', found(value));
 }
 
-function describeViolation(root: string, path: readonly string[], value: unknown, at: Type, input: unknown): SchemaViolation {
-	const misplacedArray = arrayAsRecord(root, path, input);
-	if (misplacedArray !== undefined) {
-		return misplacedArray;
-	}
-
+function describeViolation(root: string, path: readonly string[], value: unknown, at: Type): SchemaViolation {
 	const where = formatPath(root, path);
 	if (isRecordType(at) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
-		// A record that failed as a whole while its object shape is right: an undeclared field.
+		// A record that failed as a whole while its object shape is right: an undeclared field (even
+		// one set to undefined, which avsc counts as present).
 		const declared = new Set(at.fields.map(f => f.name));
-		const extra = Object.keys(value).find(key => !declared.has(key) && (value as Record<string, unknown>)[key] !== undefined);
+		const extra = Object.keys(value).find(key => !declared.has(key));
 		if (extra !== undefined) {
 			return {
 				path: where,
@@ -58,24 +54,6 @@ function describeViolation(root: string, path: readonly string[], value: unknown
 	}
 
 	return violationAt(where, typeDescription(at), found(value));
-}
-
-/** avsc reads an array given for a record as an object with missing fields: name the array instead. */
-function arrayAsRecord(root: string, path: readonly string[], input: unknown): SchemaViolation | undefined {
-	let container = input;
-	for (let i = 0; i < path.length; i++) {
-		if (Array.isArray(container) && !/^\d+$/.test(path[i]!)) {
-			return violationAt(formatPath(root, path.slice(0, i)), 'an object', found(container));
-		}
-
-		if (typeof container !== 'object' || container === null) {
-			return undefined;
-		}
-
-		container = (container as Record<string, unknown>)[path[i]!];
-	}
-
-	return undefined;
 }
 
 function violationAt(path: string, expected: string, foundText: string): SchemaViolation {
