@@ -1,11 +1,15 @@
 /**
  * Entries from a broker's catalogue topic: read from the beginning to the end offsets seen at the
- * start (a compacted topic: the last value per key wins, a tombstone retires the key), then keep
- * the pipeline entries. Uses its own throw-away consumer group and commits nothing.
+ * start into the client's CatalogView (the last value per key wins, a tombstone retires the key),
+ * then take the newest version of each pipeline. Unlike a client, which waits a bounded time and
+ * goes on, codegen must see the whole topic, so it reads with a throw-away group of its own and
+ * fails when it cannot reach the end. Commits nothing.
  */
 import {randomUUID} from 'node:crypto';
 import {Kafka, logLevel, type Consumer} from 'kafkajs';
-import {unframe, wireSchemas} from '../codec/index.js';
+import {CatalogView} from '../catalog/catalog-view.js';
+import type {TailRecord} from '../transport/transport.js';
+import type {Logger, LogFields} from '../logging/logger.js';
 import type {CodegenEntry} from './codegen-entry.js';
 import {CatalogUnavailableError, NoPipelinesError} from './codegen-errors.js';
 
@@ -21,15 +25,6 @@ export type CatalogSourceOptions = {
 	readonly onWarning?: (message: string) => void;
 };
 
-type CatalogRecord = {
-	readonly kind: string;
-	readonly name: string;
-	readonly version: number;
-	readonly doc: string;
-	readonly typed: boolean;
-	readonly argsSchema: string;
-	readonly resultSchema: string;
-};
 
 export async function entriesFromCatalog(options: CatalogSourceOptions): Promise<CodegenEntry[]> {
 	const topic = options.topic ?? defaultCatalogTopic;
@@ -73,26 +68,34 @@ export async function entriesFromCatalog(options: CatalogSourceOptions): Promise
 			throw error instanceof NoPipelinesError ? error : unreachable(error);
 		}
 
-		const latest = await readToEnd(kafka.consumer({groupId, allowAutoTopicCreation: false}), topic, ends, timeoutMs, options);
-		return entriesOf(latest, warn);
+		const view = new CatalogView(warningsOnly(warn));
+		await readToEnd(kafka.consumer({groupId, allowAutoTopicCreation: false}), topic, ends, timeoutMs, options, record => {
+			view.apply(record);
+		});
+		return view.names().flatMap(name => {
+			const entry = view.newest(name);
+			return entry === undefined
+				? []
+				: [{name, version: entry.version, doc: entry.doc, typed: entry.typed, argsSchema: entry.argsSchema, resultSchema: entry.resultSchema}];
+		});
 	} finally {
 		await admin.deleteGroups([groupId]).catch(() => {});
 		await admin.disconnect().catch(() => {});
 	}
 }
 
-/** Key → last value (null for a tombstone), for every record below the end offsets. */
+/** Hand every record below the end offsets to `onRecord`, in offset order per partition. */
 async function readToEnd(
 	consumer: Consumer,
 	topic: string,
 	ends: ReadonlyMap<number, bigint>,
 	timeoutMs: number,
 	options: CatalogSourceOptions,
-): Promise<Map<string, Buffer | null>> {
-	const latest = new Map<string, Buffer | null>();
+	onRecord: (record: TailRecord) => void,
+): Promise<void> {
 	const pending = new Set([...ends].filter(([, end]) => end > 0n).map(([partition]) => partition));
 	if (pending.size === 0) {
-		return latest;
+		return;
 	}
 
 	let timer: NodeJS.Timeout | undefined;
@@ -114,8 +117,8 @@ async function readToEnd(
 					eachMessage: async ({partition, message}) => {
 						const end = ends.get(partition) ?? 0n;
 						const offset = BigInt(message.offset);
-						if (offset < end && message.key !== null) {
-							latest.set(message.key.toString('utf8'), message.value);
+						if (offset < end) {
+							onRecord({key: message.key?.toString('utf8') ?? null, value: message.value});
 						}
 
 						if (offset + 1n >= end) {
@@ -136,38 +139,13 @@ async function readToEnd(
 		clearTimeout(timer);
 		await consumer.disconnect().catch(() => {});
 	}
-
-	return latest;
 }
 
-function entriesOf(latest: ReadonlyMap<string, Buffer | null>, warn: (message: string) => void): CodegenEntry[] {
-	const entries: CodegenEntry[] = [];
-	const catalog = wireSchemas.catalog;
-	for (const [key, value] of latest) {
-		if (value === null || !key.startsWith('pipeline/')) {
-			continue;
-		}
+/** The view reports records it skips at warn; codegen shows those as warnings and nothing else. */
+function warningsOnly(warn: (message: string) => void): Logger {
+	const report = (event: string, fields?: LogFields): void => {
+		warn(`${event} ${JSON.stringify(fields ?? {})}: skipped`);
+	};
 
-		let record: CatalogRecord;
-		try {
-			const {fingerprint, body} = unframe(value);
-			if (!fingerprint.equals(catalog.fingerprint)) {
-				warn(`catalogue entry ${key} is written with schema ${fingerprint.toString('hex')}, not this version's ${catalog.fingerprintHex}; skipped`);
-				continue;
-			}
-
-			record = catalog.type.fromBuffer(body) as CatalogRecord;
-		} catch (error) {
-			warn(`catalogue entry ${key} cannot be decoded (${(error as Error).message}); skipped`);
-			continue;
-		}
-
-		if (record.kind === 'PIPELINE') {
-			const {name, version, doc, typed, argsSchema, resultSchema} = record;
-			entries.push({name, version, doc, typed, argsSchema, resultSchema});
-		}
-	}
-
-	return entries;
+	return {level: 'warn', debug() {}, info() {}, warn: report, error: report, enabled: level => level === 'warn' || level === 'error'};
 }
-

@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {execa} from 'execa';
+import {Kafka, logLevel} from 'kafkajs';
+import {encodeCatalogEntry, pipelineKey, schemaEntry, type CatalogEntry} from '../../src/catalog/catalog-entry.js';
 import {RunnerProcess} from '../../src/index.js';
 import {brokers, fixturesDir, uniqueName} from '../helpers/harness.js';
 
@@ -80,6 +82,70 @@ describe('mlbridge codegen', {timeout: 300_000}, () => {
 			const missing = await codegen(['--brokers', brokers.join(','), '--catalog-topic', catalogTopic, '--only', 'nope', '--out', file('x.ts')]);
 			assert.equal(missing.code, 5);
 			assert.match(missing.stderr, /--only names "nope", not found; known pipelines: typed_add, /);
+		});
+	});
+
+	describe('from a catalogue with history', () => {
+		const catalogTopic = uniqueName('codegen.history');
+		const kafka = new Kafka({clientId: 'codegen-test', brokers, logLevel: logLevel.NOTHING});
+		const entry = (name: string, version: number, fields: unknown[]): CatalogEntry => ({
+			kind: 'PIPELINE',
+			name,
+			version,
+			doc: `${name} v${version}`,
+			typed: true,
+			argsRef: '',
+			argsSchema: JSON.stringify({type: 'record', name: 'Args', namespace: `mlbridge.pipeline.${name}`, fields}),
+			resultRef: '',
+			resultSchema: '"long"',
+			timeoutMs: null,
+			runner: 'test',
+			publishedAtMs: 0,
+		});
+		before(async () => {
+			const admin = kafka.admin();
+			await admin.connect();
+			await admin.createTopics({topics: [{topic: catalogTopic, numPartitions: 1, configEntries: [{name: 'cleanup.policy', value: 'compact'}]}]});
+			await admin.disconnect();
+			const producer = kafka.producer();
+			await producer.connect();
+			const record = (key: string, value: Buffer | null) => ({key, value});
+			await producer.send({
+				topic: catalogTopic,
+				messages: [
+					record(pipelineKey('alpha', 1), encodeCatalogEntry(entry('alpha', 1, [{name: 'a', type: 'long'}]))),
+					record(pipelineKey('alpha', 2), encodeCatalogEntry(entry('alpha', 2, [{name: 'a', type: 'long'}, {name: 'b', type: 'long', default: 0}]))),
+					record(pipelineKey('beta', 1), encodeCatalogEntry(entry('beta', 1, []))),
+					record(pipelineKey('beta', 1), null),
+					record(pipelineKey('gamma', 1), Buffer.from('not a catalogue entry')),
+					record('schema/crc64:0000000000000000', encodeCatalogEntry(schemaEntry('crc64:0000000000000000', '"string"', 'test'))),
+					record(pipelineKey('delta', 1), encodeCatalogEntry({...entry('delta', 1, []), typed: false, argsSchema: '', resultSchema: ''})),
+				],
+			});
+			await producer.disconnect();
+		});
+
+		test('takes the newest version, leaves out retired pipelines, skips undecodable records with a warning', async () => {
+			const {code, stdout, stderr} = await codegen(['--brokers', brokers.join(','), '--catalog-topic', catalogTopic, '--out', file('history.ts')]);
+			assert.equal(code, 0, stderr);
+			assert.match(stdout, /2 pipelines \(alpha, delta\)/);
+			assert.match(stderr, /warning: catalog\.undecodable .*gamma/);
+			assert.match(stderr, /warning: pipeline delta is untyped/);
+			const text = readFileSync(file('history.ts'), 'utf8');
+			assert.match(text, /export type AlphaArgs = \{\n\treadonly a: number;\n\t\/\*\* @defaultValue 0 \*\/\n\treadonly b\?: number;\n\};/);
+			assert.match(text, /alpha: \{\n\t\t\tversion: 2,/);
+			assert.doesNotMatch(text, /beta|gamma/);
+		});
+
+		test('a catalogue topic without pipelines: exit 5', async () => {
+			const topic = uniqueName('codegen.empty');
+			const admin = kafka.admin();
+			await admin.connect();
+			await admin.createTopics({topics: [{topic, numPartitions: 1}]});
+			await admin.disconnect();
+			const {code, stderr} = await codegen(['--brokers', brokers.join(','), '--catalog-topic', topic, '--out', file('x.ts')]);
+			assert.equal(code, 5);
+			assert.match(stderr, /lists no pipelines/);
 		});
 	});
 
