@@ -76,6 +76,7 @@ export async function createFleet(scenario: string, options: {brokers?: string[]
 	const id = randomBytes(4).toString('hex');
 	const requestTopic = `test.rel.${scenario}.${id}`;
 	const group = `${requestTopic}.runners`;
+	const catalogTopic = `${requestTopic}.catalog`;
 	const brokers = options.brokers ?? defaultBrokers;
 	const partitions = options.partitions ?? 12;
 	const workDir = path.join(os.tmpdir(), 'mlbridge-reliability', `${scenario}-${id}`);
@@ -105,7 +106,7 @@ export async function createFleet(scenario: string, options: {brokers?: string[]
 				group,
 				concurrency: options.concurrency ?? 8,
 				startTimeoutMs: 120_000,
-				env: {MLBRIDGE_EXEC_LOG: execLog},
+				env: {MLBRIDGE_EXEC_LOG: execLog, MLBRIDGE_CATALOG_TOPIC: catalogTopic},
 				onLog(line) {
 					out.write(line + '\n');
 				},
@@ -125,7 +126,7 @@ export async function createFleet(scenario: string, options: {brokers?: string[]
 			return (await runner.stop()).exitCode;
 		},
 		async connect(clientOptions = {}) {
-			const client = await PipelineClient.connect({brokers, requestTopic, requestPartitions: partitions, connectTimeoutMs: 30_000, ...clientOptions});
+			const client = await PipelineClient.connect({brokers, requestTopic, catalogTopic, requestPartitions: partitions, connectTimeoutMs: 30_000, ...clientOptions});
 			clients.push(client);
 			return client;
 		},
