@@ -50,6 +50,11 @@ export class CatalogView {
 		}
 
 		if (entry.kind === 'SCHEMA') {
+			if (key.kind !== 'SCHEMA' || key.ref !== entry.name) {
+				this.#logger.warn('catalog.key_mismatch', {key: record.key, name: entry.name});
+				return;
+			}
+
 			this.#addSchema(entry.name, entry.argsSchema);
 			this.#schemaKeys.set(entry.name, entry.argsSchema);
 			return;
@@ -128,7 +133,6 @@ export class CatalogView {
 
 				resolve(undefined);
 			}, timeoutMs);
-			timer.unref();
 			set.add(onSchema);
 		});
 	}
