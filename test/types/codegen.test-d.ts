@@ -3,7 +3,7 @@
  * `npm run codegen:fixtures` writes from test/fixtures/typed_pipelines.py. Compiled by
  * `npm run typecheck`, never run: every @ts-expect-error line must fail to compile.
  */
-import type {Contract, PipelineClient} from '../../src/index.js';
+import {PipelineClient, type Contract} from '../../src/index.js';
 import {contract, type Optimizer, type Pipelines, type TrainResult, type TypedTrainArgs} from './generated/pipelines.gen.js';
 
 type Expect<T extends true> = T;
@@ -73,3 +73,15 @@ void client.invoke('typed_nothing', {x: 1});
 // The contract pins one schema per pipeline and carries the Pipelines type.
 export const pinned: Contract<Pipelines> = contract;
 export type ContractNames = Expect<Equal<keyof typeof contract.pipelines, keyof Pipelines>>;
+
+// connect({contract}) infers the client's type from the generated contract alone.
+async function connected(): Promise<void> {
+	const inferred = await PipelineClient.connect({brokers: ['localhost:9092'], contract});
+	const check: Expect<Equal<typeof inferred, PipelineClient<Pipelines>>> = true;
+	const sum: number = await inferred.invoke('typed_add', {a: 1, b: 2});
+	// @ts-expect-error unknown pipeline name, through the inferred type
+	void inferred.invoke('add', {a: 1, b: 2});
+	void [check, sum];
+}
+
+void connected;
