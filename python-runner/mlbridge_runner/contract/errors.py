@@ -13,7 +13,7 @@ class UnsupportedType(RegistryError):
         self.where = where
         self.annotation = annotation
         self.problem = problem
-        place = "the return type" if where == "return" else f"parameter {where!r}"
+        place = "the return value" if where == "return" else f"parameter {where!r}"
         super().__init__(f"pipeline {pipeline!r}: {place} has type {type_label(annotation)}: {problem}")
 
 

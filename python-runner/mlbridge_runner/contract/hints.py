@@ -296,7 +296,12 @@ def _dataclass_fields(cls: type) -> list[tuple[str, Any, bool, Any]]:
         if f.default is not dataclasses.MISSING:
             out.append((f.name, hints.get(f.name, Any), True, f.default))
         elif f.default_factory is not dataclasses.MISSING:  # the factory's value becomes the Avro default
-            out.append((f.name, hints.get(f.name, Any), True, f.default_factory()))
+            try:
+                produced = f.default_factory()
+            except Exception:  # noqa: BLE001 - no Avro default then; the class still works
+                out.append((f.name, hints.get(f.name, Any), False, None))
+                continue
+            out.append((f.name, hints.get(f.name, Any), True, produced))
         else:
             out.append((f.name, hints.get(f.name, Any), False, None))
     return out

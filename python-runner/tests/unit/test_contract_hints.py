@@ -263,7 +263,7 @@ def bad_union(x: list[int] | list[str]) -> None: ...
         (bad_int_keys, "parameter 'table'", "Avro maps need str keys"),
         (bad_callable, "parameter 'fn'", "Callable"),
         (bad_complex, "parameter 'z'", "complex"),
-        (bad_return, "the return type", "set[int]"),
+        (bad_return, "the return value", "set[int]"),
         (bad_nested, "parameter 'shape'", "set[str]"),
         (bad_literal_number, "parameter 'level'", "only strings"),
         (bad_literal_name, "parameter 'level'", "'a b'"),
