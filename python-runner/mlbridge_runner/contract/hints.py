@@ -15,13 +15,13 @@ import dataclasses
 import datetime as dt
 import enum
 import inspect
-import math
 import re
 import types
 import typing
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .defaults import attach_default
 from .errors import UnsupportedType, type_label
 from .model import AvroSchema
 
@@ -97,7 +97,7 @@ def derive(
             schema = _schema(hint, args_ctx, (args_ctx.namespace, f"{name}_{param.name}"))
             entry: dict[str, Any] = {"name": _field_name(param.name), "type": schema}
             if param.default is not param.empty:
-                _attach_default(entry, hint, param.default)
+                attach_default(entry, param.default)
             fields.append(entry)
         except Untyped:
             untyped = True
@@ -332,101 +332,9 @@ def _record(cls: type, ctx: _Context, members: list[tuple[str, Any, bool, Any]])
             raise _Unsupported(cls, f"has field {name!r}, which is not a valid Avro name")
         entry: dict[str, Any] = {"name": name, "type": _schema(hint, ctx, (TYPES_NAMESPACE, f"{cls.__name__}_{name}"))}
         if has_default:
-            _attach_default(entry, hint, default)
+            attach_default(entry, default)
         fields.append(entry)
     return {"type": "record", "name": cls.__name__, "namespace": TYPES_NAMESPACE, "fields": fields}
-
-
-# ---------------------------------------------------------------------------- defaults
-
-_NO_DEFAULT = object()
-
-
-def _attach_default(entry: dict[str, Any], hint: Any, value: Any) -> None:
-    """Set ``entry["default"]`` if ``value`` is representable; for a union, move the branch the
-    default belongs to first (Avro: a union's default is of its first branch)."""
-    schema = entry["type"]
-    if isinstance(schema, list):
-        for index, branch in enumerate(schema):
-            json_value = default_json(branch, value)
-            if json_value is not _NO_DEFAULT:
-                entry["type"] = [branch] + schema[:index] + schema[index + 1:]
-                entry["default"] = json_value
-                return
-        return
-    json_value = default_json(schema, value)
-    if json_value is not _NO_DEFAULT:
-        entry["default"] = json_value
-
-
-def default_json(schema: AvroSchema, value: Any) -> Any:
-    """``value`` as an Avro JSON default for ``schema``, or ``_NO_DEFAULT`` if it does not fit.
-
-    Named types referenced by name (already defined) are not looked into: no default then.
-    """
-    if isinstance(schema, list):
-        return default_json(schema[0], value) if schema else _NO_DEFAULT
-    kind = schema if isinstance(schema, str) else schema.get("type")
-    logical = schema.get("logicalType") if isinstance(schema, dict) else None
-    if logical == "timestamp-millis" and isinstance(value, dt.datetime):
-        return _epoch_ms(value)
-    if logical == "date" and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return (value - dt.date(1970, 1, 1)).days
-    if kind == "null":
-        return None if value is None else _NO_DEFAULT
-    if kind == "boolean":
-        return value if isinstance(value, bool) else _NO_DEFAULT
-    if kind == "long" and logical is None:
-        return value if isinstance(value, int) and not isinstance(value, bool) and -(1 << 63) <= value < (1 << 63) else _NO_DEFAULT
-    if kind == "double":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-        return float(value) if ok else _NO_DEFAULT
-    if kind == "string":
-        return value if isinstance(value, str) else _NO_DEFAULT
-    if kind == "bytes":
-        return value.decode("latin-1") if isinstance(value, bytes) else _NO_DEFAULT  # Avro: bytes default = ISO-8859-1 text
-    if kind == "enum":
-        if isinstance(value, enum.Enum) and value.name in schema["symbols"]:
-            return value.name
-        return value if isinstance(value, str) and value in schema["symbols"] else _NO_DEFAULT
-    if kind == "array" and isinstance(value, (list, tuple)):
-        items = [default_json(schema["items"], item) for item in value]
-        return _NO_DEFAULT if any(i is _NO_DEFAULT for i in items) else items
-    if kind == "map" and isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        values = {k: default_json(schema["values"], v) for k, v in value.items()}
-        return _NO_DEFAULT if any(v is _NO_DEFAULT for v in values.values()) else values
-    if kind == "record":
-        source = _as_mapping(value)
-        if source is None:
-            return _NO_DEFAULT
-        out = {}
-        for f in schema["fields"]:
-            if f["name"] in source:
-                item = default_json(f["type"], source[f["name"]])
-            elif "default" in f:
-                item = f["default"]
-            else:
-                return _NO_DEFAULT
-            if item is _NO_DEFAULT:
-                return _NO_DEFAULT
-            out[f["name"]] = item
-        return out
-    return _NO_DEFAULT
-
-
-def _as_mapping(value: Any) -> dict[str, Any] | None:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return value
-    return None
-
-
-def _epoch_ms(value: dt.datetime) -> int:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    delta = value - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
 def schema_for_hint(hint: Any, pipeline: str = "hint", where: str = "value") -> tuple[AvroSchema, dict[str, type]]:

@@ -12,8 +12,9 @@ import datetime as dt
 import math
 from typing import Any
 
-from .convert import Date, EnumNode, Fixed, Floating, Integer, Node, Record, Timestamp, Union, _Mismatch
-from .convert import Array, Boolean, Bytes, Map, Null, String
+from .composites import Array, Map, Record, Union
+from .nodes import Mismatch, Node
+from .scalars import Boolean, Bytes, Date, EnumNode, Fixed, Floating, Integer, Null, String, Timestamp
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -33,7 +34,7 @@ def to_tagged(value: Any, node: Node) -> dict[str, Any]:
         for branch in node.branches:
             try:
                 branch.to_avro(value, False)
-            except _Mismatch:
+            except Mismatch:
                 continue
             return to_tagged(value, branch)
         raise ValueError(f"{value!r} fits no branch of {node.expected}")
