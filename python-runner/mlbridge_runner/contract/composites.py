@@ -124,8 +124,8 @@ class Record(Node):
         if self.dataclass is not None:
             try:
                 return self.dataclass(**values)
-            except TypeError as exc:
-                raise Mismatch(f"fields for {self.dataclass.__qualname__}", str(exc)) from None
+            except Exception as exc:  # noqa: BLE001 - e.g. a __post_init__ that validates: the caller's mistake
+                raise Mismatch(f"a valid {self.dataclass.__qualname__}", f"{type(exc).__name__}: {exc}") from None
         if self.optional_keys:  # a TypedDict key that may be absent is absent, not None
             return {k: v for k, v in values.items() if v is not None or k not in self.optional_keys}
         return values

@@ -143,6 +143,10 @@ class Dispatcher:
             return Call(request, pipeline, plan.decode_args(request.args, writer), received, plan, True)
         except (InvalidArguments, ValueNotDecodable) as exc:
             raise Rejected(_invalid(str(exc))) from None
+        except Rejected:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug here must answer the call, not stop the loop
+            raise Rejected(remote_error(exc, error_codes.INTERNAL)) from None
 
     def _writer_schema(self, ref: str) -> Any | None:
         found = self.store.get(ref)

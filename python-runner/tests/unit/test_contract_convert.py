@@ -203,3 +203,15 @@ def test_hostile_nesting_of_a_recursive_type_is_refused_not_a_crash():
     data = b"\x00\x02" * depth + b"\x00\x00" + b"\x00" * depth
     with pytest.raises(TypedDecodeError, match="cannot decode args"):
         codec(Tree).decode(data, "args")
+
+
+def test_a_dataclass_that_refuses_its_values_is_a_conversion_error():
+    from ..fixtures.contract_types import Validated
+
+    assert codec(Validated).from_generic({"epochs": 2}, "v") == Validated(2)
+    with pytest.raises(ConversionError) as info:
+        codec(Validated).from_generic({"epochs": 0}, "args.config")
+    assert str(info.value) == "args.config: expected a valid Validated, got ValueError: epochs must be >= 1"
+    with pytest.raises(ConversionError):
+        c = codec(Validated)
+        c.decode(TypedCodec(c.schema).encode({"epochs": 0}, "v"), "args")

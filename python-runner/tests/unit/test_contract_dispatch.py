@@ -285,3 +285,15 @@ def test_binder_agrees_with_signature_bind(fn, args):
     except TypeError as exc:
         got = ("error", getattr(exc, "argument", None))
     assert got == expected
+
+
+def test_an_unexpected_failure_while_preparing_is_answered_not_raised(monkeypatch):
+    from mlbridge_runner.contract.calls import TypedPlan
+
+    def broken(self, data, writer=None):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(TypedPlan, "decode_args", broken)
+    with pytest.raises(Rejected) as info:
+        dispatcher().prepare(typed_request("typed_add", {"a": 1}))
+    assert info.value.error.code == "INTERNAL" and "bug" in info.value.error.message
