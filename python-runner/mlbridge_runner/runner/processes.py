@@ -45,7 +45,7 @@ from ..codec.envelopes import RequestEnvelope
 from ..logging import DEBUG, WARNING, log_event
 from ..progress import Report
 from .dispatch import Call, Outcome, now_ms
-from .failures import plain_error
+from .failures import plain_error, remote_error
 from .pool import Job
 
 WORKER_DIED_TYPE = "WorkerDied"
@@ -170,6 +170,10 @@ class ProcessWorkers:
     def run(self, job: Job, progress: Callable[[Report], None] | None) -> Outcome:
         """Run ``job`` in this thread's process; never raises."""
         try:
+            frame = encode_request(request_for_worker(job.call))
+        except Exception as exc:  # noqa: BLE001 - the arguments no longer encode: nothing to hand on
+            return Outcome(None, remote_error(exc, error_codes.INVALID_ARGUMENTS), now_ms(), now_ms())
+        try:
             worker = self._worker()
         except Exception as exc:  # noqa: BLE001 - e.g. out of processes or memory
             error = plain_error(
@@ -180,7 +184,7 @@ class ProcessWorkers:
             self._by_job[job] = worker
         started = now_ms()
         try:
-            worker.conn.send_bytes(encode_request(request_for_worker(job.call)))
+            worker.conn.send_bytes(frame)
             while True:
                 reply = decode_reply(worker.conn.recv_bytes())
                 if reply.status is ReplyStatus.PROGRESS:

@@ -297,3 +297,17 @@ def test_an_unexpected_failure_while_preparing_is_answered_not_raised(monkeypatc
     with pytest.raises(Rejected) as info:
         dispatcher().prepare(typed_request("typed_add", {"a": 1}))
     assert info.value.error.code == "INTERNAL" and "bug" in info.value.error.message
+
+
+def test_a_resolved_call_that_no_longer_encodes_is_answered_without_a_process():
+    from mlbridge_runner.runner.pool import Job
+    from mlbridge_runner.runner.processes import ProcessWorkers
+
+    store = SchemaStore()
+    store.add(V1["typed_add"].contract.args_schema)
+    call = dispatcher(V2, store).prepare(typed_request("typed_add", {"a": 1}, V1))
+    broken = replace(call, kwargs={"a": "not an int"})
+    workers = ProcessWorkers(["unused.py"])
+    outcome = workers.run(Job(broken, None), None)  # type: ignore[arg-type]
+    assert outcome.error is not None and outcome.error.code == "INVALID_ARGUMENTS" and "args.a" in outcome.error.message
+    assert workers.started == 0
