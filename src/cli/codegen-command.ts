@@ -12,7 +12,8 @@ Write a TypeScript file with the argument and result types of your pipelines (\`
 and their pinned schemas (\`contract\`, for PipelineClient.connect({contract})).
 
 Source (exactly one):
-  --pipelines FILE_OR_MODULE  import the pipelines with the bundled Python runner (no broker)
+  --pipelines FILE_OR_MODULE  import the pipelines with the bundled Python runner (no broker;
+                              repeat for several files)
   --brokers LIST              read the catalogue the runners published (host:port,...)
 
 Options:
@@ -69,7 +70,7 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command 
 			allowPositionals: false,
 			options: {
 				out: {type: 'string'},
-				pipelines: {type: 'string'},
+				pipelines: {type: 'string', multiple: true},
 				brokers: {type: 'string'},
 				'catalog-topic': {type: 'string'},
 				only: {type: 'string'},
@@ -111,11 +112,11 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command 
 
 		source = {kind: 'catalog', brokers, topic: values['catalog-topic'] ?? env['MLBRIDGE_CATALOG_TOPIC'] ?? defaultCatalogTopic};
 	} else {
-		if (values.pipelines === '') {
+		if (values.pipelines.includes('')) {
 			throw new CodegenUsageError('--pipelines needs a file or module name');
 		}
 
-		source = {kind: 'pipelines', spec: values.pipelines};
+		source = {kind: 'pipelines', specs: values.pipelines};
 	}
 
 	let only: string[] | undefined;
@@ -145,7 +146,7 @@ async function codegen(argv: readonly string[], {stdout, stderr}: Streams, env: 
 		throw new NoPipelinesError(
 			command.source.kind === 'catalog'
 				? `The catalogue topic ${command.source.topic ?? defaultCatalogTopic} lists no pipelines`
-				: `${command.source.spec} registers no pipelines`,
+				: `${command.source.specs.join(', ')} register no pipelines`,
 		);
 	}
 

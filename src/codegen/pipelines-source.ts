@@ -22,11 +22,15 @@ export type PipelinesSourceOptions = {
 /** Lines of the runner's stderr kept in an error message (the end of a traceback says the most). */
 const stderrLines = 25;
 
-export async function entriesFromPipelines(spec: string, options: PipelinesSourceOptions = {}): Promise<CodegenEntry[]> {
+/** The entries of every pipeline that `specs` (files or modules, as for the runner) register. */
+export async function entriesFromPipelines(specs: readonly string[], options: PipelinesSourceOptions = {}): Promise<CodegenEntry[]> {
 	const cwd = options.cwd ?? process.cwd();
-	// Same rule as the runner's load_pipelines: a .py name or a path is a file, anything else a module.
-	if ((spec.endsWith('.py') || spec.includes('/') || spec.includes(path.sep)) && !existsSync(path.resolve(cwd, spec))) {
-		throw new PipelinesLoadError(spec, `Pipelines file ${spec} does not exist (looked in ${cwd})`);
+	const spec = specs.join(', ');
+	for (const one of specs) {
+		// Same rule as the runner's load_pipelines: a .py name or a path is a file, anything else a module.
+		if ((one.endsWith('.py') || one.includes('/') || one.includes(path.sep)) && !existsSync(path.resolve(cwd, one))) {
+			throw new PipelinesLoadError(one, `Pipelines file ${one} does not exist (looked in ${cwd})`);
+		}
 	}
 
 	const choice = options.python ?? findPython(process.env, cwd);
@@ -36,7 +40,7 @@ export async function entriesFromPipelines(spec: string, options: PipelinesSourc
 	}
 
 	const timeoutMs = options.timeoutMs ?? 120_000;
-	const result = await execa(choice.python, ['-m', 'mlbridge_runner', 'catalog', '--pipelines', spec, '--json'], {
+	const result = await execa(choice.python, ['-m', 'mlbridge_runner', 'catalog', ...specs.flatMap(one => ['--pipelines', one]), '--json'], {
 		cwd,
 		env: {PYTHONPATH: [pythonRunnerDir, process.env['PYTHONPATH']].filter(Boolean).join(path.delimiter), PYTHONUNBUFFERED: '1'},
 		stdin: 'ignore',

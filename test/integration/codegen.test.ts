@@ -200,6 +200,14 @@ describe('mlbridge codegen', {timeout: 300_000}, () => {
 		assert.match(text, /argsSchema: null,/);
 	});
 
+	test('several --pipelines files make one file', async () => {
+		writeFileSync(file('more.py'), 'from mlbridge_runner import pipeline\n\n@pipeline("shout")\ndef shout(text: str) -> str:\n    return text.upper()\n');
+		const {code, stdout, stderr} = await codegen(['--pipelines', typedPipelines, '--pipelines', file('more.py'), '--only', 'shout,typed_add', '--out', file('two.ts')]);
+		assert.equal(code, 0, stderr);
+		assert.match(stdout, /2 pipelines \(shout, typed_add\)/);
+		assert.match(readFileSync(file('two.ts'), 'utf8'), /export type ShoutArgs = \{\n\treadonly text: string;\n\};/);
+	});
+
 	describe('errors', () => {
 		test('a pipelines file that raises: exit 4 with the exception', async () => {
 			writeFileSync(file('raises.py'), 'raise RuntimeError("cannot load the model")\n');

@@ -37,6 +37,7 @@ describe('mlbridge codegen: the command line', () => {
 		['a stray positional', ['x.ts'], /Unexpected argument 'x\.ts'/],
 		['--catalog-topic without --brokers', ['--out', 'x.ts', '--pipelines', 'p.py', '--catalog-topic', 't'], /--catalog-topic goes with --brokers/],
 		['an empty --brokers', ['--out', 'x.ts', '--brokers', ' , '], /--brokers needs host:port/],
+		['an empty --pipelines', ['--out', 'x.ts', '--pipelines', 'p.py', '--pipelines', ''], /--pipelines needs a file or module name/],
 		['an empty --only', ['--out', 'x.ts', '--pipelines', 'p.py', '--only', ','], /--only needs pipeline names/],
 		['a flag without its value', ['--out'], /argument missing|requires an argument|--out/],
 	];
