@@ -2,9 +2,12 @@
 and typed encoding of arguments and results. Design: ``docs/typed-contract.md``."""
 
 from .compat import check_readable
+from .convert import ConversionError
 from .errors import InvalidSchema, UnsupportedType
+from .hints import UnresolvedHints
 from .model import AvroSchema, PipelineContract, canonical_form, schema_ref
 from .store import SchemaStore
+from .typed_codec import TypedCodec, TypedDecodeError
 
 __all__ = [
     "PipelineContract",
@@ -15,4 +18,8 @@ __all__ = [
     "canonical_form",
     "UnsupportedType",
     "InvalidSchema",
+    "UnresolvedHints",
+    "TypedCodec",
+    "TypedDecodeError",
+    "ConversionError",
 ]

@@ -18,6 +18,7 @@ import inspect
 import re
 import types
 import typing
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -28,6 +29,10 @@ from .model import AvroSchema
 TYPES_NAMESPACE = "mlbridge.types"
 _AVRO_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _GENERIC_MARKERS: tuple[Any, ...] = (Any, object, list, dict, typing.List, typing.Dict)  # noqa: UP006
+
+
+class UnresolvedHints(UserWarning):
+    """A pipeline's annotations name something that does not exist: it is served untyped."""
 
 
 class Untyped(Exception):
@@ -83,7 +88,13 @@ def derive(
         return None
     try:
         hints = typing.get_type_hints(fn)
-    except Exception:  # noqa: BLE001 - NameError/TypeError: a forward reference we cannot resolve
+    except Exception as exc:  # noqa: BLE001 - NameError/TypeError: a forward reference we cannot resolve
+        warnings.warn(
+            f"pipeline {name!r}: its type hints cannot be resolved ({type(exc).__name__}: {exc}), so it is served "
+            "untyped (generic Value); define the classes it names at module level",
+            UnresolvedHints,
+            stacklevel=2,
+        )
         return None
     classes: dict[str, type] = {}
     owners: dict[str, type] = {}

@@ -233,10 +233,17 @@ def untyped_any_with_unsupported(a: set[int], b: Any) -> int:
 @pytest.mark.parametrize(
     "fn",
     [untyped_partial, untyped_return, untyped_any, untyped_nested_any, untyped_object, untyped_bare_dict,
-     untyped_bare_list, untyped_kwargs, untyped_varargs, untyped_forward, untyped_any_with_unsupported],
+     untyped_bare_list, untyped_kwargs, untyped_varargs, untyped_any_with_unsupported],
 )
 def test_untyped_cases(fn):
     assert register(fn).contract.typed is False
+
+
+def test_unresolvable_hints_warn_and_serve_untyped():
+    from mlbridge_runner.contract.hints import UnresolvedHints
+
+    with pytest.warns(UnresolvedHints, match="pipeline 'untyped_forward': its type hints cannot be resolved.*Missing"):
+        assert register(untyped_forward).contract.typed is False
 
 
 def bad_set(tags: set[str]) -> None: ...
