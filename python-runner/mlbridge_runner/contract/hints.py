@@ -11,6 +11,7 @@ import annotations`` works); nothing from a request ever is.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import datetime as dt
 import enum
@@ -201,10 +202,10 @@ def _why_not(hint: Any, origin: Any) -> str:
         return "has no Avro form (use list[T])"
     if origin is tuple or hint is tuple:
         return "has no Avro form (use list[T] or a dataclass)"
-    if origin is not None and callable(hint) or hint is Callable or origin is getattr(__import__("collections.abc").abc, "Callable"):
+    if origin is collections.abc.Callable or hint is Callable or hint is collections.abc.Callable:
         return "has no Avro form (functions cannot be sent)"
-    return "has no Avro form (supported: int, float, str, bool, bytes, None, unions, list[T], dict[str, T], " \
-           "Literal of names, Enum, dataclass, TypedDict, datetime, date)"
+    return ("has no Avro form (supported: int, float, str, bool, bytes, None, unions, list[T], dict[str, T], "
+            "Literal of names, Enum, dataclass, TypedDict, datetime, date)")
 
 
 def _unwrap(hint: Any) -> Any:
