@@ -57,7 +57,7 @@ export class TypeScriptTypes {
 			}
 		}
 
-		this.#markUsed(parsed.root, direction, new Set());
+		this.#markUsed(parsed.root, direction);
 		return {node: parsed.root, direction};
 	}
 
@@ -204,25 +204,26 @@ export class TypeScriptTypes {
 		return visit({kind: 'named', def: root});
 	}
 
-	#markUsed(node: TypeNode, direction: Direction, seen: Set<string>): void {
+	/** Note which reading of each named type `node` needs, following record fields once per reading. */
+	#markUsed(node: TypeNode, direction: Direction): void {
 		switch (node.kind) {
 			case 'primitive': {
 				return;
 			}
 
 			case 'array': {
-				this.#markUsed(node.items, direction, seen);
+				this.#markUsed(node.items, direction);
 				return;
 			}
 
 			case 'map': {
-				this.#markUsed(node.values, direction, seen);
+				this.#markUsed(node.values, direction);
 				return;
 			}
 
 			case 'union': {
 				for (const branch of node.branches) {
-					this.#markUsed(branch, direction, seen);
+					this.#markUsed(branch, direction);
 				}
 
 				return;
@@ -233,12 +234,14 @@ export class TypeScriptTypes {
 				const variant = def.kind === 'record' ? this.#variant(def, direction) : 'output';
 				const used = this.#used.get(def) ?? new Set<Direction>();
 				this.#used.set(def, used);
+				if (used.has(variant)) {
+					return;
+				}
+
 				used.add(variant);
-				const visitKey = `${variant}:${this.#defs.indexOf(def)}`;
-				if (def.kind === 'record' && !seen.has(visitKey)) {
-					seen.add(visitKey);
+				if (def.kind === 'record') {
 					for (const field of def.fields) {
-						this.#markUsed(field.type, variant, seen);
+						this.#markUsed(field.type, variant);
 					}
 				}
 			}
