@@ -44,6 +44,7 @@ class _Unsupported(Exception):
     def __init__(self, annotation: object, problem: str) -> None:
         self.annotation = annotation
         self.problem = problem
+        self.inside: list[str] = []  # "Class.field" of the records it was met in, innermost first
 
 
 def pipeline_namespace(name: str) -> str:
@@ -114,8 +115,7 @@ def derive(
         except Untyped:
             untyped = True
         except _Unsupported as exc:
-            problems.append(UnsupportedType(name, param.name, exc.annotation if exc.annotation is not None else hint,
-                                            _problem_text(exc, hint)))
+            problems.append(UnsupportedType(name, param.name, hint, _problem_text(exc, hint)))
     result_hint = hints.get("return", Any) if result else None
     result_schema: AvroSchema = "null"
     try:
@@ -124,8 +124,7 @@ def derive(
     except Untyped:
         untyped = True
     except _Unsupported as exc:
-        problems.append(UnsupportedType(name, "return", exc.annotation if exc.annotation is not None else result_hint,
-                                        _problem_text(exc, result_hint)))
+        problems.append(UnsupportedType(name, "return", result_hint, _problem_text(exc, result_hint)))
     if untyped:
         return None
     if problems:
@@ -135,9 +134,10 @@ def derive(
 
 
 def _problem_text(exc: _Unsupported, outer: object) -> str:
+    where = f" (in {' → '.join(reversed(exc.inside))})" if exc.inside else ""
     if exc.annotation is not None and exc.annotation is not outer:
-        return f"{type_label(exc.annotation)} {exc.problem}"
-    return exc.problem
+        return f"{type_label(exc.annotation)}{where} {exc.problem}"
+    return f"{where.strip()} {exc.problem}".strip()
 
 
 def _field_name(name: str) -> str:
@@ -342,7 +342,12 @@ def _record(cls: type, ctx: _Context, members: list[tuple[str, Any, bool, Any]])
     for name, hint, has_default, default in members:
         if not _AVRO_NAME.fullmatch(name):
             raise _Unsupported(cls, f"has field {name!r}, which is not a valid Avro name")
-        entry: dict[str, Any] = {"name": name, "type": _schema(hint, ctx, (TYPES_NAMESPACE, f"{cls.__name__}_{name}"))}
+        try:
+            field_schema = _schema(hint, ctx, (TYPES_NAMESPACE, f"{cls.__name__}_{name}"))
+        except _Unsupported as exc:
+            exc.inside.append(f"{cls.__name__}.{name}")
+            raise
+        entry: dict[str, Any] = {"name": name, "type": field_schema}
         if has_default:
             attach_default(entry, default)
         fields.append(entry)
@@ -359,5 +364,4 @@ def schema_for_hint(hint: Any, pipeline: str = "hint", where: str = "value") -> 
     try:
         return _schema(hint, ctx, (ctx.namespace, f"{pipeline}_{where}")), classes
     except _Unsupported as exc:
-        raise UnsupportedType(pipeline, where, exc.annotation if exc.annotation is not None else hint,
-                              _problem_text(exc, hint)) from None
+        raise UnsupportedType(pipeline, where, hint, _problem_text(exc, hint)) from None

@@ -271,7 +271,7 @@ def bad_union(x: list[int] | list[str]) -> None: ...
         (bad_callable, "parameter 'fn'", "Callable"),
         (bad_complex, "parameter 'z'", "complex"),
         (bad_return, "the return value", "set[int]"),
-        (bad_nested, "parameter 'shape'", "set[str]"),
+        (bad_nested, "parameter 'shape'", "set[str] (in HasSet.tags) has no Avro form"),
         (bad_literal_number, "parameter 'level'", "only strings"),
         (bad_literal_name, "parameter 'level'", "'a b'"),
         (bad_union, "parameter 'x'", "two branches"),
