@@ -1,13 +1,19 @@
 """The runner's CPU time per call, measured over Kafka: robust to a loaded machine.
 
-``.venv/bin/python bench/runner_cpu.py [--calls 20000] [--window 256] [--rounds 3] [-- RUNNER ARGS]``
+``.venv/bin/python bench/runner_cpu.py [--calls 5000] [--window 256] [--rounds 8] [--variant SPEC ...]``
 
-Starts a real runner (``python -m mlbridge_runner --pipelines bench/pipelines.py``) on a fresh
-request topic, keeps ``--window`` no-op ``echo`` calls in flight from this process (a plain
-confluent-kafka producer of pre-encoded requests, a consumer counting replies), and reads the
-runner's user+system CPU from ``/proc/<pid>/stat`` around each round. Wall-clock throughput moves
-with whatever else the machine runs; CPU time per call moves far less, so before/after figures of
-an optimisation can be compared in one session. Extra runner options go after ``--``.
+Starts a real runner (``python -m mlbridge_runner --pipelines bench/pipelines.py``) per variant,
+each on a fresh request topic, keeps ``--window`` no-op ``echo`` calls in flight from this process
+(a plain confluent-kafka producer of pre-encoded requests, a consumer counting replies), and reads
+the runner's user+system CPU from ``/proc/<pid>/stat`` around each round. Wall-clock throughput
+moves with whatever else the machine runs; CPU time per call moves far less, and the rounds of the
+variants are interleaved (A B A B ...) so that a noisy minute hits them alike. The minimum over
+rounds is the least disturbed figure; the median is printed too.
+
+A variant is ``LABEL[:TREE[:KEY=VALUE,...[:RUNNER ARGS]]]``: TREE is a python-runner folder to run
+instead of this checkout's (e.g. an ``git archive`` of the commit before a change), the KEY=VALUEs
+override librdkafka settings of the runner's reply producer, RUNNER ARGS are extra CLI options
+(space-separated). Default: one variant, this checkout as is.
 """
 
 from __future__ import annotations
@@ -86,68 +92,102 @@ def drive(producer: Producer, consumer: Consumer, topic: str, frames: list[bytes
     return time.perf_counter() - start
 
 
+class Variant:
+    def __init__(self, spec: str, brokers: str, admin: AdminClient) -> None:
+        parts = spec.split(":", 3) + ["", "", ""]
+        self.label, tree, overrides, extra = parts[0], parts[1], parts[2], parts[3]
+        tag = uuid.uuid4().hex[:8]
+        self.request_topic, self.reply_topic = f"bench.cpu.{tag}", f"bench.cpu.reply.{tag}"
+        for future in admin.create_topics([NewTopic(self.request_topic, 12, 1), NewTopic(self.reply_topic, 1, 1)]).values():
+            future.result()
+        self.producer = Producer({"bootstrap.servers": brokers, "linger.ms": 1, "acks": "all"})
+        self.consumer = Consumer({
+            "bootstrap.servers": brokers, "group.id": f"{self.reply_topic}.g", "auto.offset.reset": "earliest",
+            "enable.auto.commit": False, "fetch.wait.max.ms": 10,
+        })
+        self.consumer.subscribe([self.reply_topic])
+        launcher = ["-m", "mlbridge_runner"]
+        if overrides:
+            settings = dict(kv.split("=", 1) for kv in overrides.split(","))
+            launcher = ["-c", (
+                "import sys; from mlbridge_runner import cli; from mlbridge_runner.runner import loop; "
+                "base = loop.producer_settings; "
+                f"loop.producer_settings = lambda *x: {{**base(*x), **{settings!r}}}; "
+                "sys.argv[0] = 'mlbridge-runner'; raise SystemExit(cli.main())"
+            )]
+        self.runner = subprocess.Popen(
+            [sys.executable, *launcher, "--pipelines", str(HERE / "pipelines.py"), "--brokers", brokers,
+             "--request-topic", self.request_topic, "--group", f"{self.request_topic}.g", "--log-level", "warning",
+             *extra.split()],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": tree or str(ROOT / "python-runner")},
+        )
+        self.per_call: list[float] = []
+        self.rates: list[float] = []
+        self.split: dict[str, list[float]] = {}
+
+    def round(self, calls: int, window: int, payload: int) -> None:
+        frames = requests(calls, self.reply_topic, payload)
+        c0, t0 = cpu_seconds(self.runner.pid), thread_cpu(self.runner.pid)
+        wall = drive(self.producer, self.consumer, self.request_topic, frames, window)
+        self.per_call.append((cpu_seconds(self.runner.pid) - c0) / calls * 1e6)
+        for name, sec in thread_cpu(self.runner.pid).items():
+            self.split.setdefault(name, []).append((sec - t0.get(name, 0.0)) / calls * 1e6)
+        self.rates.append(calls / wall)
+
+    def report(self) -> str:
+        split = ", ".join(
+            f"{name} {statistics.median(xs):.1f}" for name, xs in sorted(self.split.items(), key=lambda kv: -sum(kv[1]))
+            if statistics.median(xs) >= 0.5
+        )
+        return (
+            f"{self.label:<16} min {min(self.per_call):6.1f}  median {statistics.median(self.per_call):6.1f} µs/call"
+            f"   [{', '.join(f'{x:.0f}' for x in self.per_call)}]   by thread (median): {split}"
+            f"   wall {statistics.median(self.rates):,.0f}/s"
+        )
+
+    def close(self, admin: AdminClient) -> None:
+        self.runner.terminate()
+        self.runner.wait(30)
+        self.consumer.close()
+        admin.delete_topics([self.request_topic, self.reply_topic])
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--brokers", default=os.environ.get("KAFKA_BROKERS", "127.0.0.1:9092"))
-    p.add_argument("--calls", type=int, default=20_000)
-    p.add_argument("--window", type=int, default=256)
-    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--calls", type=int, default=5000, help="calls per round")
+    p.add_argument("--window", type=int, default=256, help="calls kept in flight")
+    p.add_argument("--rounds", type=int, default=8)
     p.add_argument("--payload", type=int, default=0, help="bytes of payload per call (0 = no arguments)")
-    p.add_argument("--py-spy", metavar="OUT", help="also record the runner with py-spy (raw collapsed stacks) to OUT")
-    p.add_argument("runner_args", nargs="*", help="extra runner options (after --)")
+    p.add_argument("--variant", action="append", default=[], metavar="SPEC", help="see the module doc (repeatable)")
+    p.add_argument("--py-spy", metavar="OUT", help="also record the first variant's runner with py-spy (raw stacks)")
     a = p.parse_args()
 
-    tag = uuid.uuid4().hex[:8]
-    request_topic, reply_topic = f"bench.cpu.{tag}", f"bench.cpu.reply.{tag}"
     admin = AdminClient({"bootstrap.servers": a.brokers})
-    for future in admin.create_topics([NewTopic(request_topic, 12, 1), NewTopic(reply_topic, 1, 1)]).values():
-        future.result()
-    producer = Producer({"bootstrap.servers": a.brokers, "linger.ms": 1, "acks": "all"})
-    consumer = Consumer({
-        "bootstrap.servers": a.brokers, "group.id": f"{reply_topic}.g", "auto.offset.reset": "earliest",
-        "enable.auto.commit": False, "fetch.wait.max.ms": 10,
-    })
-    consumer.subscribe([reply_topic])
-    runner = subprocess.Popen(
-        [sys.executable, "-m", "mlbridge_runner", "--pipelines", str(HERE / "pipelines.py"), "--brokers", a.brokers,
-         "--request-topic", request_topic, "--group", f"{request_topic}.g", "--log-level", "warning", *a.runner_args],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "python-runner")},
-    )
+    variants = [Variant(spec, a.brokers, admin) for spec in (a.variant or ["this checkout"])]
+    spy = None
     try:
-        drive(producer, consumer, request_topic, requests(500, reply_topic, a.payload), 64)  # warm-up: assignment, JIT-free paths
-        spy = None
+        for v in variants:  # warm-up: assignment, first-call paths
+            drive(v.producer, v.consumer, v.request_topic, requests(500, v.reply_topic, a.payload), 64)
         if a.py_spy:
             spy = subprocess.Popen(
-                [str(HERE / ".venv/bin/py-spy"), "record", "--pid", str(runner.pid), "--rate", "200", "--format", "raw",
-                 "--output", a.py_spy, "--threads", "--nonblocking"],
+                [str(HERE / ".venv/bin/py-spy"), "record", "--pid", str(variants[0].runner.pid), "--rate", "200",
+                 "--format", "raw", "--output", a.py_spy, "--threads", "--nonblocking"],
                 stdout=subprocess.DEVNULL,
             )
             time.sleep(1)
-        per_call, rates = [], []
-        split: dict[str, float] = {}
-        for _ in range(a.rounds):
-            frames = requests(a.calls, reply_topic, a.payload)
-            c0, t0 = cpu_seconds(runner.pid), thread_cpu(runner.pid)
-            wall = drive(producer, consumer, request_topic, frames, a.window)
-            per_call.append((cpu_seconds(runner.pid) - c0) / a.calls * 1e6)
-            t1 = thread_cpu(runner.pid)
-            for name, sec in t1.items():
-                split[name] = split.get(name, 0.0) + (sec - t0.get(name, 0.0)) / a.calls * 1e6 / a.rounds
-            rates.append(a.calls / wall)
-        print(
-            f"runner CPU per call, window {a.window}, {a.calls} calls x {a.rounds}: "
-            f"median {statistics.median(per_call):.1f} µs (rounds {', '.join(f'{x:.1f}' for x in per_call)}); "
-            f"wall {statistics.median(rates):,.0f} calls/s (load-dependent)"
-        )
-        print("  by thread (mean µs/call): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(split.items(), key=lambda kv: -kv[1]) if v >= 0.5))
+        for r in range(a.rounds):
+            for v in variants[r % len(variants):] + variants[: r % len(variants)]:
+                v.round(a.calls, a.window, a.payload)
+        print(f"runner CPU per call: window {a.window}, payload {a.payload} B, {a.rounds} rounds x {a.calls} calls")
+        for v in variants:
+            print("  " + v.report())
+    finally:
         if spy is not None:
             spy.send_signal(signal.SIGINT)
             spy.wait(30)
-    finally:
-        runner.terminate()
-        runner.wait(30)
-        consumer.close()
-        admin.delete_topics([request_topic, reply_topic])
+        for v in variants:
+            v.close(admin)
     return 0
 
 

@@ -44,6 +44,12 @@ CALL_DEDUPLICATED: Final = "call.deduplicated"
 CALL_TIMED_OUT: Final = "call.timed_out"
 #: DEBUG: id, pipeline — a timed-out call finished after its timeout reply.
 CALL_LATE_RESULT_DROPPED: Final = "call.late_result_dropped"
+#: INFO: pipeline — its probation runs were all fast: its calls now run on the consume loop's
+#: thread, without a hand-off to a worker (runner/inline.py).
+INLINE_PROMOTED: Final = "pipeline.inline_promoted"
+#: INFO: pipeline, run_ms — a pipeline running on the consume loop's thread was slow too often; it
+#: runs on the worker pool from now on.
+INLINE_DEMOTED: Final = "pipeline.inline_demoted"
 #: DEBUG (``--isolation process``): a worker process was started: pid.
 WORKER_STARTED: Final = "worker.started"
 #: WARNING (``--isolation process``): a worker process died running a call (the caller gets

@@ -31,6 +31,7 @@ from .dispatch import Dispatcher, Outcome, Rejected, execute, now_ms
 from .dlq import DeadLetters
 from .failures import plain_error, type_name
 from .identity import make_identity
+from .inline import InlinePolicy
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import IdempotencyCache, cache_key
 from .offsets import OffsetTracker, Ticket
@@ -46,6 +47,8 @@ IDLE_POLL_SECONDS = 0.1
 BUSY_POLL_SECONDS = 0.01
 TRANSACTION_POLL_SECONDS = 0.002
 FLUSH_SECONDS = 10.0
+#: Replies of one consumed batch are produced together, at most this many at a time.
+REPLY_BATCH = 32
 
 try:
     from importlib.metadata import version as _dist_version
@@ -77,6 +80,8 @@ class Runner(RebalanceHandlers):
         self._progress_lock = threading.Lock()
         self._served = 0
         self._consumer: Consumer | None = None
+        #: Which pipelines are fast enough to run on this (the loop's) thread.
+        self._inline = InlinePolicy(enabled=self.config.isolation == "thread")
 
     # ------------------------------------------------------------------ public
 
@@ -199,11 +204,21 @@ class Runner(RebalanceHandlers):
         # whatever else is already fetched is then taken without waiting, up to the free slots.
         msg = consumer.poll(timeout)
         if msg is not None:
-            self._handle(msg)
-            room = self.config.concurrency + self.config.max_queued - self._pool.active
-            if room > 0:
-                for msg in consumer.consume(num_messages=min(room, 500), timeout=0):
-                    self._handle(msg)
+            batching = self._outbox is None  # replies of this batch leave together (see ReplySender.hold)
+            if batching:
+                self._replies.hold()
+            try:
+                self._handle(msg)
+                room = self.config.concurrency + self.config.max_queued - self._pool.active
+                if room > 0:
+                    for count, msg in enumerate(consumer.consume(num_messages=min(room, 500), timeout=0), 2):
+                        self._handle(msg)
+                        if batching and count % REPLY_BATCH == 0:  # bounds the wait of the first reply held
+                            self._replies.release()
+                            self._replies.hold()
+            finally:
+                if batching:
+                    self._replies.release()
         self._service()
         self._flow.update(self._pool, self._stop.is_set())
 
@@ -284,8 +299,29 @@ class Runner(RebalanceHandlers):
         self._submit(job)
 
     def _submit(self, job: Job) -> None:
+        # Inline only while a worker slot is free, so --concurrency still bounds the calls running.
+        if self._inline.allows(job.call.pipeline) and self._pool.active < self.config.concurrency:
+            self._run_inline(job)
+            return
         self._pool.submit(job)
         self._limits.watch(job)
+
+    def _run_inline(self, job: Job) -> None:
+        """Loop thread: run a call of a pipeline measured to take microseconds, and reply."""
+        call = job.call
+        started = time.perf_counter()
+        outcome = execute(call)
+        self._inline.measured(call.pipeline, time.perf_counter() - started, inline=True)
+        job.finished = True
+        try:
+            request = call.request
+            reply = outcome_reply(request, outcome, self._value_reference, self.identity, call.received_at_ms)
+            self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms)
+            self._served += 1
+            self._finish_key(job, outcome)
+        except Exception as exc:  # noqa: BLE001 - as on a worker: never lose the ticket
+            log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
+            self._settle(job.ticket)
 
     def _answer_repeat(self, job: Job, outcome: Outcome, source: str) -> None:
         """Answer a repeated idempotency key with the first call's outcome (any thread)."""
@@ -335,7 +371,9 @@ class Runner(RebalanceHandlers):
             if self._processes is not None:
                 outcome = self._processes.run(job, report)
             else:
+                started = time.perf_counter()
                 outcome = execute(job.call, progress=report)
+                self._inline.measured(job.call.pipeline, time.perf_counter() - started, inline=False)
             ran = True
         if not self._pool.claim(job):
             log_event(DEBUG, events.CALL_LATE_RESULT_DROPPED, id=job.call.request.id, pipeline=job.call.pipeline.name)

@@ -59,6 +59,40 @@ class ReplySender:
         self._producer = producer
         self._settle = settle
         self._loop_thread = loop_thread
+        self._loop_ident = loop_thread.ident
+        #: Loop-thread replies held by :meth:`hold` until :meth:`release`, by topic.
+        self._held: dict[str, list[tuple[dict[str, Any], ReplyEnvelope, Ticket | None]]] | None = None
+
+    def hold(self) -> None:
+        """Loop thread: keep its replies until :meth:`release` (workers' replies still go at once).
+
+        librdkafka sends one Produce request per wake-up of its broker thread; replies produced
+        one by one while the loop works through a batch of requests mostly go one per request.
+        Released together they share a request (measured in bench/README.md).
+        """
+        if self._held is None:
+            self._held = {}
+
+    def release(self) -> None:
+        """Loop thread: produce the held replies, one ``produce_batch`` per reply topic."""
+        held, self._held = self._held, None
+        if not held:
+            return
+        for topic, entries in held.items():
+            try:
+                self._producer.produce_batch(topic, [message for message, _, _ in entries])
+            except Exception:  # noqa: BLE001 - not expected (failures are per message); send one by one
+                for message, reply, ticket in entries:
+                    self._produce(topic, message["value"], reply, ticket, message["callback"])
+                continue
+            for message, reply, ticket in entries:
+                error = message.get("_error")
+                if error is None:
+                    continue
+                if error.code() == KafkaError._QUEUE_FULL:
+                    self._produce(topic, message["value"], reply, ticket, message["callback"])
+                else:
+                    self._refused(error, reply, topic, ticket)
 
     def send(
         self,
@@ -78,6 +112,21 @@ class ReplySender:
         def delivered(err: KafkaError | None, _msg: Message) -> None:
             self._delivered(err, reply, topic, ticket, deadline_ms, attempt)
 
+        held = self._held
+        if held is not None and threading.get_ident() == self._loop_ident:
+            message = {"value": data, "key": reply.id.encode("utf-8"), "callback": delivered}
+            held.setdefault(topic, []).append((message, reply, ticket))
+            return
+        self._produce(topic, data, reply, ticket, delivered)
+
+    def _produce(
+        self,
+        topic: str,
+        data: bytes,
+        reply: ReplyEnvelope,
+        ticket: Ticket | None,
+        delivered: Callable[[KafkaError | None, Message], None],
+    ) -> None:
         while True:
             try:
                 self._producer.produce(topic, value=data, key=reply.id.encode("utf-8"), on_delivery=delivered)

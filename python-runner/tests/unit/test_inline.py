@@ -1,0 +1,136 @@
+"""Which pipelines run on the loop thread: earned by measurement, lost when slow."""
+
+import asyncio
+
+import pytest
+
+from mlbridge_runner import events
+from mlbridge_runner.progress import Progress
+from mlbridge_runner.registry import Registry
+from mlbridge_runner.runner import inline
+from mlbridge_runner.runner.inline import InlinePolicy
+
+FAST = inline.FAST_SECONDS / 2
+SLOW_PROBATION = inline.FAST_SECONDS * 2
+SLOW_INLINE = inline.SLOW_SECONDS * 2
+
+
+def _pipelines():
+    registry = Registry()
+
+    def echo(value=None):
+        return value
+
+    def limited():
+        return None
+
+    def reporting(progress: Progress):
+        return None
+
+    async def coroutine():
+        await asyncio.sleep(0)
+
+    registry.register(echo, "echo")
+    registry.register(limited, "limited", timeout=5)
+    registry.register(reporting, "reporting")
+    registry.register(coroutine, "coroutine")
+    return registry
+
+
+def _promote(policy, pipeline):
+    assert not policy.allows(pipeline)
+    for _ in range(inline.PROBATION):
+        policy.measured(pipeline, FAST, inline=False)
+    assert policy.allows(pipeline)
+
+
+def test_a_fast_pipeline_runs_inline_only_after_its_probation():
+    policy = InlinePolicy()
+    echo = _pipelines()["echo"]
+    assert not policy.allows(echo)
+    for _ in range(inline.PROBATION - 1):
+        policy.measured(echo, FAST, inline=False)
+        assert not policy.allows(echo)
+    policy.measured(echo, FAST, inline=False)
+    assert policy.allows(echo)
+
+
+def test_a_few_slow_probation_runs_are_tolerated_more_are_not():
+    policy = InlinePolicy()
+    echo = _pipelines()["echo"]
+    policy.allows(echo)
+    for i in range(inline.PROBATION):
+        policy.measured(echo, SLOW_PROBATION if i < inline.PROBATION - inline.PROBATION_FAST else FAST, inline=False)
+    assert policy.allows(echo)
+
+    other = InlinePolicy()
+    other.allows(echo)
+    for _ in range(inline.PROBATION - inline.PROBATION_FAST + 1):
+        other.measured(echo, SLOW_PROBATION, inline=False)
+    for _ in range(inline.PROBATION):
+        other.measured(echo, FAST, inline=False)
+    assert not other.allows(echo)  # for good
+
+
+@pytest.mark.parametrize("name", ["limited", "reporting", "coroutine"])
+def test_never_inline_with_a_time_limit_a_progress_reporter_or_async(name):
+    policy = InlinePolicy()
+    pipeline = _pipelines()[name]
+    assert not policy.allows(pipeline)
+    for _ in range(inline.PROBATION * 2):
+        policy.measured(pipeline, FAST, inline=False)
+    assert not policy.allows(pipeline)
+
+
+def test_disabled_for_process_isolation():
+    policy = InlinePolicy(enabled=False)
+    echo = _pipelines()["echo"]
+    policy.allows(echo)
+    for _ in range(inline.PROBATION * 2):
+        policy.measured(echo, FAST, inline=False)
+    assert not policy.allows(echo)
+
+
+def test_strikes_demote_for_good_and_are_logged(monkeypatch):
+    logged = []
+    monkeypatch.setattr(inline, "log_event", lambda level, event, **fields: logged.append((event, fields)))
+    policy = InlinePolicy()
+    echo = _pipelines()["echo"]
+    _promote(policy, echo)
+    for _ in range(inline.STRIKES - 1):
+        policy.measured(echo, SLOW_INLINE, inline=True)
+        assert policy.allows(echo)
+    policy.measured(echo, SLOW_INLINE, inline=True)
+    assert not policy.allows(echo)
+    assert logged == [
+        (events.INLINE_PROMOTED, {"pipeline": "echo"}),
+        (events.INLINE_DEMOTED, {"pipeline": "echo", "run_ms": round(SLOW_INLINE * 1000, 3)}),
+    ]
+    for _ in range(inline.PROBATION * 2):
+        policy.measured(echo, FAST, inline=False)
+    assert not policy.allows(echo)
+
+
+def test_strikes_are_forgotten_after_a_window_of_inline_runs():
+    policy = InlinePolicy()
+    echo = _pipelines()["echo"]
+    _promote(policy, echo)
+    for _ in range(3):
+        for _ in range(inline.STRIKES - 1):
+            policy.measured(echo, SLOW_INLINE, inline=True)
+        for _ in range(inline.STRIKE_WINDOW):
+            policy.measured(echo, FAST, inline=True)
+    assert policy.allows(echo)
+
+
+def test_pool_runs_after_promotion_do_not_count():
+    policy = InlinePolicy()
+    echo = _pipelines()["echo"]
+    _promote(policy, echo)
+    for _ in range(inline.STRIKES * 2):
+        policy.measured(echo, SLOW_INLINE, inline=False)  # queued before the promotion
+    assert policy.allows(echo)
+
+
+def test_unknown_pipelines_are_ignored():
+    InlinePolicy().measured(_pipelines()["echo"], FAST, inline=False)  # measured before allows(): no error
