@@ -33,6 +33,9 @@ from .failures import plain_error, remote_error, type_name
 MAX_NAME_IN_MESSAGE = 200
 #: How long a call with an unknown writer schema waits for the catalogue to bring it.
 SCHEMA_WAIT_S = 5.0
+#: After a wait that found nothing, misses answer at once for this long: the catalogue had its
+#: chance to catch up, and a stream of unknown references must not stall the loop 5 s each.
+SCHEMA_WAIT_BACKOFF_S = 30.0
 
 
 def now_ms() -> int:
@@ -83,7 +86,8 @@ class Dispatcher:
 
     ``store`` holds the writer schemas other versions of the callers use (fed by the catalogue);
     an unknown ``crc64:`` reference waits up to ``schema_wait_s`` (default 5 s with a store given,
-    0 without: nobody would ever fill a private store) before the call is refused.
+    0 without: nobody would ever fill a private store) before the call is refused; after such a
+    wait came back empty, misses are refused without waiting for :data:`SCHEMA_WAIT_BACKOFF_S`.
     """
 
     def __init__(
@@ -101,6 +105,7 @@ class Dispatcher:
         self._schema_wait_s = schema_wait_s if schema_wait_s is not None else (SCHEMA_WAIT_S if store is not None else 0.0)
         # Per pipeline, compiled on first use: its Binder (untyped) or TypedPlan (typed).
         self._plans: dict[str, tuple[Pipeline, Binder | TypedPlan]] = {}
+        self._no_wait_until = 0.0
 
     def prepare(self, request: RequestEnvelope) -> Call:
         """Return the call to run, or raise :class:`Rejected` with the error reply to send."""
@@ -151,7 +156,11 @@ class Dispatcher:
     def _writer_schema(self, ref: str) -> Any | None:
         found = self.store.get(ref)
         if found is None and ref.startswith("crc64:") and self._schema_wait_s > 0:
+            if time.monotonic() < self._no_wait_until:
+                return None
             found = self.store.wait_for(ref, self._schema_wait_s)
+            if found is None:
+                self._no_wait_until = time.monotonic() + SCHEMA_WAIT_BACKOFF_S
         return found
 
     def check_deadline(self, request: RequestEnvelope) -> int:

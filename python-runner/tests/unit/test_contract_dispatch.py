@@ -311,3 +311,19 @@ def test_a_resolved_call_that_no_longer_encodes_is_answered_without_a_process():
     outcome = workers.run(Job(broken, None), None)  # type: ignore[arg-type]
     assert outcome.error is not None and outcome.error.code == "INVALID_ARGUMENTS" and "args.a" in outcome.error.message
     assert workers.started == 0
+
+
+def test_after_a_fruitless_wait_misses_are_answered_at_once():
+    import time
+
+    store = SchemaStore()
+    d = dispatcher(V1, store, wait=0.2)
+    unknown = replace(typed_request("typed_add", {"a": 1}), args_schema="crc64:00000000000000ab")
+    started = time.monotonic()
+    rejected(d, unknown)
+    assert time.monotonic() - started >= 0.19
+    started = time.monotonic()
+    rejected(d, replace(unknown, args_schema="crc64:00000000000000ac"))
+    assert time.monotonic() - started < 0.1
+    store.add(V2["typed_add"].contract.args_schema)  # a schema that arrives later is still found at once
+    assert d.prepare(typed_request("typed_add", {"a": 2}, V2)).kwargs == {"a": 2, "b": 0}
