@@ -94,9 +94,24 @@ export class RegistryEnvelopes {
 		return this.#decode(buf, 'reply', wireSchemas.reply, decodeReply);
 	}
 
+	/**
+	 * A reply decoded without waiting, or undefined when its schema id has not been looked up yet
+	 * (then use decodeReply()). Throws CodecError as decodeReply() does.
+	 */
+	decodeReplyNow(buf: Buffer): ReplyEnvelope | undefined {
+		if (detectFraming(buf) !== 'confluent') return decodeReply(buf);
+		const {schemaId} = unframeConfluent(buf);
+		const reading = this.#readings.get(`reply:${schemaId}`);
+		return reading === undefined ? undefined : this.#read(buf, 'reply', wireSchemas.reply, decodeReply, reading);
+	}
+
 	async #decode<T>(buf: Buffer, kind: EnvelopeKind, wire: WireSchema, decodeFramed: (b: Buffer) => T): Promise<T> {
+		const {schemaId} = unframeConfluent(buf);
+		return this.#read(buf, kind, wire, decodeFramed, await this.#reading(kind, wire, schemaId));
+	}
+
+	#read<T>(buf: Buffer, kind: EnvelopeKind, wire: WireSchema, decodeFramed: (b: Buffer) => T, reading: Reading): T {
 		const {schemaId, body} = unframeConfluent(buf);
-		const reading = await this.#reading(kind, wire, schemaId);
 		if (reading.exact) {
 			return decodeFramed(Buffer.concat([frameHeader(wire.fingerprint), body]));
 		}
