@@ -46,7 +46,13 @@ if pid="$(registry_pid)"; then
 fi
 rm -f "$PID_FILE"
 if port_open "$REGISTRY_HOST" "$REGISTRY_PORT"; then
-  echo "schema-registry: port $REGISTRY_PORT is taken by another process" >&2
+  # Started by someone else (another checkout, a CI service): use it, never stop it.
+  if registry_ready; then
+    echo "schema-registry: a registry not started by this script answers on port $REGISTRY_PORT; using it" >&2
+    echo "$REGISTRY_URL"
+    exit 0
+  fi
+  echo "schema-registry: port $REGISTRY_PORT is taken by something that does not answer as a registry" >&2
   exit 1
 fi
 
