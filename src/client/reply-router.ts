@@ -12,6 +12,9 @@ import {RunnerError} from '../errors/remote-errors.js';
 import type {Logger} from '../logging/logger.js';
 import type {PendingCall, PendingCalls} from './pending-calls.js';
 
+/** The refs the catalogue can name; anything else is refused at once, as before typed results. */
+const CRC64_REF = /^crc64:[0-9a-f]{16}$/;
+
 /** Where typed results find their writer schema. */
 export type TypedResults = {
 	readonly schemas: SchemaStore;
@@ -51,7 +54,7 @@ export function createReplyRouter(pending: PendingCalls, logger: Logger, typed?:
 			return;
 		}
 
-		if (reply.status === 'OK' && typed !== undefined && reply.resultSchema !== wireSchemas.value.ref) {
+		if (reply.status === 'OK' && typed !== undefined && CRC64_REF.test(reply.resultSchema) && reply.resultSchema !== wireSchemas.value.ref) {
 			routeTyped(reply, pending, logger, typed);
 			return;
 		}

@@ -14,6 +14,8 @@ export type SchemaSource = {
 
 export class SchemaStore {
 	readonly #byRef = new Map<string, TypedSchema>();
+	/** Refs whose published text does not compile: not tried (and logged) again. */
+	readonly #invalid = new Set<string>();
 	readonly #source: SchemaSource | undefined;
 	readonly #logger: Logger;
 
@@ -57,10 +59,15 @@ export class SchemaStore {
 	}
 
 	#fromText(ref: string, text: string): TypedSchema | undefined {
+		if (this.#invalid.has(ref)) {
+			return undefined;
+		}
+
 		let compiled: TypedSchema;
 		try {
 			compiled = TypedSchema.compile(text);
 		} catch (error) {
+			this.#invalid.add(ref);
 			this.#logger.warn('schema.invalid', {ref, error: String(error)});
 			return undefined;
 		}

@@ -183,6 +183,15 @@ test('a result that does not decode with its writer schema rejects with RunnerEr
 	await client.close();
 });
 
+test('a result ref that is not a crc64 ref is refused at once, as before typed results', async () => {
+	const odd = {status: 'OK' as const, result: Buffer.from([2]), resultSchema: 'registry:7', error: null, progress: null, runner: 'fake', timings};
+	const {client} = await connect({answer: () => [odd]}, {contract: contractV1()});
+	const started = Date.now();
+	await assert.rejects(client.invoke('typed_add', {a: 1}), (error: unknown) => error instanceof RunnerError && error.remoteType === 'UnsupportedResultSchema');
+	assert.ok(Date.now() - started < 1000);
+	await client.close();
+});
+
 test('a generic reply to a typed request is read generically', async () => {
 	const generic = {status: 'OK' as const, result: encodeValue(7), resultSchema: wireSchemas.value.ref, error: null, progress: null, runner: 'fake', timings};
 	const {client} = await connect({answer: () => [generic]}, {contract: contractV1()});
