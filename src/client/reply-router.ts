@@ -12,8 +12,11 @@ import {RunnerError} from '../errors/remote-errors.js';
 import type {Logger} from '../logging/logger.js';
 import type {PendingCall, PendingCalls} from './pending-calls.js';
 
-/** The refs the catalogue can name; anything else is refused at once, as before typed results. */
-const CRC64_REF = /^crc64:[0-9a-f]{16}$/;
+/**
+ * Result refs a schema source can name (the catalogue: `crc64:`, a schema registry: `registry:`);
+ * anything else is refused at once, as before typed results.
+ */
+const SCHEMA_REF = /^(crc64:[0-9a-f]{16}|registry:\d+)$/;
 
 /** Where typed results find their writer schema. */
 export type TypedResults = {
@@ -27,6 +30,7 @@ export type TypedResults = {
  * after a runner re-ran a call) are expected under at-least-once delivery: logged at debug only.
  */
 export function createReplyRouter(pending: PendingCalls, logger: Logger, typed?: TypedResults): (value: Buffer) => void {
+	const route = createReplyDispatcher(pending, logger, typed);
 	return value => {
 		let reply: ReplyEnvelope;
 		try {
@@ -40,6 +44,13 @@ export function createReplyRouter(pending: PendingCalls, logger: Logger, typed?:
 			return;
 		}
 
+		route(reply);
+	};
+}
+
+/** The part of the router after decoding: for transports or framings that decode replies themselves. */
+export function createReplyDispatcher(pending: PendingCalls, logger: Logger, typed?: TypedResults): (reply: ReplyEnvelope) => void {
+	return reply => {
 		if (reply.status === 'PROGRESS') {
 			const call = pending.peek(reply.id);
 			if (call?.onProgress !== undefined && reply.progress !== null) {
@@ -54,7 +65,7 @@ export function createReplyRouter(pending: PendingCalls, logger: Logger, typed?:
 			return;
 		}
 
-		if (reply.status === 'OK' && typed !== undefined && CRC64_REF.test(reply.resultSchema) && reply.resultSchema !== wireSchemas.value.ref) {
+		if (reply.status === 'OK' && typed !== undefined && SCHEMA_REF.test(reply.resultSchema) && reply.resultSchema !== wireSchemas.value.ref) {
 			routeTyped(reply, pending, logger, typed);
 			return;
 		}
@@ -136,19 +147,25 @@ function routeTyped(reply: ReplyEnvelope, pending: PendingCalls, logger: Logger,
 	}
 
 	logger.debug('reply.schema_wait', {requestId: reply.id, ref: reply.resultSchema});
-	void typed.schemas.wait(reply.resultSchema, typed.waitMs).then(found => {
-		const call = pending.take(reply.id);
-		if (call === undefined) {
-			return;
-		}
+	typed.schemas.wait(reply.resultSchema, typed.waitMs).then(
+		found => {
+			const call = pending.take(reply.id);
+			if (call === undefined) {
+				return;
+			}
 
-		if (found === undefined) {
-			call.reject(new SchemaNotFoundError(call.id, call.pipeline, reply.resultSchema, typed.waitMs));
-			return;
-		}
+			if (found === undefined) {
+				call.reject(new SchemaNotFoundError(call.id, call.pipeline, reply.resultSchema, typed.waitMs));
+				return;
+			}
 
-		settleTyped(call, found, reply);
-	});
+			settleTyped(call, found, reply);
+		},
+		(error: unknown) => {
+			// The source itself failed (a schema registry that cannot be reached): say so to the call.
+			pending.take(reply.id)?.reject(error instanceof Error ? error : new Error(String(error)));
+		},
+	);
 }
 
 function settleTyped(call: PendingCall, writer: TypedSchema, reply: ReplyEnvelope): void {

@@ -183,8 +183,8 @@ test('a result that does not decode with its writer schema rejects with RunnerEr
 	await client.close();
 });
 
-test('a result ref that is not a crc64 ref is refused at once, as before typed results', async () => {
-	const odd = {status: 'OK' as const, result: Buffer.from([2]), resultSchema: 'registry:7', error: null, progress: null, runner: 'fake', timings};
+test('a result ref that is neither crc64: nor registry: is refused at once, as before typed results', async () => {
+	const odd = {status: 'OK' as const, result: Buffer.from([2]), resultSchema: 'md5:0f', error: null, progress: null, runner: 'fake', timings};
 	const {client} = await connect({answer: () => [odd]}, {contract: contractV1()});
 	const started = Date.now();
 	await assert.rejects(client.invoke('typed_add', {a: 1}), (error: unknown) => error instanceof RunnerError && error.remoteType === 'UnsupportedResultSchema');
@@ -279,4 +279,20 @@ test('a contract that is not one is refused at connect with a TypeError', async 
 	for (const contract of bad) {
 		await assert.rejects(connect({}, {contract: contract as Contract<PipelinesV1>}), TypeError, JSON.stringify(contract));
 	}
+});
+
+test('the reply dispatcher: a schema source that fails while waiting fails the call with its error', async () => {
+	const {PendingCalls} = await import('../../src/client/pending-calls.js');
+	const {createReplyDispatcher} = await import('../../src/client/reply-router.js');
+	const {SchemaStore} = await import('../../src/contract/schema-store.js');
+	const pending = new PendingCalls(() => {});
+	const failure = new Error('registry unreachable');
+	const store = new SchemaStore(createLogger('silent'), {schemaText: () => undefined, waitForSchema: async () => Promise.reject(failure)});
+	const route = createReplyDispatcher(pending, createLogger('silent'), {schemas: store, waitMs: 1000});
+	const settled = new Promise<unknown>((resolve, reject) => {
+		pending.add({id: 'r1', pipeline: 'p', timeoutMs: 1000, resolve, reject, onProgress: undefined, detach: () => {}, wheelHandle: undefined}, undefined);
+	});
+	route({id: 'r1', status: 'OK', result: Buffer.from([2]), resultSchema: 'registry:12', error: null, progress: null, runner: 'r', timings});
+	await assert.rejects(settled, failure);
+	assert.equal(pending.size, 0);
 });
