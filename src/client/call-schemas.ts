@@ -19,20 +19,33 @@ export type CallSchemas = {
 
 type Pinned = {readonly pipeline: ContractPipeline; readonly schemas: CallSchemas | undefined};
 
+/** The contract's pipelines with their schemas compiled, by name. */
+export type PinnedSchemas = ReadonlyMap<string, Pinned>;
+
+/**
+ * Compile every schema of the contract (before any network work, so a bad contract fails fast);
+ * throws TypeError naming the pipeline for a bad one.
+ */
+export function compileContract(store: SchemaStore, contract: Contract<PipelineTypes> | undefined): PinnedSchemas {
+	const pinned = new Map<string, Pinned>();
+	for (const [name, pipeline] of Object.entries(contract?.pipelines ?? {})) {
+		pinned.set(name, {pipeline, schemas: compilePinned(store, name, pipeline)});
+	}
+
+	return pinned;
+}
+
 export class CallSchemaChooser {
 	/** name → pinned schemas; `schemas: undefined` pins the generic encoding. */
-	readonly #pinned = new Map<string, Pinned>();
+	readonly #pinned: PinnedSchemas;
 	readonly #fromCatalog = new Map<string, {entry: CatalogEntry; schemas: CallSchemas | undefined}>();
 	readonly #view: CatalogView | undefined;
 	readonly #store: SchemaStore;
 
-	/** Compiles every schema of the contract; throws TypeError naming the pipeline for a bad one. */
-	constructor(store: SchemaStore, view: CatalogView | undefined, contract: Contract<PipelineTypes> | undefined) {
+	constructor(store: SchemaStore, view: CatalogView | undefined, pinned: PinnedSchemas) {
 		this.#store = store;
 		this.#view = view;
-		for (const [name, pipeline] of Object.entries(contract?.pipelines ?? {})) {
-			this.#pinned.set(name, {pipeline, schemas: compilePinned(store, name, pipeline)});
-		}
+		this.#pinned = pinned;
 	}
 
 	/** The contract's compiled schemas (published to the catalogue on connect). */

@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto';
-import {encodeCatalogEntry, schemaEntry, schemaKey} from '../catalog/catalog-entry.js';
 import type {CatalogView} from '../catalog/catalog-view.js';
 import {catalogTopicSpec, openCatalog} from '../catalog/open-catalog.js';
+import {publishSchemas} from '../catalog/publish-schemas.js';
 import type {PipelineDescription} from '../catalog/pipeline-description.js';
 import {encodeRequest, encodeValue, ValueEncodingError, wireSchemas} from '../codec/index.js';
 import {SchemaStore} from '../contract/schema-store.js';
@@ -16,10 +16,9 @@ import {
 	RequestTooLargeError,
 	UnknownPipelineError,
 } from '../errors/index.js';
-import type {Logger} from '../logging/logger.js';
 import {KafkajsTransport, type KafkajsTransportOptions} from '../transport/kafkajs-transport.js';
 import type {Transport} from '../transport/transport.js';
-import {CallSchemaChooser} from './call-schemas.js';
+import {CallSchemaChooser, compileContract} from './call-schemas.js';
 import type {ClientOptions, InvokeOptions, ResolvedClientOptions} from './options.js';
 import {PendingCalls, type PendingCall} from './pending-calls.js';
 import type {PipelineTypes, UntypedPipelines} from './pipeline-types.js';
@@ -80,6 +79,13 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		openTransport?: (options: KafkajsTransportOptions) => Promise<Transport>,
 	): Promise<PipelineClient<P>> {
 		const resolved = resolveClientOptions(options);
+		// The catalogue view arrives after connecting; the store asks it through this indirection.
+		let view: CatalogView | undefined;
+		const store = new SchemaStore(resolved.logger, {
+			schemaText: ref => view?.schemaText(ref),
+			waitForSchema: async (ref, timeoutMs) => view?.waitForSchema(ref, timeoutMs),
+		});
+		const pinned = compileContract(store, resolved.contract);
 		const replyTopic = resolved.replyTopicPrefix + resolved.clientId;
 		const pending = new PendingCalls(call => {
 			call.reject(new InvocationTimeoutError(call.id, call.pipeline, call.timeoutMs));
@@ -103,15 +109,15 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 				catalogTopicSpec(resolved.catalogTopic),
 			]);
 			const open = transport;
-			const [maxMessageBytes, view] = await Promise.all([
+			const [maxMessageBytes, catalog] = await Promise.all([
 				resolved.maxRequestBytes ?? open.maxMessageBytes(resolved.requestTopic),
 				openCatalog(open, {topic: resolved.catalogTopic, groupId: `${replyTopic}.catalog`, catchUpMs: catalogCatchUpMs, logger: resolved.logger}),
 			]);
-			const store = new SchemaStore(resolved.logger, view);
-			const schemas = new CallSchemaChooser(store, view, resolved.contract);
+			view = catalog;
+			const schemas = new CallSchemaChooser(store, catalog, pinned);
 			await Promise.all([
 				open.consume(replyTopic, replyTopic, createReplyRouter(pending, resolved.logger, {schemas: store, waitMs: unknownSchemaWaitMs})),
-				publishPinned(open, resolved.catalogTopic, resolved.clientId, view, schemas.pinnedSchemas(), resolved.logger),
+				publishSchemas(open, {topic: resolved.catalogTopic, publisher: resolved.clientId, view: catalog, schemas: schemas.pinnedSchemas(), logger: resolved.logger}),
 			]);
 			resolved.logger.info('client.connected', {clientId: resolved.clientId, replyTopic, requestTopic: resolved.requestTopic});
 			return new PipelineClient<P>(resolved, transport, pending, maxMessageBytes ?? defaultMaxMessageBytes, schemas);
@@ -363,33 +369,4 @@ function invalidArguments(
 		'local',
 		cause,
 	);
-}
-
-/**
- * Publish `schema/<ref>` for each pinned schema the catalogue lacks, so a runner can resolve
- * arguments written by a contract no runner published. A failure is logged, not fatal: runners
- * that published the same schemas need nothing from us.
- */
-async function publishPinned(
-	transport: Transport,
-	topic: string,
-	clientId: string,
-	view: CatalogView,
-	schemas: readonly TypedSchema[],
-	logger: Logger,
-): Promise<void> {
-	const sends = new Map<string, Promise<void>>();
-	for (const schema of schemas) {
-		const text = JSON.stringify(schema.schema);
-		if (!sends.has(schema.ref) && !view.hasSchemaEntry(schema.ref, text)) {
-			sends.set(schema.ref, transport.send(topic, {key: schemaKey(schema.ref), value: encodeCatalogEntry(schemaEntry(schema.ref, text, clientId))}));
-		}
-	}
-
-	const results = await Promise.allSettled(sends.values());
-	for (const result of results) {
-		if (result.status === 'rejected') {
-			logger.warn('catalog.publish_failed', {topic, error: String(result.reason)});
-		}
-	}
 }

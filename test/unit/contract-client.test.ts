@@ -296,3 +296,16 @@ test('the reply dispatcher: a schema source that fails while waiting fails the c
 	await assert.rejects(settled, failure);
 	assert.equal(pending.size, 0);
 });
+
+test('a bad contract fails before any network work', async () => {
+	let opened = false;
+	const contract = {pipelines: {p: {version: 1, argsSchema: {type: 'record', name: 'Args', fields: [{name: 'a', type: 'nope'}]}, resultSchema: 'long'}}};
+	await assert.rejects(
+		PipelineClient.connect({brokers: ['fake:1'], logger: createLogger('silent'), contract: contract as never}, async () => {
+			opened = true;
+			return new FakeTransport();
+		}),
+		/Expected `contract\.pipelines\.p\.argsSchema` to be a valid Avro schema/,
+	);
+	assert.equal(opened, false);
+});
