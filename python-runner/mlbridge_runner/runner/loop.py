@@ -230,7 +230,7 @@ class Runner(RebalanceHandlers):
             self._outbox.commit()
         else:
             self._store_settled()
-        while True:
+        while not self._resubmit.empty():  # empty() first: a raised queue.Empty per iteration costs
             try:
                 self._submit(self._resubmit.get_nowait())
             except queue.Empty:
@@ -464,6 +464,8 @@ class Runner(RebalanceHandlers):
     # ------------------------------------------------------------------ offsets
 
     def _store_settled(self) -> None:
+        if self._settled.empty():
+            return
         positions: dict[tuple[str, int], int] = {}
         while True:
             try:
