@@ -45,7 +45,7 @@ export async function stopRedis(): Promise<void> {
 	if (r) await stopChild(r.child);
 }
 
-/** The pid of redis-server itself (not the wrapper shell): its CPU counts as server CPU. */
+/** The pid of redis-server itself (not the wrapper shell): the peers' broker. */
 function redisPid(): number[] {
 	return redis === undefined || !(redis.pid > 0) ? [] : [redis.pid];
 }
@@ -66,7 +66,8 @@ async function bullmq(): Promise<System> {
 			const job = await queue.add('echo', size > 0 ? {payload: payload(size).toString('base64')} : {}, opts);
 			return job.waitUntilFinished(events, 30_000);
 		},
-		serverPids: () => [worker.pid!, ...redisPid()],
+		serverPids: () => [worker.pid!],
+		brokerPids: redisPid,
 		async stop() {
 			await stopChild(worker);
 			await events.close();
@@ -87,7 +88,8 @@ async function celeryPeer(): Promise<System> {
 			// celery-node's AsyncResult.get polls the result backend; 1 ms is its fastest useful interval.
 			return task.applyAsync(size > 0 ? [payload(size).toString('base64')] : []).get(30_000, 1);
 		},
-		serverPids: () => [worker.pid!, ...redisPid()],
+		serverPids: () => [worker.pid!],
+		brokerPids: redisPid,
 		async stop() {
 			await stopChild(worker);
 			await client.disconnect();

@@ -3,7 +3,7 @@
  * → peers (BullMQ, Celery on a local redis-server). Rungs run interleaved over several rounds.
  *
  * Env (defaults for the full run; `--smoke` lowers them):
- *   BENCH_ROUNDS=3  BENCH_LAT_CALLS=5000  BENCH_WORK_LAT_CALLS=1000  BENCH_WARMUP=300
+ *   BENCH_ROUNDS=3  BENCH_LAT_CALLS=5000  BENCH_WORK_LAT_CALLS=5000  BENCH_WARMUP=300
  *   BENCH_THR_SECONDS=1.5  BENCH_OPEN_SECONDS=3  BENCH_PENDING=100000  BENCH_RUNGS=floor,+avro,...
  *   BENCH_PEERS=1 (0 to skip)  BENCH_CHART=1
  * Flags: --smoke (a few hundred calls per rung, no peers, no chart, exit 1 only if a rung fails).
@@ -23,7 +23,7 @@ const env = (name: string, full: number, smokeValue: number) => Number(process.e
 const cfg = {
 	rounds: env('BENCH_ROUNDS', 3, 1),
 	latCalls: env('BENCH_LAT_CALLS', 5000, 300),
-	workLatCalls: env('BENCH_WORK_LAT_CALLS', 1000, 100),
+	workLatCalls: env('BENCH_WORK_LAT_CALLS', 5000, 100),
 	warmup: env('BENCH_WARMUP', 300, 50),
 	thrSeconds: env('BENCH_THR_SECONDS', 1.5, 0.5),
 	openSeconds: env('BENCH_OPEN_SECONDS', 3, 0.5),
@@ -53,25 +53,41 @@ function procStat(pid: number): {cpuMs: number; rssMb: number} | undefined {
 	}
 }
 
-/** CPU ms used and RSS of this process and the server processes over `fn`. */
-async function withUsage<T>(system: System, fn: () => Promise<T>): Promise<{result: T; clientCpuMs: number; serverCpuMs: number; clientRssMb: number; serverRssMb: number}> {
-	const pids = system.serverPids();
-	const c0 = process.cpuUsage();
-	const s0 = pids.map(procStat);
-	const result = await fn();
-	const c1 = process.cpuUsage(c0);
-	const s1 = pids.map(procStat);
-	let serverCpuMs = 0;
-	let serverRssMb = 0;
-	for (const [i, a] of s0.entries()) {
-		const b = s1[i];
+/** CPU ms and RSS of `pids` between two readings (undefined when none could be read). */
+function usageBetween(before: Array<ReturnType<typeof procStat>>, after: Array<ReturnType<typeof procStat>>) {
+	let cpuMs = 0;
+	let rssMb = 0;
+	let seen = 0;
+	for (const [i, a] of before.entries()) {
+		const b = after[i];
 		if (a !== undefined && b !== undefined) {
-			serverCpuMs += b.cpuMs - a.cpuMs;
-			serverRssMb += b.rssMb;
+			cpuMs += b.cpuMs - a.cpuMs;
+			rssMb += b.rssMb;
+			seen++;
 		}
 	}
 
-	return {result, clientCpuMs: (c1.user + c1.system) / 1000, serverCpuMs, clientRssMb: process.memoryUsage().rss / 2 ** 20, serverRssMb};
+	return seen === 0 ? undefined : {cpuMs, rssMb};
+}
+
+/**
+ * CPU ms used over `fn` by this process (the client), the system's worker processes (runner, echo,
+ * Python worker) and its broker (the Kafka JVM, or redis-server for the peers); RSS at the end.
+ */
+async function withUsage<T>(system: System, fn: () => Promise<T>) {
+	const workers = system.serverPids();
+	const brokers = system.brokerPids();
+	const c0 = process.cpuUsage();
+	const w0 = workers.map(procStat);
+	const b0 = brokers.map(procStat);
+	const result = await fn();
+	const c1 = process.cpuUsage(c0);
+	const worker = usageBetween(w0, workers.map(procStat));
+	const broker = usageBetween(b0, brokers.map(procStat));
+	return {
+		result, clientCpuMs: (c1.user + c1.system) / 1000, serverCpuMs: worker?.cpuMs ?? 0, brokerCpuMs: broker?.cpuMs,
+		clientRssMb: process.memoryUsage().rss / 2 ** 20, serverRssMb: worker?.rssMb ?? 0,
+	};
 }
 
 async function latency(system: System, calls: number, size: number) {
@@ -148,6 +164,8 @@ async function openLoop(system: System, rate: number, seconds: number) {
 }
 
 type Sample = Record<string, number>;
+const OPEN_FRACTIONS = [0.5, 0.8];
+const openKey = (fraction: number) => `open${Math.round(fraction * 100)}`;
 const median = (xs: number[]) => {
 	const s = [...xs].sort((a, b) => a - b);
 	const m = s.length >> 1;
@@ -182,16 +200,20 @@ async function measureRung(rung: Rung, system: System): Promise<Sample> {
 		if (conc === 256) {
 			s['cpu.client.msPerCall'] = t.clientCpuMs / t.result.calls;
 			s['cpu.server.msPerCall'] = t.serverCpuMs / t.result.calls;
+			if (t.brokerCpuMs !== undefined) {
+				s['cpu.broker.msPerCall'] = t.brokerCpuMs / t.result.calls;
+				s['cpu.total.msPerCall'] = (t.clientCpuMs + t.serverCpuMs + t.brokerCpuMs) / t.result.calls;
+			}
+
 			s['rss.client.mb'] = t.clientRssMb;
 			s['rss.server.mb'] = t.serverRssMb;
 		}
 	}
 
 	if (rung.payloads) {
-		// 500 KB at concurrency 1 only: the transport's send batching packs concurrent sends to one
-		// partition into one record batch, and two 500 KB requests exceed the broker's 1 MB
-		// max.message.bytes (RequestTooLargeError) — see the report.
-		for (const [size, conc] of [[10_240, 16], [512_000, 1]] as const) {
+		// 500 KB also at concurrency 16: the transport caps each record batch below the broker's
+		// max.message.bytes, so concurrent 500 KB requests go out as separate batches.
+		for (const [size, conc] of [[10_240, 16], [512_000, 1], [512_000, 16]] as const) {
 			const t = await throughput(system, conc, size, cfg.thrSeconds);
 			s[`thr.c${conc}.${LABEL[size]}`] = t.perSecond;
 		}
@@ -297,23 +319,38 @@ async function main() {
 			}
 		}
 
-		// Open loop at 50% and 80% of each system's measured saturation (best median throughput at 100 B).
-		const open: Record<string, unknown[]> = {};
+		// Open loop at 50% and 80% of each system's saturation (its best median closed-loop
+		// throughput at 100 B, from the rounds above), in interleaved rounds of its own.
+		const saturation = new Map<string, number>();
 		for (const rung of live()) {
 			const sum = summarise(samples.get(rung.name) ?? []);
 			const sat = Math.max(...concurrencies.map(c => sum[`thr.c${c}`]?.median ?? 0));
-			if (!(sat > 0)) continue;
-			open[rung.name] = [];
-			for (const frac of [0.5, 0.8]) {
-				try {
-					const r = await openLoop(systems.get(rung.name)!, sat * frac, cfg.openSeconds);
-					open[rung.name]!.push({fraction: frac, ...r});
-					console.log(`open loop ${rung.name.padEnd(20)} ${Math.round(frac * 100)}% = ${fmt(r.rate, 0)}/s → p50 ${fmt(r.p50)} ms p99 ${fmt(r.p99)} ms max ${fmt(r.max)} ms`);
-				} catch (error) {
-					failures.push(`${rung.name}: open loop: ${String(error)}`);
+			if (sat > 0) saturation.set(rung.name, sat);
+		}
+
+		const openSamples = new Map<string, Sample[]>();
+		for (let round = 0; round < cfg.rounds; round++) {
+			const measured = live().filter(r => saturation.has(r.name));
+			for (const rung of measured.map((_, i, a) => a[(i + round) % a.length]!)) {
+				const s: Sample = {};
+				const line: string[] = [];
+				for (const fraction of OPEN_FRACTIONS) {
+					try {
+						const r = await openLoop(systems.get(rung.name)!, saturation.get(rung.name)! * fraction, cfg.openSeconds);
+						const k = openKey(fraction);
+						Object.assign(s, {[`${k}.rate`]: r.rate, [`${k}.actual`]: r.actual, [`${k}.p50`]: r.p50, [`${k}.p99`]: r.p99, [`${k}.max`]: r.max, [`${k}.errors`]: r.errors});
+						line.push(`${Math.round(fraction * 100)}% = ${fmt(r.rate, 0)}/s → p50 ${fmt(r.p50)} ms p99 ${fmt(r.p99)} ms`);
+					} catch (error) {
+						failures.push(`${rung.name}: open loop round ${round + 1}: ${String(error)}`);
+					}
 				}
+
+				(openSamples.get(rung.name) ?? openSamples.set(rung.name, []).get(rung.name)!).push(s);
+				console.log(`open loop ${round + 1}/${cfg.rounds} ${rung.name.padEnd(20)} ${line.join('; ')}`);
 			}
 		}
+
+		const open = Object.fromEntries([...openSamples].map(([name, s]) => [name, {saturation: saturation.get(name), summary: summarise(s), rounds: s}]));
 
 		for (const [name, system] of systems) {
 			await system.stop().catch((error: unknown) => console.error(`stop ${name}: ${String(error)}`));
@@ -367,7 +404,7 @@ async function main() {
 
 type Results = {
 	rungs: Record<string, {summary: ReturnType<typeof summarise>}>;
-	openLoop: Record<string, unknown[]>;
+	openLoop: Record<string, {saturation: number | undefined; summary: ReturnType<typeof summarise>}>;
 	pending: Awaited<ReturnType<typeof pendingTest>> | undefined;
 	connect: ReturnType<typeof summarise>;
 };
@@ -381,14 +418,30 @@ function report(r: Results) {
 	const cols: [string, string, number][] = [
 		['p50 ms', 'lat.p50', 2], ['p90', 'lat.p90', 2], ['p99', 'lat.p99', 2], ['p99.9', 'lat.p999', 2], ['max', 'lat.max', 1],
 		['c1/s', 'thr.c1', 0], ['c16/s', 'thr.c16', 0], ['c256/s', 'thr.c256', 0], ['10KB c16/s', 'thr.c16.10KB', 0], ['500KB c1/s', 'thr.c1.500KB', 0],
-		['cli ms/call', 'cpu.client.msPerCall', 3], ['srv ms/call', 'cpu.server.msPerCall', 3], ['cli MB', 'rss.client.mb', 0], ['srv MB', 'rss.server.mb', 0],
+		['500KB c16/s', 'thr.c16.500KB', 0],
+		['client ms/call', 'cpu.client.msPerCall', 3], ['worker ms/call', 'cpu.server.msPerCall', 3], ['broker ms/call', 'cpu.broker.msPerCall', 3],
+		['sum ms/call', 'cpu.total.msPerCall', 3], ['client MB', 'rss.client.mb', 0], ['worker MB', 'rss.server.mb', 0],
 	];
-	const rows = [['system', ...cols.map(c => c[0])], ...Object.entries(r.rungs).map(([name, {summary}]) => [name, ...cols.map(([, k, d]) => cell(summary, k, d))])];
-	const widths = rows[0]!.map((_, i) => Math.max(...rows.map(row => row[i]!.length)));
-	console.log('\nmedian ± spread ((max−min)/median) over rounds; latency at concurrency 1, 100 B; CPU per call at c256');
-	for (const [i, row] of rows.entries()) {
-		console.log(row.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  '));
-		if (i === 0) console.log(widths.map(w => '─'.repeat(w)).join('  '));
+	const table = (rows: string[][]) => {
+		const widths = rows[0]!.map((_, i) => Math.max(...rows.map(row => row[i]!.length)));
+		for (const [i, row] of rows.entries()) {
+			console.log(row.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  '));
+			if (i === 0) console.log(widths.map(w => '─'.repeat(w)).join('  '));
+		}
+	};
+
+	console.log('\nmedian ± spread ((max−min)/median) over rounds; latency: closed loop, concurrency 1, 100 B; CPU per call at c256:');
+	console.log('client = this Node process; worker = runner / echo / Python worker; broker = the Kafka JVM (redis-server for the peers; it also serves anything else running on the machine)');
+	table([['system', ...cols.map(c => c[0])], ...Object.entries(r.rungs).map(([name, {summary}]) => [name, ...cols.map(([, k, d]) => cell(summary, k, d))])]);
+
+	const openCols: [string, string, number][] = OPEN_FRACTIONS.flatMap(f => {
+		const k = openKey(f);
+		const pct = `${Math.round(f * 100)}%`;
+		return [[`${pct} rate/s`, `${k}.actual`, 0], [`${pct} p50 ms`, `${k}.p50`, 2], [`${pct} p99 ms`, `${k}.p99`, 2], [`${pct} max ms`, `${k}.max`, 1]] as [string, string, number][];
+	});
+	if (Object.keys(r.openLoop).length > 0) {
+		console.log('\nopen loop: 100 B calls sent at a fixed rate (50% / 80% of each system\'s saturation above), latency from each call\'s intended send time; median ± spread over rounds');
+		table([['system', 'saturation/s', ...openCols.map(c => c[0])], ...Object.entries(r.openLoop).map(([name, {saturation, summary}]) => [name, fmt(saturation, 0), ...openCols.map(([, k, d]) => cell(summary, k, d))])]);
 	}
 
 	if (r.pending) {
@@ -419,6 +472,22 @@ function report(r: Results) {
 	console.log('\ntargets');
 	for (const [label, value, target, ok] of checks) {
 		console.log(`  ${value === undefined ? '·' : ok(value) ? '✓' : '✗'} ${label.padEnd(48)} ${value === undefined ? 'not measured' : fmt(value, 2)}  (target ${target})`);
+	}
+
+	// The issue's latency targets are for the closed loop; the same ratios under load, for reading.
+	const o = (name: string, k: string) => r.openLoop[name]?.summary[k]?.median;
+	const ratios: [string, number | undefined][] = [];
+	for (const f of OPEN_FRACTIONS) {
+		const k = openKey(f);
+		for (const q of ['p50', 'p99']) {
+			ratios.push([`mlbridge / floor open-loop ${q} at ${Math.round(f * 100)}% load`, ratio(o('mlbridge', `${k}.${q}`), o('floor', `${k}.${q}`))]);
+		}
+	}
+
+	ratios.push(['mlbridge / floor CPU per call, client + worker + broker', ratio(m('mlbridge', 'cpu.total.msPerCall'), m('floor', 'cpu.total.msPerCall'))]);
+	console.log('\nratios (no target; each system at its own 50% / 80% of saturation)');
+	for (const [label, value] of ratios) {
+		console.log(`  · ${label.padEnd(56)} ${value === undefined ? 'not measured' : fmt(value, 2)}`);
 	}
 }
 

@@ -4,6 +4,7 @@
  */
 import {type ChildProcess, spawn} from 'node:child_process';
 import {randomBytes, randomUUID} from 'node:crypto';
+import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {fileURLToPath} from 'node:url';
@@ -23,10 +24,42 @@ export const benchPython = path.join(here, '.venv/bin/python');
 export type System = {
 	/** Send one call carrying `size` bytes of payload (0 = none); resolves with the reply. */
 	call(size: number): Promise<unknown>;
-	/** Server-side process ids (for CPU and RSS). */
+	/** Server-side process ids: runner, echo or Python worker (for CPU and RSS). */
 	serverPids(): number[];
+	/** The broker's process ids: the Kafka JVM, or redis-server for the peers (CPU only). */
+	brokerPids(): number[];
 	stop(): Promise<void>;
 };
+
+const isKafka = (pid: number) => {
+	try {
+		return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka');
+	} catch {
+		return false;
+	}
+};
+
+let kafkaPid: number | undefined;
+/**
+ * The local Kafka broker's JVM (`npm run broker:start` writes its pid file; otherwise the only
+ * `kafka.Kafka` process on this machine). Empty when the broker is elsewhere: its CPU is then not
+ * measured. On a shared machine the JVM also serves everyone else's traffic: read its CPU per call
+ * from a quiet run.
+ */
+export function kafkaBrokerPids(): number[] {
+	if (kafkaPid !== undefined && isKafka(kafkaPid)) return [kafkaPid];
+	const runDir = process.env['MLBRIDGE_BROKER_RUN_DIR'] ?? path.join(process.env['MLBRIDGE_CACHE_DIR'] ?? path.join(root, '.cache'), 'kafka', 'run');
+	try {
+		const pid = Number(readFileSync(path.join(runDir, 'broker.pid'), 'utf8').trim());
+		if (pid > 0 && isKafka(pid)) return [(kafkaPid = pid)];
+	} catch {
+		// no pid file: look for the process
+	}
+
+	const found = readdirSync('/proc').filter(d => /^\d+$/.test(d)).map(Number).filter(isKafka);
+	if (found.length === 1) return [(kafkaPid = found[0]!)];
+	return [];
+}
 
 /** +avro rungs: per-call wall-clock legs [to echo, in echo, back] in ms (for diagnosis). */
 export const legs: Array<[number, number, number]> = [];
@@ -203,6 +236,7 @@ function kafkaEcho(mode: 'raw' | 'avro', variant: Variant = {}): () => Promise<S
 				});
 			},
 			serverPids: () => [echo.pid!],
+			brokerPids: kafkaBrokerPids,
 			async stop() {
 				await stopChild(echo);
 				for (const stop of extraStops) await stop();
@@ -239,6 +273,7 @@ function mlbridge(pipeline: string | null): () => Promise<System> {
 			call: (size: number) =>
 				pipeline === null ? client.invoke('echo', size > 0 ? {payload: payload(size)} : {}) : client.invoke(pipeline, {}),
 			serverPids: () => [runner.pid!],
+			brokerPids: kafkaBrokerPids,
 			async stop() {
 				if (--s.users === 0) {
 					shared = undefined;
