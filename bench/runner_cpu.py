@@ -164,7 +164,7 @@ def main() -> int:
     p.add_argument("--rounds", type=int, default=8)
     p.add_argument("--payload", type=int, default=0, help="bytes of payload per call (0 = no arguments)")
     p.add_argument("--variant", action="append", default=[], metavar="SPEC", help="see the module doc (repeatable)")
-    p.add_argument("--py-spy", metavar="OUT", help="also record the first variant's runner with py-spy (raw stacks)")
+    p.add_argument("--py-spy", metavar="OUT", help="also record the first variant's runner with py-spy (raw stacks, GIL holder only)")
     a = p.parse_args()
 
     admin = AdminClient({"bootstrap.servers": a.brokers})
@@ -176,7 +176,7 @@ def main() -> int:
         if a.py_spy:
             spy = subprocess.Popen(
                 [str(HERE / ".venv/bin/py-spy"), "record", "--pid", str(variants[0].runner.pid), "--rate", "200",
-                 "--format", "raw", "--output", a.py_spy, "--threads", "--nonblocking"],
+                 "--format", "raw", "--output", a.py_spy, "--threads", "--nonblocking", "--gil"],
                 stdout=subprocess.DEVNULL,
             )
             time.sleep(1)

@@ -49,6 +49,7 @@ TRANSACTION_POLL_SECONDS = 0.002
 FLUSH_SECONDS = 10.0
 #: Replies of one consumed batch are produced together, at most this many at a time.
 REPLY_BATCH = 32
+MAX_KNOWN_REPLY_TOPICS = 4096
 
 try:
     from importlib.metadata import version as _dist_version
@@ -82,6 +83,8 @@ class Runner(RebalanceHandlers):
         self._consumer: Consumer | None = None
         #: Which pipelines are fast enough to run on this (the loop's) thread.
         self._inline = InlinePolicy(enabled=self.config.isolation == "thread")
+        #: replyTo values already found to be valid topic names.
+        self._reply_topics: set[str] = set()
 
     # ------------------------------------------------------------------ public
 
@@ -266,9 +269,13 @@ class Runner(RebalanceHandlers):
             if isinstance(exc, BodyDecodeError):
                 self._reply_undecodable(data, str(exc))
             return
-        if not is_valid_topic(request.reply_to):
-            self._dlq.send(msg, "invalid-reply-to", f"replyTo {request.reply_to[:100]!r} is not a topic name", ticket)
-            return
+        if request.reply_to not in self._reply_topics:  # a client sends many calls: check its topic once
+            if not is_valid_topic(request.reply_to):
+                self._dlq.send(msg, "invalid-reply-to", f"replyTo {request.reply_to[:100]!r} is not a topic name", ticket)
+                return
+            if len(self._reply_topics) >= MAX_KNOWN_REPLY_TOPICS:
+                self._reply_topics.clear()
+            self._reply_topics.add(request.reply_to)
         if enabled(DEBUG):
             log_event(
                 DEBUG,
