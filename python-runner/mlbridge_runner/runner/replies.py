@@ -80,12 +80,14 @@ class ReplySender:
             return
         for topic, entries in held.items():
             try:
-                self._producer.produce_batch(topic, [message for message, _, _ in entries])
+                queued = self._producer.produce_batch(topic, [message for message, _, _ in entries])
             except Exception:  # noqa: BLE001 - not expected (failures are per message); send one by one
                 for message, reply, ticket in entries:
                     self._produce(topic, message["value"], reply, ticket, message["callback"])
                 continue
-            for message, reply, ticket in entries:
+            if queued == len(entries):
+                continue
+            for message, reply, ticket in entries:  # the refused ones carry an "_error"
                 error = message.get("_error")
                 if error is None:
                     continue
