@@ -207,18 +207,21 @@ class Runner(RebalanceHandlers):
         # whatever else is already fetched is then taken without waiting, up to the free slots.
         msg = consumer.poll(timeout)
         if msg is not None:
-            batching = self._outbox is None  # replies of this batch leave together (see ReplySender.hold)
+            batch = [msg]
+            room = self.config.concurrency + self.config.max_queued - self._pool.active - 1
+            if room > 0:
+                batch += consumer.consume(num_messages=min(room, 500), timeout=0)
+            # The batch's replies leave together (see ReplySender.hold). Fetched first: no reply is
+            # ever held across poll()/consume(), where a revoke waits for the calls it answers.
+            batching = self._outbox is None
             if batching:
                 self._replies.hold()
             try:
-                self._handle(msg)
-                room = self.config.concurrency + self.config.max_queued - self._pool.active
-                if room > 0:
-                    for count, msg in enumerate(consumer.consume(num_messages=min(room, 500), timeout=0), 2):
-                        self._handle(msg)
-                        if batching and count % REPLY_BATCH == 0:  # bounds the wait of the first reply held
-                            self._replies.release()
-                            self._replies.hold()
+                for count, msg in enumerate(batch, 1):
+                    self._handle(msg)
+                    if batching and count % REPLY_BATCH == 0:  # bounds the wait of the first reply held
+                        self._replies.release()
+                        self._replies.hold()
             finally:
                 if batching:
                     self._replies.release()
