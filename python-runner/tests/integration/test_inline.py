@@ -8,7 +8,11 @@ from mlbridge_runner.codec.envelopes import ReplyStatus
 from mlbridge_runner.codec.value import decode_value
 from mlbridge_runner.runner import inline
 
-from .kafka_client import Caller, unique, wait_for_lag
+from collections import Counter
+
+from mlbridge_runner.codec.envelopes import decode_reply
+
+from .kafka_client import Caller, create_topics, read_all, unique, wait_for_lag
 from .runner_process import RunnerProcess
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "inline_pipelines.py"
@@ -61,3 +65,31 @@ def test_a_pipeline_with_a_time_limit_is_never_promoted(inline_runner, inline_ca
     for _ in range(inline.PROBATION + 2):
         assert _value(inline_caller.invoke("slow", {"seconds": 0, "value": 1})) == 1
     assert not [e for e in inline_runner.events() if e.get("event") == "pipeline.inline_promoted" and e.get("pipeline") == "slow"]
+
+
+def test_calls_answered_inline_are_not_run_again_after_a_rebalance(brokers):
+    """A revoke waits for the calls its partitions answered; the loop never holds a reply across
+    the poll() in which a revoke runs, so the next owner re-runs none of them."""
+    topic, group = unique("mlbt.inline"), unique("mlbt.group")
+    create_topics(brokers, {topic: 12, topic + ".dlq": 1})
+    caller = Caller(brokers, topic)
+    runners = [RunnerProcess(brokers, topic, group, "--pipelines", str(FIXTURE))]
+    try:
+        runners[0].wait_for("runner.assigned")
+        warm = [caller.invoke("nap", {"value": i}) for i in range(inline.PROBATION + 2)]
+        runners[0].wait_for("pipeline.inline_promoted", pipeline="nap", timeout=10)
+        ids = [caller.send(caller.request("nap", {"value": i})) for i in range(100)]
+        runners.append(RunnerProcess(brokers, topic, group, "--pipelines", str(FIXTURE)))
+        ids += [caller.send(caller.request("nap", {"value": i})) for i in range(100, 300)]
+        runners[0].wait_for("runner.revoked", timeout=30)
+        assert [_value(caller.wait(request_id, timeout=30)) for request_id in ids] == list(range(300))
+        assert wait_for_lag(brokers, group, topic, 0, timeout=30) == 0
+        replies = read_all(brokers, caller.reply_topic, 0, lambda messages: False, timeout=3)
+        counts = Counter(decode_reply(m.value()).id for m in replies)
+        assert len(counts) == len(warm) + len(ids)
+        assert [request_id for request_id, n in counts.items() if n > 1] == []
+    finally:
+        for runner in runners:
+            runner.terminate()
+        caller.close()
+
