@@ -111,6 +111,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--transaction-timeout-ms", type=int, default=10_000,
         help="transaction.timeout.ms: how long a crashed runner's open transaction can hold back read-committed replies (default 10000)",
     )
+    parser.add_argument(
+        "--schema-registry", default=os.environ.get("MLBRIDGE_SCHEMA_REGISTRY", "").strip() or None, metavar="URL",
+        help="Confluent-compatible schema registry: also accept Confluent-framed requests and answer them in kind "
+        "(env MLBRIDGE_SCHEMA_REGISTRY; needs the 'registry' extra)",
+    )
     parser.add_argument("--log-level", default=None, help="debug | info | warning (warn) | error (env MLBRIDGE_LOG_LEVEL, default info)")
     return parser.parse_args(argv)
 
@@ -219,6 +224,7 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             transactional=args.transactional,
             transaction_timeout_ms=args.transaction_timeout_ms,
             catalog_topic=args.catalog_topic,
+            schema_registry=args.schema_registry,
             test_txn_commit_delay_ms=int(os.environ.get("MLBRIDGE_TEST_TXN_COMMIT_DELAY_MS", "0") or 0),
         )
         runner = Runner(config, served)

@@ -71,6 +71,9 @@ class RunnerConfig:
     test_txn_commit_delay_ms: int = 0
     #: The compacted topic of pipeline entries (env ``MLBRIDGE_CATALOG_TOPIC``); see catalog/.
     catalog_topic: str = DEFAULT_CATALOG_TOPIC
+    #: Base URL of a Confluent-compatible schema registry (env ``MLBRIDGE_SCHEMA_REGISTRY``):
+    #: requests may then come Confluent-framed; see schema_registry/runner_support.py.
+    schema_registry: str | None = None
 
     @property
     def dlq_topic(self) -> str:

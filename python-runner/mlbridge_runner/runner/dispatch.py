@@ -97,12 +97,15 @@ class Dispatcher:
         clock: Callable[[], int] = now_ms,
         store: SchemaStore | None = None,
         schema_wait_s: float | None = None,
+        registry_schemas: Callable[[str], Any | None] | None = None,
     ) -> None:
         self._registry = registry
         self._value_reference = value_reference
         self._clock = clock
         self.store = store if store is not None else SchemaStore()
         self._schema_wait_s = schema_wait_s if schema_wait_s is not None else (SCHEMA_WAIT_S if store is not None else 0.0)
+        #: Registry mode: parsed writer schema of a ``registry:<id>`` ref (None when unknown).
+        self._registry_schemas = registry_schemas
         # Per pipeline, compiled on first use: its Binder (untyped) or TypedPlan (typed).
         self._plans: dict[str, tuple[Pipeline, Binder | TypedPlan]] = {}
         self._no_wait_until = 0.0
@@ -155,6 +158,8 @@ class Dispatcher:
 
     def _writer_schema(self, ref: str) -> Any | None:
         found = self.store.get(ref)
+        if found is None and self._registry_schemas is not None and ref.startswith("registry:"):
+            return self._registry_schemas(ref)
         if found is None and ref.startswith("crc64:") and self._schema_wait_s > 0:
             if time.monotonic() < self._no_wait_until:
                 return None

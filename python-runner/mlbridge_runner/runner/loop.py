@@ -25,6 +25,7 @@ from ..errors import BodyDecodeError, FramingError, PipelineTimeout
 from ..logging import DEBUG, ERROR, INFO, WARNING, enabled, kafka_logger, log_event
 from ..progress import ProgressLimiter, Report
 from ..registry import Registry
+from ..schema_registry.runner_support import open_runner_registry
 from ..transport.config import admin_settings, consumer_settings, producer_settings, transactional_settings
 from ..transport.topics import TopicSetupError, ensure_topics
 from .dispatch import Dispatcher, Outcome, Rejected, execute, now_ms
@@ -83,6 +84,12 @@ class Runner(RebalanceHandlers):
         self._consumer: Consumer | None = None
         #: Which pipelines are fast enough to run on this (the loop's) thread.
         self._inline = InlinePolicy(enabled=self.config.isolation == "thread")
+        #: --schema-registry: Confluent-framed requests too, each answered in its own framing.
+        self._schema_registry = open_runner_registry(self.config, registry)
+        self._decode_request = decode_request if self._schema_registry is None else self._schema_registry.decode_request
+        self._peek_address = (
+            peek_request_address if self._schema_registry is None else self._schema_registry.peek_request_address
+        )
         #: replyTo values already found to be valid topic names.
         self._reply_topics: set[str] = set()
 
@@ -104,7 +111,14 @@ class Runner(RebalanceHandlers):
         self._value_reference = schemas.value.reference
         #: Writer schemas by ref, fed by the catalogue view.
         self._schema_store = SchemaStore()
-        self._dispatcher = Dispatcher(self.registry, self._value_reference, store=self._schema_store)
+        self._dispatcher = Dispatcher(
+            self.registry,
+            self._value_reference,
+            store=self._schema_store,
+            registry_schemas=None if self._schema_registry is None else self._schema_registry.writer_schema,
+        )
+        if self._schema_registry is not None:
+            self._schema_registry.register_own()
         if not self._ensure_topics():
             log_event(INFO, events.STOPPED, abandoned=0, served=0)
             return 0
@@ -150,6 +164,8 @@ class Runner(RebalanceHandlers):
             self._progress_producer = producer
             self._progress_replies = self._replies
         self._producer = producer
+        if self._schema_registry is not None:
+            self._replies.encode = self._progress_replies.encode = self._schema_registry.encode_reply
         self._processes = (
             ProcessWorkers(self.config.pipeline_specs, self.config.log_level)
             if self.config.isolation == "process"
@@ -266,7 +282,7 @@ class Runner(RebalanceHandlers):
             self._dlq.send(msg, "empty-message", "the message has no value", ticket)
             return
         try:
-            request = decode_request(data)
+            request = self._decode_request(data)
         except (FramingError, BodyDecodeError) as exc:
             self._dlq.send(msg, exc.reason, str(exc), ticket)
             if isinstance(exc, BodyDecodeError):
@@ -357,7 +373,7 @@ class Runner(RebalanceHandlers):
                 self._resubmit.put(successor)
 
     def _reply_undecodable(self, data: bytes, problem: str) -> None:
-        address = peek_request_address(data)
+        address = self._peek_address(data)
         if address is None or not is_valid_topic(address.reply_to):
             return
         error = plain_error(

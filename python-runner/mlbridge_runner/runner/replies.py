@@ -55,6 +55,9 @@ def outcome_reply(
 
 
 class ReplySender:
+    #: Turns a reply into bytes; registry mode swaps in RunnerRegistry.encode_reply.
+    encode: Callable[[ReplyEnvelope], bytes] = staticmethod(encode_reply)
+
     def __init__(self, producer: Producer, settle: Settle, loop_thread: threading.Thread) -> None:
         self._producer = producer
         self._settle = settle
@@ -106,7 +109,7 @@ class ReplySender:
     ) -> None:
         """Produce ``reply`` to ``topic``; ``ticket`` is settled once the outcome is final."""
         try:
-            data = encode_reply(reply)
+            data = self.encode(reply)
         except Exception as exc:  # noqa: BLE001 - should not happen; never lose the ticket
             self._failed(reply, topic, ticket, f"reply does not encode: {exc}")
             return

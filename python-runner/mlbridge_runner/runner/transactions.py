@@ -264,7 +264,7 @@ class TransactionalReplies(ReplySender):
         self, reply: ReplyEnvelope, topic: str, ticket: Ticket | None, deadline_ms: int = 0, attempt: int = 1
     ) -> None:
         try:
-            data = encode_reply(reply)
+            data = self.encode(reply)
         except Exception as exc:  # noqa: BLE001
             log_event(WARNING, events.REPLY_FAILED, id=reply.id, topic=topic, error=f"reply does not encode: {exc}")
             self._outbox.add(ticket, [])

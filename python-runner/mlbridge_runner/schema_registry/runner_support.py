@@ -17,7 +17,7 @@ import dataclasses
 import json
 import threading
 from collections import OrderedDict
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from ..codec import envelopes as single_object
 from ..codec.envelope_types import ReplyEnvelope, ReplyStatus, RequestAddress, RequestEnvelope
@@ -163,6 +163,17 @@ class RunnerRegistry:
             self._confluent[request_id] = None
             if len(self._confluent) > MAX_MARKED:
                 self._confluent.popitem(last=False)
+
+
+def open_runner_registry(config: Any, pipelines: Mapping[str, Pipeline]) -> RunnerRegistry | None:
+    """The registry mode of a runner configured with ``schema_registry``, else None (no HTTP yet).
+
+    Raises ``ConfigError`` for a bad URL or when the ``registry`` extra is not installed.
+    """
+    url = getattr(config, "schema_registry", None)
+    if not url:
+        return None
+    return RunnerRegistry.open(url, config.request_topic, pipelines.values())
 
 
 def _text(schema: Any) -> str:
