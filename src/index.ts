@@ -37,6 +37,8 @@ export {
 	type RemoteErrorDetails,
 } from './errors/index.js';
 export {CodecError, ValueEncodingError, type WireValue} from './codec/index.js';
+export {SchemaRegistryError, type SchemaRegistryErrorReason} from './registry/registry-errors.js';
+export type {SchemaRegistryOptions} from './registry/schema-registry.js';
 export {RunnerProcess, type RunnerEvent, type RunnerExit} from './runner/runner-process.js';
 export type {RunnerOptions} from './runner/runner-options.js';
 export {createLogger, type LogLevel, type Logger, type LogFields} from './logging/logger.js';

@@ -1,5 +1,6 @@
 import type {Contract} from '../contract/contract.js';
 import type {LogLevel, Logger} from '../logging/logger.js';
+import type {SchemaRegistryOptions} from '../registry/schema-registry.js';
 import type {PipelineTypes, UntypedPipelines} from './pipeline-types.js';
 
 export type ClientOptions<P extends PipelineTypes = UntypedPipelines> = {
@@ -85,6 +86,13 @@ export type ClientOptions<P extends PipelineTypes = UntypedPipelines> = {
 	 * @default true
 	 */
 	readonly validateArguments?: boolean;
+	/**
+	 * A Confluent-compatible schema registry. Requests are then framed with the Confluent wire
+	 * format (`00` + schema id; request.avsc registered under `<requestTopic>-value`), typed
+	 * arguments name their schema `registry:<id>`, and replies are read in either framing. Runners
+	 * need `--schema-registry` with the same registry. Failures: SchemaRegistryError.
+	 */
+	readonly schemaRegistry?: SchemaRegistryOptions;
 };
 
 export type InvokeOptions = {
@@ -108,10 +116,11 @@ export type InvokeOptions = {
 	readonly onProgress?: (progress: import('./pending-calls.js').InvocationProgress) => void;
 };
 
-export type ResolvedClientOptions = Required<Omit<ClientOptions, 'logLevel' | 'logger' | 'maxRequestBytes' | 'contract'>> & {
+export type ResolvedClientOptions = Required<Omit<ClientOptions, 'logLevel' | 'logger' | 'maxRequestBytes' | 'contract' | 'schemaRegistry'>> & {
 	readonly maxRequestBytes: number | undefined;
 	readonly logger: Logger;
 	readonly contract: Contract<PipelineTypes> | undefined;
+	readonly schemaRegistry: SchemaRegistryOptions | undefined;
 };
 
 export function envBrokers(): string[] | undefined {

@@ -3,7 +3,7 @@ import type {CatalogView} from '../catalog/catalog-view.js';
 import {catalogTopicSpec, openCatalog} from '../catalog/open-catalog.js';
 import {publishSchemas} from '../catalog/publish-schemas.js';
 import type {PipelineDescription} from '../catalog/pipeline-description.js';
-import {encodeRequest, encodeValue, ValueEncodingError, wireSchemas} from '../codec/index.js';
+import {CodecError, encodeRequest, encodeValue, ValueEncodingError, wireSchemas} from '../codec/index.js';
 import {SchemaStore} from '../contract/schema-store.js';
 import type {TypedSchema} from '../contract/typed-codec.js';
 import {
@@ -23,7 +23,8 @@ import type {ClientOptions, InvokeOptions, ResolvedClientOptions} from './option
 import {PendingCalls, type PendingCall} from './pending-calls.js';
 import type {PipelineTypes, UntypedPipelines} from './pipeline-types.js';
 import {resolveClientOptions} from './resolve-options.js';
-import {createReplyRouter} from './reply-router.js';
+import {createReplyDispatcher, createReplyRouter} from './reply-router.js';
+import {ClientRegistry, withRegistry} from '../registry/client-registry.js';
 
 /** How long connect() waits to have read the catalogue up to its end offsets. */
 const catalogCatchUpMs = 2000;
@@ -49,6 +50,8 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 	readonly #replyTopic: string;
 	readonly #maxRequestBytes: number;
 	readonly #schemas: CallSchemaChooser;
+	/** With `schemaRegistry`: Confluent framing and `registry:<id>` argument refs. */
+	readonly #registry: ClientRegistry | undefined;
 	#closed = false;
 
 	private constructor(
@@ -57,6 +60,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		pending: PendingCalls,
 		maxRequestBytes: number,
 		schemas: CallSchemaChooser,
+		registry: ClientRegistry | undefined,
 	) {
 		this.#options = options;
 		this.#transport = transport;
@@ -64,6 +68,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		this.#replyTopic = options.replyTopicPrefix + options.clientId;
 		this.#maxRequestBytes = maxRequestBytes;
 		this.#schemas = schemas;
+		this.#registry = registry;
 	}
 
 	/**
@@ -81,10 +86,11 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		const resolved = resolveClientOptions(options);
 		// The catalogue view arrives after connecting; the store asks it through this indirection.
 		let view: CatalogView | undefined;
-		const store = new SchemaStore(resolved.logger, {
+		let registry: ClientRegistry | undefined;
+		const store = new SchemaStore(resolved.logger, withRegistry(() => registry, {
 			schemaText: ref => view?.schemaText(ref),
 			waitForSchema: async (ref, timeoutMs) => view?.waitForSchema(ref, timeoutMs),
-		});
+		}));
 		const pinned = compileContract(store, resolved.contract);
 		const replyTopic = resolved.replyTopicPrefix + resolved.clientId;
 		const pending = new PendingCalls(call => {
@@ -92,6 +98,8 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		});
 		let transport: Transport | undefined;
 		try {
+			// First, so a registry that cannot register the envelope schemas leaves nothing running.
+			registry = resolved.schemaRegistry === undefined ? undefined : await ClientRegistry.open(resolved.schemaRegistry, resolved.requestTopic);
 			transport = await (openTransport ?? (async o => KafkajsTransport.connect(o)))({
 				brokers: resolved.brokers,
 				clientId: resolved.clientId,
@@ -115,12 +123,20 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 			]);
 			view = catalog;
 			const schemas = new CallSchemaChooser(store, catalog, pinned);
+			const typed = {schemas: store, waitMs: unknownSchemaWaitMs};
+			const onReply = registry === undefined
+				? createReplyRouter(pending, resolved.logger, typed)
+				: registry.replyHandler({
+					route: createReplyDispatcher(pending, resolved.logger, typed),
+					fail: (requestId, error) => pending.take(requestId)?.reject(error),
+					undecodable: (error, bytes) => resolved.logger.warn('reply.undecodable', {reason: error instanceof CodecError ? error.reason : 'unknown', error: String(error), bytes}),
+				});
 			await Promise.all([
-				open.consume(replyTopic, replyTopic, createReplyRouter(pending, resolved.logger, {schemas: store, waitMs: unknownSchemaWaitMs})),
+				open.consume(replyTopic, replyTopic, onReply),
 				publishSchemas(open, {topic: resolved.catalogTopic, publisher: resolved.clientId, view: catalog, schemas: schemas.pinnedSchemas(), logger: resolved.logger}),
 			]);
 			resolved.logger.info('client.connected', {clientId: resolved.clientId, replyTopic, requestTopic: resolved.requestTopic});
-			return new PipelineClient<P>(resolved, transport, pending, maxMessageBytes ?? defaultMaxMessageBytes, schemas);
+			return new PipelineClient<P>(resolved, transport, pending, maxMessageBytes ?? defaultMaxMessageBytes, schemas, registry);
 		} catch (error) {
 			await transport?.close([replyTopic]);
 			if (error instanceof MlbridgeError || error instanceof TypeError) {
@@ -215,19 +231,30 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 
 		const schemas = this.#schemas.forPipeline(name);
 		const encodedArgs = schemas === undefined ? this.#encodeArgs(id, name, args) : this.#encodeTypedArgs(id, name, args, schemas.args);
+		const registry = this.#registry;
+		let argsSchema = schemas === undefined ? wireSchemas.value.ref : schemas.args.ref;
+		if (registry !== undefined && schemas !== undefined) {
+			// Registered once per pipeline schema; rejects with SchemaRegistryError (typed, requestId set).
+			argsSchema = await registry.argsRef(name, schemas.args, id);
+			if (this.#closed) {
+				throw new ClientClosedError(id);
+			}
+		}
+
 		const now = Date.now();
 		const deadlineMs = Number.isFinite(timeoutMs) ? now + timeoutMs : undefined;
-		const value = encodeRequest({
+		const envelope = {
 			id,
 			pipeline: name,
 			args: encodedArgs,
-			argsSchema: schemas === undefined ? wireSchemas.value.ref : schemas.args.ref,
+			argsSchema,
 			replyTo: this.#replyTopic,
 			deadlineMs: deadlineMs ?? 0,
 			attempt: 1,
 			sentAtMs: now,
 			headers,
-		});
+		};
+		const value = registry === undefined ? encodeRequest(envelope) : registry.encodeRequest(envelope);
 		if (value.length > this.#maxRequestBytes) {
 			throw new RequestTooLargeError(id, value.length, this.#maxRequestBytes);
 		}

@@ -61,6 +61,18 @@ function contract(value: Contract<PipelineTypes> | undefined): Contract<Pipeline
 	return value;
 }
 
+function schemaRegistry(value: ClientOptions['schemaRegistry']): ClientOptions['schemaRegistry'] {
+	if (value === undefined) {
+		return undefined;
+	}
+
+	if (typeof value !== 'object' || value === null || typeof value.host !== 'string' || !/^https?:\/\/[^/]/.test(value.host)) {
+		throw new TypeError(`Expected \`schemaRegistry\` to be {host: "http(s)://…"}, got ${describe(value === null || typeof value !== 'object' ? value : value.host)}`);
+	}
+
+	return value;
+}
+
 /** Merge defaults, then validate, so a bad option fails at connect() with a message naming it. */
 export function resolveClientOptions<P extends PipelineTypes>(options: ClientOptions<P> = {}): ResolvedClientOptions {
 	const brokers = options.brokers ?? envBrokers() ?? ['127.0.0.1:9092'];
@@ -85,6 +97,7 @@ export function resolveClientOptions<P extends PipelineTypes>(options: ClientOpt
 		catalogTopic: topicName('catalogTopic', options.catalogTopic ?? process.env['MLBRIDGE_CATALOG_TOPIC'] ?? 'ml.pipeline.catalog'),
 		validateArguments: boolean('validateArguments', options.validateArguments ?? true),
 		contract: contract(options.contract),
+		schemaRegistry: schemaRegistry(options.schemaRegistry),
 	};
 	topicName('replyTopicPrefix + clientId', resolved.replyTopicPrefix + resolved.clientId);
 	return resolved;

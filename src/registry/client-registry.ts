@@ -139,6 +139,17 @@ export class ClientRegistry {
 	}
 }
 
+/**
+ * A schema source that sends `registry:<id>` refs to the registry once `registry()` returns one
+ * (the client opens it while connecting) and everything else to `base`.
+ */
+export function withRegistry(registry: () => ClientRegistry | undefined, base: SchemaSource): SchemaSource {
+	return {
+		schemaText: ref => (parseRegistryRef(ref) === undefined ? base : registry()?.schemaSource(base) ?? base).schemaText(ref),
+		waitForSchema: async (ref, timeoutMs) => (parseRegistryRef(ref) === undefined ? base : registry()?.schemaSource(base) ?? base).waitForSchema(ref, timeoutMs),
+	};
+}
+
 /** The id (first field) of a Confluent-framed reply, read without its schema; undefined if unreadable. */
 export function peekConfluentReplyId(buf: Buffer): string | undefined {
 	if (detectFraming(buf) !== 'confluent') return undefined;
