@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {encodeReply, type ReplyEnvelope, wireSchemas} from '../../src/codec/index.js';
 import {TypedSchema} from '../../src/contract/typed-codec.js';
-import {ClientRegistry, peekConfluentReplyId} from '../../src/registry/client-registry.js';
+import {ClientRegistry, peekConfluentReplyId, withRegistry} from '../../src/registry/client-registry.js';
 import {frameConfluent, unframeConfluent} from '../../src/registry/confluent-framing.js';
 import {encodeReplyConfluent} from '../../src/registry/registry-envelopes.js';
 import {SchemaRegistryError} from '../../src/registry/registry-errors.js';
@@ -137,4 +137,18 @@ test('a reply whose schema cannot be looked up fails its call; garbage is only l
 	assert.equal(garbage.length, 2);
 	assert.equal(peekConfluentReplyId(encodeReplyConfluent(1, reply('x'))), 'x');
 	assert.equal(peekConfluentReplyId(encodeReply(reply('x'))), undefined);
+});
+
+test('withRegistry routes registry refs to the registry once it is open, others to the base', async () => {
+	const t = memoryTransport();
+	let registry: ClientRegistry | undefined;
+	const base = {schemaText: (ref: string) => `base:${ref}`, waitForSchema: async (ref: string) => `waited:${ref}`};
+	const source = withRegistry(() => registry, base);
+	assert.equal(source.schemaText('registry:1'), 'base:registry:1'); // not open yet: the base answers
+	registry = await ClientRegistry.open({host: 'http://r.invalid'}, 'ml.in', t);
+	const id = await t.register('x-value', '"int"');
+	assert.equal(await source.waitForSchema(`registry:${id}`, 50), '"int"');
+	assert.equal(source.schemaText(`registry:${id}`), '"int"');
+	assert.equal(source.schemaText('crc64:00'), 'base:crc64:00');
+	assert.equal(await source.waitForSchema('crc64:00', 50), 'waited:crc64:00');
 });
