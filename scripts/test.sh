@@ -17,6 +17,7 @@ summary=()
 failed=0
 passed_total=0 failed_total=0 skipped_total=0
 started_broker=false
+started_registry=false
 
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
@@ -26,6 +27,9 @@ cleanup() {
     wait "$tier_pid" 2>/dev/null || true
   fi
   [[ -z "$tail_pid" ]] || kill "$tail_pid" 2>/dev/null || true
+  if $started_registry; then
+    bash scripts/schema-registry/stop.sh || true
+  fi
   if $started_broker; then
     npm run -s broker:stop || true
   fi
@@ -131,6 +135,20 @@ else
     broker_ok=false
     record broker FAIL "see .cache/kafka/run/broker.log"
   fi
+fi
+
+# The schema-registry tests (issue 5) need a Confluent-compatible registry: SCHEMA_REGISTRY_URL,
+# one already answering on the port, or Apicurio started here (built from Maven Central once) and
+# stopped on exit.
+echo "== schema registry"
+registry_port="${MLBRIDGE_SCHEMA_REGISTRY_PORT:-18081}"
+if [[ -z "${SCHEMA_REGISTRY_URL:-}" ]] && ! curl -fsS -m 2 "http://127.0.0.1:$registry_port/apis/ccompat/v6/subjects" >/dev/null 2>&1; then
+  started_registry=true
+fi
+if url="$(bash scripts/schema-registry/start.sh | tail -n 1)"; then
+  record registry ok "$url$($started_registry && echo ', started here, stopped on exit')"
+else
+  record registry FAIL "see .cache/schema-registry/run/registry.log"
 fi
 
 run_tier unit "test/unit/*.test.ts" npm run -s test:unit
