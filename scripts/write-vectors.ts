@@ -192,10 +192,11 @@ const fingerprints = {
 	value: wireSchemas.value.fingerprintHex,
 	request: wireSchemas.request.fingerprintHex,
 	reply: wireSchemas.reply.fingerprintHex,
+	catalog: wireSchemas.catalog.fingerprintHex,
 };
 writeFileSync(join(dir, 'fingerprints.json'), `${JSON.stringify(fingerprints, null, 2)}\n`);
 writeFileSync(
 	join(dir, 'ts-written.json'),
 	`{"writer": "ts", "cases": [\n${cases.map((c) => `  ${JSON.stringify(c)}`).join(',\n')}\n]}\n`,
 );
-console.log(`wrote ${cases.length} cases and 3 fingerprints to ${dir}`);
+console.log(`wrote ${cases.length} cases and ${Object.keys(fingerprints).length} fingerprints to ${dir}`);

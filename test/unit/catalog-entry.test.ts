@@ -1,5 +1,10 @@
-/** Catalogue entries: keys, the framed Avro codec, and bytes written by the Python runner. */
+/**
+ * Catalogue entries: keys, the framed Avro codec, and bytes written by the Python runner (the
+ * `catalog` section of schemas/vectors/typed.json; every case is also checked in vectors-typed).
+ */
 import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
 import test from 'node:test';
 import {
 	type CatalogEntry,
@@ -10,12 +15,18 @@ import {
 	schemaEntry,
 	schemaKey,
 } from '../../src/catalog/catalog-entry.js';
-import {CodecError, wireSchemas} from '../../src/codec/index.js';
+import {CodecError, schemaDir, wireSchemas} from '../../src/codec/index.js';
+
+type CatalogVector = {name: string; key: string; entry: CatalogEntry; hex: string};
 
 /** Written by `mlbridge_runner.catalog.entries.encode_entry` (Python, fastavro). */
-const pythonPipelineEntry =
-	'c3016feff173081ba94a001274797065645f61646404084164642e011063726336343a61610c226c6f6e67221063726336343a62620c226c6f6e672202b81710686f73742f312f7880a0abfef962';
-const pythonSchemaEntry = 'c3016feff173081ba94a022c63726336343a62373164663439333434653135346430000000000c226c6f6e67220000000000';
+const pythonEntries = (JSON.parse(readFileSync(join(schemaDir, 'vectors', 'typed.json'), 'utf8')) as {catalog: CatalogVector[]}).catalog;
+
+function pythonEntry(name: string): CatalogVector {
+	const found = pythonEntries.find((c) => c.name === name);
+	assert.ok(found, `typed.json has no catalog case ${name}`);
+	return found;
+}
 
 const pipeline: CatalogEntry = {
 	kind: 'PIPELINE',
@@ -43,17 +54,30 @@ test('keys: pipeline/<name>/<version> and schema/<ref>', () => {
 	}
 });
 
-test('an entry round-trips and equals the Python runner\'s bytes', () => {
-	const bytes = encodeCatalogEntry(pipeline);
-	assert.equal(bytes.toString('hex'), pythonPipelineEntry);
-	assert.deepEqual(decodeCatalogEntry(Buffer.from(pythonPipelineEntry, 'hex')), pipeline);
+test('an entry round-trips, with and without a time limit', () => {
+	assert.deepEqual(decodeCatalogEntry(encodeCatalogEntry(pipeline)), pipeline);
 	assert.deepEqual(decodeCatalogEntry(encodeCatalogEntry({...pipeline, timeoutMs: null})), {...pipeline, timeoutMs: null});
 });
 
+test('pipeline entries equal the Python runner\'s bytes (typed and untyped, with and without a time limit)', () => {
+	for (const name of ['pipeline-typed-timeout', 'pipeline-typed-no-timeout', 'pipeline-untyped-timeout', 'pipeline-untyped-no-timeout']) {
+		const {entry, hex, key} = pythonEntry(name);
+		assert.equal(encodeCatalogEntry(entry).toString('hex'), hex, name);
+		assert.deepEqual(decodeCatalogEntry(Buffer.from(hex, 'hex')), entry, name);
+		assert.equal(pipelineKey(entry.name, entry.version), key, name);
+	}
+	assert.equal(pythonEntry('pipeline-typed-timeout').entry.timeoutMs, 1500);
+	assert.equal(pythonEntry('pipeline-typed-no-timeout').entry.timeoutMs, null);
+});
+
 test('a SCHEMA entry is what the Python runner writes for schema_entry()', () => {
+	const {hex, key} = pythonEntry('schema-long');
 	const entry = schemaEntry('crc64:b71df49344e154d0', '"long"', '', 0);
-	assert.equal(encodeCatalogEntry(entry).toString('hex'), pythonSchemaEntry);
-	assert.deepEqual(decodeCatalogEntry(Buffer.from(pythonSchemaEntry, 'hex')), entry);
+	assert.equal(schemaKey(entry.name), key);
+	assert.equal(encodeCatalogEntry(entry).toString('hex'), hex);
+	assert.deepEqual(decodeCatalogEntry(Buffer.from(hex, 'hex')), entry);
+	const fromClient = pythonEntry('schema-from-client').entry;
+	assert.deepEqual(schemaEntry(fromClient.name, fromClient.argsSchema, fromClient.runner, fromClient.publishedAtMs), fromClient);
 });
 
 test('bytes that are not a catalogue entry are a CodecError', () => {

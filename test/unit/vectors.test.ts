@@ -109,5 +109,6 @@ test('fingerprints.json matches the schemas', () => {
 		value: wireSchemas.value.fingerprintHex,
 		request: wireSchemas.request.fingerprintHex,
 		reply: wireSchemas.reply.fingerprintHex,
+		catalog: wireSchemas.catalog.fingerprintHex,
 	});
 });

@@ -16,6 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Optional, TypedDict
 
+from ..catalog.entries import (
+    CatalogEntry,
+    CatalogKind,
+    decode_entry,
+    encode_entry,
+    entry_from_wire,
+    entry_to_wire,
+    pipeline_entry,
+    schema_entry,
+)
 from ..contract.compat import check_readable
 from ..contract.convert import compile_schema
 from ..contract.hints import schema_for_hint
@@ -24,6 +34,9 @@ from ..contract.tagged import from_tagged, to_tagged
 from ..contract.typed_codec import TypedCodec
 from .. import registry as registry_module
 from ..registry import Registry
+from ..schema_registry import envelopes as confluent_envelopes
+from ..schema_registry import framing as confluent_framing
+from .write_vectors import envelope_cases, envelope_to_json
 
 UTC = dt.timezone.utc
 
@@ -273,13 +286,73 @@ def confluent_cases() -> list[dict[str, Any]]:
     for name, schema_id, hint, value in [
         ("confluent-long", 1, int, 42),
         ("confluent-record", 100_000, Inner, {"label": "x", "score": 2.0}),
+        ("confluent-max-id", confluent_framing.MAX_SCHEMA_ID, str, "max"),
     ]:
         schema, _ = schema_for_hint(hint, "vectors")
         codec = TypedCodec(schema)
-        body = codec.encode(value, "value")
-        framed = b"\x00" + schema_id.to_bytes(4, "big") + body
+        framed = confluent_framing.frame(schema_id, codec.encode(value, "value"))
         out.append({"name": name, "schemaId": schema_id, "schema": schema,
-                    "value": to_tagged(codec.decode(body, "value"), codec.node), "hex": framed.hex()})
+                    "value": to_tagged(codec.decode(framed[confluent_framing.HEADER_SIZE:], "value"), codec.node),
+                    "hex": framed.hex()})
+    return out
+
+
+#: Registry ids of the envelope schemas in the Confluent envelope vectors (any id works: readers
+#: look the id up; these make the big-endian order visible).
+REQUEST_SCHEMA_ID = 0x01020304
+REPLY_SCHEMA_ID = 7
+
+
+def confluent_envelope_cases() -> list[dict[str, Any]]:
+    """Envelopes as a KafkaAvroSerializer producer writes them: ``00`` + id + request/reply body."""
+    out = []
+    for name, schema, envelope in envelope_cases():
+        if schema == "request":
+            schema_id, data = REQUEST_SCHEMA_ID, confluent_envelopes.encode_request(REQUEST_SCHEMA_ID, envelope)  # type: ignore[arg-type]
+        else:
+            schema_id, data = REPLY_SCHEMA_ID, confluent_envelopes.encode_reply(REPLY_SCHEMA_ID, envelope)  # type: ignore[arg-type]
+        out.append({"name": f"confluent-{name}", "schema": schema, "schemaId": schema_id,
+                    "value": envelope_to_json(schema, envelope), "hex": data.hex()})
+    return out
+
+
+def _catalog_pipelines() -> Registry:
+    """Pipelines published by the catalogue vectors, registered as a runner would."""
+    registry = Registry()
+
+    def train_model(dataset, epochs=3):  # type: ignore[no-untyped-def]
+        """Train a model."""
+
+    def typed_add(a: int, b: int = 0) -> int:
+        """Add."""
+        return a + b
+
+    registry.register(train_model, timeout=30)
+    registry.register(train_model, "train_model_unlimited")
+    registry.register(typed_add, version=2)
+    registry.register(typed_add, "typed_add_limited", timeout=1.5, version=2)
+    return registry
+
+
+def catalog_cases(v1: Registry) -> list[dict[str, Any]]:
+    """Catalogue entries (schemas/catalog.avsc, single-object framed), from the runner's encoder."""
+    published = _catalog_pipelines()
+    add_schema = v1["typed_add"].contract.args_schema
+    entries: list[tuple[str, CatalogEntry]] = [
+        ("pipeline-typed-no-timeout", pipeline_entry(published["typed_add"], "host-a/4242/1", 1_764_139_970_000)),
+        ("pipeline-typed-timeout", pipeline_entry(published["typed_add_limited"], "host-a/4242/1", 1_764_139_970_000)),
+        ("pipeline-untyped-timeout", pipeline_entry(published["train_model"], "host-b/7/2", 1_764_139_970_001)),
+        ("pipeline-untyped-no-timeout", pipeline_entry(published["train_model_unlimited"], "host-b/7/2", 1_764_139_970_001)),
+        ("pipeline-fixture-typed-train", pipeline_entry(v1["typed_train"], "", 0)),
+        ("schema-record", schema_entry(schema_ref(add_schema), add_schema)),
+        ("schema-long", schema_entry(schema_ref("long"), "long")),
+        ("schema-from-client", CatalogEntry(kind=CatalogKind.SCHEMA, name=schema_ref("string"), args_schema='"string"',
+                                            runner="client-7f3a", published_at_ms=1_764_139_970_002)),
+    ]
+    out = []
+    for name, entry in entries:
+        data = encode_entry(entry)
+        out.append({"name": name, "key": entry.key, "entry": entry_to_wire(decode_entry(data)), "hex": data.hex()})
     return out
 
 
@@ -293,6 +366,8 @@ def build_typed_vectors(vectors_dir: Path) -> dict[str, Any]:
         "evolution": evolution_cases(v1, v2),
         "incompatible": incompatible_cases(),
         "confluent": confluent_cases(),
+        "confluentEnvelopes": confluent_envelope_cases(),
+        "catalog": catalog_cases(v1),
     }
 
 
@@ -313,4 +388,23 @@ def check_evolution(case: dict[str, Any]) -> None:
     assert not check_readable(case["reader"], case["writer"]), case["name"]
 
 
-__all__ = ["build_typed_vectors", "check_case", "check_evolution", "load_fixture_registry", "compile_schema"]
+def check_confluent(case: dict[str, Any]) -> None:
+    """Unframe ``hex`` with the runner's Confluent framing, decode the body, and frame it back."""
+    data = bytes.fromhex(case["hex"])
+    assert confluent_framing.detect_framing(data) == "confluent", case["name"]
+    schema_id, body = confluent_framing.unframe(data)
+    assert schema_id == case["schemaId"], case["name"]
+    codec = TypedCodec(case["schema"])
+    assert to_tagged(codec.decode(bytes(body), "value"), codec.node) == case["value"], case["name"]
+    assert confluent_framing.frame(schema_id, codec.encode(from_tagged(case["value"]), "value")) == data, case["name"]
+
+
+def check_catalog(case: dict[str, Any]) -> None:
+    """``hex`` decodes to ``entry`` under ``key``, and ``entry`` encodes to ``hex``."""
+    data = bytes.fromhex(case["hex"])
+    entry = decode_entry(data)
+    assert entry_to_wire(entry) == case["entry"] and entry.key == case["key"], case["name"]
+    assert encode_entry(entry_from_wire(case["entry"])) == data, case["name"]
+
+
+__all__ = ["build_typed_vectors", "check_case", "check_evolution", "check_confluent", "check_catalog", "load_fixture_registry", "compile_schema"]

@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     typed_out = args.typed_out or find_vectors_dir() / "typed.json"
     typed = build_typed_vectors(find_vectors_dir())
     typed_out.write_text(json.dumps(typed, indent=1, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
-    counts = ", ".join(f"{len(typed[k])} {k}" for k in ("cases", "evolution", "incompatible", "confluent"))
+    counts = ", ".join(f"{len(typed[k])} {k}" for k in ("cases", "evolution", "incompatible", "confluent", "confluentEnvelopes", "catalog"))
     print(f"wrote {counts} to {typed_out}")
     return 0
 

@@ -7,12 +7,21 @@ import json
 
 import pytest
 
+from mlbridge_runner.catalog.entries import decode_record
 from mlbridge_runner.contract import check_readable
 from mlbridge_runner.contract.hints import schema_for_hint
-from mlbridge_runner.contract.tagged import from_tagged, to_tagged
-from mlbridge_runner.contract.typed_codec import TypedCodec
-from mlbridge_runner.tools.typed_vectors import HINT_CASES, build_typed_vectors, check_case, check_evolution
-from mlbridge_runner.tools.write_vectors import find_vectors_dir
+from mlbridge_runner.schema_registry import RegistryClient, RegistryEnvelopes
+from mlbridge_runner.schema_registry import envelopes as confluent_envelopes
+from mlbridge_runner.schema_registry import framing as confluent_framing
+from mlbridge_runner.tools.typed_vectors import (
+    HINT_CASES,
+    build_typed_vectors,
+    check_case,
+    check_catalog,
+    check_confluent,
+    check_evolution,
+)
+from mlbridge_runner.tools.write_vectors import envelope_from_json, envelope_to_json, find_vectors_dir
 
 VECTORS_DIR = find_vectors_dir()
 TYPED = json.loads((VECTORS_DIR / "typed.json").read_text(encoding="utf-8"))
@@ -39,11 +48,61 @@ def test_incompatible(case):
 
 @pytest.mark.parametrize("case", TYPED["confluent"], ids=lambda c: c["name"])
 def test_confluent(case):
+    check_confluent(case)
+
+
+class _Schema:
+    """What the registry library returns for an id."""
+
+    def __init__(self, text: str) -> None:
+        self.schema_str, self.schema_type = text, "AVRO"
+
+
+class _Registry:
+    """A registry holding the envelope schemas under the ids the vectors use (no HTTP)."""
+
+    def __init__(self) -> None:
+        self.texts = {case["schemaId"]: confluent_envelopes.envelope_schema_text(case["schema"])
+                      for case in TYPED["confluentEnvelopes"]}
+
+    def register_schema(self, subject_name, schema):  # pragma: no cover - decoding never registers
+        raise AssertionError("the vectors are decoded, not produced")
+
+    def get_schema(self, schema_id):
+        return _Schema(self.texts[schema_id])
+
+
+@pytest.mark.parametrize("case", TYPED["confluentEnvelopes"], ids=lambda c: c["name"])
+def test_confluent_envelope(case):
     data = bytes.fromhex(case["hex"])
-    assert data[0] == 0 and int.from_bytes(data[1:5], "big") == case["schemaId"]
-    codec = TypedCodec(case["schema"])
-    assert codec.encode(from_tagged(case["value"]), "v") == data[5:]
-    assert to_tagged(codec.decode(data[5:], "v"), codec.node) == case["value"]
+    envelopes = RegistryEnvelopes(RegistryClient("http://registry.invalid", client=_Registry(), make_schema=_Schema))
+    decode = envelopes.decode_request if case["schema"] == "request" else envelopes.decode_reply
+    assert envelope_to_json(case["schema"], decode(data)) == case["value"]
+    assert confluent_framing.unframe(data)[0] == case["schemaId"]
+    envelope = envelope_from_json(case["schema"], case["value"])
+    encode = confluent_envelopes.encode_request if case["schema"] == "request" else confluent_envelopes.encode_reply
+    assert encode(case["schemaId"], envelope) == data  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("case", TYPED["catalog"], ids=lambda c: c["name"])
+def test_catalog(case):
+    check_catalog(case)
+    # What a catalogue consumer does with the record: key and value agree, schema texts match refs.
+    key, entry = decode_record(case["key"], bytes.fromhex(case["hex"]))
+    assert entry is not None and entry.key == case["key"]
+
+
+def test_catalog_covers_kinds_typing_and_timeouts():
+    entries = [case["entry"] for case in TYPED["catalog"]]
+    pipelines = [e for e in entries if e["kind"] == "PIPELINE"]
+    assert any(e["kind"] == "SCHEMA" for e in entries)
+    for typed in (True, False):
+        for limited in (True, False):
+            assert any(e["typed"] is typed and (e["timeoutMs"] is not None) is limited for e in pipelines), (typed, limited)
+
+
+def test_confluent_envelopes_cover_request_and_reply():
+    assert {case["schema"] for case in TYPED["confluentEnvelopes"]} == {"request", "reply"}
 
 
 def test_hint_cases_schemas_are_derived_from_their_hint():
@@ -82,7 +141,7 @@ def test_file_is_up_to_date():
 
 def test_readme_documents_the_typed_tags():
     readme = (VECTORS_DIR / "README.md").read_text(encoding="utf-8")
-    for tag in ("`record`", "`enum`", "`timestamp-millis`", "`date`", "`int`", "`float`", "typed.json"):
+    for tag in ("`record`", "`enum`", "`timestamp-millis`", "`date`", "`int`", "`float`", "typed.json", "`confluentEnvelopes`", "`catalog`"):
         assert tag in readme
 
 

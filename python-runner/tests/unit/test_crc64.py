@@ -29,6 +29,6 @@ def test_schema_fingerprints_match_shared_vectors():
     if not path.is_file():
         pytest.skip(f"{path} not written yet (npm run vectors)")
     shared = json.loads(path.read_text())
-    # The TS writer may not list every schema yet (catalog.avsc came later): the ones it lists match.
-    assert {"value", "request", "reply"} <= set(shared)
+    # Every wire schema, catalog.avsc included, and nothing else.
+    assert set(shared) == set(NAMES)
     assert {name: getattr(wire_schemas(), name).fingerprint.hex() for name in shared} == shared
