@@ -50,6 +50,9 @@ INLINE_PROMOTED: Final = "pipeline.inline_promoted"
 #: INFO: pipeline, run_ms — a pipeline running on the consume loop's thread was slow too often; it
 #: runs on the worker pool from now on.
 INLINE_DEMOTED: Final = "pipeline.inline_demoted"
+#: INFO, at start, once per pipeline its type hints leave untyped (generic ``Value``): pipeline,
+#: reason ("no return annotation", "parameter 'x' is annotated Any, which allows any value", …).
+PIPELINE_UNTYPED: Final = "pipeline.untyped"
 #: DEBUG (``--isolation process``): a worker process was started: pid.
 WORKER_STARTED: Final = "worker.started"
 #: WARNING (``--isolation process``): a worker process died running a call (the caller gets
@@ -85,6 +88,11 @@ CATALOG_PUBLISHED: Final = "catalog.published"
 #: ERROR, at start, then exit 2: message (one line per conflict), conflicts ([{pipeline, version,
 #: published_version, problem}]).
 CATALOG_REFUSED: Final = "catalog.refused"
+#: WARNING, at start, once per problem (the runner still starts): runners still at an older (or
+#: newer) published version cannot take this version's calls, or this version's callers cannot
+#: read their results: pipeline, version (ours), published_version, direction ("arguments" |
+#: "result"), problem, message (what breaks and how to avoid it).
+CATALOG_FORWARD_INCOMPATIBLE: Final = "catalog.forward_incompatible"
 #: WARNING: a catalogue record was skipped: topic, partition, offset, key, error.
 CATALOG_ENTRY_SKIPPED: Final = "catalog.entry_skipped"
 #: DEBUG: a tombstone retired an entry: topic, key.

@@ -9,6 +9,10 @@ For each own pipeline at version V, against the published entries of the same na
 
 An untyped side needs no schema check: a typed runner still accepts generic ``Value`` arguments,
 and an untyped one accepts any.
+
+The reverse direction (runners still at X must read our arguments, our callers must read X's
+results) only warns (:func:`find_forward_problems`): the catalogue cannot tell whether any runner
+at X is still running, and once the rollout is done nothing breaks.
 """
 
 from __future__ import annotations
@@ -104,6 +108,62 @@ def _across_versions(own: CatalogEntry, published: CatalogEntry, check: Readable
     return conflicts
 
 
+@dataclass(frozen=True, slots=True)
+class ForwardProblem:
+    """Calls of our version that break if they reach a runner at another published version."""
+
+    pipeline: str
+    version: int
+    published_version: int
+    #: "arguments": runners at ``published_version`` cannot read our calls' arguments;
+    #: "result": our callers cannot read the result of a runner at ``published_version``.
+    direction: str
+    problem: str
+
+    def __str__(self) -> str:
+        at = "still at" if self.published_version < self.version else "at"
+        what = "fail" if self.direction == "arguments" else "return a result version {v} callers cannot read"
+        return (
+            f"pipeline {self.pipeline!r}: version {self.version} calls that reach a runner {at} version "
+            f"{self.published_version} {what.format(v=self.version)}: {self.problem}; finish the rollout of "
+            f"version {self.version} runners before clients use version {self.version}, or give the field a default"
+        )
+
+
+def _forward(own: CatalogEntry, published: CatalogEntry, check: ReadableCheck) -> list[ForwardProblem]:
+    sides = (
+        ("arguments", json.loads(published.args_schema), json.loads(own.args_schema)),
+        ("result", json.loads(own.result_schema), json.loads(published.result_schema)),
+    )
+    return [
+        ForwardProblem(own.name, own.version, published.version, direction, problem)
+        for direction, reader, writer in sides
+        for problem in check(reader, writer)
+    ]
+
+
+def find_forward_problems(
+    own: Iterable[CatalogEntry], published: Iterable[CatalogEntry], check: ReadableCheck | None = None
+) -> list[ForwardProblem]:
+    """Where calls of our versions break on runners at other published versions (warned, not refused)."""
+    problems: list[ForwardProblem] = []
+    for mine in own:
+        for theirs in sorted(_pipelines_named(published, mine.name), key=lambda e: e.version):
+            if theirs.version == mine.version or not (mine.typed and theirs.typed):
+                continue
+            if check is None:
+                check = _default_check()
+            try:
+                problems.extend(_forward(mine, theirs, check))
+            except Exception:  # noqa: BLE001 - incomparable schemas are already refused by find_conflicts
+                continue
+    return problems
+
+
+def _pipelines_named(published: Iterable[CatalogEntry], name: str) -> list[CatalogEntry]:
+    return [e for e in published if e.kind is CatalogKind.PIPELINE and e.name == name]
+
+
 def find_conflicts(
     own: Iterable[CatalogEntry], published: Iterable[CatalogEntry], check: ReadableCheck | None = None
 ) -> list[Conflict]:
@@ -137,4 +197,7 @@ def find_conflicts(
     return conflicts
 
 
-__all__ = ["EXIT_REFUSED", "Conflict", "CatalogRefused", "ReadableCheck", "find_conflicts"]
+__all__ = [
+    "EXIT_REFUSED", "Conflict", "CatalogRefused", "ForwardProblem", "ReadableCheck", "find_conflicts",
+    "find_forward_problems",
+]

@@ -2,7 +2,8 @@
 
 1. create the compacted topic if nobody has yet;
 2. read it to its end;
-3. refuse to start (:class:`CatalogRefused`) if our pipelines conflict with published versions;
+3. refuse to start (:class:`CatalogRefused`) if our pipelines conflict with published versions,
+   and warn (``catalog.forward_incompatible``) where our calls would break on runners at another one;
 4. publish our entries and wait for the broker to acknowledge them;
 5. hand back the view, which from then on tails the topic in the background.
 """
@@ -18,7 +19,7 @@ from ..config import RunnerConfig
 from ..logging import ERROR, INFO, WARNING, kafka_logger, log_event
 from ..registry import Registry
 from ..transport.topics import TopicSetupError, ensure_catalog_topic
-from .compatibility import CatalogRefused, ReadableCheck, find_conflicts
+from .compatibility import CatalogRefused, ReadableCheck, find_conflicts, find_forward_problems
 from .entries import CatalogEntry, pipeline_entry
 from .publisher import CatalogPublishError, publish_entries, publisher_settings
 from .view import CatalogUnavailable, CatalogView, SchemaSink, view_settings
@@ -89,6 +90,18 @@ def open_catalog(
                 ],
             )
             raise refused
+        for problem in find_forward_problems(mine, view.pipelines(), check):
+            log_event(
+                WARNING,
+                events.CATALOG_FORWARD_INCOMPATIBLE,
+                topic=topic,
+                pipeline=problem.pipeline,
+                version=problem.version,
+                published_version=problem.published_version,
+                direction=problem.direction,
+                problem=problem.problem,
+                message=str(problem),
+            )
         settings = {**publisher_settings(config.brokers, client_id, PUBLISH_SECONDS), "logger": kafka_logger()}
         publish_entries(settings, topic, mine, PUBLISH_SECONDS)
         log_event(INFO, events.CATALOG_PUBLISHED, topic=topic, keys=[entry.key for entry in mine])

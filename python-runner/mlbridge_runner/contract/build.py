@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from ..errors import RegistryError
 from .explicit import check_args_record, parse_explicit
-from .hints import Derived, derive
+from .hints import Derived, derive, derive_or_reason
 from .model import PipelineContract, schema_ref
 
 
@@ -34,12 +34,14 @@ def build_contract(
     doc = inspect.cleandoc(fn.__doc__) if getattr(fn, "__doc__", None) else ""
     timeout_ms = None if timeout is None else int(round(timeout * 1000))
     derived: Derived | None = None
+    untyped_reason: str | None = None
     if args_schema is None or result_schema is None:
-        derived = derive(name, fn, signature, skip, args=args_schema is None, result=result_schema is None)
+        found = derive_or_reason(name, fn, signature, skip, args=args_schema is None, result=result_schema is None)
+        derived, untyped_reason = (found, None) if isinstance(found, Derived) else (None, found)
     if args_schema is None and result_schema is None:
         if derived is None:
             ref = value_reference()
-            return PipelineContract(False, version, doc, None, None, ref, ref, timeout_ms), {}
+            return PipelineContract(False, version, doc, None, None, ref, ref, timeout_ms, untyped_reason), {}
         classes = derived.classes
     else:
         classes = _classes_of_hints(name, fn, signature, skip, derived)

@@ -39,6 +39,10 @@ class UnresolvedHints(UserWarning):
 class Untyped(Exception):
     """Internal: a hint says "anything", so the pipeline keeps the generic encoding."""
 
+    def __init__(self, hint: object = None) -> None:
+        super().__init__(hint)
+        self.hint = hint
+
 
 class _Unsupported(Exception):
     def __init__(self, annotation: object, problem: str) -> None:
@@ -83,11 +87,24 @@ def derive(
     ``args=False`` / ``result=False`` leave that side out (an explicit schema replaces it): its
     schema is then a placeholder and its hints are not looked at.
     """
+    derived = derive_or_reason(name, fn, signature, skip, args=args, result=result)
+    return derived if isinstance(derived, Derived) else None
+
+
+def derive_or_reason(
+    name: str, fn: Callable[..., Any], signature: inspect.Signature, skip: str | None,
+    *, args: bool = True, result: bool = True,
+) -> Derived | str:
+    """:func:`derive`, but an untyped pipeline gives the reason why (told to the user at start)."""
     params = [p for p in signature.parameters.values() if p.name != skip] if args else []
-    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
-        return None
-    if any(p.annotation is p.empty for p in params) or (result and signature.return_annotation is signature.empty):
-        return None
+    variadic = [p.name for p in params if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    if variadic:
+        return f"parameter {variadic[0]!r} is *args/**kwargs"
+    bare = [p.name for p in params if p.annotation is p.empty]
+    if bare:
+        return f"parameter {bare[0]!r} has no annotation"
+    if result and signature.return_annotation is signature.empty:
+        return "no return annotation"
     try:
         hints = typing.get_type_hints(fn)
     except Exception as exc:  # noqa: BLE001 - NameError/TypeError: a forward reference we cannot resolve
@@ -95,15 +112,15 @@ def derive(
             f"pipeline {name!r}: its type hints cannot be resolved ({type(exc).__name__}: {exc}), so it is served "
             "untyped (generic Value); define the classes it names at module level",
             UnresolvedHints,
-            stacklevel=2,
+            stacklevel=3,
         )
-        return None
+        return f"its type hints cannot be resolved ({type(exc).__name__}: {exc})"
     classes: dict[str, type] = {}
     owners: dict[str, type] = {}
     args_ctx = _Context(name, classes, owners)
     fields = []
     problems: list[UnsupportedType] = []
-    untyped = False
+    untyped: str | None = None
     for param in params:
         hint = hints.get(param.name, Any)
         try:
@@ -112,8 +129,8 @@ def derive(
             if param.default is not param.empty:
                 attach_default(entry, param.default)
             fields.append(entry)
-        except Untyped:
-            untyped = True
+        except Untyped as exc:
+            untyped = untyped or f"parameter {param.name!r} {_anything(exc, hint)}"
         except _Unsupported as exc:
             problems.append(UnsupportedType(name, param.name, hint, _problem_text(exc, hint)))
     result_hint = hints.get("return", Any) if result else None
@@ -121,16 +138,25 @@ def derive(
     try:
         result_ctx = _Context(name, classes, owners)
         result_schema = _schema(result_hint, result_ctx, (result_ctx.namespace, f"{name}_result"))
-    except Untyped:
-        untyped = True
+    except Untyped as exc:
+        untyped = untyped or f"the return value {_anything(exc, result_hint)}"
     except _Unsupported as exc:
         problems.append(UnsupportedType(name, "return", result_hint, _problem_text(exc, result_hint)))
     if untyped:
-        return None
+        return untyped
     if problems:
         raise problems[0]
     args = {"type": "record", "name": "Args", "namespace": args_ctx.namespace, "fields": fields}
     return Derived(args, result_schema, classes)
+
+
+def _anything(exc: Untyped, outer: object) -> str:
+    def label(hint: object) -> str:
+        return "Any" if hint is Any else type_label(hint)
+
+    if exc.hint is None or exc.hint is outer:
+        return f"is annotated {label(outer)}, which allows any value"
+    return f"is annotated {label(outer)}, whose {label(exc.hint)} allows any value"
 
 
 def _problem_text(exc: _Unsupported, outer: object) -> str:
@@ -155,7 +181,7 @@ def _schema(hint: Any, ctx: _Context, literal_name: LiteralName) -> AvroSchema:
     if hint is None or hint is type(None):
         return "null"
     if any(hint is marker for marker in _GENERIC_MARKERS):
-        raise Untyped()
+        raise Untyped(hint)
     if hint is bool:
         return "boolean"
     if hint is int:
@@ -176,11 +202,11 @@ def _schema(hint: Any, ctx: _Context, literal_name: LiteralName) -> AvroSchema:
         return _union(hint, args, ctx, literal_name)
     if origin is list:
         if not args:
-            raise Untyped()
+            raise Untyped(hint)
         return {"type": "array", "items": _schema(args[0], ctx, literal_name)}
     if origin is dict:
         if not args:
-            raise Untyped()
+            raise Untyped(hint)
         key, value = args
         if _unwrap(key) is not str:
             raise _Unsupported(hint, f"has keys of type {type_label(key)}; Avro maps need str keys")

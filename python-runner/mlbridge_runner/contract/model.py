@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 from fastavro.schema import to_parsing_canonical_form
@@ -47,3 +47,6 @@ class PipelineContract:
     args_ref: str
     result_ref: str
     timeout_ms: int | None
+    #: Why an untyped pipeline got no schemas ("no return annotation", …), told at start; None when
+    #: typed. Not part of the contract, so left out of equality.
+    untyped_reason: str | None = field(default=None, compare=False)

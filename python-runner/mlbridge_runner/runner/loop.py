@@ -193,6 +193,10 @@ class Runner(RebalanceHandlers):
                 transactional=self.config.transactional,
                 version=VERSION,
             )
+            for name in self.registry.names():  # so a forgotten ``-> T`` is not a silent loss of types
+                reason = self.registry[name].contract.untyped_reason
+                if reason is not None:
+                    log_event(INFO, events.PIPELINE_UNTYPED, pipeline=name, reason=reason)
             while not self._stop.is_set():
                 self._iterate()
             abandoned = self._drain()

@@ -304,3 +304,52 @@ def test_list_and_retire_from_the_command_line(brokers, catalog):
     forced = catalog_cli("retire", "typed_add", "9", "--force", "--brokers", brokers, "--catalog-topic", catalog)
     assert forced.returncode == 0 and "retired pipeline/typed_add/9" in forced.stdout
     assert "pipeline/typed_add/1" in live_keys(brokers, catalog)
+
+
+FORWARD_V2 = '''
+from mlbridge_runner import pipeline
+
+
+@pipeline("typed_add", version=2)
+def typed_add(b: int = 0) -> int:
+    """Version 2 drops the required 'a': version 1 runners cannot read its calls."""
+    return b
+
+
+@pipeline("forgot_return")
+def forgot_return(a: int):
+    return a
+'''
+
+
+def test_forward_incompatible_v2_starts_with_one_warning_per_problem(brokers, catalog, tmp_path):
+    seed(brokers, catalog, TYPED)
+    fixture = tmp_path / "forward_v2.py"
+    fixture.write_text(FORWARD_V2)
+    runner = start(brokers, catalog, fixture)
+    try:
+        runner.wait_for("runner.assigned")
+        logged = runner.events()
+    finally:
+        assert runner.terminate() == 0
+    warned = [e for e in logged if e.get("event") == "catalog.forward_incompatible"]
+    assert len(warned) == 1, runner.log_text()
+    warning = warned[0]
+    assert warning["level"] == "warn"
+    assert (warning["pipeline"], warning["version"], warning["published_version"], warning["direction"]) == (
+        "typed_add", 2, 1, "arguments"
+    )
+    assert warning["message"].startswith(
+        "pipeline 'typed_add': version 2 calls that reach a runner still at version 1 fail: field 'a'"
+    )
+    assert "finish the rollout of version 2 runners before clients use version 2" in warning["message"]
+    names = [e.get("event") for e in logged]
+    assert names.index("catalog.forward_incompatible") < names.index("catalog.published") < names.index("runner.started")
+    # The untyped pipeline says why it has no types, once, after runner.started.
+    untyped = [e for e in logged if e.get("event") == "pipeline.untyped"]
+    mine = [(e["reason"], e["level"]) for e in untyped if e["pipeline"] == "forgot_return"]
+    assert mine == [("no return annotation", "info")], runner.log_text()
+    assert len({e["pipeline"] for e in untyped}) == len(untyped)  # one line per pipeline
+    assert "typed_add" not in {e["pipeline"] for e in untyped}
+    assert names.index("runner.started") < names.index("pipeline.untyped")
+    assert "pipeline/typed_add/2" in live_keys(brokers, catalog)

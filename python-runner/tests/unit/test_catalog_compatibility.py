@@ -8,7 +8,7 @@ from typing import Optional
 import pytest
 
 from mlbridge_runner import Registry
-from mlbridge_runner.catalog.compatibility import EXIT_REFUSED, CatalogRefused, find_conflicts
+from mlbridge_runner.catalog.compatibility import EXIT_REFUSED, CatalogRefused, find_conflicts, find_forward_problems
 from mlbridge_runner.catalog.entries import CatalogKind, pipeline_entry, schema_entry
 
 
@@ -183,3 +183,62 @@ def test_refusal_lists_every_conflict():
 def test_a_runner_is_never_in_conflict_with_its_own_entries(own_version):
     mine = entry(v2_optional, own_version)
     assert find_conflicts([mine], [mine]) == []
+
+
+# The reverse direction: runners still at the published version must read our calls, and our
+# callers must read their results. Only warned about (find_forward_problems), never refused.
+
+
+def v2_dropped_required(epochs: int = 5) -> float:
+    return 0.0
+
+
+def test_removed_required_parameter_starts_but_is_a_forward_problem():
+    own, published = [entry(v2_dropped_required, 2)], [entry(v1, 1)]
+    assert find_conflicts(own, published) == []
+    problems = find_forward_problems(own, published)
+    assert len(problems) == 1
+    problem = problems[0]
+    assert (problem.pipeline, problem.version, problem.published_version, problem.direction) == ("train", 2, 1, "arguments")
+    assert "'dataset'" in problem.problem
+    text = str(problem)
+    assert text.startswith("pipeline 'train': version 2 calls that reach a runner still at version 1 fail: field 'dataset'")
+    assert "finish the rollout of version 2 runners before clients use version 2, or give the field a default" in text
+
+
+def test_added_result_field_without_default_is_a_forward_problem():
+    # Version 2 callers expect 'loss'; a version 1 runner does not write it.
+    own, published = [entry(result_grown, 2)], [entry(result_old, 1)]
+    assert find_conflicts(own, published) == []
+    [problem] = find_forward_problems(own, published)
+    assert problem.direction == "result" and "'loss'" in problem.problem
+    assert "version 2 calls that reach a runner still at version 1 return a result version 2 callers cannot read" in str(problem)
+
+
+def test_a_newer_published_version_is_named_without_still():
+    [problem] = find_forward_problems([entry(result_grown, 1)], [entry(result_old, 2)])
+    assert "reach a runner at version 2" in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("own", "published"),
+    [
+        (entry(v2_optional, 2), entry(v1, 1)),  # a new optional parameter: old runners ignore it
+        (entry(result_grown_optional, 2), entry(result_old, 1)),  # a new result field with a default
+        (entry(v1, 1), entry(v1, 1, runner="b")),  # same version: not compared
+        (entry(untyped, 2), entry(v1, 1)),  # untyped side: any value is read
+        (entry(v1, 2), entry(untyped, 1)),
+    ],
+)
+def test_no_forward_problem(own, published):
+    assert find_forward_problems([own], [published]) == []
+
+
+def test_forward_problems_ignore_other_names_and_schema_entries():
+    published = [entry(v1, 1, name="other"), schema_entry("train", "long")]
+    assert find_forward_problems([entry(v2_dropped_required, 2)], published) == []
+
+
+def test_forward_problems_of_each_published_version_in_version_order():
+    problems = find_forward_problems([entry(v2_dropped_required, 3)], [entry(v1, 2), entry(v1, 1)])
+    assert [p.published_version for p in problems] == [1, 2]

@@ -154,3 +154,34 @@ def test_own_entries_are_sorted_by_name():
     registry.register(lambda: None, "a")
     assert [e.key for e in startup.own_entries(registry, "me", 5)] == ["pipeline/a/1", "pipeline/b/1"]
     assert {e.runner for e in startup.own_entries(registry, "me", 5)} == {"me"}
+
+
+def test_forward_problems_are_warned_once_each_and_the_runner_still_publishes(fakes, monkeypatch):
+    from mlbridge_runner import events
+    from mlbridge_runner.logging import WARNING
+
+    logged = []
+    monkeypatch.setattr(startup, "log_event", lambda level, event, **fields: logged.append((level, event, fields)))
+    # Version 1 takes a required 'c' that version 2 no longer sends.
+    fakes["published"] = [pipeline_entry(make_registry(1, required=True)["add"])]
+    view = startup.open_catalog(CONFIG, make_registry(2), "me", Stop())
+    assert view is not None and view.started
+    assert fakes["sent"] == [("t.catalog", ["pipeline/add/2"])]
+    warned = [(level, fields) for level, event, fields in logged if event == events.CATALOG_FORWARD_INCOMPATIBLE]
+    assert len(warned) == 1
+    level, fields = warned[0]
+    assert level == WARNING
+    assert {k: fields[k] for k in ("topic", "pipeline", "version", "published_version", "direction")} == {
+        "topic": "t.catalog", "pipeline": "add", "version": 2, "published_version": 1, "direction": "arguments",
+    }
+    assert "'c'" in fields["problem"]
+    assert fields["message"].startswith("pipeline 'add': version 2 calls that reach a runner still at version 1 fail: field 'c'")
+    assert "finish the rollout of version 2 runners" in fields["message"]
+
+
+def test_no_forward_warning_when_versions_read_each_other(fakes, monkeypatch):
+    logged = []
+    monkeypatch.setattr(startup, "log_event", lambda level, event, **fields: logged.append(event))
+    fakes["published"] = [pipeline_entry(make_registry(1)["add"])]
+    assert startup.open_catalog(CONFIG, make_registry(2), "me", Stop()) is not None
+    assert "catalog.forward_incompatible" not in logged and "catalog.published" in logged
