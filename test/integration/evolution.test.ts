@@ -1,7 +1,8 @@
 /**
  * Schema evolution with real runners: typed_pipelines.py (v1) and typed_pipelines_v2.py (v2: an
  * added optional parameter and an added optional result field per pipeline) in the SAME consumer
- * group, side by side. Clients pinned to v1 and to v2 make many calls that land on both runners.
+ * group, side by side. Clients pinned to v1 and to v2 make many calls that land on both runners;
+ * each client's test shows, by the pids answering its typed_pid calls, that both runners served it.
  */
 import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
@@ -10,6 +11,9 @@ import {contractV1, contractV2, type EchoArgs, type PipelinesV1, type PipelinesV
 import {createTypedStack, typedPipelinesV1, typedPipelinesV2, type TypedStack} from '../helpers/typed-stack.js';
 
 const CALLS = 24;
+/** typed_pid calls per check: each has a random request id as its key, spread over the 4
+ * partitions the two runners share, so all of them landing on one runner is ~2^-31. */
+const PID_CALLS = 32;
 
 const echoArgs: EchoArgs = {
 	i: 7, f: 0.5, s: 's', b: false, raw: Buffer.from('r'), day: new Date('2024-01-02T00:00:00Z'),
@@ -37,14 +41,15 @@ describe('v1 and v2 runners in one group, v1 and v2 clients', {timeout: 180_000}
 		await stack.close();
 	});
 
-	test('the calls land on both runners', async () => {
-		const seen = new Set<number>();
-		for (const client of [v1, v2] as Array<PipelineClient<PipelinesV1>>) {
-			const answers = await Promise.all(Array.from({length: CALLS}, async () => client.invoke('typed_pid', {})));
-			for (const pid of answers) seen.add(pid);
-		}
+	/** The pids (runner processes, thread isolation) that answered `client`'s typed_pid calls. */
+	async function answeringPids(client: PipelineClient<PipelinesV1> | PipelineClient<PipelinesV2>): Promise<number[]> {
+		const answers = await Promise.all(Array.from({length: PID_CALLS}, async () => client.invoke('typed_pid', {})));
+		return [...new Set(answers)].sort();
+	}
 
-		assert.deepEqual([...seen].sort(), [...pids].sort());
+	test('each client\'s calls land on both runners', async () => {
+		assert.deepEqual(await answeringPids(v1), [...pids].sort(), 'v1 client');
+		assert.deepEqual(await answeringPids(v2), [...pids].sort(), 'v2 client');
 	});
 
 	test('the catalogue lists both versions; the newest is 2', async () => {
@@ -55,6 +60,8 @@ describe('v1 and v2 runners in one group, v1 and v2 clients', {timeout: 180_000}
 	});
 
 	test('a v1 client gets v1 results from both runners (v2 fills the new parameter\'s default, v1 reads past the new field)', async () => {
+		// Sent together with the calls below, so the same partitions (hence both runners) take them.
+		const answeredBy = answeringPids(v1);
 		const adds = await Promise.all(Array.from({length: CALLS}, async (_, i) => v1.invoke('typed_add', {a: i, b: 100})));
 		assert.deepEqual(adds, Array.from({length: CALLS}, (_, i) => i + 100));
 
@@ -69,9 +76,11 @@ describe('v1 and v2 runners in one group, v1 and v2 clients', {timeout: 180_000}
 
 		const weighs = await Promise.all(Array.from({length: CALLS}, async () => v1.invoke('typed_weigh', {samples: [{label: 'a', weight: 2}]})));
 		for (const weigh of weighs) assert.deepStrictEqual(weigh, {a: 2});
+		assert.deepEqual(await answeredBy, [...pids].sort(), 'the v1 client\'s calls were answered by both the v1 and the v2 runner');
 	});
 
 	test('a v2 client: the v2 runner uses the new parameters, the v1 runner ignores them; the new result fields read as their defaults from v1', async () => {
+		const answeredBy = answeringPids(v2);
 		const adds = await Promise.all(Array.from({length: CALLS}, async (_, i) => v2.invoke('typed_add', {a: i, b: 100, c: 1000})));
 		const kinds = new Set<string>();
 		adds.forEach((sum, i) => {
@@ -98,6 +107,7 @@ describe('v1 and v2 runners in one group, v1 and v2 clients', {timeout: 180_000}
 		const weighs = await Promise.all(Array.from({length: CALLS}, async () => v2.invoke('typed_weigh', {samples: [{weight: 3}], scale: 1})));
 		for (const weigh of weighs) assert.deepStrictEqual(weigh, {'?': 3});
 		assert.deepEqual([...kinds].sort(), ['v1', 'v2'], 'answers came from both runners');
+		assert.deepEqual(await answeredBy, [...pids].sort(), 'the v2 client\'s calls were answered by both the v1 and the v2 runner');
 	});
 
 	test('a client without a contract encodes with the newest catalogue version and reads what either runner wrote', async () => {
