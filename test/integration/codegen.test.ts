@@ -178,6 +178,19 @@ describe('mlbridge codegen', {timeout: 300_000}, () => {
 		assert.match(stdout, /is up to date \(7 pipelines\)/);
 	});
 
+	test('--pipelines needs no broker: with KAFKA_BROKERS pointing at nothing it writes the same file', async () => {
+		const reference = await codegen(['--pipelines', typedPipelines, '--out', file('with-broker-env.ts')]);
+		assert.equal(reference.code, 0, reference.stderr);
+		const started = Date.now();
+		// Port 1: nothing listens, so any attempt to reach a broker would fail or hang.
+		const offline = await codegen(['--pipelines', typedPipelines, '--out', file('no-broker.ts')], {KAFKA_BROKERS: '127.0.0.1:1'});
+		assert.equal(offline.code, 0, offline.stderr);
+		assert.match(offline.stdout, /wrote .*no-broker\.ts: 7 pipelines/);
+		assert.ok(Date.now() - started < 60_000, 'no wait for a broker');
+		assert.doesNotMatch(offline.stderr, /127\.0\.0\.1:1|broker/i);
+		assert.equal(readFileSync(file('no-broker.ts'), 'utf8'), readFileSync(file('with-broker-env.ts'), 'utf8'));
+	});
+
 	test('--check fails on a file that differs', async () => {
 		writeFileSync(file('stale.ts'), '// old\n');
 		const {code, stderr} = await codegen(['--pipelines', typedPipelines, '--out', file('stale.ts'), '--check']);
