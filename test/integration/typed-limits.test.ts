@@ -33,7 +33,7 @@ describe('pipeline time limits in the catalogue', {timeout: 120_000}, () => {
 		assert.deepEqual(scale.versions, [3]);
 		assert.equal(scale.doc, 'Multiply ``x`` by ``factor`` within 2.5 s.');
 		assert.deepEqual(
-			(scale.argsSchema as {fields: Array<{name: string}>}).fields.map(f => f.name),
+			(scale.argsSchema as unknown as {fields: Array<{name: string}>}).fields.map(f => f.name),
 			['x', 'factor'],
 		);
 		assert.equal(scale.resultSchema, 'double');
