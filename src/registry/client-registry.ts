@@ -44,7 +44,9 @@ export class ClientRegistry {
 	static async open(options: SchemaRegistryOptions, requestTopic: string, transport?: RegistryTransport): Promise<ClientRegistry> {
 		const registry = new ConfluentSchemaRegistry(options, transport);
 		const envelopes = new RegistryEnvelopes(registry);
-		const [requestSchemaId] = await Promise.all([envelopes.requestSchemaId(requestTopic), envelopes.replySchemaId()]);
+		// One after the other: concurrent registrations are what makes a busy registry time out.
+		const requestSchemaId = await envelopes.requestSchemaId(requestTopic);
+		await envelopes.replySchemaId();
 		return new ClientRegistry(registry, envelopes, requestSchemaId);
 	}
 

@@ -128,6 +128,9 @@ export function toRegistryError(
 	return new SchemaRegistryError('rejected', `Schema registry at ${context.host} refused ${context.action}: ${message}`, {...where, status});
 }
 
+/** Attempts at registering one schema while the registry answers 5xx (backoff 250, 500, 1000 ms). */
+const registerAttempts = 4;
+
 /** Registers and looks up Avro schemas in one Confluent-compatible registry, with caches. */
 export class ConfluentSchemaRegistry {
 	readonly host: string;
@@ -156,7 +159,7 @@ export class ConfluentSchemaRegistry {
 		const key = `${subject}\u0000${text}`;
 		let id = this.#ids.get(key);
 		if (id === undefined) {
-			id = this.#transport.register(subject, text).then(
+			id = this.#registerWithRetry(subject, text).then(
 				(registered) => {
 					// The schema we sent is the schema of that id: no lookup needed when it comes back.
 					if (!this.#texts.has(registered)) this.#texts.set(registered, text);
@@ -170,6 +173,27 @@ export class ConfluentSchemaRegistry {
 			this.#ids.set(key, id);
 		}
 		return id;
+	}
+
+	/**
+	 * A registry answering 5xx is often busy rather than down (Apicurio's in-memory store times out
+	 * on a table lock when several clients register at once): a few more attempts with backoff,
+	 * beyond the REST client's own quick retries. Refusals (4xx) are final at once.
+	 */
+	async #registerWithRetry(subject: string, text: string): Promise<number> {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				// eslint-disable-next-line no-await-in-loop
+				return await this.#transport.register(subject, text);
+			} catch (error) {
+				const status = field(error, 'status');
+				if (attempt >= registerAttempts || typeof status !== 'number' || status < 500) throw error;
+				// eslint-disable-next-line no-await-in-loop
+				await new Promise(resolve => {
+					setTimeout(resolve, 250 * 2 ** (attempt - 1));
+				});
+			}
+		}
 	}
 
 	/** The schema text of a registry id, from the cache when it was seen before. */

@@ -162,3 +162,31 @@ test('REST: nothing listening, or no answer in time, is unavailable (retryable)'
 	await assert.rejects(slow.schemaText(1), (e: unknown) => e instanceof SchemaRegistryError && e.reason === 'unavailable');
 	assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
 });
+
+test('a registry answering 5xx (busy) is asked again with backoff; a 4xx refusal is not', async () => {
+	const t = countingTransport();
+	const registry = new ConfluentSchemaRegistry({host: 'http://registry.invalid'}, t);
+	const busy = Object.assign(new Error('Timeout trying to lock table'), {status: 500});
+	let failures = 2;
+	const register = t.register.bind(t);
+	t.register = async (subject: string, text: string) => {
+		if (failures-- > 0) {
+			t.registers++;
+			throw busy;
+		}
+		return register(subject, text);
+	};
+	assert.equal(typeof (await registry.register('busy-value', record)), 'number');
+	assert.equal(t.registers, 3);
+
+	failures = 10;
+	t.registers = 0;
+	await assert.rejects(registry.register('down-value', record), (e: unknown) => e instanceof SchemaRegistryError && e.reason === 'unavailable');
+	assert.equal(t.registers, 4, 'gives up after 4 attempts');
+
+	failures = 0;
+	t.registers = 0;
+	t.fail = Object.assign(new Error('Confluent_Schema_Registry - Schema being registered is incompatible'), {status: 409});
+	await assert.rejects(registry.register('refused-value', record), (e: unknown) => e instanceof SchemaRegistryError && e.reason === 'rejected');
+	assert.equal(t.registers, 1);
+});

@@ -9,7 +9,7 @@ from typing import Iterator
 import pytest
 from confluent_kafka.admin import AdminClient
 
-from .kafka_client import Caller, unique
+from .kafka_client import Caller, made_by_this_session, unique
 from .runner_process import RunnerProcess
 
 
@@ -28,7 +28,7 @@ def brokers() -> Iterator[str]:
     before = set(admin.list_topics(timeout=10).topics)
     yield address
     # Leave a shared broker as we found it: drop the random-named topics this session made.
-    made = [t for t in admin.list_topics(timeout=10).topics if t.startswith("mlbt.") and t not in before]
+    made = [t for t in admin.list_topics(timeout=10).topics if made_by_this_session(t) and t not in before]
     if made:
         for future in admin.delete_topics(made, operation_timeout=10).values():
             try:

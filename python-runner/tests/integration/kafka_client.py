@@ -16,8 +16,17 @@ from mlbridge_runner.codec.schemas import wire_schemas
 from mlbridge_runner.codec.value import encode_value
 
 
+#: Marks every name this test session makes, so its clean-up never deletes the topics of another
+#: session sharing the broker (two suites at once used to delete each other's topics mid-test).
+SESSION_TOKEN = uuid.uuid4().hex[:6]
+
+
 def unique(prefix: str) -> str:
-    return f"{prefix}.{uuid.uuid4().hex[:10]}"
+    return f"{prefix}.{SESSION_TOKEN}{uuid.uuid4().hex[:8]}"
+
+
+def made_by_this_session(topic: str) -> bool:
+    return topic.startswith("mlbt.") and f".{SESSION_TOKEN}" in topic
 
 
 def create_topics(brokers: str, topics: dict[str, int]) -> None:
