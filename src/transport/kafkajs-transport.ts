@@ -2,12 +2,12 @@ import {
 	type Admin,
 	type Consumer,
 	Kafka,
-	Partitioners,
 	type Producer,
 	type RetryOptions,
 } from 'kafkajs';
 import type {Logger} from '../logging/logger.js';
 import {kafkajsLevel, kafkajsLogCreator} from './kafkajs-log.js';
+import {Murmur2Partitioner} from './murmur2-partitioner.js';
 import {SendBatcher} from './send-batcher.js';
 import type {MessageHandler, OutgoingMessage, RecordHandler, TopicSpec, Transport} from './transport.js';
 
@@ -40,7 +40,7 @@ export class KafkajsTransport implements Transport {
 		});
 		this.#producer = this.#kafka.producer({
 			allowAutoTopicCreation: false,
-			createPartitioner: Partitioners.DefaultPartitioner,
+			createPartitioner: Murmur2Partitioner,
 		});
 		this.#admin = this.#kafka.admin();
 		this.#batcher = new SendBatcher(async batch => {
