@@ -19,6 +19,13 @@ import {benchPython, experimentRungs, here, kafkaRungs, root, type Rung, type Sy
 import {peerRungs, stopRedis} from './peers.js';
 
 const smoke = process.argv.includes('--smoke');
+
+// A peer's client library can leave promises behind when a failed rung is stopped (celery-node's
+// result polls reject with CONNECTION_CLOSED once its Redis client disconnects). Log them and go on:
+// dying here would lose the other rungs' figures and leave the rungs' worker processes running.
+process.on('unhandledRejection', reason => {
+	console.error(`unhandled rejection after a failed rung (ignored): ${String(reason)}`);
+});
 const env = (name: string, full: number, smokeValue: number) => Number(process.env[name] ?? (smoke ? smokeValue : full));
 const cfg = {
 	rounds: env('BENCH_ROUNDS', 3, 1),
