@@ -6,6 +6,8 @@
 
 BROKER_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BROKER_SCRIPTS/../.." && pwd)"
+# shellcheck source=scripts/lib/processes.sh
+source "$ROOT/scripts/lib/processes.sh"
 
 # Keep in step with docker-compose.yml (apache/kafka image tag) and pom.xml's default.
 KAFKA_VERSION="${MLBRIDGE_KAFKA_VERSION:-4.4.0}"
@@ -24,21 +26,9 @@ CONTROLLER_PORT="${MLBRIDGE_CONTROLLER_PORT:-9093}"
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
-# Prints the pid of the broker this script family started, if that process is still it.
-# The command-line check guards against a stale pid file whose pid was reused.
+# Prints the pid of the service start.sh launched, if that process is still it.
 broker_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka' || return 1
-  echo "$pid"
-}
-
-# True when something accepts TCP connections on host:port (bash's /dev/tcp, no nc needed).
-port_open() {
-  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+  live_pid "$PID_FILE" 'kafka\.Kafka'
 }
 
 # SIGTERM, then up to $2 seconds for Kafka's clean shutdown (it flushes logs and writes a

@@ -5,6 +5,8 @@
 
 REGISTRY_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$REGISTRY_SCRIPTS/../.." && pwd)"
+# shellcheck source=scripts/lib/processes.sh
+source "$ROOT/scripts/lib/processes.sh"
 
 # Keep in step with pom.xml's apicurio.version.
 APICURIO_VERSION=2.1.5.Final
@@ -22,25 +24,14 @@ HEALTH_URL="http://$REGISTRY_HOST:$REGISTRY_PORT/health/ready"
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
-# Prints the pid of the registry that start.sh launched, if that process is still it
-# (the command-line check guards against a stale pid file whose pid was reused).
+# Prints the pid of the service start.sh launched, if that process is still it.
 registry_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'schema-registry-1-runner\.jar' || return 1
-  echo "$pid"
+  live_pid "$PID_FILE" 'schema-registry-1-runner\.jar'
 }
 
 # True when the registry answers its readiness check and lists subjects.
 registry_ready() {
   curl -fsS -m 3 "$HEALTH_URL" >/dev/null 2>&1 && curl -fsS -m 3 "$REGISTRY_URL/subjects" >/dev/null 2>&1
-}
-
-port_open() {
-  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
 }
 
 # SIGTERM, up to $2 seconds for Quarkus' shutdown, then SIGKILL; returns once the pid is gone.
