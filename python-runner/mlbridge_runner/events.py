@@ -44,11 +44,11 @@ CALL_DEDUPLICATED: Final = "call.deduplicated"
 CALL_TIMED_OUT: Final = "call.timed_out"
 #: DEBUG: id, pipeline — a timed-out call finished after its timeout reply.
 CALL_LATE_RESULT_DROPPED: Final = "call.late_result_dropped"
-#: INFO: pipeline — its probation runs were all fast: its calls now run on the consume loop's
+#: INFO: pipeline — its probation runs were fast: its calls now run on the consume loop's
 #: thread, without a hand-off to a worker (runner/inline.py).
 INLINE_PROMOTED: Final = "pipeline.inline_promoted"
-#: INFO: pipeline, run_ms — a pipeline running on the consume loop's thread was slow too often; it
-#: runs on the worker pool from now on.
+#: INFO: pipeline, run_ms, reason ("trial": its first inline runs were not fast by wall clock;
+#: "slow": too many strikes) — it runs on the worker pool from now on.
 INLINE_DEMOTED: Final = "pipeline.inline_demoted"
 #: INFO, at start, once per pipeline its type hints leave untyped (generic ``Value``): pipeline,
 #: reason ("no return annotation", "parameter 'x' is annotated Any, which allows any value", …).

@@ -54,7 +54,7 @@ def test_a_fast_pipeline_is_promoted_and_answers_every_call(brokers, inline_runn
 
 def test_a_promoted_pipeline_that_turns_slow_goes_back_to_the_pool(inline_runner, inline_caller):
     inline_runner.wait_for("pipeline.inline_promoted", pipeline="nap", timeout=10)  # after the test above
-    for _ in range(inline.STRIKES):
+    for _ in range(inline.STRIKES_IN_A_ROW):
         assert _value(inline_caller.invoke("nap", {"seconds": 0.02, "value": "slow"})) == "slow"
     event = inline_runner.wait_for("pipeline.inline_demoted", pipeline="nap", timeout=10)
     assert event["run_ms"] >= 20

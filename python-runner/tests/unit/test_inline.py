@@ -91,23 +91,43 @@ def test_disabled_for_process_isolation():
     assert not policy.allows(echo)
 
 
-def test_strikes_demote_for_good_and_are_logged(monkeypatch):
+def _finish_trial(policy, pipeline):
+    for _ in range(inline.PROBATION):
+        policy.measured(pipeline, FAST, inline=True)
+
+
+def test_strikes_in_a_row_demote_for_good_and_are_logged(monkeypatch):
     logged = []
     monkeypatch.setattr(inline, "log_event", lambda level, event, **fields: logged.append((event, fields)))
     policy = InlinePolicy()
     echo = _pipelines()["echo"]
     _promote(policy, echo)
-    for _ in range(inline.STRIKES - 1):
+    _finish_trial(policy, echo)
+    for _ in range(inline.STRIKES_IN_A_ROW - 1):
         policy.measured(echo, SLOW_INLINE, inline=True)
         assert policy.allows(echo)
     policy.measured(echo, SLOW_INLINE, inline=True)
     assert not policy.allows(echo)
     assert logged == [
         (events.INLINE_PROMOTED, {"pipeline": "echo"}),
-        (events.INLINE_DEMOTED, {"pipeline": "echo", "run_ms": round(SLOW_INLINE * 1000, 3)}),
+        (events.INLINE_DEMOTED, {"pipeline": "echo", "run_ms": round(SLOW_INLINE * 1000, 3), "reason": "slow"}),
     ]
     for _ in range(inline.PROBATION * 2):
         policy.measured(echo, FAST, inline=False)
+    assert not policy.allows(echo)
+
+
+def test_scattered_strikes_demote_only_past_their_share_of_a_window():
+    """A preempted no-op now and then (busy machine) is not a slow pipeline; slow runs often are."""
+    policy = InlinePolicy()
+    echo = _pipelines()["echo"]
+    _promote(policy, echo)
+    _finish_trial(policy, echo)
+    for _ in range(inline.STRIKES - 1):
+        policy.measured(echo, SLOW_INLINE, inline=True)
+        policy.measured(echo, FAST, inline=True)
+    assert policy.allows(echo)
+    policy.measured(echo, SLOW_INLINE, inline=True)
     assert not policy.allows(echo)
 
 
@@ -115,11 +135,57 @@ def test_strikes_are_forgotten_after_a_window_of_inline_runs():
     policy = InlinePolicy()
     echo = _pipelines()["echo"]
     _promote(policy, echo)
+    _finish_trial(policy, echo)
     for _ in range(3):
         for _ in range(inline.STRIKES - 1):
             policy.measured(echo, SLOW_INLINE, inline=True)
+            policy.measured(echo, FAST, inline=True)
         for _ in range(inline.STRIKE_WINDOW):
             policy.measured(echo, FAST, inline=True)
+    assert policy.allows(echo)
+
+
+def test_probation_is_judged_in_cpu_time_when_known():
+    """Under load a worker waits for the GIL mid-call: its wall clock is not the pipeline's cost."""
+    policy = InlinePolicy()
+    echo = _pipelines()["echo"]
+    policy.allows(echo)
+    for _ in range(inline.PROBATION):
+        policy.measured(echo, SLOW_INLINE, inline=False, cpu_seconds=FAST)
+    assert policy.allows(echo)
+
+    busy = InlinePolicy()
+    busy.allows(echo)
+    for _ in range(inline.PROBATION):
+        busy.measured(echo, FAST, inline=False, cpu_seconds=SLOW_PROBATION)
+    assert not busy.allows(echo)
+
+
+def test_a_pipeline_that_waits_fails_its_inline_trial(monkeypatch):
+    """CPU time cannot see a sleep: the first inline runs are judged by wall clock."""
+    logged = []
+    monkeypatch.setattr(inline, "log_event", lambda level, event, **fields: logged.append((event, fields)))
+    policy = InlinePolicy()
+    napper = _pipelines()["echo"]
+    _promote(policy, napper)
+    slow_allowed = inline.PROBATION - inline.PROBATION_FAST
+    for _ in range(slow_allowed):
+        policy.measured(napper, SLOW_PROBATION, inline=True)
+        assert policy.allows(napper)
+    policy.measured(napper, SLOW_PROBATION, inline=True)
+    assert not policy.allows(napper)
+    assert logged[-1] == (
+        events.INLINE_DEMOTED, {"pipeline": "echo", "run_ms": round(SLOW_PROBATION * 1000, 3), "reason": "trial"}
+    )
+
+
+def test_a_passed_trial_is_not_judged_against_fast_seconds_again():
+    policy = InlinePolicy()
+    echo = _pipelines()["echo"]
+    _promote(policy, echo)
+    _finish_trial(policy, echo)
+    for _ in range(inline.PROBATION):
+        policy.measured(echo, SLOW_PROBATION, inline=True)  # slower than FAST, faster than SLOW
     assert policy.allows(echo)
 
 
