@@ -6,6 +6,7 @@ import {
 	type RetryOptions,
 } from 'kafkajs';
 import type {Logger} from '../logging/logger.js';
+import {applyKafkajsIdleFix} from './kafkajs-idle-fix.js';
 import {kafkajsLevel, kafkajsLogCreator} from './kafkajs-log.js';
 import {Murmur2Partitioner} from './murmur2-partitioner.js';
 import {SendBatcher} from './send-batcher.js';
@@ -29,6 +30,7 @@ export class KafkajsTransport implements Transport {
 	readonly #logger: Logger;
 
 	private constructor(options: KafkajsTransportOptions) {
+		applyKafkajsIdleFix();
 		this.#logger = options.logger;
 		this.#kafka = new Kafka({
 			clientId: options.clientId,
