@@ -16,7 +16,7 @@ app = Celery("bench", broker=f"{url}/0", backend=f"{url}/1")
 app.conf.update(
     task_serializer="json", result_serializer="json", accept_content=["json"],
     worker_prefetch_multiplier=4, task_acks_late=False, worker_hijack_root_logger=False,
-    task_default_queue="bench", result_expires=600, broker_connection_retry_on_startup=True, worker_redirect_stdouts=False,
+    task_default_queue="bench", result_expires=60, broker_connection_retry_on_startup=True, worker_redirect_stdouts=False,
 )
 
 

@@ -4,6 +4,7 @@
  */
 import {type ChildProcess, execFileSync} from 'node:child_process';
 import {createServer} from 'node:net';
+import {setTimeout as sleep} from 'node:timers/promises';
 import path from 'node:path';
 import {Queue, QueueEvents} from 'bullmq';
 import celery from 'celery-node';
@@ -29,7 +30,9 @@ async function ensureRedis(): Promise<number> {
 	redisStarting ??= (async () => {
 		const port = await freePort();
 		// redis-server prints no `ready` line of its own: wrap it in a shell that polls redis-cli.
-		const script = `redis-server --port ${port} --bind 127.0.0.1 --save '' --appendonly no --daemonize no --loglevel warning & pid=$!; trap 'kill $pid; wait $pid' TERM INT; for i in $(seq 100); do redis-cli -p ${port} ping >/dev/null 2>&1 && break; sleep 0.05; done; echo ready; wait $pid`;
+		// maxmemory: a peer that leaves data behind gets write errors (a failed rung) instead of
+		// taking the machine's memory, and the Kafka broker's with it.
+		const script = `redis-server --port ${port} --bind 127.0.0.1 --save '' --appendonly no --maxmemory 4gb --maxmemory-policy noeviction --daemonize no --loglevel warning & pid=$!; trap 'kill $pid; wait $pid' TERM INT; for i in $(seq 100); do redis-cli -p ${port} ping >/dev/null 2>&1 && break; sleep 0.05; done; echo ready; wait $pid`;
 		const child = await spawnReady('bash', ['-c', script]);
 		const info = execFileSync('redis-cli', ['-p', String(port), 'info', 'server'], {encoding: 'utf8'});
 		redis = {child, port, pid: Number(/process_id:(\d+)/.exec(info)?.[1])};
@@ -60,7 +63,10 @@ async function bullmq(): Promise<System> {
 	events.setMaxListeners(0);
 	await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
 	const worker = await spawnReady(benchPython, [path.join(here, 'bullmq_worker.py'), `redis://127.0.0.1:${port}`, name, '8']);
-	const opts = {removeOnComplete: {age: 60, count: 20_000}, removeOnFail: true};
+	// Completed jobs keep their data and return value in Redis: 20,000 kept 500 KB jobs grew
+	// redis-server to 23 GB and the OOM killer stopped a full run. A thousand is plenty for
+	// waitUntilFinished, which reads the outcome from the event stream.
+	const opts = {removeOnComplete: {age: 60, count: 1000}, removeOnFail: true};
 	return {
 		async call(size: number) {
 			const job = await queue.add('echo', size > 0 ? {payload: payload(size).toString('base64')} : {}, opts);
@@ -85,8 +91,18 @@ async function celeryPeer(): Promise<System> {
 	const task = client.createTask('echo');
 	return {
 		async call(size: number) {
-			// celery-node's AsyncResult.get polls the result backend; 1 ms is its fastest useful interval.
-			return task.applyAsync(size > 0 ? [payload(size).toString('base64')] : []).get(30_000, 1);
+			// celery-node's AsyncResult.get(timeout, 1) polls the result backend from a 1 ms setInterval
+			// whether or not the previous GET came back: with 500 KB results the GETs piled up until
+			// redis-server held 17 GB of output buffers. Same 1 ms interval here, one GET at a time.
+			const result = task.applyAsync(size > 0 ? [payload(size).toString('base64')] : []);
+			const deadline = Date.now() + 30_000;
+			for (;;) {
+				const meta = await result.backend.getTaskMeta(result.taskId) as {status?: string; result?: unknown} | null;
+				if (meta?.status === 'SUCCESS') return meta.result;
+				if (meta?.status === 'FAILURE' || meta?.status === 'REVOKED') throw new Error(`celery task ${meta.status}`);
+				if (Date.now() > deadline) throw new Error('celery task: no result within 30 s');
+				await sleep(1);
+			}
 		},
 		serverPids: () => [worker.pid!],
 		brokerPids: redisPid,
