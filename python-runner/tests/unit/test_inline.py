@@ -91,18 +91,30 @@ def test_disabled_for_process_isolation():
     assert not policy.allows(echo)
 
 
+def _inline_echo():
+    """A policy whose ``echo`` passed probation and its trial."""
+    policy = InlinePolicy()
+    echo = _pipelines()["echo"]
+    _promote(policy, echo)
+    _finish_trial(policy, echo)
+    return policy, echo
+
+
+@pytest.fixture
+def logged(monkeypatch):
+    """The policy's log events, as (event, fields)."""
+    events_seen: list = []
+    monkeypatch.setattr(inline, "log_event", lambda level, event, **fields: events_seen.append((event, fields)))
+    return events_seen
+
+
 def _finish_trial(policy, pipeline):
     for _ in range(inline.PROBATION):
         policy.measured(pipeline, FAST, inline=True)
 
 
-def test_strikes_in_a_row_demote_for_good_and_are_logged(monkeypatch):
-    logged = []
-    monkeypatch.setattr(inline, "log_event", lambda level, event, **fields: logged.append((event, fields)))
-    policy = InlinePolicy()
-    echo = _pipelines()["echo"]
-    _promote(policy, echo)
-    _finish_trial(policy, echo)
+def test_strikes_in_a_row_demote_for_good_and_are_logged(logged):
+    policy, echo = _inline_echo()
     for _ in range(inline.STRIKES_IN_A_ROW - 1):
         policy.measured(echo, SLOW_INLINE, inline=True)
         assert policy.allows(echo)
@@ -119,10 +131,7 @@ def test_strikes_in_a_row_demote_for_good_and_are_logged(monkeypatch):
 
 def test_scattered_strikes_demote_only_past_their_share_of_a_window():
     """A preempted no-op now and then (busy machine) is not a slow pipeline; slow runs often are."""
-    policy = InlinePolicy()
-    echo = _pipelines()["echo"]
-    _promote(policy, echo)
-    _finish_trial(policy, echo)
+    policy, echo = _inline_echo()
     for _ in range(inline.STRIKES - 1):
         policy.measured(echo, SLOW_INLINE, inline=True)
         policy.measured(echo, FAST, inline=True)
@@ -132,10 +141,7 @@ def test_scattered_strikes_demote_only_past_their_share_of_a_window():
 
 
 def test_strikes_are_forgotten_after_a_window_of_inline_runs():
-    policy = InlinePolicy()
-    echo = _pipelines()["echo"]
-    _promote(policy, echo)
-    _finish_trial(policy, echo)
+    policy, echo = _inline_echo()
     for _ in range(3):
         for _ in range(inline.STRIKES - 1):
             policy.measured(echo, SLOW_INLINE, inline=True)
@@ -161,10 +167,8 @@ def test_probation_is_judged_in_cpu_time_when_known():
     assert not busy.allows(echo)
 
 
-def test_a_pipeline_that_waits_fails_its_inline_trial(monkeypatch):
+def test_a_pipeline_that_waits_fails_its_inline_trial(logged):
     """CPU time cannot see a sleep: the first inline runs are judged by wall clock."""
-    logged = []
-    monkeypatch.setattr(inline, "log_event", lambda level, event, **fields: logged.append((event, fields)))
     policy = InlinePolicy()
     napper = _pipelines()["echo"]
     _promote(policy, napper)
@@ -180,10 +184,7 @@ def test_a_pipeline_that_waits_fails_its_inline_trial(monkeypatch):
 
 
 def test_a_passed_trial_is_not_judged_against_fast_seconds_again():
-    policy = InlinePolicy()
-    echo = _pipelines()["echo"]
-    _promote(policy, echo)
-    _finish_trial(policy, echo)
+    policy, echo = _inline_echo()
     for _ in range(inline.PROBATION):
         policy.measured(echo, SLOW_PROBATION, inline=True)  # slower than FAST, faster than SLOW
     assert policy.allows(echo)
