@@ -25,6 +25,7 @@ from ..errors import (
     ValueNotDecodable,
     ValueNotEncodable,
 )
+from ..frozen import positional_constructor
 from ..progress import Progress, Report
 from ..registry import Pipeline, Registry
 from .arguments import Binder
@@ -74,6 +75,11 @@ class Outcome:
     finished_at_ms: int
     #: The schema of ``result`` (None: the generic ``Value``).
     result_ref: str | None = None
+
+
+# The per-call path builds these at every call (see frozen.py); other places use the constructors.
+_call = positional_constructor(Call)
+_outcome = positional_constructor(Outcome)
 
 
 def _short_repr(name: str) -> str:
@@ -135,7 +141,7 @@ class Dispatcher:
                         f"expected {self._value_reference!r} (the generic Value schema)"
                     ))
                 kwargs = plan.bind(decode_value(request.args, root="args"))
-                return Call(request, pipeline, kwargs, received)
+                return _call(request, pipeline, kwargs, received, None, False)
             assert isinstance(plan, TypedPlan)
             if generic:
                 kwargs = plan.generic_args(decode_value(request.args, root="args"))
@@ -225,4 +231,4 @@ def execute(
         return Outcome(None, plain_error(error_codes.RESULT_NOT_ENCODABLE, type_name(exc), str(exc)), started, clock())
     except BaseException as exc:  # noqa: BLE001 - e.g. a __len__ that raises
         return Outcome(None, remote_error(exc, error_codes.RESULT_NOT_ENCODABLE), started, clock())
-    return Outcome(encoded, None, started, clock())
+    return _outcome(encoded, None, started, clock(), None)

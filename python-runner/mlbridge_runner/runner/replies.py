@@ -23,6 +23,7 @@ from ..codec.envelopes import (
     Timings,
     encode_reply,
 )
+from ..frozen import positional_constructor
 from ..logging import DEBUG, WARNING, enabled, log_event
 from .dispatch import Outcome, now_ms
 from .failures import plain_error
@@ -34,10 +35,12 @@ _RETRIABLE_DELIVERY = {KafkaError._MSG_TIMED_OUT, KafkaError._TRANSPORT, KafkaEr
 _MAX_DELIVERY_ATTEMPTS = 3
 
 
+_reply = positional_constructor(ReplyEnvelope)
+_timings = positional_constructor(Timings)
+
+
 def ok_reply(request: RequestEnvelope, result: bytes, result_schema: str, runner: str, timings: Timings) -> ReplyEnvelope:
-    return ReplyEnvelope(
-        id=request.id, status=ReplyStatus.OK, result=result, result_schema=result_schema, runner=runner, timings=timings
-    )
+    return _reply(request.id, ReplyStatus.OK, result, result_schema, None, None, runner, timings)
 
 
 def error_reply(request_id: str, error: RemoteError, runner: str, timings: Timings) -> ReplyEnvelope:
@@ -47,7 +50,7 @@ def error_reply(request_id: str, error: RemoteError, runner: str, timings: Timin
 def outcome_reply(
     request: RequestEnvelope, outcome: Outcome, result_schema: str, runner: str, received_at_ms: int
 ) -> ReplyEnvelope:
-    timings = Timings(received_at_ms, outcome.started_at_ms, outcome.finished_at_ms)
+    timings = _timings(received_at_ms, outcome.started_at_ms, outcome.finished_at_ms)
     if outcome.error is not None:
         return error_reply(request.id, outcome.error, runner, timings)
     assert outcome.result is not None
