@@ -34,10 +34,11 @@ def main() -> int:
         "enable.auto.commit": True, "auto.commit.interval.ms": 1000,
         "partition.assignment.strategy": "cooperative-sticky", "session.timeout.ms": 10_000,
         "heartbeat.interval.ms": 1000, "fetch.wait.max.ms": 20, "fetch.min.bytes": 1,
-        "enable.partition.eof": False,
+        "enable.partition.eof": False, "socket.nagle.disable": True,
     })
     producer = Producer({
         "bootstrap.servers": a.brokers, "linger.ms": 0, "acks": "all", "enable.idempotence": True,
+        "socket.nagle.disable": True,
     })
     running = True
 

@@ -8,6 +8,7 @@ import {
 import type {Logger} from '../logging/logger.js';
 import {applyKafkajsIdleFix} from './kafkajs-idle-fix.js';
 import {kafkajsLevel, kafkajsLogCreator} from './kafkajs-log.js';
+import {noDelaySocketFactory} from './kafkajs-socket.js';
 import {Murmur2Partitioner} from './murmur2-partitioner.js';
 import {SendBatcher} from './send-batcher.js';
 import type {MessageHandler, OutgoingMessage, RecordHandler, TopicSpec, Transport} from './transport.js';
@@ -37,6 +38,7 @@ export class KafkajsTransport implements Transport {
 			brokers: [...options.brokers],
 			connectionTimeout: options.connectionTimeoutMs,
 			retry: options.retry,
+			socketFactory: noDelaySocketFactory,
 			logLevel: kafkajsLevel(options.logger),
 			logCreator: kafkajsLogCreator(options.logger),
 		});
