@@ -25,7 +25,7 @@ from ..errors import (
     ValueNotDecodable,
     ValueNotEncodable,
 )
-from ..frozen import positional_constructor
+from ..frozen import slot_setters
 from ..progress import Progress, Report
 from ..registry import Pipeline, Registry
 from .arguments import Binder
@@ -78,8 +78,32 @@ class Outcome:
 
 
 # The per-call path builds these at every call (see frozen.py); other places use the constructors.
-_call = positional_constructor(Call)
-_outcome = positional_constructor(Outcome)
+_CALL_SETTERS = slot_setters(Call)
+_OUTCOME_SETTERS = slot_setters(Outcome)
+_new = object.__new__
+
+
+def _untyped_call(request: RequestEnvelope, pipeline: Pipeline, kwargs: dict[str, Any], received_at_ms: int) -> Call:
+    call = _new(Call)
+    set_request, set_pipeline, set_kwargs, set_received, set_plan, set_typed_reply = _CALL_SETTERS
+    set_request(call, request)
+    set_pipeline(call, pipeline)
+    set_kwargs(call, kwargs)
+    set_received(call, received_at_ms)
+    set_plan(call, None)
+    set_typed_reply(call, False)
+    return call
+
+
+def _ok_outcome(result: bytes, started_at_ms: int, finished_at_ms: int) -> Outcome:
+    outcome = _new(Outcome)
+    set_result, set_error, set_started, set_finished, set_ref = _OUTCOME_SETTERS
+    set_result(outcome, result)
+    set_error(outcome, None)
+    set_started(outcome, started_at_ms)
+    set_finished(outcome, finished_at_ms)
+    set_ref(outcome, None)
+    return outcome
 
 
 def _short_repr(name: str) -> str:
@@ -141,7 +165,7 @@ class Dispatcher:
                         f"expected {self._value_reference!r} (the generic Value schema)"
                     ))
                 kwargs = plan.bind(decode_value(request.args, root="args"))
-                return _call(request, pipeline, kwargs, received, None, False)
+                return _untyped_call(request, pipeline, kwargs, received)
             assert isinstance(plan, TypedPlan)
             if generic:
                 kwargs = plan.generic_args(decode_value(request.args, root="args"))
@@ -231,4 +255,4 @@ def execute(
         return Outcome(None, plain_error(error_codes.RESULT_NOT_ENCODABLE, type_name(exc), str(exc)), started, clock())
     except BaseException as exc:  # noqa: BLE001 - e.g. a __len__ that raises
         return Outcome(None, remote_error(exc, error_codes.RESULT_NOT_ENCODABLE), started, clock())
-    return _outcome(encoded, None, started, clock(), None)
+    return _ok_outcome(encoded, started, clock())

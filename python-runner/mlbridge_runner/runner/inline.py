@@ -60,6 +60,16 @@ class _Record:
 _PROBATION, _TRIAL, _INLINE, _POOL = range(4)
 
 
+def _judge(record: _Record, cost: float) -> bool | None:
+    """Count one probation or trial run (``record.runs`` already includes it): ``False`` once too
+    many were slower than FAST_SECONDS, ``True`` once PROBATION runs passed, else ``None``."""
+    if cost <= FAST_SECONDS:
+        record.fast += 1
+    if record.runs - record.fast > PROBATION - PROBATION_FAST:
+        return False
+    return True if record.runs >= PROBATION else None
+
+
 class InlinePolicy:
     """Per pipeline: probation on the pool, a trial inline, then inline while it stays fast, else
     the pool for good.
@@ -101,11 +111,10 @@ class InlinePolicy:
         else:
             record.in_a_row = 0
         if record.state == _TRIAL:
-            if seconds <= FAST_SECONDS:
-                record.fast += 1
-            if record.runs - record.fast > PROBATION - PROBATION_FAST:
+            verdict = _judge(record, seconds)
+            if verdict is False:
                 self._demote(pipeline, record, seconds, "trial")
-            elif record.runs >= PROBATION:
+            elif verdict:
                 record.state = _INLINE
             return
         if record.runs >= STRIKE_WINDOW:
@@ -114,11 +123,10 @@ class InlinePolicy:
     @staticmethod
     def _probation_run(pipeline: Pipeline, record: _Record, cost: float) -> None:
         record.runs += 1
-        if cost <= FAST_SECONDS:
-            record.fast += 1
-        if record.runs - record.fast > PROBATION - PROBATION_FAST:
+        verdict = _judge(record, cost)
+        if verdict is False:
             record.state = _POOL
-        elif record.runs >= PROBATION:
+        elif verdict:
             record.state, record.runs, record.fast = _TRIAL, 0, 0
             log_event(INFO, events.INLINE_PROMOTED, pipeline=pipeline.name)
 

@@ -23,7 +23,7 @@ from ..codec.envelopes import (
     Timings,
     encode_reply,
 )
-from ..frozen import positional_constructor
+from ..frozen import slot_setters
 from ..logging import DEBUG, WARNING, enabled, log_event
 from .dispatch import Outcome, now_ms
 from .failures import plain_error
@@ -35,12 +35,33 @@ _RETRIABLE_DELIVERY = {KafkaError._MSG_TIMED_OUT, KafkaError._TRANSPORT, KafkaEr
 _MAX_DELIVERY_ATTEMPTS = 3
 
 
-_reply = positional_constructor(ReplyEnvelope)
-_timings = positional_constructor(Timings)
+# Built at every call: through the slot setters (see frozen.py).
+_REPLY_SETTERS = slot_setters(ReplyEnvelope)
+_TIMINGS_SETTERS = slot_setters(Timings)
+_new = object.__new__
+
+
+def _timings(received_at_ms: int, started_at_ms: int, finished_at_ms: int) -> Timings:
+    timings = _new(Timings)
+    set_received, set_started, set_finished = _TIMINGS_SETTERS
+    set_received(timings, received_at_ms)
+    set_started(timings, started_at_ms)
+    set_finished(timings, finished_at_ms)
+    return timings
 
 
 def ok_reply(request: RequestEnvelope, result: bytes, result_schema: str, runner: str, timings: Timings) -> ReplyEnvelope:
-    return _reply(request.id, ReplyStatus.OK, result, result_schema, None, None, runner, timings)
+    reply = _new(ReplyEnvelope)
+    set_id, set_status, set_result, set_schema, set_error, set_progress, set_runner, set_timings = _REPLY_SETTERS
+    set_id(reply, request.id)
+    set_status(reply, ReplyStatus.OK)
+    set_result(reply, result)
+    set_schema(reply, result_schema)
+    set_error(reply, None)
+    set_progress(reply, None)
+    set_runner(reply, runner)
+    set_timings(reply, timings)
+    return reply
 
 
 def error_reply(request_id: str, error: RemoteError, runner: str, timings: Timings) -> ReplyEnvelope:

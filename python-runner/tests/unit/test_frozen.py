@@ -1,30 +1,39 @@
-"""positional_constructor builds the same frozen instances as the dataclass, faster."""
+"""The per-call builders make the same frozen instances as the dataclass constructors."""
 
 import dataclasses
 
 import pytest
 
-from mlbridge_runner.codec.envelope_types import RemoteError, ReplyEnvelope, ReplyStatus, Timings
-from mlbridge_runner.frozen import positional_constructor
-from mlbridge_runner.runner.dispatch import Outcome
+from mlbridge_runner.codec.envelope_types import ReplyEnvelope, ReplyStatus, Timings
+from mlbridge_runner.codec.envelopes import RequestEnvelope
+from mlbridge_runner.frozen import slot_setters
+from mlbridge_runner.registry import Registry
+from mlbridge_runner.runner.dispatch import Call, Outcome, _ok_outcome, _untyped_call
+from mlbridge_runner.runner.replies import _timings, ok_reply
 
 
-def test_instances_equal_the_dataclass_built_ones_and_stay_frozen():
-    build = positional_constructor(ReplyEnvelope)
-    timings = positional_constructor(Timings)(1, 2, 3)
-    error = RemoteError("E", "T", "m")
-    fast = build("id-1", ReplyStatus.ERROR, b"", "", error, None, "runner-a", timings)
-    slow = ReplyEnvelope(id="id-1", status=ReplyStatus.ERROR, error=error, runner="runner-a", timings=Timings(1, 2, 3))
-    assert fast == slow and hash(fast) == hash(slow) and type(fast) is ReplyEnvelope
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        fast.id = "other"  # type: ignore[misc]
+def test_builders_equal_the_dataclass_constructors_and_stay_frozen():
+    request = RequestEnvelope("id-1", "echo", b"", "ref", "replies")
+    registry = Registry()
+    registry.register(lambda: None, "echo")
+    pipeline = registry["echo"]
+    cases = [
+        (_timings(1, 2, 3), Timings(1, 2, 3)),
+        (ok_reply(request, b"r", "ref", "runner-a", Timings(1, 2, 3)),
+         ReplyEnvelope(id="id-1", status=ReplyStatus.OK, result=b"r", result_schema="ref", runner="runner-a", timings=Timings(1, 2, 3))),
+        (_ok_outcome(b"r", 1, 2), Outcome(b"r", None, 1, 2)),
+        (_untyped_call(request, pipeline, {"a": 1}, 5), Call(request, pipeline, {"a": 1}, 5)),
+    ]
+    for fast, slow in cases:
+        assert type(fast) is type(slow) and fast == slow
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            fast.__setattr__(dataclasses.fields(fast)[0].name, None)
 
 
-def test_every_field_is_required_and_positional():
-    build = positional_constructor(Outcome)
-    assert build(b"r", None, 1, 2, None) == Outcome(b"r", None, 1, 2)
-    with pytest.raises(TypeError):
-        build(b"r", None, 1, 2)
+def test_slot_setters_follow_the_field_order():
+    for cls in (Timings, ReplyEnvelope, Outcome, Call):
+        assert cls.__slots__ == tuple(f.name for f in dataclasses.fields(cls))
+        assert len(slot_setters(cls)) == len(dataclasses.fields(cls))
 
 
 def test_refuses_classes_it_cannot_build_faithfully():
@@ -42,4 +51,4 @@ def test_refuses_classes_it_cannot_build_faithfully():
 
     for cls in (NoSlots, Checked):
         with pytest.raises(TypeError):
-            positional_constructor(cls)
+            slot_setters(cls)
