@@ -15,15 +15,13 @@ from typing import Callable
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
 from .. import error_codes, events
-from ..codec.envelopes import Progress as ProgressRecord
-from ..codec.envelopes import ReplyEnvelope, ReplyStatus, Timings, decode_request, peek_request_address
+from ..codec.envelopes import Timings, decode_request, peek_request_address
 from ..codec.schemas import wire_schemas
 from ..catalog import EXIT_REFUSED, CatalogRefused, CatalogView, open_catalog
 from ..config import RunnerConfig, is_valid_topic
 from ..contract import SchemaStore
 from ..errors import BodyDecodeError, FramingError, PipelineTimeout
 from ..logging import DEBUG, ERROR, INFO, WARNING, enabled, kafka_logger, log_event
-from ..progress import ProgressLimiter, Report
 from ..registry import Registry
 from ..schema_registry.runner_support import open_runner_registry
 from ..transport.config import admin_settings, consumer_settings, producer_settings, transactional_settings
@@ -38,6 +36,7 @@ from .idempotency import IdempotencyCache, cache_key
 from .offsets import OffsetTracker, Ticket
 from .flow import FlowControl
 from .pool import Job, WorkerPool
+from .progress_relay import ProgressRelay
 from .processes import ProcessWorkers
 from .rebalance import RebalanceHandlers
 from .replies import ReplySender, error_reply, kafka_error_fields, outcome_reply, timings_at
@@ -77,9 +76,8 @@ class Runner(RebalanceHandlers):
         )
         #: Jobs to (re)submit from the loop thread: a parked repeat whose first call did not run.
         self._resubmit: queue.SimpleQueue[Job] = queue.SimpleQueue()
-        #: Running calls with a progress reporter (their held reports are flushed by the loop).
-        self._progressing: set[Job] = set()
-        self._progress_lock = threading.Lock()
+        #: Progress reports of running calls (their held reports are flushed by the loop).
+        self._progress = ProgressRelay(self.identity)
         self._served = 0
         self._consumer: Consumer | None = None
         #: Which pipelines are fast enough to run on this (the loop's) thread.
@@ -155,17 +153,18 @@ class Runner(RebalanceHandlers):
             self._settle: Callable[[Ticket | None], None] = lambda ticket: outbox.add(ticket, [])
             # Progress reports are advisory: outside the transactions, visible at once.
             self._progress_producer = Producer(plain_settings)
-            self._progress_replies = ReplySender(self._progress_producer, lambda _ticket: None, loop_thread)
+            progress_replies = ReplySender(self._progress_producer, lambda _ticket: None, loop_thread)
         else:
             producer = Producer(plain_settings)
             self._replies = ReplySender(producer, self._settled.put, loop_thread)
             self._dlq = DeadLetters(producer, self.config.dlq_topic, self._settled.put)
             self._settle = self._settled.put
             self._progress_producer = producer
-            self._progress_replies = self._replies
+            progress_replies = self._replies
+        self._progress.sender = progress_replies
         self._producer = producer
         if self._schema_registry is not None:
-            self._replies.encode = self._progress_replies.encode = self._schema_registry.encode_reply
+            self._replies.encode = progress_replies.encode = self._schema_registry.encode_reply
         self._processes = (
             ProcessWorkers(self.config.pipeline_specs, self.config.log_level)
             if self.config.isolation == "process"
@@ -267,8 +266,8 @@ class Runner(RebalanceHandlers):
                 break
         if self._limits:
             self._check_timeouts()
-        if self._progressing:
-            self._flush_progress()
+        if self._progress.active:
+            self._progress.flush_due()
 
     def _handle(self, msg: Message) -> None:
         error = msg.error()
@@ -403,7 +402,7 @@ class Runner(RebalanceHandlers):
         except Rejected as rejected:
             outcome = Outcome(None, rejected.error, now_ms(), now_ms())
         else:
-            limiter = self._start_progress(job)
+            limiter = self._progress.start(job)
             report = limiter.report if limiter is not None else None
             if self._processes is not None:
                 outcome = self._processes.run(job, report)
@@ -418,7 +417,7 @@ class Runner(RebalanceHandlers):
             log_event(DEBUG, events.CALL_LATE_RESULT_DROPPED, id=job.call.request.id, pipeline=job.call.pipeline.name)
             return
         try:
-            self._end_progress(job, flush=True)  # the latest report goes out before the result
+            self._progress.end(job, flush=True)  # the latest report goes out before the result
             request = job.call.request
             reply = outcome_reply(request, outcome, self._value_reference, self.identity, job.call.received_at_ms)
             self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms)
@@ -428,51 +427,15 @@ class Runner(RebalanceHandlers):
             log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
             self._settle(job.ticket)
         finally:
-            self._end_progress(job, flush=False)  # no-op unless the reply path failed
+            self._progress.end(job, flush=False)  # no-op unless the reply path failed
             self._pool.release(job)
-
-    def _start_progress(self, job: Job) -> ProgressLimiter | None:
-        if job.call.pipeline.progress_param is None:
-            return None
-        request = job.call.request
-        started = now_ms()
-
-        def send(report: Report) -> None:
-            reply = ReplyEnvelope(
-                id=request.id,
-                status=ReplyStatus.PROGRESS,
-                progress=ProgressRecord(report.current, report.total, report.message),
-                runner=self.identity,
-                timings=Timings(job.call.received_at_ms, started, now_ms()),
-            )
-            self._progress_replies.send(reply, request.reply_to, None, request.deadline_ms)
-
-        limiter = ProgressLimiter(send)
-        with self._progress_lock:
-            job.progress = limiter
-            self._progressing.add(job)
-        return limiter
-
-    def _end_progress(self, job: Job, flush: bool) -> None:
-        limiter = job.progress
-        if limiter is None:
-            return
-        limiter.close(flush)
-        with self._progress_lock:
-            self._progressing.discard(job)
-
-    def _flush_progress(self) -> None:
-        with self._progress_lock:
-            limiters = [job.progress for job in self._progressing]
-        for limiter in limiters:
-            limiter.flush_due()
 
     def _check_timeouts(self) -> None:
         now = time.monotonic()
         for job in self._limits.expired(now):
             if not self._pool.abandon(job):
                 continue  # finished just now
-            self._end_progress(job, flush=False)
+            self._progress.end(job, flush=False)
             killed = self._processes.kill(job) if self._processes is not None else None
             started = job.started_monotonic or now
             limit = job.call.pipeline.timeout or 0.0
