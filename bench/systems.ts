@@ -246,37 +246,42 @@ function kafkaEcho(mode: 'raw' | 'avro', variant: Variant = {}): () => Promise<S
 	};
 }
 
-/** The real client and runner; `pipeline` null = `echo` with the payload (mlbridge's no-op). */
-let shared: {system: Promise<{client: PipelineClient; runner: RunnerProcess}>; users: number} | undefined;
-function mlbridge(pipeline: string | null): () => Promise<System> {
+/**
+ * The real client and runner; `pipeline` null = `echo` with the payload (mlbridge's no-op). Rungs
+ * of one `slot` share one runner and one client (they differ only by pipeline); `python` is the
+ * interpreter the runner starts with (the `mlbridge-alt` experiment points it at a wrapper that
+ * puts another python-runner tree first on PYTHONPATH, for interleaved A/B runs).
+ */
+const shared = new Map<string, {system: Promise<{client: PipelineClient; runner: RunnerProcess}>; users: number}>();
+function mlbridge(pipeline: string | null, slot = 'main', python = mainPython): () => Promise<System> {
 	return async () => {
-		// The three mlbridge rungs share one runner and one client (they differ only by pipeline).
-		if (shared === undefined) {
-			shared = {
+		let s = shared.get(slot);
+		if (s === undefined) {
+			s = {
 				users: 0,
 				system: (async () => {
 					const requestTopic = `bench.mlbridge.${randomBytes(4).toString('hex')}`;
 					const runner = await RunnerProcess.start({
-						pipelines: [path.join(here, 'pipelines.py')], requestTopic, group: `${requestTopic}.runners`, brokers,
-						python: mainPython,
+						pipelines: [path.join(here, 'pipelines.py')], requestTopic, group: `${requestTopic}.runners`, brokers, python,
 					});
 					const client = await PipelineClient.connect({requestTopic, brokers});
 					return {client, runner};
 				})(),
 			};
+			shared.set(slot, s);
 		}
 
-		const s = shared;
-		s.users++;
-		const {client, runner} = await s.system;
+		const mine = s;
+		mine.users++;
+		const {client, runner} = await mine.system;
 		return {
 			call: (size: number) =>
 				pipeline === null ? client.invoke('echo', size > 0 ? {payload: payload(size)} : {}) : client.invoke(pipeline, {}),
 			serverPids: () => [runner.pid!],
 			brokerPids: kafkaBrokerPids,
 			async stop() {
-				if (--s.users === 0) {
-					shared = undefined;
+				if (--mine.users === 0) {
+					shared.delete(slot);
 					await client.close();
 					await runner.stop();
 				}
@@ -299,4 +304,6 @@ export const experimentRungs: Rung[] = [
 	{name: '+avro-nocommit', group: 'experiment', payloads: true, start: kafkaEcho('avro', {replyCommit: false})},
 	{name: '+avro-inflight8', group: 'experiment', payloads: true, start: kafkaEcho('avro', {maxInFlight: 8})},
 	{name: '+avro-acks1', group: 'experiment', payloads: true, start: kafkaEcho('avro', {acks: 1})},
+	// BENCH_ALT_PYTHON: e.g. a script `PYTHONPATH=/tmp/base/python-runner exec .venv/bin/python "$@"`.
+	{name: 'mlbridge-alt', group: 'experiment', payloads: true, start: mlbridge(null, 'alt', process.env['BENCH_ALT_PYTHON'] ?? mainPython)},
 ];

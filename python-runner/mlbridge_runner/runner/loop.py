@@ -24,7 +24,13 @@ from ..errors import BodyDecodeError, FramingError, PipelineTimeout
 from ..logging import DEBUG, ERROR, INFO, WARNING, enabled, kafka_logger, log_event
 from ..registry import Registry
 from ..schema_registry.runner_support import open_runner_registry
-from ..transport.config import admin_settings, consumer_settings, producer_settings, transactional_settings
+from ..transport.config import (
+    admin_settings,
+    bulk_producer_settings,
+    consumer_settings,
+    producer_settings,
+    transactional_settings,
+)
 from ..transport.topics import TopicSetupError, ensure_topics
 from .dispatch import Dispatcher, Outcome, Rejected, execute, now_ms
 from .dlq import DeadLetters
@@ -136,6 +142,8 @@ class Runner(RebalanceHandlers):
         loop_thread = threading.current_thread()
         self._consumer = consumer
         self._outbox: TransactionalOutbox | None = None
+        #: Releases of several held replies (non-transactional only; a transaction has its own batching).
+        self._bulk_producer: Producer | None = None
         if self.config.transactional:
             producer = Producer(
                 {**transactional_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
@@ -156,7 +164,10 @@ class Runner(RebalanceHandlers):
             progress_replies = ReplySender(self._progress_producer, lambda _ticket: None, loop_thread)
         else:
             producer = Producer(plain_settings)
-            self._replies = ReplySender(producer, self._settled.put, loop_thread)
+            self._bulk_producer = Producer(
+                {**bulk_producer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
+            )
+            self._replies = ReplySender(producer, self._settled.put, loop_thread, bulk=self._bulk_producer)
             self._dlq = DeadLetters(producer, self.config.dlq_topic, self._settled.put)
             self._settle = self._settled.put
             self._progress_producer = producer
@@ -202,6 +213,8 @@ class Runner(RebalanceHandlers):
         except BaseException:
             # The loop itself failed: still hand over the replies already produced and what is done.
             producer.flush(5)
+            if self._bulk_producer is not None:
+                self._bulk_producer.flush(5)
             self._store_settled()
             raise
         finally:
@@ -253,7 +266,7 @@ class Runner(RebalanceHandlers):
 
     def _service(self) -> None:
         """Delivery reports, finished tickets, time limits."""
-        self._producer.poll(0)
+        self._poll_producers(0)
         if self._outbox is not None:
             self._progress_producer.poll(0)
             self._outbox.commit()
@@ -545,10 +558,23 @@ class Runner(RebalanceHandlers):
                 self._outbox.commit()
             self._progress_producer.flush(1.0)
             return abandoned
-        while self._producer.flush(0.1) > 0 and time.monotonic() < flush_deadline:
+        while self._unflushed(0.1) > 0 and time.monotonic() < flush_deadline:
             self._store_settled()
         self._store_settled()
         return abandoned
+
+    def _poll_producers(self, timeout: float) -> None:
+        """Serve the reply producers' delivery reports (waits up to ``timeout`` on the plain one)."""
+        self._producer.poll(timeout)
+        if self._bulk_producer is not None:
+            self._bulk_producer.poll(0)
+
+    def _unflushed(self, timeout: float) -> int:
+        """Flush both reply producers for up to ``timeout`` each; how many messages are still out."""
+        left = self._producer.flush(timeout)
+        if self._bulk_producer is not None:
+            left += self._bulk_producer.flush(timeout)
+        return left
 
     def _kafka_error(self, error: KafkaError) -> None:
         log_event(ERROR if error.fatal() else WARNING, events.KAFKA_ERROR, **kafka_error_fields(error))

@@ -11,7 +11,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Callable
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from .. import events
 from ..logging import DEBUG, INFO, WARNING, log_event
@@ -31,7 +31,6 @@ REVOKE_WAIT_SECONDS = 10.0
 class RebalanceHandlers:
     # Provided by Runner.
     config: RunnerConfig
-    _producer: Producer
     _outbox: TransactionalOutbox | None
     _tracker: OffsetTracker
     _flow: FlowControl
@@ -41,6 +40,9 @@ class RebalanceHandlers:
         raise NotImplementedError
 
     def _cancel_queued(self, predicate: Callable[[Job], bool]) -> list[Job]:
+        raise NotImplementedError
+
+    def _poll_producers(self, timeout: float) -> None:
         raise NotImplementedError
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
@@ -61,7 +63,7 @@ class RebalanceHandlers:
         abandoned = {(job.ticket.topic, job.ticket.partition, job.ticket.offset) for job in self._cancel_queued(
             lambda job: (job.ticket.topic, job.ticket.partition) in revoked
         )}
-        self._producer.poll(0)
+        self._poll_producers(0)
         if self._outbox is not None:
             self._outbox.commit()  # while the partitions are still ours
             self._outbox.forget(revoked)
@@ -92,7 +94,7 @@ class RebalanceHandlers:
         bound = min(self.config.grace_seconds, REVOKE_WAIT_SECONDS, self.config.max_poll_interval_ms / 2000)
         deadline = time.monotonic() + bound
         while True:
-            self._producer.poll(0.005)
+            self._poll_producers(0.005)
             self._store_settled()
             blocked = [
                 key

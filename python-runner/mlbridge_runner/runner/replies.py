@@ -82,8 +82,12 @@ class ReplySender:
     #: Turns a reply into bytes; registry mode swaps in RunnerRegistry.encode_reply.
     encode: Callable[[ReplyEnvelope], bytes] = staticmethod(encode_reply)
 
-    def __init__(self, producer: Producer, settle: Settle, loop_thread: threading.Thread) -> None:
+    def __init__(
+        self, producer: Producer, settle: Settle, loop_thread: threading.Thread, bulk: Producer | None = None
+    ) -> None:
         self._producer = producer
+        #: Takes the releases of two or more replies (lingers briefly; see bulk_producer_settings).
+        self._bulk = bulk
         self._settle = settle
         self._loop_thread = loop_thread
         self._loop_ident = loop_thread.ident
@@ -106,8 +110,9 @@ class ReplySender:
         if not held:
             return
         for topic, entries in held.items():
+            producer = self._bulk if self._bulk is not None and len(entries) > 1 else self._producer
             try:
-                queued = self._producer.produce_batch(topic, [message for message, _, _ in entries])
+                queued = producer.produce_batch(topic, [message for message, _, _ in entries])
             except Exception:  # noqa: BLE001 - not expected (failures are per message); send one by one
                 for message, reply, ticket in entries:
                     self._produce(topic, message["value"], reply, ticket, message["callback"])

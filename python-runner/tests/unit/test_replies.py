@@ -85,6 +85,38 @@ def test_held_replies_leave_in_one_batch_per_topic_in_order(sender):
     assert len(producer.produced) == 1 and len(producer.batches) == 2
 
 
+def test_releases_of_several_replies_go_to_the_bulk_producer_and_lone_ones_to_the_plain():
+    plain, bulk, settled = FakeProducer(), FakeProducer(), []
+    replies = ReplySender(plain, settled.append, threading.current_thread(), bulk=bulk)
+    replies.hold()
+    for i, topic in enumerate(["replies.a", "replies.b", "replies.a"]):
+        replies.send(_reply(i), topic, _ticket(i))
+    replies.release()
+    # Two for replies.a: the lingering producer; one for replies.b: the plain one, not delayed.
+    assert [(t, [decode_reply(v).id for v in values]) for t, values in bulk.batches] == [("replies.a", ["id-0", "id-2"])]
+    assert [(t, [decode_reply(v).id for v in values]) for t, values in plain.batches] == [("replies.b", ["id-1"])]
+    replies.send(_reply(3), "replies.a", _ticket(3))  # not held: at once, on the plain producer
+    assert [decode_reply(v).id for _, v, _, _ in plain.produced] == ["id-1", "id-3"]
+    bulk.deliver_all()
+    plain.deliver_all()
+    assert sorted(settled) == [_ticket(i) for i in range(4)]
+
+
+def test_a_bulk_message_refused_for_a_full_queue_is_retried_on_the_plain_producer():
+    plain, bulk, settled = FakeProducer(), FakeProducer(), []
+    replies = ReplySender(plain, settled.append, threading.current_thread(), bulk=bulk)
+    replies.hold()
+    for i in range(3):
+        replies.send(_reply(i), "replies.a", _ticket(i))
+    bulk.batch_errors = {2: KafkaError._QUEUE_FULL}
+    replies.release()
+    assert [decode_reply(v).id for _, v, _, _ in bulk.produced] == ["id-0", "id-1"]
+    assert [decode_reply(v).id for _, v, _, _ in plain.produced] == ["id-2"]
+    bulk.deliver_all()
+    plain.deliver_all()
+    assert sorted(settled) == [_ticket(i) for i in range(3)]
+
+
 def test_other_threads_are_not_held(sender):
     replies, producer, _ = sender
     replies.hold()
