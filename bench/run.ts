@@ -17,6 +17,7 @@ import {PipelineClient, RunnerProcess} from '../src/index.js';
 import {randomBytes} from 'node:crypto';
 import {benchPython, experimentRungs, here, kafkaRungs, root, type Rung, type System} from './systems.js';
 import {peerRungs, stopRedis} from './peers.js';
+import {openLoop} from './open-loop.js';
 
 const smoke = process.argv.includes('--smoke');
 
@@ -137,37 +138,6 @@ async function throughput(system: System, conc: number, size: number, seconds: n
 		}
 	}));
 	return {calls: done, perSecond: done / ((performance.now() - start) / 1000)};
-}
-
-/** Open loop at `rate` calls/s for `seconds`; latency timed from each call's intended send time. */
-async function openLoop(system: System, rate: number, seconds: number) {
-	const h = histogram();
-	const total = Math.max(1, Math.round(rate * seconds));
-	const start = performance.now();
-	const interval = 1000 / rate;
-	const inflight: Promise<void>[] = [];
-	let sent = 0;
-	let errors = 0;
-	while (sent < total) {
-		const now = performance.now();
-		while (sent < total && start + sent * interval <= now) {
-			const intended = start + sent * interval;
-			inflight.push(system.call(100).then(
-				() => h.recordValue(Math.max(1, (performance.now() - intended) * 1000)),
-				() => void errors++,
-			));
-			sent++;
-		}
-
-		const next = start + sent * interval - performance.now();
-		await new Promise<void>(resolve => (next > 1 ? setTimeout(resolve, Math.floor(next)) : setImmediate(resolve)));
-	}
-
-	await Promise.all(inflight);
-	const actual = total / ((performance.now() - start) / 1000);
-	const out = {rate, actual, p50: h.getValueAtPercentile(50) / 1000, p99: h.getValueAtPercentile(99) / 1000, max: h.maxValue / 1000, errors};
-	h.destroy();
-	return out;
 }
 
 type Sample = Record<string, number>;
