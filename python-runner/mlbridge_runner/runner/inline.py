@@ -89,6 +89,12 @@ class InlinePolicy:
             record = self._records[pipeline.name] = _Record(_PROBATION if may else _POOL)
         return record.state == _INLINE or record.state == _TRIAL
 
+    def on_probation(self, pipeline: Pipeline) -> bool:
+        """Whether runs of ``pipeline`` on the pool are still being judged: only then does a worker
+        time them (reading the thread's CPU clock is two syscalls per run)."""
+        record = self._records.get(pipeline.name)
+        return record is not None and record.state == _PROBATION
+
     def measured(self, pipeline: Pipeline, seconds: float, inline: bool, cpu_seconds: float | None = None) -> None:
         """A run of ``pipeline`` took ``seconds`` of wall clock (``inline``: on the loop thread);
         ``cpu_seconds``, the running thread's CPU time, judges probation runs when given."""

@@ -15,12 +15,12 @@ from typing import Callable
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
 from .. import error_codes, events
-from ..codec.envelopes import Timings, decode_request, peek_request_address
+from ..codec.envelopes import decode_request, peek_request_address
 from ..codec.schemas import wire_schemas
 from ..catalog import EXIT_REFUSED, CatalogRefused, CatalogView, open_catalog
 from ..config import RunnerConfig, is_valid_topic
 from ..contract import SchemaStore
-from ..errors import BodyDecodeError, FramingError, PipelineTimeout
+from ..errors import BodyDecodeError, FramingError
 from ..logging import DEBUG, ERROR, INFO, WARNING, enabled, kafka_logger, log_event
 from ..registry import Registry
 from ..schema_registry.runner_support import open_runner_registry
@@ -46,7 +46,7 @@ from .progress_relay import ProgressRelay
 from .processes import ProcessWorkers
 from .rebalance import RebalanceHandlers
 from .replies import ReplySender, error_reply, kafka_error_fields, outcome_reply, timings_at
-from .time_limits import TimeLimits
+from .time_limits import TimeLimits, timed_out
 from .transactions import TransactionalDeadLetters, TransactionalOutbox, TransactionalReplies
 
 IDLE_POLL_SECONDS = 0.1
@@ -419,12 +419,14 @@ class Runner(RebalanceHandlers):
             report = limiter.report if limiter is not None else None
             if self._processes is not None:
                 outcome = self._processes.run(job, report)
-            else:
+            elif self._inline.on_probation(job.call.pipeline):
                 started, started_cpu = time.perf_counter(), time.thread_time()
                 outcome = execute(job.call, progress=report)
                 self._inline.measured(
                     job.call.pipeline, time.perf_counter() - started, False, time.thread_time() - started_cpu
                 )
+            else:
+                outcome = execute(job.call, progress=report)
             ran = True
         if not self._pool.claim(job):
             log_event(DEBUG, events.CALL_LATE_RESULT_DROPPED, id=job.call.request.id, pipeline=job.call.pipeline.name)
@@ -450,31 +452,10 @@ class Runner(RebalanceHandlers):
                 continue  # finished just now
             self._progress.end(job, flush=False)
             killed = self._processes.kill(job) if self._processes is not None else None
-            started = job.started_monotonic or now
-            limit = job.call.pipeline.timeout or 0.0
-            request = job.call.request
-            log_event(
-                WARNING,
-                events.CALL_TIMED_OUT,
-                id=request.id,
-                pipeline=job.call.pipeline.name,
-                timeout_seconds=limit,
-                worker_pid=killed,
-            )
-            error = plain_error(
-                error_codes.PIPELINE_TIMEOUT,
-                type_name(PipelineTimeout()),
-                f"pipeline {job.call.pipeline.name!r} did not finish within its {limit:g} s time limit"
-                + ("; its worker process was killed" if killed is not None else ""),
-            )
-            finished = now_ms()
-            started_ms = finished - int((now - started) * 1000)
-            reply = error_reply(
-                request.id, error, self.identity, Timings(job.call.received_at_ms, started_ms, finished)
-            )
+            reply, outcome = timed_out(job, now, killed, self.identity)
             self._served += 1
-            self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms)
-            self._finish_key(job, Outcome(None, error, started_ms, finished))
+            self._replies.send(reply, job.call.request.reply_to, job.ticket, job.call.request.deadline_ms)
+            self._finish_key(job, outcome)
 
     # ------------------------------------------------------------------ offsets
 

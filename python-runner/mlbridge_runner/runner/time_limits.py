@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from .. import error_codes, events
+from ..codec.envelopes import ReplyEnvelope, Timings
+from ..errors import PipelineTimeout
+from ..logging import WARNING, log_event
+from .dispatch import Outcome, now_ms
+from .failures import plain_error, type_name
 from .pool import Job
+from .replies import error_reply
 
 
 class TimeLimits:
@@ -34,3 +41,29 @@ class TimeLimits:
                 self._watched.discard(job)
                 due.append(job)
         return due
+
+
+def timed_out(job: Job, now: float, killed: int | None, identity: str) -> tuple[ReplyEnvelope, Outcome]:
+    """The reply and outcome of ``job``, abandoned at ``now`` (monotonic) past its time limit;
+    ``killed``: the pid of its worker process, when process isolation killed one. Logs the event."""
+    started = job.started_monotonic or now
+    limit = job.call.pipeline.timeout or 0.0
+    request = job.call.request
+    log_event(
+        WARNING,
+        events.CALL_TIMED_OUT,
+        id=request.id,
+        pipeline=job.call.pipeline.name,
+        timeout_seconds=limit,
+        worker_pid=killed,
+    )
+    error = plain_error(
+        error_codes.PIPELINE_TIMEOUT,
+        type_name(PipelineTimeout()),
+        f"pipeline {job.call.pipeline.name!r} did not finish within its {limit:g} s time limit"
+        + ("; its worker process was killed" if killed is not None else ""),
+    )
+    finished = now_ms()
+    started_ms = finished - int((now - started) * 1000)
+    reply = error_reply(request.id, error, identity, Timings(job.call.received_at_ms, started_ms, finished))
+    return reply, Outcome(None, error, started_ms, finished)

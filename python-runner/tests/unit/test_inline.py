@@ -201,3 +201,22 @@ def test_pool_runs_after_promotion_do_not_count():
 
 def test_unknown_pipelines_are_ignored():
     InlinePolicy().measured(_pipelines()["echo"], FAST, inline=False)  # measured before allows(): no error
+
+
+def test_pool_runs_are_timed_only_while_on_probation():
+    policy = InlinePolicy()
+    pipelines = _pipelines()
+    echo, limited = pipelines["echo"], pipelines["limited"]
+    assert not policy.on_probation(echo)  # not seen yet: allows() decides first
+    policy.allows(echo)
+    policy.allows(limited)
+    assert policy.on_probation(echo)
+    assert not policy.on_probation(limited)  # never inline: nothing to judge
+    for _ in range(inline.PROBATION):
+        policy.measured(echo, FAST, inline=False)
+    assert not policy.on_probation(echo)  # promoted: on trial inline, judged there by wall clock
+    slow = InlinePolicy()
+    slow.allows(echo)
+    for _ in range(inline.PROBATION):
+        slow.measured(echo, SLOW_PROBATION, inline=False)
+    assert not slow.on_probation(echo) and not slow.allows(echo)  # failed: the pool for good
