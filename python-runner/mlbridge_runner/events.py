@@ -38,6 +38,9 @@ CALL_REPLIED: Final = "call.replied"
 #: DEBUG: a repeated idempotency key answered without running: id, pipeline, source ("stored": from
 #: the cache; "waited": the first call with the key was still running and its outcome was reused).
 CALL_DEDUPLICATED: Final = "call.deduplicated"
+#: DEBUG: id, ref — the call's args were written with a schema the catalogue has not brought yet:
+#: parked (off the consume thread) until it does or the wait is over, then run or refused.
+CALL_AWAITING_SCHEMA: Final = "call.awaiting_schema"
 #: WARNING: id, pipeline, timeout_seconds, worker_pid — in thread isolation the thread keeps running
 #: and its late result is dropped (worker_pid null); in process isolation the process worker_pid
 #: is killed and replaced.

@@ -51,6 +51,16 @@ class Rejected(Exception):
         self.error = error
 
 
+class SchemaPending(Exception):
+    """Raised by :meth:`Dispatcher.prepare` with ``defer_waits``: the args were written with
+    ``ref``, a schema the store does not hold yet. The caller parks the call, and calls
+    ``prepare(request, waited=True)`` once the store has it or ``schema_wait_s`` has passed."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(ref)
+        self.ref = ref
+
+
 @dataclass(frozen=True, slots=True)
 class Call:
     """A request that passed every check and may run."""
@@ -118,6 +128,8 @@ class Dispatcher:
     an unknown ``crc64:`` reference waits up to ``schema_wait_s`` (default 5 s with a store given,
     0 without: nobody would ever fill a private store) before the call is refused; after such a
     wait came back empty, misses are refused without waiting for :data:`SCHEMA_WAIT_BACKOFF_S`.
+    ``defer_waits``: instead of blocking in that wait, :meth:`prepare` raises :class:`SchemaPending`
+    (the runner's consume loop must not stop for one call).
     """
 
     def __init__(
@@ -128,6 +140,7 @@ class Dispatcher:
         store: SchemaStore | None = None,
         schema_wait_s: float | None = None,
         registry_schemas: Callable[[str], Any | None] | None = None,
+        defer_waits: bool = False,
     ) -> None:
         self._registry = registry
         self._value_reference = value_reference
@@ -139,9 +152,16 @@ class Dispatcher:
         # Per pipeline, compiled on first use: its Binder (untyped) or TypedPlan (typed).
         self._plans: dict[str, tuple[Pipeline, Binder | TypedPlan]] = {}
         self._no_wait_until = 0.0
+        self._defer_waits = defer_waits
 
-    def prepare(self, request: RequestEnvelope) -> Call:
-        """Return the call to run, or raise :class:`Rejected` with the error reply to send."""
+    @property
+    def schema_wait_s(self) -> float:
+        """How long a call with an unknown writer schema may wait for it (0: refused at once)."""
+        return self._schema_wait_s
+
+    def prepare(self, request: RequestEnvelope, waited: bool = False) -> Call:
+        """Return the call to run, or raise :class:`Rejected` with the error reply to send (or, with
+        ``defer_waits``, :class:`SchemaPending`; ``waited``: its wait is over, do not raise it again)."""
         received = self.check_deadline(request)
         try:
             pipeline = self._registry[request.pipeline]
@@ -172,7 +192,7 @@ class Dispatcher:
                 return Call(request, pipeline, kwargs, received, plan, False)
             if ref == plan.args_ref or ref.lower() == plan.args_ref:
                 return Call(request, pipeline, plan.decode_args(request.args), received, plan, True)
-            writer = self._writer_schema(ref)
+            writer = self._writer_schema(ref, waited)
             if writer is None:
                 raise Rejected(_invalid(
                     f"argsSchema {ref[:100]!r} is unknown to this runner: not {pipeline.name!r}'s args schema "
@@ -181,19 +201,21 @@ class Dispatcher:
             return Call(request, pipeline, plan.decode_args(request.args, writer), received, plan, True)
         except (InvalidArguments, ValueNotDecodable) as exc:
             raise Rejected(_invalid(str(exc))) from None
-        except Rejected:
+        except (Rejected, SchemaPending):
             raise
         except Exception as exc:  # noqa: BLE001 - a bug here must answer the call, not stop the loop
             raise Rejected(remote_error(exc, error_codes.INTERNAL)) from None
 
-    def _writer_schema(self, ref: str) -> Any | None:
+    def _writer_schema(self, ref: str, waited: bool) -> Any | None:
         found = self.store.get(ref)
         if found is None and self._registry_schemas is not None and ref.startswith("registry:"):
             return self._registry_schemas(ref)
         if found is None and ref.startswith("crc64:") and self._schema_wait_s > 0:
             if time.monotonic() < self._no_wait_until:
                 return None
-            found = self.store.wait_for(ref, self._schema_wait_s)
+            if self._defer_waits and not waited:
+                raise SchemaPending(ref)
+            found = self.store.get(ref) if waited else self.store.wait_for(ref, self._schema_wait_s)
             if found is None:
                 self._no_wait_until = time.monotonic() + SCHEMA_WAIT_BACKOFF_S
         return found

@@ -15,7 +15,7 @@ from typing import Callable
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
 from .. import error_codes, events
-from ..codec.envelopes import decode_request, peek_request_address
+from ..codec.envelopes import RequestEnvelope, decode_request, peek_request_address
 from ..codec.schemas import wire_schemas
 from ..catalog import EXIT_REFUSED, CatalogRefused, CatalogView, open_catalog
 from ..config import RunnerConfig, is_valid_topic
@@ -32,7 +32,7 @@ from ..transport.config import (
     transactional_settings,
 )
 from ..transport.topics import TopicSetupError, ensure_topics
-from .dispatch import Dispatcher, Outcome, Rejected, execute, now_ms
+from .dispatch import Dispatcher, Outcome, Rejected, SchemaPending, execute, now_ms
 from .dlq import DeadLetters
 from .failures import plain_error, type_name
 from .identity import make_identity
@@ -56,6 +56,17 @@ FLUSH_SECONDS = 10.0
 #: Replies of one consumed batch are produced together, the first held at most this long.
 REPLY_HOLD_SECONDS = 0.01
 MAX_KNOWN_REPLY_TOPICS = 4096
+#: Calls parked for a writer schema at most; more are refused at once (each holds its request).
+MAX_AWAITING_SCHEMA = 1000
+
+
+class _AwaitingSchema:
+    """A call whose args' writer schema the catalogue has not brought yet; its offset stays open."""
+
+    __slots__ = ("request", "ticket", "size", "ref", "until")
+
+    def __init__(self, request: RequestEnvelope, ticket: Ticket, size: int, ref: str, until: float) -> None:
+        self.request, self.ticket, self.size, self.ref, self.until = request, ticket, size, ref, until
 
 try:
     from importlib.metadata import version as _dist_version
@@ -96,6 +107,9 @@ class Runner(RebalanceHandlers):
         )
         #: replyTo values already found to be valid topic names.
         self._reply_topics: set[str] = set()
+        #: Parked until their writer schema arrives or Dispatcher.schema_wait_s passes: waiting on
+        #: the consume thread would stall every other call (and delivery reports) for seconds.
+        self._awaiting_schema: list[_AwaitingSchema] = []
 
     # ------------------------------------------------------------------ public
 
@@ -120,6 +134,7 @@ class Runner(RebalanceHandlers):
             self._value_reference,
             store=self._schema_store,
             registry_schemas=None if self._schema_registry is None else self._schema_registry.writer_schema,
+            defer_waits=True,
         )
         if self._schema_registry is not None:
             self._schema_registry.register_own()
@@ -281,6 +296,8 @@ class Runner(RebalanceHandlers):
             self._check_timeouts()
         if self._progress.active:
             self._progress.flush_due()
+        if self._awaiting_schema:
+            self._resume_awaiting_schema()
 
     def _handle(self, msg: Message) -> None:
         error = msg.error()
@@ -325,15 +342,26 @@ class Runner(RebalanceHandlers):
                 partition=msg.partition(),
                 offset=msg.offset(),
             )
+        self._dispatch(request, ticket, len(data))
+
+    def _dispatch(self, request: RequestEnvelope, ticket: Ticket, size: int, waited: bool = False) -> None:
         try:
-            call = self._dispatcher.prepare(request)
+            call = self._dispatcher.prepare(request, waited)
         except Rejected as rejected:
             self._served += 1
             reply = error_reply(request.id, rejected.error, self.identity, timings_at(now_ms()))
             self._replies.send(reply, request.reply_to, ticket, request.deadline_ms)
             return
+        except SchemaPending as pending:
+            if len(self._awaiting_schema) >= MAX_AWAITING_SCHEMA:
+                self._dispatch(request, ticket, size, waited=True)  # refused unless it just arrived
+                return
+            until = time.monotonic() + self._dispatcher.schema_wait_s
+            self._awaiting_schema.append(_AwaitingSchema(request, ticket, size, pending.ref, until))
+            log_event(DEBUG, events.CALL_AWAITING_SCHEMA, id=request.id, ref=pending.ref[:100])
+            return
         key = request.headers.get(IDEMPOTENCY_HEADER) if self.config.idempotency_cache > 0 else None
-        job = Job(call, ticket, len(data), cache_key(call.pipeline.name, key) if key else None)
+        job = Job(call, ticket, size, cache_key(call.pipeline.name, key) if key else None)
         if job.idempotency_key is not None:
             begin = self._idempotency.begin(job.idempotency_key, job)
             if begin.action == "stored":
@@ -354,6 +382,20 @@ class Runner(RebalanceHandlers):
             return
         self._pool.submit(job)
         self._limits.watch(job)
+
+    def _resume_awaiting_schema(self) -> None:
+        """Dispatch the parked calls whose writer schema has arrived or whose wait is over."""
+        now, store = time.monotonic(), self._dispatcher.store
+        ready = [a for a in self._awaiting_schema if a.until <= now or store.get(a.ref) is not None]
+        if not ready:
+            return
+        self._awaiting_schema = [a for a in self._awaiting_schema if not (a.until <= now or store.get(a.ref) is not None)]
+        for awaiting in ready:
+            try:
+                self._dispatch(awaiting.request, awaiting.ticket, awaiting.size, waited=True)
+            except Exception as exc:  # noqa: BLE001 - as in _handle: never lose the ticket
+                log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
+                self._settle(awaiting.ticket)
 
     def _run_inline(self, job: Job) -> None:
         """Loop thread: run a call of a pipeline measured to take microseconds, and reply."""
@@ -483,14 +525,19 @@ class Runner(RebalanceHandlers):
 
     # ------------------------------------------------------------------ queue
 
-    def _cancel_queued(self, predicate: Callable[[Job], bool]) -> list[Job]:
-        cancelled = self._pool.cancel_queued(predicate)
-        self._idempotency.forget_waiters(predicate)  # parked repeats of the same partitions
+    def _cancel_queued(self, predicate: Callable[[Ticket], bool]) -> list[Ticket]:
+        """Drop the calls not started yet whose ticket matches (left to the partition's next
+        owner); returns their tickets."""
+        cancelled = self._pool.cancel_queued(lambda job: predicate(job.ticket))
+        self._idempotency.forget_waiters(lambda job: predicate(job.ticket))  # parked repeats of the same partitions
         for job in cancelled:
             self._limits.forget(job)
         for job in cancelled:
             self._finish_key(job, None)  # a repeat elsewhere may have to run instead
-        return cancelled
+        parked = [a.ticket for a in self._awaiting_schema if predicate(a.ticket)]
+        if parked:
+            self._awaiting_schema = [a for a in self._awaiting_schema if not predicate(a.ticket)]
+        return [job.ticket for job in cancelled] + parked
 
     # ------------------------------------------------------------------ start and stop
 
@@ -517,7 +564,7 @@ class Runner(RebalanceHandlers):
         consumer = self._consumer
         assert consumer is not None
         self._flow.pause_all()
-        left = self._cancel_queued(lambda job: True)  # not started: another runner takes them from Kafka
+        left = self._cancel_queued(lambda ticket: True)  # not started: another runner takes them from Kafka
         log_event(
             INFO,
             events.STOPPING,

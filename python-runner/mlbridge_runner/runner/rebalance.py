@@ -20,8 +20,7 @@ from .replies import kafka_error_fields
 if TYPE_CHECKING:
     from ..config import RunnerConfig
     from .flow import FlowControl
-    from .offsets import OffsetTracker
-    from .pool import Job
+    from .offsets import OffsetTracker, Ticket
     from .transactions import TransactionalOutbox
 
 # How long a revoke waits for running calls of the revoked partitions before handing them over.
@@ -39,7 +38,7 @@ class RebalanceHandlers:
     def _store_settled(self) -> None:
         raise NotImplementedError
 
-    def _cancel_queued(self, predicate: Callable[[Job], bool]) -> list[Job]:
+    def _cancel_queued(self, predicate: Callable[[Ticket], bool]) -> list[Ticket]:
         raise NotImplementedError
 
     def _poll_producers(self, timeout: float) -> None:
@@ -60,8 +59,8 @@ class RebalanceHandlers:
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         revoked = {(tp.topic, tp.partition) for tp in partitions}
         # Calls not started yet are left to the partition's next owner.
-        abandoned = {(job.ticket.topic, job.ticket.partition, job.ticket.offset) for job in self._cancel_queued(
-            lambda job: (job.ticket.topic, job.ticket.partition) in revoked
+        abandoned = {(ticket.topic, ticket.partition, ticket.offset) for ticket in self._cancel_queued(
+            lambda ticket: (ticket.topic, ticket.partition) in revoked
         )}
         self._poll_producers(0)
         if self._outbox is not None:
@@ -108,6 +107,6 @@ class RebalanceHandlers:
         lost = {(tp.topic, tp.partition) for tp in partitions}
         if self._outbox is not None:
             self._outbox.forget(lost)
-        self._cancel_queued(lambda job: (job.ticket.topic, job.ticket.partition) in lost)
+        self._cancel_queued(lambda ticket: (ticket.topic, ticket.partition) in lost)
         self._tracker.revoke(lost)
         log_event(WARNING, events.LOST, topic=self.config.request_topic, partitions=sorted(tp.partition for tp in partitions))

@@ -20,10 +20,11 @@ from mlbridge_runner.catalog.publisher import publisher_settings
 from mlbridge_runner.catalog.view import view_settings
 from mlbridge_runner.codec.envelopes import RequestEnvelope, encode_request
 from mlbridge_runner.codec.schemas import wire_schemas
+from mlbridge_runner.codec.value import decode_value
 from mlbridge_runner.contract import SchemaStore, schema_ref
 from mlbridge_runner.transport.topics import ensure_catalog_topic
 
-from .kafka_client import Caller, read_all, unique
+from .kafka_client import Caller, read_all, unique, wait_for_lag
 from .runner_process import FIXTURES, PACKAGE_ROOT, RunnerProcess
 
 TYPED = PACKAGE_ROOT.parent / "test" / "fixtures" / "typed_pipelines.py"
@@ -290,6 +291,88 @@ def test_a_writer_schema_published_to_the_catalogue_is_resolved_by_the_runner(br
         if caller is not None:
             caller.close()
         runner.terminate()
+
+
+def test_a_call_waiting_for_its_writer_schema_does_not_hold_up_the_calls_behind_it(brokers, catalog):
+    """The runner parks a call whose writer schema the catalogue has not brought yet, off its
+    consume thread: a call behind it on the same partition is answered meanwhile, the parked one
+    runs once the schema is published, and both offsets are committed."""
+    import dataclasses
+    import io
+
+    from fastavro import parse_schema, schemaless_reader, schemaless_writer
+
+    runner = start(brokers, catalog, TYPED)
+    caller = None
+    try:
+        runner.wait_for("runner.assigned")
+        writer = {
+            "type": "record",
+            "name": "Args",
+            "namespace": "mlbridge.pipeline.typed_add",
+            "fields": [{"name": "a", "type": "long"}],
+        }
+        ref = schema_ref(writer)
+        body = io.BytesIO()
+        schemaless_writer(body, parse_schema(writer), {"a": 41})
+        caller = Caller(brokers, runner.request_topic)
+        parked = caller.send(dataclasses.replace(caller.request("typed_add"), args=body.getvalue(), args_schema=ref), key=b"k")
+        behind = caller.send(caller.request("typed_add", {"a": 1, "b": 2}), key=b"k")  # same partition, next offset
+
+        answered = caller.wait(behind, timeout=30)
+        assert answered.error is None, answered.error
+        assert decode_value(answered.result) == 3  # a generic call: a generic reply
+        assert parked not in caller.replies  # still waiting for its schema, not refused
+
+        publish_entries(publisher_settings(brokers, "catalog-test", 10), catalog, [schema_entry(ref, writer)])
+        reply = caller.wait(parked, timeout=30)
+        assert reply.error is None, reply.error
+        assert schemaless_reader(io.BytesIO(reply.result), "long", None) == 41  # b took its default 0
+        assert wait_for_lag(brokers, runner.group, runner.request_topic, 0) == 0
+    finally:
+        if caller is not None:
+            caller.close()
+        runner.terminate()
+
+
+def test_a_call_parked_for_its_schema_when_the_runner_stops_is_answered_by_the_next(brokers, catalog):
+    """A graceful stop leaves a parked call uncommitted (like a queued one): the next runner of the
+    group, which finds the schema published meanwhile, answers it. Nothing is lost or refused."""
+    import dataclasses
+    import io
+
+    from fastavro import parse_schema, schemaless_reader, schemaless_writer
+
+    first = start(brokers, catalog, TYPED)
+    caller = None
+    second = None
+    try:
+        first.wait_for("runner.assigned")
+        writer = {
+            "type": "record",
+            "name": "Args",
+            "namespace": "mlbridge.pipeline.typed_add",
+            "fields": [{"name": "a", "type": "long"}],
+        }
+        ref = schema_ref(writer)
+        body = io.BytesIO()
+        schemaless_writer(body, parse_schema(writer), {"a": 7})
+        caller = Caller(brokers, first.request_topic)
+        parked = caller.send(dataclasses.replace(caller.request("typed_add"), args=body.getvalue(), args_schema=ref))
+        assert caller.wait(caller.send(caller.request("typed_add", {"a": 0})), 30).error is None
+        first.terminate()  # graceful: the parked call is left to the group
+        assert parked not in caller.replies
+        publish_entries(publisher_settings(brokers, "catalog-test", 10), catalog, [schema_entry(ref, writer)])
+        second = start(brokers, catalog, TYPED, request_topic=first.request_topic, group=first.group)
+        reply = caller.wait(parked, timeout=60)
+        assert reply.error is None, reply.error
+        assert schemaless_reader(io.BytesIO(reply.result), "long", None) == 7
+    finally:
+        if caller is not None:
+            caller.close()
+        first.terminate()
+        if second is not None:
+            second.terminate()
 
 
 def test_list_and_retire_from_the_command_line(brokers, catalog):

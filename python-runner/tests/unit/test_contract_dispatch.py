@@ -19,7 +19,7 @@ from mlbridge_runner.contract import SchemaStore
 from mlbridge_runner.contract.typed_codec import TypedCodec
 from mlbridge_runner.progress import Report
 from mlbridge_runner.runner.arguments import Binder, bind_arguments, compile_checks
-from mlbridge_runner.runner.dispatch import Dispatcher, Rejected, execute
+from mlbridge_runner.runner.dispatch import Dispatcher, Rejected, SchemaPending, execute
 from mlbridge_runner.runner.processes import request_for_worker
 from mlbridge_runner.runner.replies import outcome_reply
 from mlbridge_runner.tools.typed_vectors import load_fixture_registry
@@ -159,6 +159,30 @@ def test_waits_for_the_catalogue_to_bring_the_writer_schema():
     finally:
         timer.cancel()
     assert call.kwargs == {"a": 5, "b": 0}
+
+
+def test_deferred_wait_raises_instead_of_blocking_then_resolves_once_the_schema_is_there():
+    store = SchemaStore()
+    d = Dispatcher(V1, VALUE_REF, store=store, schema_wait_s=30, defer_waits=True)
+    request = typed_request("typed_add", {"a": 5, "c": 1}, V2)
+    with pytest.raises(SchemaPending) as info:
+        d.prepare(request)  # a blocking wait would take 30 s here
+    assert info.value.ref == request.args_schema
+    store.add(V2["typed_add"].contract.args_schema)
+    assert d.prepare(request, waited=True).kwargs == {"a": 5, "b": 0}
+    assert d.prepare(request).kwargs == {"a": 5, "b": 0}  # known now: no wait at all
+
+
+def test_deferred_wait_that_found_nothing_refuses_and_later_misses_do_not_wait():
+    d = Dispatcher(V1, VALUE_REF, store=SchemaStore(), schema_wait_s=30, defer_waits=True)
+    request = replace(typed_request("typed_add", {"a": 1}), args_schema="crc64:00000000000000ff")
+    with pytest.raises(SchemaPending):
+        d.prepare(request)
+    with pytest.raises(Rejected) as info:
+        d.prepare(request, waited=True)
+    assert info.value.error.code == "INVALID_ARGUMENTS" and "crc64:00000000000000ff" in info.value.error.message
+    other = replace(request, args_schema="crc64:00000000000000fe")
+    assert "crc64:00000000000000fe" in rejected(d, other)  # the backoff: refused at once, not parked
 
 
 def test_writer_schema_that_cannot_be_resolved():
