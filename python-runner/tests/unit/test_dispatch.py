@@ -11,6 +11,7 @@ from mlbridge_runner import Registry
 from mlbridge_runner.codec.envelopes import RequestEnvelope
 from mlbridge_runner.codec.schemas import wire_schemas
 from mlbridge_runner.codec.value import decode_value, encode_value
+from mlbridge_runner.contract.hints import UnresolvedHints
 from mlbridge_runner.runner.dispatch import Dispatcher, Rejected, execute
 
 NOW = 1_700_000_000_000
@@ -34,9 +35,12 @@ def make_registry() -> Registry:
               either: int | str = 0, anything=None) -> None:
         ran.append("typed")
 
-    @registry.pipeline
-    def stringly(n: "int", m: "int | None" = None, k: "Optional[str]" = None, o: "SomeClass" = None) -> None:  # noqa: F821
-        ran.append("stringly")
+    # SomeClass exists nowhere: served untyped, with the warning that says so (expected here).
+    with pytest.warns(UnresolvedHints, match="'stringly'.*SomeClass"):
+
+        @registry.pipeline
+        def stringly(n: "int", m: "int | None" = None, k: "Optional[str]" = None, o: "SomeClass" = None) -> None:  # noqa: F821
+            ran.append("stringly")
 
     @registry.pipeline
     def kw(**options: object) -> dict:
