@@ -21,7 +21,6 @@ from ..catalog.entries import (
     CatalogKind,
     decode_entry,
     encode_entry,
-    entry_from_wire,
     entry_to_wire,
     pipeline_entry,
     schema_entry,
@@ -30,7 +29,7 @@ from ..contract.compat import check_readable
 from ..contract.convert import compile_schema
 from ..contract.hints import schema_for_hint
 from ..contract.model import AvroSchema, canonical_form, schema_ref
-from ..contract.tagged import from_tagged, to_tagged
+from ..contract.tagged import to_tagged
 from ..contract.typed_codec import TypedCodec
 from .. import registry as registry_module
 from ..registry import Registry
@@ -371,40 +370,4 @@ def build_typed_vectors(vectors_dir: Path) -> dict[str, Any]:
     }
 
 
-def check_case(case: dict[str, Any]) -> None:
-    """Assert that encoding ``value`` gives ``hex`` and decoding ``hex`` gives ``value``."""
-    codec = TypedCodec(case["schema"])
-    data = bytes.fromhex(case["hex"])
-    assert codec.encode(from_tagged(case["value"]), "value") == data, case["name"]
-    assert to_tagged(codec.decode(data, "value"), codec.node) == case["value"], case["name"]
-    assert schema_ref(case["schema"]) == case["ref"] and canonical_form(case["schema"]) == case["canonical"], case["name"]
-
-
-def check_evolution(case: dict[str, Any]) -> None:
-    writer, reader = TypedCodec(case["writer"]), TypedCodec(case["reader"])
-    data = bytes.fromhex(case["hex"])
-    assert writer.encode(from_tagged(case["written"]), "value") == data, case["name"]
-    assert to_tagged(reader.decode(data, "value", writer.parsed), reader.node) == case["value"], case["name"]
-    assert not check_readable(case["reader"], case["writer"]), case["name"]
-
-
-def check_confluent(case: dict[str, Any]) -> None:
-    """Unframe ``hex`` with the runner's Confluent framing, decode the body, and frame it back."""
-    data = bytes.fromhex(case["hex"])
-    assert confluent_framing.detect_framing(data) == "confluent", case["name"]
-    schema_id, body = confluent_framing.unframe(data)
-    assert schema_id == case["schemaId"], case["name"]
-    codec = TypedCodec(case["schema"])
-    assert to_tagged(codec.decode(bytes(body), "value"), codec.node) == case["value"], case["name"]
-    assert confluent_framing.frame(schema_id, codec.encode(from_tagged(case["value"]), "value")) == data, case["name"]
-
-
-def check_catalog(case: dict[str, Any]) -> None:
-    """``hex`` decodes to ``entry`` under ``key``, and ``entry`` encodes to ``hex``."""
-    data = bytes.fromhex(case["hex"])
-    entry = decode_entry(data)
-    assert entry_to_wire(entry) == case["entry"] and entry.key == case["key"], case["name"]
-    assert encode_entry(entry_from_wire(case["entry"])) == data, case["name"]
-
-
-__all__ = ["build_typed_vectors", "check_case", "check_evolution", "check_confluent", "check_catalog", "load_fixture_registry", "compile_schema"]
+__all__ = ["build_typed_vectors", "load_fixture_registry", "compile_schema"]

@@ -4,27 +4,60 @@ file is what the writer produces today (so a derivation change cannot slip by un
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
-from mlbridge_runner.catalog.entries import decode_record
+from mlbridge_runner.catalog.entries import decode_entry, decode_record, encode_entry, entry_from_wire, entry_to_wire
 from mlbridge_runner.contract import check_readable
+from mlbridge_runner.contract.model import canonical_form, schema_ref
+from mlbridge_runner.contract.tagged import from_tagged, to_tagged
+from mlbridge_runner.contract.typed_codec import TypedCodec
 from mlbridge_runner.contract.hints import schema_for_hint
 from mlbridge_runner.schema_registry import RegistryClient, RegistryEnvelopes
 from mlbridge_runner.schema_registry import envelopes as confluent_envelopes
 from mlbridge_runner.schema_registry import framing as confluent_framing
-from mlbridge_runner.tools.typed_vectors import (
-    HINT_CASES,
-    build_typed_vectors,
-    check_case,
-    check_catalog,
-    check_confluent,
-    check_evolution,
-)
+from mlbridge_runner.tools.typed_vectors import HINT_CASES, build_typed_vectors
 from mlbridge_runner.tools.write_vectors import envelope_from_json, envelope_to_json, find_vectors_dir
 
 VECTORS_DIR = find_vectors_dir()
 TYPED = json.loads((VECTORS_DIR / "typed.json").read_text(encoding="utf-8"))
+
+
+def check_case(case: dict[str, Any]) -> None:
+    """Assert that encoding ``value`` gives ``hex`` and decoding ``hex`` gives ``value``."""
+    codec = TypedCodec(case["schema"])
+    data = bytes.fromhex(case["hex"])
+    assert codec.encode(from_tagged(case["value"]), "value") == data, case["name"]
+    assert to_tagged(codec.decode(data, "value"), codec.node) == case["value"], case["name"]
+    assert schema_ref(case["schema"]) == case["ref"] and canonical_form(case["schema"]) == case["canonical"], case["name"]
+
+
+def check_evolution(case: dict[str, Any]) -> None:
+    writer, reader = TypedCodec(case["writer"]), TypedCodec(case["reader"])
+    data = bytes.fromhex(case["hex"])
+    assert writer.encode(from_tagged(case["written"]), "value") == data, case["name"]
+    assert to_tagged(reader.decode(data, "value", writer.parsed), reader.node) == case["value"], case["name"]
+    assert not check_readable(case["reader"], case["writer"]), case["name"]
+
+
+def check_confluent(case: dict[str, Any]) -> None:
+    """Unframe ``hex`` with the runner's Confluent framing, decode the body, and frame it back."""
+    data = bytes.fromhex(case["hex"])
+    assert confluent_framing.detect_framing(data) == "confluent", case["name"]
+    schema_id, body = confluent_framing.unframe(data)
+    assert schema_id == case["schemaId"], case["name"]
+    codec = TypedCodec(case["schema"])
+    assert to_tagged(codec.decode(bytes(body), "value"), codec.node) == case["value"], case["name"]
+    assert confluent_framing.frame(schema_id, codec.encode(from_tagged(case["value"]), "value")) == data, case["name"]
+
+
+def check_catalog(case: dict[str, Any]) -> None:
+    """``hex`` decodes to ``entry`` under ``key``, and ``entry`` encodes to ``hex``."""
+    data = bytes.fromhex(case["hex"])
+    entry = decode_entry(data)
+    assert entry_to_wire(entry) == case["entry"] and entry.key == case["key"], case["name"]
+    assert encode_entry(entry_from_wire(case["entry"])) == data, case["name"]
 
 
 def by_name(section: str) -> dict:
