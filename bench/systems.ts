@@ -252,15 +252,16 @@ function kafkaEcho(mode: 'raw' | 'avro', variant: Variant = {}): () => Promise<S
  * interpreter the runner starts with (the `mlbridge-alt` experiment points it at a wrapper that
  * puts another python-runner tree first on PYTHONPATH, for interleaved A/B runs).
  */
-const shared = new Map<string, {system: Promise<{client: PipelineClient; runner: RunnerProcess}>; users: number}>();
+const shared = new Map<string, {system: Promise<{client: PipelineClient; runner: RunnerProcess}>; users: number; requestTopic: string}>();
 function mlbridge(pipeline: string | null, slot = 'main', python = mainPython): () => Promise<System> {
 	return async () => {
 		let s = shared.get(slot);
+		const requestTopic = s?.requestTopic ?? `bench.mlbridge.${randomBytes(4).toString('hex')}`;
 		if (s === undefined) {
 			s = {
 				users: 0,
+				requestTopic,
 				system: (async () => {
-					const requestTopic = `bench.mlbridge.${randomBytes(4).toString('hex')}`;
 					const runner = await RunnerProcess.start({
 						pipelines: [path.join(here, 'pipelines.py')], requestTopic, group: `${requestTopic}.runners`, brokers, python,
 					});
@@ -284,6 +285,11 @@ function mlbridge(pipeline: string | null, slot = 'main', python = mainPython): 
 					shared.delete(slot);
 					await client.close();
 					await runner.stop();
+					// A broker that keeps every run's 12-partition topics gets slower run after run.
+					const admin = new Kafka({clientId: 'bench-cleanup', brokers, logLevel: logLevel.NOTHING}).admin();
+					await admin.connect();
+					await admin.deleteTopics({topics: [requestTopic, `${requestTopic}.dlq`], timeout: 5000}).catch(() => undefined);
+					await admin.disconnect();
 				}
 			},
 		};
