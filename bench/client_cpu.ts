@@ -8,24 +8,8 @@
  * also serves anything else running on the machine). Compare rungs from the same run only: the
  * machine is shared, so absolute figures move between runs.
  */
-import {readFileSync} from 'node:fs';
-import {experimentRungs, kafkaRungs, type System} from './systems.js';
+import {cpuMs, experimentRungs, kafkaRungs, type System} from './systems.js';
 
-/** CPU ms (user + system, all threads) of `pids` since they started; 0 for one that is gone. */
-function cpuMs(pids: number[]): number {
-	let ms = 0;
-	for (const pid of pids) {
-		try {
-			const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-			ms += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // CLK_TCK 100
-		} catch {
-			// exited
-		}
-	}
-
-	return ms;
-}
 
 const [rungsArg = 'mlbridge,floor', callsArg = '20000', roundsArg = '5', concArg = '256', sizeArg = '100'] = process.argv.slice(2);
 const names = rungsArg.split(',');

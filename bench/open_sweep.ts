@@ -5,25 +5,9 @@
  * per call of the client (this process), the worker (runner or echo) and the broker (from /proc, 10 ms
  * ticks). For diagnosis: `npm run bench` runs the 50% / 80% points with the timer.
  */
-import {readFileSync} from 'node:fs';
 import {openLoop, type Pacing} from './open-loop.js';
-import {experimentRungs, kafkaRungs, type System} from './systems.js';
+import {cpuMs, experimentRungs, kafkaRungs, type System} from './systems.js';
 
-/** CPU ms (user + system, all threads) of `pids`; 0 for one that is gone. */
-function cpuMs(pids: number[]): number {
-	let ms = 0;
-	for (const pid of pids) {
-		try {
-			const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-			ms += (Number(fields[11]) + Number(fields[12])) * 10; // CLK_TCK 100
-		} catch {
-			// exited
-		}
-	}
-
-	return ms;
-}
 
 const [rungsArg = 'mlbridge,floor', ratesArg = '1000,3000,6000', secondsArg = '3', roundsArg = '3', pacingArg = 'timer,spin'] = process.argv.slice(2);
 const rates = ratesArg.split(',').map(Number);

@@ -39,6 +39,22 @@ const isKafka = (pid: number) => {
 	}
 };
 
+/** CPU ms (user + system, all threads) of `pids` since they started; 0 for one that is gone. */
+export function cpuMs(pids: number[]): number {
+	let ms = 0;
+	for (const pid of pids) {
+		try {
+			const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			ms += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // CLK_TCK 100
+		} catch {
+			// exited
+		}
+	}
+
+	return ms;
+}
+
 let kafkaPid: number | undefined;
 /**
  * The local Kafka broker's JVM (`npm run broker:start` writes its pid file; otherwise the only

@@ -3,6 +3,8 @@ incompatible versions (exit 2), retirement, bad records, concurrent starts, the 
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import os
 import subprocess
@@ -13,6 +15,7 @@ from typing import Any
 
 import pytest
 from confluent_kafka import Producer
+from fastavro import parse_schema, schemaless_reader, schemaless_writer
 
 from mlbridge_runner.catalog import CatalogView, decode_record, encode_entry, publish_entries, schema_entry
 from mlbridge_runner.catalog.entries import entry_from_wire
@@ -75,6 +78,26 @@ def refused(process: RunnerProcess, timeout: float = 40.0) -> dict[str, Any]:
     assert len(events) == 1, process.log_text()
     assert not any(e.get("event") == "runner.started" for e in process.events())
     return events[0]
+
+
+#: typed_add's args as an older client wrote them (no ``b``): a schema the runner does not know.
+OLDER_ADD_ARGS: dict[str, Any] = {
+    "type": "record",
+    "name": "Args",
+    "namespace": "mlbridge.pipeline.typed_add",
+    "fields": [{"name": "a", "type": "long"}],
+}
+
+
+def older_add_request(caller: Caller, a: int) -> RequestEnvelope:
+    """A typed_add request whose args were written with :data:`OLDER_ADD_ARGS`."""
+    body = io.BytesIO()
+    schemaless_writer(body, parse_schema(OLDER_ADD_ARGS), {"a": a})
+    return dataclasses.replace(caller.request("typed_add"), args=body.getvalue(), args_schema=schema_ref(OLDER_ADD_ARGS))
+
+
+def long_result(reply: Any) -> int:
+    return int(schemaless_reader(io.BytesIO(reply.result), "long", None))
 
 
 @pytest.fixture
@@ -253,40 +276,21 @@ def test_the_catalogue_topic_is_compacted_with_one_partition(brokers, catalog):
 def test_a_writer_schema_published_to_the_catalogue_is_resolved_by_the_runner(brokers, catalog):
     """A client pinned an older args schema (no ``b``) and published it as a SCHEMA entry after the
     runner started: the runner's background view hands it to the dispatcher, which resolves it."""
-    import dataclasses
-    import io
-
-    from fastavro import parse_schema, schemaless_reader, schemaless_writer
-
     runner = start(brokers, catalog, TYPED)
     caller = None
     try:
         runner.wait_for("runner.assigned")
-        writer = {
-            "type": "record",
-            "name": "Args",
-            "namespace": "mlbridge.pipeline.typed_add",
-            "fields": [{"name": "a", "type": "long"}],
-        }
-        ref = schema_ref(writer)
-        body = io.BytesIO()
-        schemaless_writer(body, parse_schema(writer), {"a": 40})
         caller = Caller(brokers, runner.request_topic)
-
-        def call() -> Any:
-            assert caller is not None
-            request = dataclasses.replace(caller.request("typed_add"), args=body.getvalue(), args_schema=ref)
-            return caller.wait(caller.send(request), timeout=30)
-
-        unknown = call()
+        ref = schema_ref(OLDER_ADD_ARGS)
+        unknown = caller.wait(caller.send(older_add_request(caller, 40)), timeout=30)
         assert unknown.error is not None and unknown.error.code == "INVALID_ARGUMENTS"
         assert ref in unknown.error.message
 
-        publish_entries(publisher_settings(brokers, "catalog-test", 10), catalog, [schema_entry(ref, writer)])
-        reply = call()
+        publish_entries(publisher_settings(brokers, "catalog-test", 10), catalog, [schema_entry(ref, OLDER_ADD_ARGS)])
+        reply = caller.wait(caller.send(older_add_request(caller, 40)), timeout=30)
         assert reply.error is None, reply.error
         assert reply.result_schema == schema_ref("long")
-        assert schemaless_reader(io.BytesIO(reply.result), "long", None) == 40  # b took its default 0
+        assert long_result(reply) == 40  # b took its default 0
     finally:
         if caller is not None:
             caller.close()
@@ -297,26 +301,12 @@ def test_a_call_waiting_for_its_writer_schema_does_not_hold_up_the_calls_behind_
     """The runner parks a call whose writer schema the catalogue has not brought yet, off its
     consume thread: a call behind it on the same partition is answered meanwhile, the parked one
     runs once the schema is published, and both offsets are committed."""
-    import dataclasses
-    import io
-
-    from fastavro import parse_schema, schemaless_reader, schemaless_writer
-
     runner = start(brokers, catalog, TYPED)
     caller = None
     try:
         runner.wait_for("runner.assigned")
-        writer = {
-            "type": "record",
-            "name": "Args",
-            "namespace": "mlbridge.pipeline.typed_add",
-            "fields": [{"name": "a", "type": "long"}],
-        }
-        ref = schema_ref(writer)
-        body = io.BytesIO()
-        schemaless_writer(body, parse_schema(writer), {"a": 41})
         caller = Caller(brokers, runner.request_topic)
-        parked = caller.send(dataclasses.replace(caller.request("typed_add"), args=body.getvalue(), args_schema=ref), key=b"k")
+        parked = caller.send(older_add_request(caller, 41), key=b"k")
         behind = caller.send(caller.request("typed_add", {"a": 1, "b": 2}), key=b"k")  # same partition, next offset
 
         answered = caller.wait(behind, timeout=30)
@@ -324,10 +314,11 @@ def test_a_call_waiting_for_its_writer_schema_does_not_hold_up_the_calls_behind_
         assert decode_value(answered.result) == 3  # a generic call: a generic reply
         assert parked not in caller.replies  # still waiting for its schema, not refused
 
-        publish_entries(publisher_settings(brokers, "catalog-test", 10), catalog, [schema_entry(ref, writer)])
+        ref = schema_ref(OLDER_ADD_ARGS)
+        publish_entries(publisher_settings(brokers, "catalog-test", 10), catalog, [schema_entry(ref, OLDER_ADD_ARGS)])
         reply = caller.wait(parked, timeout=30)
         assert reply.error is None, reply.error
-        assert schemaless_reader(io.BytesIO(reply.result), "long", None) == 41  # b took its default 0
+        assert long_result(reply) == 41  # b took its default 0
         assert wait_for_lag(brokers, runner.group, runner.request_topic, 0) == 0
     finally:
         if caller is not None:
@@ -338,35 +329,22 @@ def test_a_call_waiting_for_its_writer_schema_does_not_hold_up_the_calls_behind_
 def test_a_call_parked_for_its_schema_when_the_runner_stops_is_answered_by_the_next(brokers, catalog):
     """A graceful stop leaves a parked call uncommitted (like a queued one): the next runner of the
     group, which finds the schema published meanwhile, answers it. Nothing is lost or refused."""
-    import dataclasses
-    import io
-
-    from fastavro import parse_schema, schemaless_reader, schemaless_writer
-
     first = start(brokers, catalog, TYPED)
     caller = None
     second = None
     try:
         first.wait_for("runner.assigned")
-        writer = {
-            "type": "record",
-            "name": "Args",
-            "namespace": "mlbridge.pipeline.typed_add",
-            "fields": [{"name": "a", "type": "long"}],
-        }
-        ref = schema_ref(writer)
-        body = io.BytesIO()
-        schemaless_writer(body, parse_schema(writer), {"a": 7})
         caller = Caller(brokers, first.request_topic)
-        parked = caller.send(dataclasses.replace(caller.request("typed_add"), args=body.getvalue(), args_schema=ref))
+        parked = caller.send(older_add_request(caller, 7))
         assert caller.wait(caller.send(caller.request("typed_add", {"a": 0})), 30).error is None
         first.terminate()  # graceful: the parked call is left to the group
         assert parked not in caller.replies
-        publish_entries(publisher_settings(brokers, "catalog-test", 10), catalog, [schema_entry(ref, writer)])
+        ref = schema_ref(OLDER_ADD_ARGS)
+        publish_entries(publisher_settings(brokers, "catalog-test", 10), catalog, [schema_entry(ref, OLDER_ADD_ARGS)])
         second = start(brokers, catalog, TYPED, request_topic=first.request_topic, group=first.group)
         reply = caller.wait(parked, timeout=60)
         assert reply.error is None, reply.error
-        assert schemaless_reader(io.BytesIO(reply.result), "long", None) == 7
+        assert long_result(reply) == 7
     finally:
         if caller is not None:
             caller.close()
