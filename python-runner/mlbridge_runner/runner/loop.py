@@ -45,6 +45,7 @@ from .pool import Job, WorkerPool
 from .progress_relay import ProgressRelay
 from .processes import ProcessWorkers
 from .rebalance import RebalanceHandlers
+from .schema_waits import SchemaWaits
 from .replies import ReplySender, error_reply, kafka_error_fields, outcome_reply, timings_at
 from .time_limits import TimeLimits, timed_out
 from .transactions import TransactionalDeadLetters, TransactionalOutbox, TransactionalReplies
@@ -56,18 +57,6 @@ FLUSH_SECONDS = 10.0
 #: Replies of one consumed batch are produced together, the first held at most this long.
 REPLY_HOLD_SECONDS = 0.01
 MAX_KNOWN_REPLY_TOPICS = 4096
-#: Calls parked for a writer schema at most; more are refused at once (each holds its request).
-MAX_AWAITING_SCHEMA = 1000
-
-
-class _AwaitingSchema:
-    """A call whose args' writer schema the catalogue has not brought yet; its offset stays open."""
-
-    __slots__ = ("request", "ticket", "size", "ref", "until")
-
-    def __init__(self, request: RequestEnvelope, ticket: Ticket, size: int, ref: str, until: float) -> None:
-        self.request, self.ticket, self.size, self.ref, self.until = request, ticket, size, ref, until
-
 try:
     from importlib.metadata import version as _dist_version
 
@@ -107,9 +96,6 @@ class Runner(RebalanceHandlers):
         )
         #: replyTo values already found to be valid topic names.
         self._reply_topics: set[str] = set()
-        #: Parked until their writer schema arrives or Dispatcher.schema_wait_s passes: waiting on
-        #: the consume thread would stall every other call (and delivery reports) for seconds.
-        self._awaiting_schema: list[_AwaitingSchema] = []
 
     # ------------------------------------------------------------------ public
 
@@ -129,6 +115,8 @@ class Runner(RebalanceHandlers):
         self._value_reference = schemas.value.reference
         #: Writer schemas by ref, fed by the catalogue view.
         self._schema_store = SchemaStore()
+        #: Calls waiting for their args' writer schema, off this thread's back.
+        self._schema_waits = SchemaWaits(self._schema_store)
         self._dispatcher = Dispatcher(
             self.registry,
             self._value_reference,
@@ -296,8 +284,9 @@ class Runner(RebalanceHandlers):
             self._check_timeouts()
         if self._progress.active:
             self._progress.flush_due()
-        if self._awaiting_schema:
-            self._resume_awaiting_schema()
+        if self._schema_waits:
+            for parked in self._schema_waits.due(time.monotonic()):
+                self._dispatch_safely(parked.request, parked.ticket, parked.size)
 
     def _handle(self, msg: Message) -> None:
         error = msg.error()
@@ -353,12 +342,11 @@ class Runner(RebalanceHandlers):
             self._replies.send(reply, request.reply_to, ticket, request.deadline_ms)
             return
         except SchemaPending as pending:
-            if len(self._awaiting_schema) >= MAX_AWAITING_SCHEMA:
-                self._dispatch(request, ticket, size, waited=True)  # refused unless it just arrived
-                return
             until = time.monotonic() + self._dispatcher.schema_wait_s
-            self._awaiting_schema.append(_AwaitingSchema(request, ticket, size, pending.ref, until))
-            log_event(DEBUG, events.CALL_AWAITING_SCHEMA, id=request.id, ref=pending.ref[:100])
+            if self._schema_waits.park(request, ticket, size, pending.ref, until):
+                log_event(DEBUG, events.CALL_AWAITING_SCHEMA, id=request.id, ref=pending.ref[:100])
+            else:
+                self._dispatch(request, ticket, size, waited=True)  # full: refused unless it just arrived
             return
         key = request.headers.get(IDEMPOTENCY_HEADER) if self.config.idempotency_cache > 0 else None
         job = Job(call, ticket, size, cache_key(call.pipeline.name, key) if key else None)
@@ -383,19 +371,13 @@ class Runner(RebalanceHandlers):
         self._pool.submit(job)
         self._limits.watch(job)
 
-    def _resume_awaiting_schema(self) -> None:
-        """Dispatch the parked calls whose writer schema has arrived or whose wait is over."""
-        now, store = time.monotonic(), self._dispatcher.store
-        ready = [a for a in self._awaiting_schema if a.until <= now or store.get(a.ref) is not None]
-        if not ready:
-            return
-        self._awaiting_schema = [a for a in self._awaiting_schema if not (a.until <= now or store.get(a.ref) is not None)]
-        for awaiting in ready:
-            try:
-                self._dispatch(awaiting.request, awaiting.ticket, awaiting.size, waited=True)
-            except Exception as exc:  # noqa: BLE001 - as in _handle: never lose the ticket
-                log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
-                self._settle(awaiting.ticket)
+    def _dispatch_safely(self, request: RequestEnvelope, ticket: Ticket, size: int) -> None:
+        """A parked call whose wait is over; as in _handle, a runner bug must not lose its ticket."""
+        try:
+            self._dispatch(request, ticket, size, waited=True)
+        except Exception as exc:  # noqa: BLE001
+            log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
+            self._settle(ticket)
 
     def _run_inline(self, job: Job) -> None:
         """Loop thread: run a call of a pipeline measured to take microseconds, and reply."""
@@ -534,10 +516,7 @@ class Runner(RebalanceHandlers):
             self._limits.forget(job)
         for job in cancelled:
             self._finish_key(job, None)  # a repeat elsewhere may have to run instead
-        parked = [a.ticket for a in self._awaiting_schema if predicate(a.ticket)]
-        if parked:
-            self._awaiting_schema = [a for a in self._awaiting_schema if not predicate(a.ticket)]
-        return [job.ticket for job in cancelled] + parked
+        return [job.ticket for job in cancelled] + self._schema_waits.drop(predicate)
 
     # ------------------------------------------------------------------ start and stop
 
