@@ -33,7 +33,9 @@ if ! "$VENV/bin/python" -c '' 2>/dev/null; then
   "$PYTHON" -m venv --clear "$VENV"
 fi
 
-want="$(sha256sum "$PYPROJECT" | cut -d' ' -f1)"
+# The C extension (setup.py, codec/_envelope_accel.c) is built at install: a change to it reinstalls.
+want="$(cat "$PYPROJECT" "$ROOT/python-runner/setup.py" "$ROOT/python-runner/mlbridge_runner/codec/_envelope_accel.c" \
+  2>/dev/null | sha256sum | cut -d' ' -f1)"
 if [[ "$(cat "$STAMP" 2>/dev/null || true)" == "$want" ]] \
   && "$VENV/bin/python" -c 'import mlbridge_runner' 2>/dev/null; then
   echo "python-env: $VENV is up to date"
@@ -48,6 +50,8 @@ echo "$want" >"$STAMP"
 "$VENV/bin/python" - <<'PY'
 from importlib.metadata import version
 import confluent_kafka, mlbridge_runner
+from mlbridge_runner.codec.envelope_codec import ACCELERATED
 print(f"python-env: ready (confluent-kafka {version('confluent-kafka')}, "
-      f"librdkafka {confluent_kafka.libversion()[0]}, fastavro {version('fastavro')})")
+      f"librdkafka {confluent_kafka.libversion()[0]}, fastavro {version('fastavro')}, "
+      f"envelope codec {'C' if ACCELERATED else 'pure Python: no C compiler or Python headers at install'})")
 PY

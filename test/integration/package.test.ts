@@ -37,12 +37,15 @@ describe('the npm package, installed into an empty folder', {timeout: 300_000}, 
 			'package/schemas/reply.avsc',
 			'package/schemas/value.avsc',
 			'package/python-runner/pyproject.toml',
+			'package/python-runner/setup.py', // builds the optional C codec at install
+			'package/python-runner/mlbridge_runner/codec/_envelope_accel.c',
 			'package/python-runner/mlbridge_runner/__main__.py',
 		]) {
 			assert.ok(files.has(file), `${file} missing from the tarball`);
 		}
 
 		assert.ok(![...files].some(file => file.includes('__pycache__') || file.startsWith('package/test/')));
+		assert.ok(![...files].some(file => file.endsWith('.so')), 'a locally built extension (platform-specific) was packed');
 	});
 
 	test('npx mlbridge runner serves a 10-line script that calls invoke', async () => {

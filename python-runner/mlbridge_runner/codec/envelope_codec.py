@@ -7,11 +7,19 @@ see bench/README.md). It is written for exactly one version of each schema: ``en
 it only while the loaded schemas' fingerprints equal :data:`REQUEST_FINGERPRINT` /
 :data:`REPLY_FINGERPRINT`, and falls back to fastavro otherwise. The shared vectors and
 ``tests/unit/test_envelope_codec.py`` check it byte for byte against fastavro.
+
+:func:`read_request` and :func:`encode_reply` first try ``mlbridge_runner_accel``
+(``_envelope_accel.c``), the same two bodies in C, built when the package is installed with a
+compiler at hand (``setup.py``; optional) and used only for the schema versions it names. It
+handles only the well-formed common case and answers ``None`` for anything else, so that the
+Python code below still decides every error. ``MLBRIDGE_PURE_PYTHON=1`` turns it off.
 """
 
 from __future__ import annotations
 
+import os
 import struct
+from types import ModuleType
 from typing import Final
 
 from .binary import AvroReadError
@@ -126,6 +134,15 @@ def read_request(data: bytes, pos: int) -> RequestEnvelope:
 
     Raises :class:`AvroReadError`.
     """
+    if _accel is not None and type(data) is bytes:
+        request: RequestEnvelope | None = _accel.read_request(data, pos)
+        if request is not None:
+            return request
+    return read_request_python(data, pos)
+
+
+def read_request_python(data: bytes, pos: int) -> RequestEnvelope:
+    """:func:`read_request` without the C fast path."""
     request = _new(RequestEnvelope)
     value, pos = _short_string(data, pos)
     _set_id(request, value)
@@ -219,6 +236,22 @@ def _write_progress(out: bytearray, progress: Progress) -> None:
     _write_string(out, progress.message)
 
 
+def encode_reply(header: bytes, reply: ReplyEnvelope) -> bytes:
+    """``header`` followed by the reply body."""
+    if _accel is not None:
+        data: bytes | None = _accel.encode_reply(header, reply)
+        if data is not None:
+            return data
+    return encode_reply_python(header, reply)
+
+
+def encode_reply_python(header: bytes, reply: ReplyEnvelope) -> bytes:
+    """:func:`encode_reply` without the C fast path."""
+    out = bytearray(header)
+    write_reply(out, reply)
+    return bytes(out)
+
+
 def write_reply(out: bytearray, reply: ReplyEnvelope) -> None:
     """Append the reply body to ``out``."""
     _write_string(out, reply.id)
@@ -238,3 +271,24 @@ def write_reply(out: bytearray, reply: ReplyEnvelope) -> None:
     _write_long(out, timings.received_at_ms)
     _write_long(out, timings.started_at_ms)
     _write_long(out, timings.finished_at_ms)
+
+
+# ---------------------------------------------------------------------------- C fast paths
+
+
+def _load_accel() -> ModuleType | None:
+    if os.environ.get("MLBRIDGE_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        import mlbridge_runner_accel as accel  # type: ignore[import-not-found]
+    except ImportError:  # not built: no compiler when the package was installed
+        return None
+    if accel.FINGERPRINTS != (REQUEST_FINGERPRINT, REPLY_FINGERPRINT):  # built from another version
+        return None
+    accel.bind(RequestEnvelope, ReplyStatus.OK, ReplyStatus.ERROR, ReplyStatus.PROGRESS)
+    return accel
+
+
+_accel: Final = _load_accel()
+#: Whether the C fast paths are in use (logged by the runner at start).
+ACCELERATED: Final = _accel is not None

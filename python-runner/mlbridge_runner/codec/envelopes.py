@@ -203,9 +203,7 @@ def encode_reply(rep: ReplyEnvelope) -> bytes:
     if header is None:
         schema = wire_schemas().reply
         return frame(schema.fingerprint, _write_body(schema, reply_to_wire(rep)))
-    out = bytearray(header)
-    envelope_codec.write_reply(out, rep)
-    return bytes(out)
+    return envelope_codec.encode_reply(header, rep)
 
 
 def decode_reply(data: bytes) -> ReplyEnvelope:

@@ -15,6 +15,7 @@ from typing import Callable
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
 from .. import error_codes, events
+from ..codec.envelope_codec import ACCELERATED as ENVELOPE_CODEC_ACCELERATED
 from ..codec.envelopes import RequestEnvelope, decode_request, peek_request_address
 from ..codec.schemas import wire_schemas
 from ..catalog import EXIT_REFUSED, CatalogRefused, CatalogView, open_catalog
@@ -204,6 +205,7 @@ class Runner(RebalanceHandlers):
                 concurrency=self.config.concurrency,
                 isolation=self.config.isolation,
                 transactional=self.config.transactional,
+                codec="c" if ENVELOPE_CODEC_ACCELERATED else "python",
                 version=VERSION,
             )
             for name in self.registry.names():  # so a forgotten ``-> T`` is not a silent loss of types
