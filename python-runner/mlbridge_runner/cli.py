@@ -7,6 +7,7 @@ pipelines (or pipelines that clash with versions in the catalogue), 3 dependenci
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import importlib.util
 import os
@@ -161,6 +162,26 @@ def _install_signal_handlers(request_stop: Callable[[int], None]) -> None:
     signal.signal(signal.SIGINT, handle)
 
 
+#: Allocations between young-generation collections (CPython's default is 700).
+GC_YOUNG_THRESHOLD = 20_000
+
+
+def _tune_gc() -> None:
+    """This process is a runner: set its garbage collector for a long-lived server.
+
+    ``gc.freeze()`` moves everything alive now — interpreter, libraries, the pipelines' modules
+    and whatever they loaded at import, a model of millions of objects included — out of the
+    collector's sight, so full collections stop re-scanning it. Each call allocates a few dozen
+    short-lived container objects (envelopes, jobs, closures); with the default threshold a young
+    collection ran every ~20 calls. Measured (``bench/runner_cpu.py``, 8 rounds of 20,000 no-op calls
+    at 256 in flight): runner CPU 39.8 → 37.0 µs per call. Only the CLI does this: a runner
+    embedded in another program leaves that program's collector alone.
+    """
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+
+
 def main(argv: Sequence[str] | None = None, registry: Registry | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     if words[:1] == ["catalog"]:  # python -m mlbridge_runner catalog ... (see catalog/command.py)
@@ -232,6 +253,7 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
         _fail(str(exc))
         return EXIT_USAGE
     _install_signal_handlers(runner.request_stop)
+    _tune_gc()
     try:
         return runner.run()
     except Exception as exc:  # noqa: BLE001

@@ -1,5 +1,6 @@
 """The command line, in-process (no broker is contacted: every case stops before the runner)."""
 
+import gc
 import json
 import logging
 import sys
@@ -7,6 +8,7 @@ import sys
 import pytest
 
 from mlbridge_runner import Registry
+from mlbridge_runner import cli
 from mlbridge_runner import logging as runner_logging
 from mlbridge_runner.cli import EXIT_MISSING_DEPENDENCIES, EXIT_USAGE, main
 
@@ -152,3 +154,15 @@ def test_warnings_are_logged_with_the_typescript_spelling(capsys: pytest.Capture
     runner_logging.log_event(logging.WARNING, "test.warned", detail=1)
     entry = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert entry["level"] == "warn" and entry["event"] == "test.warned" and entry["detail"] == 1
+
+
+def test_the_runner_process_freezes_what_it_loaded_and_collects_young_objects_less_often():
+    before = gc.get_threshold()
+    try:
+        assert gc.get_freeze_count() == 0
+        cli._tune_gc()
+        assert gc.get_freeze_count() > 1000  # the interpreter, pytest and the runner's modules
+        assert gc.get_threshold() == (cli.GC_YOUNG_THRESHOLD, before[1], before[2])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
