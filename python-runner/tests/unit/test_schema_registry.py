@@ -38,6 +38,7 @@ from mlbridge_runner.schema_registry import (
     result_subject,
     unframe,
 )
+from mlbridge_runner.schema_registry import client as client_module
 from mlbridge_runner.schema_registry.framing import header
 
 REQUEST = RequestEnvelope(
@@ -198,6 +199,78 @@ def test_register_and_lookup_are_cached() -> None:
     assert fake.lookups == 1
 
 
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_an_unknown_id_is_not_asked_again_until_its_ttl_passed() -> None:
+    fake = FakeLibrary()
+    clock = FakeClock()
+    client = RegistryClient("http://registry.invalid", client=fake, make_schema=FakeSchema, clock=clock)
+    for _ in range(3):
+        with pytest.raises(SchemaRegistryError) as info:
+            client.schema_text(41)
+        assert info.value.reason == "schema-not-found" and info.value.schema_id == 41
+    assert fake.lookups == 1
+    fake.texts[41] = FakeSchema('"long"')  # registered meanwhile
+    clock.now += client_module.MISSING_TTL_S - 1
+    with pytest.raises(SchemaRegistryError):
+        client.schema_text(41)
+    clock.now += 2
+    assert client.schema_text(41) == '"long"'
+    assert fake.lookups == 2
+
+
+def test_a_schema_that_is_not_avro_is_remembered_as_such() -> None:
+    fake = FakeLibrary()
+    client = RegistryClient("http://registry.invalid", client=fake, make_schema=FakeSchema, clock=FakeClock())
+    fake.texts[3] = FakeSchema("syntax = 'proto3';", "PROTOBUF")
+    for _ in range(2):
+        with pytest.raises(SchemaRegistryError) as info:
+            client.schema_text(3)
+        assert info.value.reason == "bad-schema"
+    assert fake.lookups == 1
+
+
+def test_a_registry_that_does_not_answer_is_not_asked_again_during_the_back_off() -> None:
+    fake = FakeLibrary()
+    clock = FakeClock()
+    client = RegistryClient("http://registry.invalid", client=fake, make_schema=FakeSchema, clock=clock)
+    fake.texts[1] = FakeSchema('"long"')
+    known = client.register("k-value", '"string"')
+    fake.fail = ConnectionRefusedError(111, "refused")
+    with pytest.raises(SchemaRegistryError) as first:
+        client.schema_text(1)
+    assert first.value.reason == "unavailable" and fake.lookups == 1
+    # Every call now fails at once, lookups and registrations alike, naming the first failure.
+    with pytest.raises(SchemaRegistryError) as fast:
+        client.schema_text(7)
+    assert fast.value.reason == "unavailable" and fast.value.retryable
+    assert "not asked again" in str(fast.value) and "refused" in str(fast.value)
+    with pytest.raises(SchemaRegistryError) as registering:
+        client.register("s-value", '"int"')
+    assert registering.value.reason == "unavailable"
+    assert (fake.lookups, fake.registers) == (1, 1)
+    assert client.register("k-value", '"string"') == known  # what is cached still answers
+    fake.fail = None
+    clock.now += client_module.UNAVAILABLE_BACKOFF_S + 0.1
+    assert client.schema_text(1) == '"long"'
+    assert fake.lookups == 2
+
+
+def test_many_distinct_unknown_ids_do_not_grow_the_memory_without_bound() -> None:
+    fake = FakeLibrary()
+    client = RegistryClient("http://registry.invalid", client=fake, make_schema=FakeSchema, clock=FakeClock())
+    for schema_id in range(client_module.MAX_MISSING + 10):
+        with pytest.raises(SchemaRegistryError):
+            client.schema_text(schema_id + 1)
+    assert len(client._missing) <= client_module.MAX_MISSING
+
+
 def test_lookups_from_many_threads_agree() -> None:
     client, fake = make_client()
     fake.texts[3] = FakeSchema('"string"')
@@ -223,7 +296,9 @@ def test_lookups_from_many_threads_agree() -> None:
     ],
 )
 def test_library_failures_become_typed_reasons(error: Exception, reason: str, retryable: bool) -> None:
-    client, fake = make_client()
+    fake = FakeLibrary()
+    clock = FakeClock()
+    client = RegistryClient("http://registry.invalid", client=fake, make_schema=FakeSchema, clock=clock)
     fake.fail = error
     with pytest.raises(SchemaRegistryError) as info:
         client.schema_text(5)
@@ -232,7 +307,11 @@ def test_library_failures_become_typed_reasons(error: Exception, reason: str, re
         client.register("s-value", '"long"')
     assert (info.value.reason, info.value.subject) == (reason, "s-value")
     fake.fail = None
-    assert client.register("s-value", '"long"') == 1  # failures are not cached
+    if retryable:  # no answer: nothing is asked during the back-off, then everything again
+        with pytest.raises(SchemaRegistryError):
+            client.register("s-value", '"long"')
+        clock.now += client_module.UNAVAILABLE_BACKOFF_S
+    assert client.register("s-value", '"long"') == 1  # a failed registration is not remembered
 
 
 def test_schemas_that_are_not_avro_or_not_json_are_bad_schema() -> None:
