@@ -4,9 +4,9 @@
  * request with a pre-encoded reply carrying its id. What kafkajs costs is the rest of
  * `bench/client_cpu.ts`'s figure. `node --import tsx bench/client_path.ts [CALLS] [ROUNDS] [CONCURRENCY]`.
  */
-import {PipelineClient, createLogger} from '../src/index.js';
-import {encodeReply, encodeValue, wireSchemas} from '../src/codec/index.js';
-import type {MessageHandler, OutgoingMessage, RecordHandler, TopicSpec, Transport} from '../src/transport/transport.js';
+import {PipelineClient, createLogger} from '../dist/src/index.js';
+import {encodeReply, encodeValue, wireSchemas} from '../dist/src/codec/index.js';
+import type {MessageHandler, OutgoingMessage, RecordHandler, TopicSpec, Transport} from '../dist/src/transport/transport.js';
 import {payload} from './systems.js';
 
 const [callsArg = '200000', roundsArg = '7', concArg = '256'] = process.argv.slice(2);

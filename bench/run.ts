@@ -13,7 +13,7 @@ import {mkdirSync, readFileSync, writeFileSync, existsSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as hdr from 'hdr-histogram-js';
-import {PipelineClient, RunnerProcess} from '../src/index.js';
+import {PipelineClient, RunnerProcess} from '../dist/src/index.js';
 import {randomBytes} from 'node:crypto';
 import {benchPython, experimentRungs, here, kafkaRungs, root, type Rung, type System} from './systems.js';
 import {peerRungs, stopRedis} from './peers.js';

@@ -5,7 +5,7 @@
 import {randomBytes} from 'node:crypto';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {PipelineClient, RunnerProcess} from '../src/index.js';
+import {PipelineClient, RunnerProcess} from '../dist/src/index.js';
 
 const count = Number(process.argv[2] ?? 200);
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -8,12 +8,12 @@ import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {fileURLToPath} from 'node:url';
-import {PipelineClient, RunnerProcess, createLogger} from '../src/index.js';
-import {decodeReply, decodeValue, encodeRequest, encodeValue, wireSchemas} from '../src/codec/index.js';
-import {KafkajsTransport} from '../src/transport/kafkajs-transport.js';
+import {PipelineClient, RunnerProcess, createLogger} from '../dist/src/index.js';
+import {decodeReply, decodeValue, encodeRequest, encodeValue, wireSchemas} from '../dist/src/codec/index.js';
+import {KafkajsTransport} from '../dist/src/transport/kafkajs-transport.js';
 import {Kafka, logLevel, Partitioners} from 'kafkajs';
-import {SendBatcher} from '../src/transport/send-batcher.js';
-import type {OutgoingMessage} from '../src/transport/transport.js';
+import {SendBatcher} from '../dist/src/transport/send-batcher.js';
+import type {OutgoingMessage} from '../dist/src/transport/transport.js';
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '..');
