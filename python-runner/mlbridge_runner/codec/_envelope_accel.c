@@ -290,13 +290,15 @@ static int write_cause(Writer *w, PyObject *cause) {
     return write_attr(w, cause, n_message, write_string);
 }
 
+/* A tuple only: reading a cause's attributes can run Python code, which could shrink a list
+ * under the loop (lists, rare here, go to the Python writer). */
 static int write_causes(Writer *w, PyObject *causes) {
-    if (!PyTuple_CheckExact(causes) && !PyList_CheckExact(causes)) return -1;
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(causes);
+    if (!PyTuple_CheckExact(causes)) return -1;
+    Py_ssize_t count = PyTuple_GET_SIZE(causes);
     if (count > 0) {
         if (write_long_value(w, count) < 0) return -1;
         for (Py_ssize_t i = 0; i < count; i++) {
-            if (write_cause(w, PySequence_Fast_GET_ITEM(causes, i)) < 0) return -1;
+            if (write_cause(w, PyTuple_GET_ITEM(causes, i)) < 0) return -1;
         }
     }
     return write_byte(w, 0);
