@@ -13,7 +13,8 @@ rounds is the least disturbed figure; the median is printed too.
 A variant is ``LABEL[:TREE[:KEY=VALUE,...[:RUNNER ARGS]]]``: TREE is a python-runner folder to run
 instead of this checkout's (e.g. an ``git archive`` of the commit before a change), the KEY=VALUEs
 override librdkafka settings of the runner's reply producer, RUNNER ARGS are extra CLI options
-(space-separated). Default: one variant, this checkout as is.
+(space-separated). Default: one variant, this checkout as is. The label ``floor`` runs the bench's
+raw-bytes echo (``bench/floor_echo.py``) instead of a runner: the same driver, the Kafka work alone.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def requests(n: int, reply_to: str, payload: int) -> list[bytes]:
     ]
 
 
-def drive(producer: Producer, consumer: Consumer, topic: str, frames: list[bytes], window: int) -> float:
+def drive(producer: Producer, consumer: Consumer, topic: str, frames: list[bytes], window: int, reply_to: str) -> float:
     """Send ``frames`` keeping ``window`` in flight; returns the wall seconds until the last reply."""
     sent = received = 0
     total = len(frames)
@@ -81,7 +82,7 @@ def drive(producer: Producer, consumer: Consumer, topic: str, frames: list[bytes
     deadline = start + 120
     while received < total:
         while sent < total and sent - received < window:
-            producer.produce(topic, frames[sent])
+            producer.produce(topic, frames[sent], headers=[("reply-to", reply_to)])  # read by the floor echo only
             sent += 1
         producer.poll(0)
         first = consumer.poll(0.05)  # consume() would wait out its timeout for a full batch
@@ -119,11 +120,14 @@ class Variant:
                 f"loop.producer_settings = lambda *x: {{**base(*x), **{settings!r}}}; "
                 "sys.argv[0] = 'mlbridge-runner'; raise SystemExit(cli.main())"
             )]
+        if self.label == "floor":
+            command = [str(HERE / "floor_echo.py"), "--mode", "raw"]
+        else:
+            command = [*launcher, "--pipelines", str(HERE / "pipelines.py"), "--log-level", "warning"]
         self.runner = subprocess.Popen(
-            [sys.executable, *launcher, "--pipelines", str(HERE / "pipelines.py"), "--brokers", brokers,
-             "--request-topic", self.request_topic, "--group", f"{self.request_topic}.g", "--log-level", "warning",
-             *extra.split()],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": tree or str(ROOT / "python-runner")},
+            [sys.executable, *command, "--brokers", brokers, "--request-topic", self.request_topic,
+             "--group", f"{self.request_topic}.g", *extra.split()],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": tree or str(ROOT / "python-runner")}, stdout=subprocess.DEVNULL,
         )
         self.per_call: list[float] = []
         self.rates: list[float] = []
@@ -132,7 +136,7 @@ class Variant:
     def round(self, calls: int, window: int, payload: int) -> None:
         frames = requests(calls, self.reply_topic, payload)
         c0, t0 = cpu_seconds(self.runner.pid), thread_cpu(self.runner.pid)
-        wall = drive(self.producer, self.consumer, self.request_topic, frames, window)
+        wall = drive(self.producer, self.consumer, self.request_topic, frames, window, self.reply_topic)
         self.per_call.append((cpu_seconds(self.runner.pid) - c0) / calls * 1e6)
         for name, sec in thread_cpu(self.runner.pid).items():
             self.split.setdefault(name, []).append((sec - t0.get(name, 0.0)) / calls * 1e6)
@@ -172,10 +176,10 @@ def main() -> int:
     spy = None
     try:
         for v in variants:  # warm-up: assignment, first-call paths
-            drive(v.producer, v.consumer, v.request_topic, requests(500, v.reply_topic, a.payload), 64)
+            drive(v.producer, v.consumer, v.request_topic, requests(500, v.reply_topic, a.payload), 64, v.reply_topic)
         if a.py_spy:
             spy = subprocess.Popen(
-                [str(HERE / ".venv/bin/py-spy"), "record", "--pid", str(variants[0].runner.pid), "--rate", "200",
+                [str(HERE / ".venv/bin/py-spy"), "record", "--pid", str(variants[0].runner.pid), "--rate", "1000",
                  "--format", "raw", "--output", a.py_spy, "--threads", "--nonblocking", "--gil"],
                 stdout=subprocess.DEVNULL,
             )
