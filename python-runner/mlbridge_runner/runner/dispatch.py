@@ -220,6 +220,17 @@ class Dispatcher:
                 self._no_wait_until = time.monotonic() + SCHEMA_WAIT_BACKOFF_S
         return found
 
+    def untyped_plan(self, name: str) -> tuple[Pipeline, Binder] | None:
+        """``name``'s pipeline and Binder when it is registered, untyped and already prepared once
+        (the consume loop's short path; anything else goes through :meth:`prepare`)."""
+        found = self._plans.get(name)
+        if found is None:
+            return None
+        pipeline, plan = found
+        if type(plan) is not Binder or self._registry.get(name) is not pipeline:
+            return None
+        return pipeline, plan
+
     def check_deadline(self, request: RequestEnvelope) -> int:
         """Return the current time, or raise :class:`Rejected` if the request's deadline passed."""
         now = self._clock()
@@ -256,16 +267,19 @@ def execute(
     a pipeline that declares a :class:`~mlbridge_runner.Progress` parameter."""
     started = clock()
     kwargs = call.kwargs
-    if call.pipeline.progress_param is not None:
-        kwargs = {**kwargs, call.pipeline.progress_param: Progress(progress)}
-    try:
-        if call.pipeline.is_async:
-            value = asyncio.run(call.pipeline.fn(**kwargs))
-        else:
-            value = call.pipeline.fn(**kwargs)
-    except BaseException as exc:  # noqa: BLE001 - SystemExit in a pipeline must not stop the runner
-        return Outcome(None, remote_error(exc, error_codes.PIPELINE_ERROR), started, clock())
+    pipeline = call.pipeline
     plan = call.plan
+    if plan is None and pipeline.progress_param is None and not pipeline.is_async:
+        return run_untyped(pipeline.fn, kwargs, started, clock)
+    if pipeline.progress_param is not None:
+        kwargs = {**kwargs, pipeline.progress_param: Progress(progress)}
+    try:
+        if pipeline.is_async:
+            value = asyncio.run(pipeline.fn(**kwargs))
+        else:
+            value = pipeline.fn(**kwargs)
+    except BaseException as exc:  # noqa: BLE001 - SystemExit in a pipeline must not stop the runner
+        return _failed(exc, started, clock)
     try:
         if plan is None:
             encoded = encode_value(value, root="result")
@@ -273,8 +287,35 @@ def execute(
             return Outcome(plan.encode_result(value, True), None, started, clock(), plan.result_ref)
         else:
             encoded = encode_value(plan.encode_result(value, False), root="result")
-    except ValueNotEncodable as exc:
-        return Outcome(None, plain_error(error_codes.RESULT_NOT_ENCODABLE, type_name(exc), str(exc)), started, clock())
     except BaseException as exc:  # noqa: BLE001 - e.g. a __len__ that raises
-        return Outcome(None, remote_error(exc, error_codes.RESULT_NOT_ENCODABLE), started, clock())
+        return _not_encodable(exc, started, clock)
     return _ok_outcome(encoded, started, clock())
+
+
+def run_untyped(
+    fn: Callable[..., Any], kwargs: dict[str, Any], started_at_ms: int, clock: Callable[[], int] = now_ms
+) -> Outcome:
+    """Call a plain synchronous pipeline with bound ``kwargs`` and encode its result as a generic
+    ``Value``. Never raises. :func:`execute` in the commonest case, also called by the consume
+    loop's short path without building a :class:`Call`."""
+    try:
+        value = fn(**kwargs)
+    except BaseException as exc:  # noqa: BLE001 - SystemExit in a pipeline must not stop the runner
+        return _failed(exc, started_at_ms, clock)
+    try:
+        encoded = encode_value(value, root="result")
+    except BaseException as exc:  # noqa: BLE001 - e.g. a __len__ that raises
+        return _not_encodable(exc, started_at_ms, clock)
+    return _ok_outcome(encoded, started_at_ms, clock())
+
+
+def _failed(exc: BaseException, started_at_ms: int, clock: Callable[[], int]) -> Outcome:
+    return Outcome(None, remote_error(exc, error_codes.PIPELINE_ERROR), started_at_ms, clock())
+
+
+def _not_encodable(exc: BaseException, started_at_ms: int, clock: Callable[[], int]) -> Outcome:
+    if isinstance(exc, ValueNotEncodable):
+        error = plain_error(error_codes.RESULT_NOT_ENCODABLE, type_name(exc), str(exc))
+    else:
+        error = remote_error(exc, error_codes.RESULT_NOT_ENCODABLE)
+    return Outcome(None, error, started_at_ms, clock())
