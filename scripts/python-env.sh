@@ -33,8 +33,8 @@ if ! "$VENV/bin/python" -c '' 2>/dev/null; then
   "$PYTHON" -m venv --clear "$VENV"
 fi
 
-# The C extension (setup.py, codec/_envelope_accel.c) is built at install: a change to it reinstalls.
-want="$(cat "$PYPROJECT" "$ROOT/python-runner/setup.py" "$ROOT/python-runner/mlbridge_runner/codec/_envelope_accel.c" \
+# The C extensions (setup.py, codec/_*.c, _*.h) are built at install: a change to them reinstalls.
+want="$(cat "$PYPROJECT" "$ROOT/python-runner/setup.py" "$ROOT"/python-runner/mlbridge_runner/codec/_*.[ch] \
   2>/dev/null | sha256sum | cut -d' ' -f1)"
 if [[ "$(cat "$STAMP" 2>/dev/null || true)" == "$want" ]] \
   && "$VENV/bin/python" -c 'import mlbridge_runner' 2>/dev/null; then
@@ -51,7 +51,8 @@ echo "$want" >"$STAMP"
 from importlib.metadata import version
 import confluent_kafka, mlbridge_runner
 from mlbridge_runner.codec.envelope_codec import ACCELERATED
+from mlbridge_runner.codec.value import ACCELERATED as VALUE_ACCELERATED
 print(f"python-env: ready (confluent-kafka {version('confluent-kafka')}, "
       f"librdkafka {confluent_kafka.libversion()[0]}, fastavro {version('fastavro')}, "
-      f"envelope codec {'C' if ACCELERATED else 'pure Python: no C compiler or Python headers at install'})")
+      f"codecs {'C' if ACCELERATED and VALUE_ACCELERATED else 'pure Python: no C compiler or Python headers at install'})")
 PY

@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_accel_io.h"
+
 #define REQUEST_FIELDS 9
 /* The request.avsc and reply.avsc this file implements (as envelope_codec.py's fingerprints). */
 #define REQUEST_FINGERPRINT "\xc6\xbd\xd8\xd6\xa1\xa6\x6e\x41"
@@ -39,36 +41,6 @@ static PyObject *n_code, *n_type, *n_message, *n_traceback, *n_retryable, *n_cau
 static PyObject *n_current, *n_total, *n_received, *n_started, *n_finished;
 
 /* ------------------------------------------------------------------------------------------ read */
-
-typedef struct {
-    const unsigned char *data;
-    Py_ssize_t pos;
-    Py_ssize_t end;
-} Reader;
-
-/* A zig-zag varint of at most 10 bytes that fits in 64 bits (as envelope_codec._long). */
-static int read_long(Reader *r, int64_t *out) {
-    uint64_t n = 0;
-    for (int i = 0; i < 10; i++) {
-        if (r->pos >= r->end) return -1;
-        unsigned int byte = r->data[r->pos++];
-        if (i == 9 && (byte & 0x7F) > 1) return -1; /* bits beyond the 64th */
-        n |= (uint64_t)(byte & 0x7F) << (7 * i);
-        if (!(byte & 0x80)) {
-            *out = (int64_t)(n >> 1) ^ -(int64_t)(n & 1);
-            return 0;
-        }
-    }
-    return -1; /* longer than 10 bytes */
-}
-
-/* The length prefix of a string or bytes field: non-negative and within what is left. */
-static int read_length(Reader *r, Py_ssize_t *size) {
-    int64_t n;
-    if (read_long(r, &n) < 0 || n < 0 || n > (int64_t)(r->end - r->pos)) return -1;
-    *size = (Py_ssize_t)n;
-    return 0;
-}
 
 /* New reference, or NULL with no exception set when the input is not well formed. */
 static PyObject *read_string(Reader *r) {
@@ -183,54 +155,6 @@ error:
 }
 
 /* ----------------------------------------------------------------------------------------- write */
-
-typedef struct {
-    char *data;
-    Py_ssize_t len;
-    Py_ssize_t cap;
-    char inline_space[512];
-} Writer;
-
-static int reserve(Writer *w, Py_ssize_t more) {
-    if (w->len + more <= w->cap) return 0;
-    Py_ssize_t cap = w->cap * 2;
-    if (cap < w->len + more) cap = w->len + more;
-    char *data;
-    if (w->data == w->inline_space) {
-        data = PyMem_Malloc(cap);
-        if (data != NULL) memcpy(data, w->data, w->len);
-    } else {
-        data = PyMem_Realloc(w->data, cap);
-    }
-    if (data == NULL) return -1;
-    w->data = data;
-    w->cap = cap;
-    return 0;
-}
-
-static int write_raw(Writer *w, const char *raw, Py_ssize_t size) {
-    if (reserve(w, size) < 0) return -1;
-    memcpy(w->data + w->len, raw, size);
-    w->len += size;
-    return 0;
-}
-
-static int write_byte(Writer *w, unsigned char byte) {
-    if (reserve(w, 1) < 0) return -1;
-    w->data[w->len++] = (char)byte;
-    return 0;
-}
-
-static int write_long_value(Writer *w, int64_t value) {
-    if (reserve(w, 10) < 0) return -1;
-    uint64_t n = ((uint64_t)value << 1) ^ (uint64_t)(value >> 63);
-    while (n > 0x7F) {
-        w->data[w->len++] = (char)((n & 0x7F) | 0x80);
-        n >>= 7;
-    }
-    w->data[w->len++] = (char)n;
-    return 0;
-}
 
 /* An int (or bool) that fits in 64 bits; -1 otherwise (Python raises the error). */
 static int write_long(Writer *w, PyObject *value) {
@@ -357,9 +281,7 @@ static PyObject *accel_encode_reply(PyObject *module, PyObject *const *args, Py_
     if (status_ok == NULL) Py_RETURN_NONE;
     PyObject *reply = args[1];
     Writer w;
-    w.data = w.inline_space;
-    w.len = 0;
-    w.cap = (Py_ssize_t)sizeof(w.inline_space);
+    writer_init(&w);
     int failed = write_raw(&w, PyBytes_AS_STRING(args[0]), PyBytes_GET_SIZE(args[0]))
         || write_attr(&w, reply, n_id, write_string)
         || write_attr(&w, reply, n_status, write_status)
@@ -369,9 +291,11 @@ static PyObject *accel_encode_reply(PyObject *module, PyObject *const *args, Py_
         || write_attr(&w, reply, n_progress, write_progress)
         || write_attr(&w, reply, n_runner, write_string)
         || write_attr(&w, reply, n_timings, write_timings);
-    PyObject *out = failed ? Py_NewRef(Py_None) : PyBytes_FromStringAndSize(w.data, w.len);
-    if (w.data != w.inline_space) PyMem_Free(w.data);
-    return out;
+    if (failed) {
+        writer_discard(&w);
+        Py_RETURN_NONE;
+    }
+    return writer_finish(&w);
 }
 
 /* ------------------------------------------------------------------------------------------ bind */

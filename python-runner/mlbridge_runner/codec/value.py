@@ -9,16 +9,26 @@ refused with an error naming the path, e.g. ``$.params[2]``.
 Hand-written rather than via fastavro so that malformed input is refused with a clear path, depth
 is bounded (no C stack overflow on hostile nesting) and declared lengths are checked before any
 allocation. Unit tests check it byte for byte against fastavro.
+
+:func:`encode_value` and :func:`decode_value` first try ``mlbridge_runner_value_accel``
+(``_value_accel.c``), the same codec in C for exact built-in types, built when the package is
+installed with a compiler at hand. It answers only the common well-formed case and leaves anything
+else to the Python code below, which decides every error. ``MLBRIDGE_PURE_PYTHON=1`` turns it off.
 """
 
 from __future__ import annotations
 
+import os
 import struct
+from types import ModuleType
 from typing import Any, Final
 
 from ..errors import ValueNotDecodable, ValueNotEncodable
 from .binary import write_long
 
+#: The value.avsc this file (and _value_accel.c) implements; tests/unit/test_value_accel.py checks
+#: it against the loaded schema.
+VALUE_FINGERPRINT: Final = bytes.fromhex("071d3e746c3ca3bc")
 #: Deepest nesting of arrays/maps accepted in either direction.
 MAX_DEPTH: Final = 256
 
@@ -79,6 +89,15 @@ def _format_path(root: str, segments: list[str]) -> str:
 
 def encode_value(value: Any, root: str = "$") -> bytes:
     """The Avro body of ``Value{v: value}``; raises :class:`ValueNotEncodable` naming the path."""
+    if _accel is not None:
+        encoded: bytes | None = _accel.encode_value(value)
+        if encoded is not None:
+            return encoded
+    return encode_value_python(value, root)
+
+
+def encode_value_python(value: Any, root: str = "$") -> bytes:
+    """:func:`encode_value` without the C fast path (its reference, and the fallback)."""
     out = bytearray()
     try:
         _write(out, value, 0)
@@ -187,6 +206,15 @@ def decode_value(body: bytes | memoryview, root: str = "$") -> Any:
 
     Raises :class:`ValueNotDecodable` naming the path.
     """
+    if _accel is not None:
+        boxed: tuple[Any] | None = _accel.decode_value(body)
+        if boxed is not None:
+            return boxed[0]
+    return decode_value_python(body, root)
+
+
+def decode_value_python(body: bytes | memoryview, root: str = "$") -> Any:
+    """:func:`decode_value` without the C fast path (its reference, and the fallback)."""
     data = bytes(body)
     try:
         value, pos = _read(data, 0, 0)
@@ -337,3 +365,23 @@ def _read_map(data: bytes, pos: int, depth: int) -> tuple[dict[str, Any], int]:
                 raise
         count, pos = _block(data, pos, 2)
     return entries, pos
+
+
+# ---------------------------------------------------------------------------- C fast path
+
+
+def _load_accel() -> ModuleType | None:
+    if os.environ.get("MLBRIDGE_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        import mlbridge_runner_value_accel as accel  # type: ignore[import-not-found]
+    except ImportError:  # installed without a compiler, or running from a source tree
+        return None
+    if accel.FINGERPRINT != VALUE_FINGERPRINT or accel.MAX_DEPTH != MAX_DEPTH:
+        return None  # built from another version of value.avsc or of this file
+    return accel
+
+
+_accel: Final = _load_accel()
+#: Whether the C fast path is in use.
+ACCELERATED: Final = _accel is not None

@@ -33,6 +33,7 @@ from ..transport.config import (
     transactional_settings,
 )
 from ..transport.topics import TopicSetupError, ensure_topics
+from ..codec.value import ACCELERATED as VALUE_CODEC_ACCELERATED
 from ..codec.value import decode_value
 from .dispatch import Dispatcher, Outcome, Rejected, SchemaPending, execute, now_ms, run_untyped
 from .dlq import DeadLetters
@@ -207,7 +208,7 @@ class Runner(RebalanceHandlers):
                 concurrency=self.config.concurrency,
                 isolation=self.config.isolation,
                 transactional=self.config.transactional,
-                codec="c" if ENVELOPE_CODEC_ACCELERATED else "python",
+                codec="c" if ENVELOPE_CODEC_ACCELERATED and VALUE_CODEC_ACCELERATED else "python",
                 version=VERSION,
             )
             for name in self.registry.names():  # so a forgotten ``-> T`` is not a silent loss of types
