@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 from typing import Any, Callable
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
@@ -143,13 +144,15 @@ class ReplySender:
             self._failed(reply, topic, ticket, f"reply does not encode: {exc}")
             return
 
-        def delivered(err: KafkaError | None, _msg: Message) -> None:
-            self._delivered(err, reply, topic, ticket, deadline_ms, attempt)
-
+        # A partial, not a closure: the loop makes one per reply, and a closure over six names
+        # builds six cells besides the function.
+        delivered = partial(self._delivered, reply, topic, ticket, deadline_ms, attempt)
         held = self._held
         if held is not None and threading.get_ident() == self._loop_ident:
-            message = {"value": data, "key": reply.id.encode("utf-8"), "callback": delivered}
-            held.setdefault(topic, []).append((message, reply, ticket))
+            entries = held.get(topic)
+            if entries is None:
+                entries = held[topic] = []
+            entries.append(({"value": data, "key": reply.id.encode("utf-8"), "callback": delivered}, reply, ticket))
             return
         self._produce(topic, data, reply, ticket, delivered)
 
@@ -194,13 +197,15 @@ class ReplySender:
 
     def _delivered(
         self,
-        err: KafkaError | None,
         reply: ReplyEnvelope,
         topic: str,
         ticket: Ticket | None,
         deadline_ms: int,
         attempt: int,
+        err: KafkaError | None,
+        _msg: Message | None,
     ) -> None:
+        """Delivery report of ``reply`` (librdkafka passes ``err`` and the message last)."""
         if err is None:
             if enabled(DEBUG):
                 log_event(
