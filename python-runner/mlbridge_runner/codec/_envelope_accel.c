@@ -1,6 +1,6 @@
 /*
- * C fast paths for the runner's two per-call envelope operations: reading a request body and
- * writing a reply. Optional: envelope_codec.py runs without it (pure Python) and uses it only when
+ * C fast paths for the runner's per-call envelope operations: reading a request body, building an
+ * OK reply, writing a reply. Optional: envelope_codec.py runs without it (pure Python) and uses it only when
  * it imported, implements the same schema versions (FINGERPRINTS) and was bound to the classes.
  *
  * A top-level module (mlbridge_runner_accel), not one inside the package: the bundled runner runs
@@ -35,10 +35,34 @@ static const char *const REQUEST_SLOT_NAMES[REQUEST_FIELDS] = {
     "id", "pipeline", "args", "args_schema", "reply_to", "deadline_ms", "attempt", "sent_at_ms", "headers",
 };
 
+/* Bound once by bind_reply(): the reply and timings classes and their slots, for ok_reply(). */
+#define REPLY_FIELDS 8
+#define TIMINGS_FIELDS 3
+static PyTypeObject *reply_type = NULL, *timings_type = NULL;
+static PyObject *reply_slots[REPLY_FIELDS], *timings_slots[TIMINGS_FIELDS];
+static const char *const REPLY_SLOT_NAMES[REPLY_FIELDS] = {
+    "id", "status", "result", "result_schema", "error", "progress", "runner", "timings",
+};
+static const char *const TIMINGS_SLOT_NAMES[TIMINGS_FIELDS] = {"received_at_ms", "started_at_ms", "finished_at_ms"};
+
 /* Interned attribute names of replies, errors, causes, progress and timings. */
 static PyObject *n_id, *n_status, *n_result, *n_result_schema, *n_error, *n_progress, *n_runner, *n_timings;
 static PyObject *n_code, *n_type, *n_message, *n_traceback, *n_retryable, *n_causes;
 static PyObject *n_current, *n_total, *n_received, *n_started, *n_finished;
+
+/* An instance of the slotted class ``type`` with its slots set to ``values`` (borrowed), as the
+ * dataclass would hold them: through the slot descriptors, so the instance is equal and still frozen. */
+static PyObject *build(PyTypeObject *type, PyObject *const *slots, PyObject *const *values, int n) {
+    PyObject *instance = PyBaseObject_Type.tp_new(type, empty_tuple, NULL);
+    if (instance == NULL) return NULL;
+    for (int i = 0; i < n; i++) {
+        if (Py_TYPE(slots[i])->tp_descr_set(slots[i], instance, values[i]) < 0) {
+            Py_DECREF(instance);
+            return NULL;
+        }
+    }
+    return instance;
+}
 
 /* ------------------------------------------------------------------------------------------ read */
 
@@ -134,15 +158,8 @@ static PyObject *accel_read_request(PyObject *module, PyObject *const *args, Py_
     if ((fields[8] = read_string_map(&r)) == NULL) goto fallback; /* headers */
     if (r.pos != r.end) goto fallback;                          /* trailing bytes */
 
-    PyObject *request = PyBaseObject_Type.tp_new(request_type, empty_tuple, NULL);
+    PyObject *request = build(request_type, request_slots, fields, REQUEST_FIELDS);
     if (request == NULL) goto error;
-    for (int i = 0; i < REQUEST_FIELDS; i++) {
-        PyObject *slot = request_slots[i];
-        if (Py_TYPE(slot)->tp_descr_set(slot, request, fields[i]) < 0) {
-            Py_DECREF(request);
-            goto error;
-        }
-    }
     for (int i = 0; i < REQUEST_FIELDS; i++) Py_DECREF(fields[i]);
     return request;
 
@@ -300,6 +317,19 @@ static PyObject *accel_encode_reply(PyObject *module, PyObject *const *args, Py_
 
 /* ------------------------------------------------------------------------------------------ bind */
 
+/* The settable slot descriptors ``names`` of ``cls`` into ``out`` (new references); -1 with an exception set. */
+static int slots_of(PyObject *cls, const char *const *names, int n, PyObject **out) {
+    for (int i = 0; i < n; i++) {
+        out[i] = PyObject_GetAttrString(cls, names[i]);
+        if (out[i] == NULL || Py_TYPE(out[i])->tp_descr_set == NULL) {
+            for (int j = 0; j <= i; j++) Py_XDECREF(out[j]);
+            if (!PyErr_Occurred()) PyErr_Format(PyExc_TypeError, "%s has no settable slot", names[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* bind(request_cls, ok, error, progress): the classes and enum members the fast paths build/compare. */
 static PyObject *accel_bind(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 4 || !PyType_Check(args[0])) {
@@ -307,14 +337,7 @@ static PyObject *accel_bind(PyObject *module, PyObject *const *args, Py_ssize_t 
         return NULL;
     }
     PyObject *slots[REQUEST_FIELDS];
-    for (int i = 0; i < REQUEST_FIELDS; i++) {
-        slots[i] = PyObject_GetAttrString(args[0], REQUEST_SLOT_NAMES[i]);
-        if (slots[i] == NULL || Py_TYPE(slots[i])->tp_descr_set == NULL) {
-            for (int j = 0; j <= i; j++) Py_XDECREF(slots[j]);
-            if (!PyErr_Occurred()) PyErr_Format(PyExc_TypeError, "%s has no settable slot", REQUEST_SLOT_NAMES[i]);
-            return NULL;
-        }
-    }
+    if (slots_of(args[0], REQUEST_SLOT_NAMES, REQUEST_FIELDS, slots) < 0) return NULL;
     for (int i = 0; i < REQUEST_FIELDS; i++) Py_XSETREF(request_slots[i], slots[i]);
     Py_XSETREF(request_type, (PyTypeObject *)Py_NewRef(args[0]));
     Py_XSETREF(status_ok, Py_NewRef(args[1]));
@@ -323,12 +346,48 @@ static PyObject *accel_bind(PyObject *module, PyObject *const *args, Py_ssize_t 
     Py_RETURN_NONE;
 }
 
+/* bind_reply(reply_cls, timings_cls): the classes ok_reply() builds. */
+static PyObject *accel_bind_reply(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyType_Check(args[0]) || !PyType_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "bind_reply(reply_cls, timings_cls)");
+        return NULL;
+    }
+    PyObject *reply[REPLY_FIELDS], *timings[TIMINGS_FIELDS];
+    if (slots_of(args[0], REPLY_SLOT_NAMES, REPLY_FIELDS, reply) < 0) return NULL;
+    if (slots_of(args[1], TIMINGS_SLOT_NAMES, TIMINGS_FIELDS, timings) < 0) {
+        for (int i = 0; i < REPLY_FIELDS; i++) Py_DECREF(reply[i]);
+        return NULL;
+    }
+    for (int i = 0; i < REPLY_FIELDS; i++) Py_XSETREF(reply_slots[i], reply[i]);
+    for (int i = 0; i < TIMINGS_FIELDS; i++) Py_XSETREF(timings_slots[i], timings[i]);
+    Py_XSETREF(reply_type, (PyTypeObject *)Py_NewRef(args[0]));
+    Py_XSETREF(timings_type, (PyTypeObject *)Py_NewRef(args[1]));
+    Py_RETURN_NONE;
+}
+
+/* ok_reply(id, result, result_schema, runner, received_at_ms, started_at_ms, finished_at_ms) -> ReplyEnvelope:
+ * the OK reply of a call with its Timings, as replies.ok_reply builds them (values are not checked there either). */
+static PyObject *accel_ok_reply(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 7 || reply_type == NULL || status_ok == NULL) {
+        PyErr_SetString(PyExc_TypeError, "ok_reply(id, result, result_schema, runner, received, started, finished) after bind()/bind_reply()");
+        return NULL;
+    }
+    PyObject *timings = build(timings_type, timings_slots, args + 4, TIMINGS_FIELDS);
+    if (timings == NULL) return NULL;
+    PyObject *values[REPLY_FIELDS] = {args[0], status_ok, args[1], args[2], Py_None, Py_None, args[3], timings};
+    PyObject *reply = build(reply_type, reply_slots, values, REPLY_FIELDS);
+    Py_DECREF(timings);
+    return reply;
+}
+
 static PyMethodDef accel_methods[] = {
     {"bind", (PyCFunction)(void (*)(void))accel_bind, METH_FASTCALL, "Bind the request class and reply statuses."},
     {"read_request", (PyCFunction)(void (*)(void))accel_read_request, METH_FASTCALL,
      "The request body at data[pos:], or None to let the Python reader handle it."},
     {"encode_reply", (PyCFunction)(void (*)(void))accel_encode_reply, METH_FASTCALL,
      "header + the reply body, or None to let the Python writer handle it."},
+    {"bind_reply", (PyCFunction)(void (*)(void))accel_bind_reply, METH_FASTCALL, "Bind the reply and timings classes."},
+    {"ok_reply", (PyCFunction)(void (*)(void))accel_ok_reply, METH_FASTCALL, "An OK ReplyEnvelope with its Timings."},
     {NULL, NULL, 0, NULL},
 };
 

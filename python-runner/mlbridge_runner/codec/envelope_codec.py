@@ -20,10 +20,10 @@ from __future__ import annotations
 import os
 import struct
 from types import ModuleType
-from typing import Final
+from typing import Callable, Final
 
 from .binary import AvroReadError
-from .envelope_types import Progress, RemoteError, ReplyEnvelope, ReplyStatus, RequestEnvelope
+from .envelope_types import Progress, RemoteError, ReplyEnvelope, ReplyStatus, RequestEnvelope, Timings
 
 #: Fingerprints of the request.avsc / reply.avsc this module implements.
 REQUEST_FINGERPRINT: Final = bytes.fromhex("c6bdd8d6a1a66e41")
@@ -285,10 +285,18 @@ def _load_accel() -> ModuleType | None:
         return None
     if accel.FINGERPRINTS != (REQUEST_FINGERPRINT, REPLY_FINGERPRINT):  # built from another version
         return None
+    if not hasattr(accel, "ok_reply"):  # built from an older _envelope_accel.c: reinstall to use it
+        return None
     accel.bind(RequestEnvelope, ReplyStatus.OK, ReplyStatus.ERROR, ReplyStatus.PROGRESS)
+    accel.bind_reply(ReplyEnvelope, Timings)
     return accel
 
 
 _accel: Final = _load_accel()
 #: Whether the C fast paths are in use (logged by the runner at start).
 ACCELERATED: Final = _accel is not None
+#: ``(id, result, result_schema, runner, received, started, finished) -> ReplyEnvelope`` in C, the
+#: OK reply of a call with its Timings; ``None`` without the extension (replies.py builds it then).
+OK_REPLY_BUILDER: Final[Callable[[str, bytes, str, str, int, int, int], ReplyEnvelope] | None] = (
+    None if _accel is None else _accel.ok_reply
+)

@@ -38,6 +38,7 @@ except ImportError:
     accel = None
 else:  # bound here too, so that the tests run also under MLBRIDGE_PURE_PYTHON=1
     accel.bind(RequestEnvelope, ReplyStatus.OK, ReplyStatus.ERROR, ReplyStatus.PROGRESS)
+    accel.bind_reply(ReplyEnvelope, Timings)
 
 def test_the_extension_implements_the_schemas_the_python_codec_does():
     if accel is None:
@@ -284,6 +285,7 @@ def test_no_path_leaks_objects():
 
     def exercise() -> None:
         for _ in range(5000):
+            accel.ok_reply("i" * 36, b"r" * 100, "crc64:00", "runner", 1, 2, 3)
             accel.read_request(good, 0)
             accel.read_request(late_failure, 0)
             accel.read_request(early_failure, 0)
@@ -295,3 +297,13 @@ def test_no_path_leaks_objects():
     before = sys.getallocatedblocks()
     exercise()
     assert sys.getallocatedblocks() - before < 200
+
+
+@needs_accel
+def test_an_ok_reply_is_built_as_the_dataclass_would_be():
+    built = accel.ok_reply("id-1", b"r", "ref", "runner-a", 1, 2, 3)
+    assert type(built) is ReplyEnvelope and type(built.timings) is Timings
+    assert built == ReplyEnvelope("id-1", ReplyStatus.OK, b"r", "ref", None, None, "runner-a", Timings(1, 2, 3))
+    assert accel.encode_reply(HEADER, built) == envelope_codec.encode_reply_python(HEADER, built)
+    with pytest.raises(TypeError):
+        accel.ok_reply("id-1", b"r", "ref", "runner-a", 1, 2)

@@ -9,7 +9,7 @@ from mlbridge_runner.codec.envelopes import RequestEnvelope
 from mlbridge_runner.frozen import slot_setters
 from mlbridge_runner.registry import Registry
 from mlbridge_runner.runner.dispatch import Call, Outcome, _ok_outcome, _untyped_call
-from mlbridge_runner.runner.replies import _timings, ok_reply
+from mlbridge_runner.runner.replies import _ok_reply_python, _timings, ok_reply, ok_reply_of
 
 
 def test_builders_equal_the_dataclass_constructors_and_stay_frozen():
@@ -17,10 +17,14 @@ def test_builders_equal_the_dataclass_constructors_and_stay_frozen():
     registry = Registry()
     registry.register(lambda: None, "echo")
     pipeline = registry["echo"]
+    expected_reply = ReplyEnvelope(
+        id="id-1", status=ReplyStatus.OK, result=b"r", result_schema="ref", runner="runner-a", timings=Timings(1, 2, 3)
+    )
     cases = [
         (_timings(1, 2, 3), Timings(1, 2, 3)),
-        (ok_reply(request, b"r", "ref", "runner-a", Timings(1, 2, 3)),
-         ReplyEnvelope(id="id-1", status=ReplyStatus.OK, result=b"r", result_schema="ref", runner="runner-a", timings=Timings(1, 2, 3))),
+        (ok_reply_of("id-1", b"r", "ref", "runner-a", Timings(1, 2, 3)), expected_reply),
+        (_ok_reply_python("id-1", b"r", "ref", "runner-a", 1, 2, 3), expected_reply),
+        (ok_reply("id-1", b"r", "ref", "runner-a", 1, 2, 3), expected_reply),  # in C when built
         (_ok_outcome(b"r", 1, 2), Outcome(b"r", None, 1, 2)),
         (_untyped_call(request, pipeline, {"a": 1}, 5), Call(request, pipeline, {"a": 1}, 5)),
     ]
