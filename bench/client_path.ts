@@ -26,7 +26,11 @@ class EchoTransport implements Transport {
 	#batch: string[] = [];
 	async ensureTopics(_specs: readonly TopicSpec[]): Promise<void> {}
 	async tail(_topic: string, _groupId: string, _onRecord: RecordHandler): Promise<void> {}
-	async send(_topic: string, message: OutgoingMessage): Promise<void> {
+	async send(topic: string, message: OutgoingMessage): Promise<void> {
+		this.post(topic, message, () => undefined);
+	}
+
+	post(_topic: string, message: OutgoingMessage, _onFailure: (error: unknown) => void): void {
 		// Answered in batches on a later turn, as replies arrive from a fetch.
 		if (this.#batch.push(message.key) === 1) {
 			setImmediate(() => {

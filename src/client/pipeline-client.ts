@@ -18,7 +18,7 @@ import {
 } from '../errors/index.js';
 import {KafkajsTransport, type KafkajsTransportOptions} from '../transport/kafkajs-transport.js';
 import type {Transport} from '../transport/transport.js';
-import {CallSchemaChooser, compileContract} from './call-schemas.js';
+import {CallSchemaChooser, type CallSchemas, compileContract} from './call-schemas.js';
 import type {ClientOptions, InvokeOptions, ResolvedClientOptions} from './options.js';
 import {PendingCalls, type PendingCall} from './pending-calls.js';
 import type {PipelineTypes, UntypedPipelines} from './pipeline-types.js';
@@ -201,7 +201,17 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 	 * InvocationTimeoutError, InvocationCancelledError, RequestTooLargeError, BrokerUnreachableError,
 	 * SchemaNotFoundError or ClientClosedError — each carrying `requestId`.
 	 */
-	async invoke<N extends keyof P & string>(name: N, args: P[N]['args'], options: InvokeOptions = {}): Promise<P[N]['result']> {
+	invoke<N extends keyof P & string>(name: N, args: P[N]['args'], options: InvokeOptions = {}): Promise<P[N]['result']> {
+		// Not an async function: its promise would adopt the call's own promise, two more microtasks
+		// per call. Everything thrown before the call is pending still arrives as a rejection.
+		try {
+			return this.#invoke(name, args, options);
+		} catch (error) {
+			return Promise.reject(error);
+		}
+	}
+
+	#invoke<N extends keyof P & string>(name: N, args: P[N]['args'], options: InvokeOptions): Promise<P[N]['result']> {
 		const id = randomUUID();
 		if (this.#closed) {
 			throw new ClientClosedError(id);
@@ -232,15 +242,46 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		const schemas = this.#schemas.forPipeline(name);
 		const encodedArgs = schemas === undefined ? this.#encodeArgs(id, name, args) : this.#encodeTypedArgs(id, name, args, schemas.args);
 		const registry = this.#registry;
-		let argsSchema = schemas === undefined ? wireSchemas.value.ref : schemas.args.ref;
 		if (registry !== undefined && schemas !== undefined) {
-			// Registered once per pipeline schema; rejects with SchemaRegistryError (typed, requestId set).
-			argsSchema = await registry.argsRef(name, schemas.args, id);
-			if (this.#closed) {
-				throw new ClientClosedError(id);
-			}
+			return this.#invokeRegistered(registry, id, name, encodedArgs, schemas, timeoutMs, headers, options);
 		}
 
+		const argsSchema = schemas === undefined ? wireSchemas.value.ref : schemas.args.ref;
+		return this.#dispatch(id, name, encodedArgs, argsSchema, schemas, timeoutMs, headers, options);
+	}
+
+	/** invoke() with the schema registry: the args schema is registered once per pipeline schema first. */
+	async #invokeRegistered<N extends keyof P & string>(
+		registry: ClientRegistry,
+		id: string,
+		name: N,
+		encodedArgs: Buffer,
+		schemas: CallSchemas,
+		timeoutMs: number,
+		headers: Record<string, string>,
+		options: InvokeOptions,
+	): Promise<P[N]['result']> {
+		// Rejects with SchemaRegistryError (typed, requestId set).
+		const argsSchema = await registry.argsRef(name, schemas.args, id);
+		if (this.#closed) {
+			throw new ClientClosedError(id);
+		}
+
+		return this.#dispatch(id, name, encodedArgs, argsSchema, schemas, timeoutMs, headers, options);
+	}
+
+	/** Encode the request, make the call pending and send it. */
+	#dispatch<N extends keyof P & string>(
+		id: string,
+		name: N,
+		encodedArgs: Buffer,
+		argsSchema: string,
+		schemas: CallSchemas | undefined,
+		timeoutMs: number,
+		headers: Record<string, string>,
+		options: InvokeOptions,
+	): Promise<P[N]['result']> {
+		const registry = this.#registry;
 		const now = Date.now();
 		const deadlineMs = Number.isFinite(timeoutMs) ? now + timeoutMs : undefined;
 		const envelope = {
@@ -289,7 +330,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 	 * Re-sending is safe: replies are matched by id and a second one is ignored.
 	 */
 	#send(id: string, key: string, value: Buffer, attempt: number): void {
-		this.#transport.send(this.#options.requestTopic, {key, value}).catch((error: unknown) => {
+		this.#transport.post(this.#options.requestTopic, {key, value}, (error: unknown) => {
 			const typed = this.#sendError(id, value.length, error);
 			const retry = typed instanceof BrokerUnreachableError && this.#options.whenBrokerDown === 'wait' && !this.#closed;
 			if (!retry) {

@@ -98,6 +98,10 @@ export class KafkajsTransport implements Transport {
 		return this.#batcher.enqueue(topic, message);
 	}
 
+	post(topic: string, message: OutgoingMessage, onFailure: (error: unknown) => void): void {
+		this.#batcher.post(topic, message, onFailure);
+	}
+
 	async consume(topic: string, groupId: string, onMessage: MessageHandler): Promise<void> {
 		const consumer = this.#consumer(topic, groupId);
 		const assigned = new Promise<void>(resolve => {

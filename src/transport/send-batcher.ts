@@ -47,6 +47,12 @@ export class SendBatcher {
 		});
 	}
 
+	/** As `enqueue`, without a promise: `onFailure` is called with the batch's error. */
+	post(topic: string, message: OutgoingMessage, onFailure: (error: unknown) => void): void {
+		this.#queue.push({topic, message, resolve: noop, reject: onFailure});
+		this.#schedule();
+	}
+
 	#schedule(): void {
 		if (this.#scheduled || this.#inFlight >= this.#maxInFlight || this.#queue.length === 0) {
 			return;
@@ -116,3 +122,5 @@ export class SendBatcher {
 		}
 	}
 }
+
+function noop(): void {}

@@ -40,6 +40,10 @@ export class FakeTransport implements Transport {
 		this.#onTailRecord?.(record);
 	}
 
+	post(topic: string, message: OutgoingMessage, onFailure: (error: unknown) => void): void {
+		this.send(topic, message).catch(onFailure);
+	}
+
 	async send(topic: string, message: OutgoingMessage): Promise<void> {
 		if (topic === this.#tailTopic) {
 			this.appendTailed({key: message.key, value: message.value});

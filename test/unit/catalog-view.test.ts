@@ -107,6 +107,7 @@ function tailingTransport(tail: (onRecord: RecordHandler) => Promise<void>): Tra
 	return {
 		ensureTopics: async () => {},
 		send: async () => {},
+		post() {},
 		consume: async () => {},
 		maxMessageBytes: async () => undefined,
 		close: async () => {},

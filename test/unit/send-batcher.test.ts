@@ -43,6 +43,33 @@ test('a failed batch rejects each of its messages and nothing else', async () =>
 	await batcher.enqueue('t', message('y'));
 });
 
+test('post: travels with the sends of its turn; only a failed batch calls onFailure, once per message', async () => {
+	const batches: string[][] = [];
+	let fail = false;
+	const batcher = new SendBatcher(async batch => {
+		batches.push([...batch.values()].flat().map(m => m.key));
+		if (fail) {
+			throw new Error('broker gone');
+		}
+	});
+	const failures: string[] = [];
+	batcher.post('t', message('a'), error => failures.push(`a: ${String(error)}`));
+	const sent = batcher.enqueue('t', message('b'));
+	await sent;
+	assert.deepEqual(batches, [['a', 'b']]);
+	assert.deepEqual(failures, []);
+	fail = true;
+	batcher.post('t', message('c'), error => failures.push(`c: ${String(error)}`));
+	batcher.post('t', message('d'), error => failures.push(`d: ${String(error)}`));
+	await new Promise(resolve => setImmediate(resolve));
+	await new Promise(resolve => setImmediate(resolve));
+	assert.deepEqual(failures, ['c: Error: broker gone', 'd: Error: broker gone']);
+	const queued: string[] = [];
+	batcher.post('t', message('e'), error => queued.push(String(error)));
+	batcher.rejectQueued(new Error('closed'));
+	assert.deepEqual(queued, ['Error: closed']);
+});
+
 test('messages to several topics in one turn are grouped by topic', async () => {
 	const seen: Array<[string, string[]]> = [];
 	const batcher = new SendBatcher(async batch => {
