@@ -42,6 +42,31 @@ static inline int read_length(Reader *r, Py_ssize_t *size) {
     return 0;
 }
 
+/* New reference, or NULL with no exception set when the input is not well formed. */
+static inline PyObject *read_string(Reader *r) {
+    Py_ssize_t size;
+    if (read_length(r, &size) < 0) return NULL;
+    PyObject *text = PyUnicode_DecodeUTF8((const char *)r->data + r->pos, size, NULL);
+    if (text == NULL) {
+        PyErr_Clear(); /* invalid UTF-8: the Python reader words the error */
+        return NULL;
+    }
+    r->pos += size;
+    return text;
+}
+
+static inline PyObject *read_bytes(Reader *r) {
+    Py_ssize_t size;
+    if (read_length(r, &size) < 0) return NULL;
+    PyObject *raw = PyBytes_FromStringAndSize((const char *)r->data + r->pos, size);
+    if (raw == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    r->pos += size;
+    return raw;
+}
+
 typedef struct {
     char *data;
     Py_ssize_t len;

@@ -66,31 +66,6 @@ static PyObject *build(PyTypeObject *type, PyObject *const *slots, PyObject *con
 
 /* ------------------------------------------------------------------------------------------ read */
 
-/* New reference, or NULL with no exception set when the input is not well formed. */
-static PyObject *read_string(Reader *r) {
-    Py_ssize_t size;
-    if (read_length(r, &size) < 0) return NULL;
-    PyObject *text = PyUnicode_DecodeUTF8((const char *)r->data + r->pos, size, NULL);
-    if (text == NULL) {
-        PyErr_Clear(); /* invalid UTF-8: the Python reader words the error */
-        return NULL;
-    }
-    r->pos += size;
-    return text;
-}
-
-static PyObject *read_bytes(Reader *r) {
-    Py_ssize_t size;
-    if (read_length(r, &size) < 0) return NULL;
-    PyObject *raw = PyBytes_FromStringAndSize((const char *)r->data + r->pos, size);
-    if (raw == NULL) {
-        PyErr_Clear();
-        return NULL;
-    }
-    r->pos += size;
-    return raw;
-}
-
 /* map<string>: blocks of (count, [byte size if count < 0], entries) ended by a zero count. */
 static PyObject *read_string_map(Reader *r) {
     PyObject *entries = PyDict_New();

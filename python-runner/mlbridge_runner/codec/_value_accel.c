@@ -31,18 +31,6 @@ static int read_count(Reader *r, int64_t min_size, int64_t *count) {
     return *count > (int64_t)(r->end - r->pos) / min_size ? -1 : 0;
 }
 
-static PyObject *read_text(Reader *r) {
-    Py_ssize_t size;
-    if (read_length(r, &size) < 0) return NULL;
-    PyObject *text = PyUnicode_DecodeUTF8((const char *)r->data + r->pos, size, NULL);
-    if (text == NULL) {
-        PyErr_Clear(); /* invalid UTF-8: value._text words the error */
-        return NULL;
-    }
-    r->pos += size;
-    return text;
-}
-
 static PyObject *read_array(Reader *r, int depth) {
     PyObject *items = PyList_New(0);
     if (items == NULL) goto fail;
@@ -72,7 +60,7 @@ static PyObject *read_map(Reader *r, int depth) {
         if (read_count(r, 2, &count) < 0) goto fail;
         if (count == 0) return entries;
         for (int64_t i = 0; i < count; i++) {
-            PyObject *key = read_text(r);
+            PyObject *key = read_string(r);
             if (key == NULL) goto fail;
             PyObject *item = read_value(r, depth);
             if (item == NULL) {
@@ -118,18 +106,9 @@ static PyObject *read_value(Reader *r, int depth) {
 #endif
     }
     case STRING_TAG:
-        return read_text(r);
-    case BYTES_TAG: {
-        Py_ssize_t size;
-        if (read_length(r, &size) < 0) return NULL;
-        PyObject *raw = PyBytes_FromStringAndSize((const char *)r->data + r->pos, size);
-        if (raw == NULL) {
-            PyErr_Clear();
-            return NULL;
-        }
-        r->pos += size;
-        return raw;
-    }
+        return read_string(r);
+    case BYTES_TAG:
+        return read_bytes(r);
     case ARRAY_TAG:
         return depth >= MAX_DEPTH ? NULL : read_array(r, depth + 1);
     case MAP_TAG:
