@@ -57,7 +57,7 @@ test('post: travels with the sends of its turn; only a failed batch calls onFail
 	const sent = batcher.enqueue('t', message('b'));
 	await sent;
 	assert.deepEqual(batches, [['a', 'b']]);
-	assert.deepEqual(failures, []);
+	assert.equal(failures.length, 0);
 	fail = true;
 	batcher.post('t', message('c'), error => failures.push(`c: ${String(error)}`));
 	batcher.post('t', message('d'), error => failures.push(`d: ${String(error)}`));

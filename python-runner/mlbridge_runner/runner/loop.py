@@ -50,8 +50,9 @@ from .processes import ProcessWorkers
 from .rebalance import RebalanceHandlers
 from .schema_waits import SchemaWaits
 from .replies import ReplySender, error_reply, kafka_error_fields, outcome_reply, timings_at
-from .time_limits import TimeLimits, timed_out
+from .time_limits import TimeLimits
 from .transactions import TransactionalDeadLetters, TransactionalOutbox, TransactionalReplies
+from .worker_side import WorkerSide
 
 IDLE_POLL_SECONDS = 0.1
 BUSY_POLL_SECONDS = 0.01
@@ -72,7 +73,7 @@ except Exception:  # noqa: BLE001 - running from a source tree
     VERSION = "0.0.0+source"
 
 
-class Runner(RebalanceHandlers):
+class Runner(RebalanceHandlers, WorkerSide):
     def __init__(self, config: RunnerConfig, registry: Registry, identity: str | None = None) -> None:
         self.config = config.validate()
         self.registry = registry
@@ -439,29 +440,6 @@ class Runner(RebalanceHandlers):
             log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
             self._settle(job.ticket)
 
-    def _answer_repeat(self, job: Job, outcome: Outcome, source: str) -> None:
-        """Answer a repeated idempotency key with the first call's outcome (any thread)."""
-        request = job.call.request
-        if enabled(DEBUG):
-            log_event(DEBUG, events.CALL_DEDUPLICATED, id=request.id, pipeline=job.call.pipeline.name, source=source)
-        reply = outcome_reply(request, outcome, self._value_reference, self.identity, job.call.received_at_ms)
-        self._served += 1
-        self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms)
-
-    def _finish_key(self, job: Job, outcome: Outcome | None) -> None:
-        """The call owning an idempotency key ended: ``outcome`` is stored and its parked repeats
-        answered, or (``None``: it never ran) the first repeat runs in its place. Any thread."""
-        key = job.idempotency_key
-        if key is None:
-            return
-        if outcome is not None:
-            for waiter in self._idempotency.finish(key, outcome):
-                self._answer_repeat(waiter, outcome, "waited")
-        else:
-            successor = self._idempotency.release(key)
-            if successor is not None:
-                self._resubmit.put(successor)
-
     def _reply_undecodable(self, data: bytes, problem: str) -> None:
         address = self._peek_address(data)
         if address is None or not is_valid_topic(address.reply_to):
@@ -470,59 +448,6 @@ class Runner(RebalanceHandlers):
             error_codes.UNDECODABLE_REQUEST, type_name(BodyDecodeError()), f"the request could not be decoded: {problem}"
         )
         self._replies.send(error_reply(address.id, error, self.identity, timings_at(now_ms())), address.reply_to, None)
-
-    # ------------------------------------------------------------------ workers
-
-    def _work(self, job: Job) -> None:
-        """Runs on a worker thread."""
-        ran = False
-        try:
-            # It may have waited in the queue: the caller may have given up meanwhile.
-            self._dispatcher.check_deadline(job.call.request)
-        except Rejected as rejected:
-            outcome = Outcome(None, rejected.error, now_ms(), now_ms())
-        else:
-            limiter = self._progress.start(job)
-            report = limiter.report if limiter is not None else None
-            if self._processes is not None:
-                outcome = self._processes.run(job, report)
-            elif self._inline.on_probation(job.call.pipeline):
-                started, started_cpu = time.perf_counter(), time.thread_time()
-                outcome = execute(job.call, progress=report)
-                self._inline.measured(
-                    job.call.pipeline, time.perf_counter() - started, False, time.thread_time() - started_cpu
-                )
-            else:
-                outcome = execute(job.call, progress=report)
-            ran = True
-        if not self._pool.claim(job):
-            log_event(DEBUG, events.CALL_LATE_RESULT_DROPPED, id=job.call.request.id, pipeline=job.call.pipeline.name)
-            return
-        try:
-            self._progress.end(job, flush=True)  # the latest report goes out before the result
-            request = job.call.request
-            reply = outcome_reply(request, outcome, self._value_reference, self.identity, job.call.received_at_ms)
-            self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms)
-            self._served += 1
-            self._finish_key(job, outcome if ran else None)
-        except BaseException as exc:  # noqa: BLE001
-            log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
-            self._settle(job.ticket)
-        finally:
-            self._progress.end(job, flush=False)  # no-op unless the reply path failed
-            self._pool.release(job)
-
-    def _check_timeouts(self) -> None:
-        now = time.monotonic()
-        for job in self._limits.expired(now):
-            if not self._pool.abandon(job):
-                continue  # finished just now
-            self._progress.end(job, flush=False)
-            killed = self._processes.kill(job) if self._processes is not None else None
-            reply, outcome = timed_out(job, now, killed, self.identity)
-            self._served += 1
-            self._replies.send(reply, job.call.request.reply_to, job.ticket, job.call.request.deadline_ms)
-            self._finish_key(job, outcome)
 
     # ------------------------------------------------------------------ offsets
 
