@@ -17,11 +17,11 @@ Python code below still decides every error. ``MLBRIDGE_PURE_PYTHON=1`` turns it
 
 from __future__ import annotations
 
-import os
 import struct
 from types import ModuleType
 from typing import Callable, Final
 
+from .accel import load_extension
 from .binary import AvroReadError
 from .envelope_types import Progress, RemoteError, ReplyEnvelope, ReplyStatus, RequestEnvelope, Timings
 
@@ -277,11 +277,8 @@ def write_reply(out: bytearray, reply: ReplyEnvelope) -> None:
 
 
 def _load_accel() -> ModuleType | None:
-    if os.environ.get("MLBRIDGE_PURE_PYTHON", "") not in ("", "0"):
-        return None
-    try:
-        import mlbridge_runner_accel as accel  # type: ignore[import-not-found]
-    except ImportError:  # not built: no compiler when the package was installed
+    accel = load_extension("mlbridge_runner_accel")
+    if accel is None:
         return None
     if accel.FINGERPRINTS != (REQUEST_FINGERPRINT, REPLY_FINGERPRINT):  # built from another version
         return None

@@ -18,12 +18,12 @@ else to the Python code below, which decides every error. ``MLBRIDGE_PURE_PYTHON
 
 from __future__ import annotations
 
-import os
 import struct
 from types import ModuleType
 from typing import Any, Final
 
 from ..errors import ValueNotDecodable, ValueNotEncodable
+from .accel import load_extension
 from .binary import write_long
 
 #: The value.avsc this file (and _value_accel.c) implements; tests/unit/test_value_accel.py checks
@@ -371,11 +371,8 @@ def _read_map(data: bytes, pos: int, depth: int) -> tuple[dict[str, Any], int]:
 
 
 def _load_accel() -> ModuleType | None:
-    if os.environ.get("MLBRIDGE_PURE_PYTHON", "") not in ("", "0"):
-        return None
-    try:
-        import mlbridge_runner_value_accel as accel  # type: ignore[import-not-found]
-    except ImportError:  # installed without a compiler, or running from a source tree
+    accel = load_extension("mlbridge_runner_value_accel")
+    if accel is None:
         return None
     if accel.FINGERPRINT != VALUE_FINGERPRINT or accel.MAX_DEPTH != MAX_DEPTH:
         return None  # built from another version of value.avsc or of this file

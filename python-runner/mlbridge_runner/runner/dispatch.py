@@ -43,6 +43,11 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+def deadline_passed(request: RequestEnvelope, now_ms: int) -> bool:
+    """Whether the caller has given up on ``request`` by ``now_ms`` (0: no deadline)."""
+    return bool(request.deadline_ms) and now_ms > request.deadline_ms
+
+
 class Rejected(Exception):
     """The request is answered with ``error`` without running anything."""
 
@@ -234,7 +239,7 @@ class Dispatcher:
     def check_deadline(self, request: RequestEnvelope) -> int:
         """Return the current time, or raise :class:`Rejected` if the request's deadline passed."""
         now = self._clock()
-        if request.deadline_ms and now > request.deadline_ms:
+        if deadline_passed(request, now):
             raise Rejected(
                 plain_error(
                     error_codes.DEADLINE_EXCEEDED,

@@ -35,7 +35,7 @@ from ..transport.config import (
 from ..transport.topics import TopicSetupError, ensure_topics
 from ..codec.value import ACCELERATED as VALUE_CODEC_ACCELERATED
 from ..codec.value import decode_value
-from .dispatch import Dispatcher, Outcome, Rejected, SchemaPending, execute, now_ms, run_untyped
+from .dispatch import Dispatcher, Outcome, Rejected, SchemaPending, deadline_passed, execute, now_ms, run_untyped
 from .dlq import DeadLetters
 from .failures import plain_error, type_name
 from .identity import make_identity
@@ -359,7 +359,7 @@ class Runner(RebalanceHandlers, WorkerSide):
         if self._idempotent and IDEMPOTENCY_HEADER in request.headers:
             return False
         received = now_ms()
-        if request.deadline_ms and received > request.deadline_ms:
+        if deadline_passed(request, received):
             return False
         try:
             kwargs = binder.bind(decode_value(request.args, root="args"))
@@ -368,13 +368,7 @@ class Runner(RebalanceHandlers, WorkerSide):
         started = time.perf_counter()
         outcome = run_untyped(pipeline.fn, kwargs, received)
         self._inline.measured(pipeline, time.perf_counter() - started, inline=True)
-        try:
-            reply = outcome_reply(request, outcome, self._value_reference, self.identity, received)
-            self._replies.send(reply, request.reply_to, ticket, request.deadline_ms)
-            self._served += 1
-        except Exception as exc:  # noqa: BLE001 - as in _run_inline: never lose the ticket
-            log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
-            self._settle(ticket)
+        self._reply_inline(request, outcome, received, ticket)
         return True
 
     def _dispatch(self, request: RequestEnvelope, ticket: Ticket, size: int, waited: bool = False) -> None:
@@ -430,15 +424,21 @@ class Runner(RebalanceHandlers, WorkerSide):
         outcome = execute(call)
         self._inline.measured(call.pipeline, time.perf_counter() - started, inline=True)
         job.finished = True
+        self._reply_inline(call.request, outcome, call.received_at_ms, job.ticket, job)
+
+    def _reply_inline(
+        self, request: RequestEnvelope, outcome: Outcome, received_at_ms: int, ticket: Ticket, job: Job | None = None
+    ) -> None:
+        """Loop thread: answer a call run here (``job``: one that may own an idempotency key)."""
         try:
-            request = call.request
-            reply = outcome_reply(request, outcome, self._value_reference, self.identity, call.received_at_ms)
-            self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms)
+            reply = outcome_reply(request, outcome, self._value_reference, self.identity, received_at_ms)
+            self._replies.send(reply, request.reply_to, ticket, request.deadline_ms)
             self._served += 1
-            self._finish_key(job, outcome)
+            if job is not None:
+                self._finish_key(job, outcome)
         except Exception as exc:  # noqa: BLE001 - as on a worker: never lose the ticket
             log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
-            self._settle(job.ticket)
+            self._settle(ticket)
 
     def _reply_undecodable(self, data: bytes, problem: str) -> None:
         address = self._peek_address(data)
