@@ -246,7 +246,6 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             transaction_timeout_ms=args.transaction_timeout_ms,
             catalog_topic=args.catalog_topic,
             schema_registry=args.schema_registry,
-            test_txn_commit_delay_ms=int(os.environ.get("MLBRIDGE_TEST_TXN_COMMIT_DELAY_MS", "0") or 0),
         )
         runner = Runner(config, served)
     except MlbridgeRunnerError as exc:

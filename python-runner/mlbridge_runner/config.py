@@ -67,8 +67,6 @@ class RunnerConfig:
     #: ``mlbridge-<group>-<identity>``); see runner/transactions.py.
     transactional: bool = False
     transaction_timeout_ms: int = 10_000
-    #: Tests only: hold each transaction open this long after its records are written.
-    test_txn_commit_delay_ms: int = 0
     #: The compacted topic of pipeline entries (env ``MLBRIDGE_CATALOG_TOPIC``); see catalog/.
     catalog_topic: str = DEFAULT_CATALOG_TOPIC
     #: Base URL of a Confluent-compatible schema registry (env ``MLBRIDGE_SCHEMA_REGISTRY``):

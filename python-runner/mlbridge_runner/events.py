@@ -70,9 +70,6 @@ TXN_ABORTED: Final = "txn.aborted"
 #: DEBUG (``--transactional``): a finished call's records were dropped because its partition was
 #: revoked (the new owner replies): partition, offset.
 TXN_DROPPED: Final = "txn.dropped"
-#: DEBUG, tests only (MLBRIDGE_TEST_TXN_COMMIT_DELAY_MS): records written, transaction still open:
-#: records (request ids, or dlq:<reason>).
-TXN_OPEN: Final = "txn.open"
 #: WARNING: a reply could not be delivered (client gone?): id, topic, error. The offset moves on.
 REPLY_FAILED: Final = "reply.failed"
 #: WARNING: an undecodable message went to the dead-letter topic: reason, error, topic, partition,

@@ -166,7 +166,6 @@ class Runner(RebalanceHandlers, WorkerSide):
                 consumer,
                 self._tracker,
                 self.config.transaction_timeout_ms / 1000,
-                self.config.test_txn_commit_delay_ms / 1000,
             )
             self._replies = TransactionalReplies(outbox)
             self._dlq = TransactionalDeadLetters(outbox, self.config.dlq_topic)

@@ -69,13 +69,11 @@ class TransactionalOutbox:
         consumer: Consumer,
         tracker: OffsetTracker,
         timeout_seconds: float = 10.0,
-        pause_before_commit: float = 0.0,
     ) -> None:
         self._producer = producer
         self._consumer = consumer
         self._tracker = tracker
         self._timeout = timeout_seconds
-        self._pause = pause_before_commit
         self._incoming: queue.SimpleQueue[tuple[Ticket | None, list[Record]]] = queue.SimpleQueue()
         self._held: dict[Key, list[tuple[int, list[Record]]]] = {}
         self._ready: list[tuple[Key | None, Record]] = []
@@ -154,10 +152,6 @@ class TransactionalOutbox:
                 if produced is not None:
                     sent.append(produced)
             records = sent
-            if self._pause:
-                producer.flush(self._timeout)
-                log_event(DEBUG, events.TXN_OPEN, records=[r.label for r in records])
-                time.sleep(self._pause)
             if positions:
                 producer.send_offsets_to_transaction(
                     [TopicPartition(t, p, o) for (t, p), o in positions.items()],

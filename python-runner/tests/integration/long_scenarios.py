@@ -16,7 +16,7 @@ from mlbridge_runner.codec.envelopes import ReplyStatus, decode_reply
 from mlbridge_runner.codec.value import decode_value
 
 from .kafka_client import Caller, create_topics, unique, wait_for_lag
-from .runner_process import RunnerProcess
+from .runner_process import FIXTURES, RunnerProcess
 
 
 def _fresh(brokers: str, partitions: int) -> tuple[str, str, Caller]:
@@ -77,10 +77,10 @@ def killed_mid_transaction(brokers: str, workdir: Path) -> dict[str, Any]:
     """A transactional runner SIGKILLed with a reply written in an open transaction: read-committed
     readers never see that reply; the next runner re-runs the call and its reply is the only one."""
     topic, group, caller = _fresh(brokers, 1)
-    env_name = "MLBRIDGE_TEST_TXN_COMMIT_DELAY_MS"
+    # Each transaction held open 60 s once its records are written: a test-side wrapper of the runner.
     first = RunnerProcess(
         brokers, topic, group, "--transactional", "--transaction-timeout-ms", "2000",
-        log_level="debug", env={env_name: "60000"},
+        log_level="debug", launcher=(str(FIXTURES / "delayed_commit_runner.py"), "60000"),
     )
     second = None
     try:

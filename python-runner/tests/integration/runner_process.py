@@ -25,7 +25,10 @@ class RunnerProcess:
         *extra: str,
         log_level: str = "info",
         env: dict[str, str] | None = None,
+        launcher: tuple[str, ...] = ("-m", "mlbridge_runner"),
     ) -> None:
+        """``launcher``: what follows the interpreter in place of ``-m mlbridge_runner`` (a test-side
+        wrapper script and its own arguments, e.g. ``fixtures/delayed_commit_runner.py``)."""
         self.request_topic = request_topic
         self.group = group
         self._log = tempfile.NamedTemporaryFile(prefix="mlbridge-runner-", suffix=".log", delete=False)
@@ -36,7 +39,7 @@ class RunnerProcess:
         }
         self.proc = subprocess.Popen(
             [
-                sys.executable, "-m", "mlbridge_runner",
+                sys.executable, *launcher,
                 "--pipelines", str(FIXTURES / "pipelines.py"),
                 "--brokers", brokers,
                 "--request-topic", request_topic,
