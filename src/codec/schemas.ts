@@ -56,15 +56,20 @@ function load(name: string): WireSchema {
 	return {type, canonicalForm, fingerprint: fp, fingerprintHex, ref: `crc64:${fingerprintHex}`};
 }
 
-/** The wire schemas: the envelopes, Value, and the catalogue entry (schemas/catalog.avsc). */
+/**
+ * The wire schemas: the envelopes, Value, the catalogue entry (schemas/catalog.avsc) and the job
+ * state record (schemas/job.avsc).
+ */
 export const wireSchemas: {
 	readonly value: WireSchema;
 	readonly request: WireSchema;
 	readonly reply: WireSchema;
 	readonly catalog: WireSchema;
+	readonly job: WireSchema;
 } = {
 	value: load('value'),
 	request: load('request'),
 	reply: load('reply'),
 	catalog: load('catalog'),
+	job: load('job'),
 };

@@ -10,6 +10,7 @@ import {
 	UnknownPipelineError,
 } from './remote-errors.js';
 import {InvocationCancelledError, RequestTooLargeError} from './invocation-errors.js';
+import {JobAttemptsExhaustedError, ResultTooLargeError} from './job-errors.js';
 import type {MlbridgeError} from './base.js';
 
 /**
@@ -27,6 +28,8 @@ export const ErrorCode = {
 	UNDECODABLE_REQUEST: 'UNDECODABLE_REQUEST',
 	RESULT_NOT_ENCODABLE: 'RESULT_NOT_ENCODABLE',
 	INTERNAL: 'INTERNAL',
+	RESULT_TOO_LARGE: 'RESULT_TOO_LARGE',
+	JOB_ATTEMPTS_EXHAUSTED: 'JOB_ATTEMPTS_EXHAUSTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -45,6 +48,9 @@ const classByCode: Readonly<Record<string, RemoteErrorClass>> = {
 	[ErrorCode.PIPELINE_TIMEOUT]: PipelineTimeoutError,
 	[ErrorCode.DEADLINE_EXCEEDED]: DeadlineExceededError,
 	[ErrorCode.RESULT_NOT_ENCODABLE]: ResultNotEncodableError,
+	[ErrorCode.RESULT_TOO_LARGE]: ResultTooLargeError,
+	// Only job records carry it; a reply with it still gets its own class (attempts unknown: -1).
+	[ErrorCode.JOB_ATTEMPTS_EXHAUSTED]: JobAttemptsExhaustedError,
 };
 
 /** Rebuild the typed error for a reply's RemoteError. Unknown codes become RunnerError. */

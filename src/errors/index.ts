@@ -19,4 +19,5 @@ export {
 	type RemoteErrorDetails,
 } from './remote-errors.js';
 export {ErrorCode, errorFromReply} from './error-codes.js';
+export {JobAttemptsExhaustedError, JobCancelledError, JobNotFoundError, ResultTooLargeError} from './job-errors.js';
 export {SchemaNotFoundError} from './schema-errors.js';

@@ -11,6 +11,7 @@ import {kafkajsLevel, kafkajsLogCreator} from './kafkajs-log.js';
 import {noDelaySocketFactory} from './kafkajs-socket.js';
 import {Murmur2Partitioner} from './murmur2-partitioner.js';
 import {SendBatcher} from './send-batcher.js';
+import {TailPositions} from './tail-positions.js';
 import type {MessageHandler, OutgoingMessage, RecordHandler, TopicSpec, Transport} from './transport.js';
 
 export type KafkajsTransportOptions = {
@@ -28,6 +29,8 @@ export class KafkajsTransport implements Transport {
 	readonly #admin: Admin;
 	readonly #batcher: SendBatcher;
 	readonly #consumers: Consumer[] = [];
+	/** Read positions of each tail(), by tailKey(topic, groupId). */
+	readonly #tails = new Map<string, TailPositions>();
 	readonly #logger: Logger;
 
 	private constructor(options: KafkajsTransportOptions) {
@@ -140,35 +143,17 @@ export class KafkajsTransport implements Transport {
 
 	async tail(topic: string, groupId: string, onRecord: RecordHandler): Promise<void> {
 		// The end of each partition now: caught up once the last offset before it was handed over.
-		const ends = new Map<number, bigint>();
-		for (const {partition, high, low} of await this.#admin.fetchTopicOffsets(topic)) {
-			if (BigInt(high) > BigInt(low)) {
-				ends.set(partition, BigInt(high));
-			}
-		}
-
-		let caughtUp!: () => void;
-		const done = new Promise<void>(resolve => {
-			caughtUp = resolve;
-		});
+		const ends = await this.#endOffsets(topic);
+		const positions = new TailPositions();
+		this.#tails.set(tailKey(topic, groupId), positions);
 		const consumer = this.#consumer(topic, groupId);
 		// Emitted also for batches that held only transaction markers or compacted-away records,
 		// so an end offset that no record carries is still reached.
-		const stop = consumer.on(consumer.events.END_BATCH_PROCESS, ({payload}) => {
-			const end = ends.get(payload.partition);
-			if (payload.topic === topic && end !== undefined && BigInt(payload.lastOffset) + 1n >= end) {
-				ends.delete(payload.partition);
-				if (ends.size === 0) {
-					stop();
-					caughtUp();
-				}
+		consumer.on(consumer.events.END_BATCH_PROCESS, ({payload}) => {
+			if (payload.topic === topic) {
+				positions.advance(payload.partition, BigInt(String(payload.lastOffset)));
 			}
 		});
-		if (ends.size === 0) {
-			stop();
-			caughtUp();
-		}
-
 		await consumer.connect();
 		await consumer.subscribe({topic, fromBeginning: true});
 		await consumer.run({
@@ -184,7 +169,36 @@ export class KafkajsTransport implements Transport {
 				}
 			},
 		});
-		await done;
+		await positions.waitFor(ends, Infinity);
+	}
+
+	async tailCaughtUp(topic: string, groupId: string, timeoutMs: number): Promise<boolean> {
+		const positions = this.#tails.get(tailKey(topic, groupId));
+		if (positions === undefined) {
+			return false;
+		}
+
+		const started = Date.now();
+		let timer: NodeJS.Timeout | undefined;
+		const ends = await Promise.race([
+			this.#endOffsets(topic),
+			new Promise<undefined>(resolve => {
+				timer = setTimeout(() => resolve(undefined), timeoutMs);
+			}),
+		]).finally(() => clearTimeout(timer));
+		return ends !== undefined && positions.waitFor(ends, timeoutMs - (Date.now() - started));
+	}
+
+	/** partition → end offset, for the partitions that hold anything (a tail reads nothing of the others). */
+	async #endOffsets(topic: string): Promise<Map<number, bigint>> {
+		const ends = new Map<number, bigint>();
+		for (const {partition, high, low} of await this.#admin.fetchTopicOffsets(topic)) {
+			if (BigInt(high) > BigInt(low)) {
+				ends.set(partition, BigInt(high));
+			}
+		}
+
+		return ends;
 	}
 
 	/** A consumer closed by close(); crashes logged. */
@@ -220,6 +234,7 @@ export class KafkajsTransport implements Transport {
 	}
 
 	async close(deleteTopics: readonly string[] = []): Promise<void> {
+		this.#tails.clear();
 		const consumers = this.#consumers.splice(0);
 		this.#report(await Promise.allSettled(consumers.map(async consumer => consumer.disconnect())));
 		if (deleteTopics.length > 0) {
@@ -239,6 +254,10 @@ export class KafkajsTransport implements Transport {
 			}
 		}
 	}
+}
+
+function tailKey(topic: string, groupId: string): string {
+	return `${topic}\u0000${groupId}`;
 }
 
 function isTopicExists(error: unknown): boolean {

@@ -40,6 +40,14 @@ export interface Transport {
 	 * records present when it was called have been handed to `onRecord`; keeps reading after that.
 	 */
 	tail(topic: string, groupId: string, onRecord: RecordHandler): Promise<void>;
+	/**
+	 * Resolves true once the tail of `topic` this transport runs under `groupId` has handed over
+	 * every record written before the call (each partition's end offset, taken now), false when
+	 * `timeoutMs` passed first. Read-your-writes for a tailed topic: after `send` resolved, this
+	 * sees the record. Optional, for in-memory transports: without it, readers of a tailed topic
+	 * trust what tail() read before it resolved.
+	 */
+	tailCaughtUp?(topic: string, groupId: string, timeoutMs: number): Promise<boolean>;
 	/** The topic's `max.message.bytes`, or undefined when it cannot be read. */
 	maxMessageBytes(topic: string): Promise<number | undefined>;
 	/** Stop consuming, delete `deleteTopics` (best effort), then disconnect. */
