@@ -28,4 +28,5 @@ for f in "${sources[@]}"; do
     changed=$((changed + 1))
   fi
 done
-echo "sync-schemas: ${#sources[@]} files in python-runner/mlbridge_runner/schemas ($changed updated)"
+# Silent when nothing changed: the build runs this, and so does every `npm run demo` (twice).
+((changed == 0)) || echo "sync-schemas: $changed of ${#sources[@]} files updated in python-runner/mlbridge_runner/schemas"

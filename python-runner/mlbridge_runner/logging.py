@@ -10,6 +10,7 @@ import datetime as _dt
 import json
 import logging as _stdlib_logging
 import os
+import re
 import sys
 from typing import Any, Final
 
@@ -68,6 +69,32 @@ class RepeatFilter(_stdlib_logging.Filter):
         return True
 
 
+#: librdkafka's words for broker states that pass by themselves — a coordinator or a partition
+#: leader still loading or moving, as on a broker that has just started (the first idempotent
+#: producer of a fresh cluster reads "GETPID ... Coordinator load in progress: retrying").
+#: librdkafka retries these on its own, so they are not warnings; if one never passes, what
+#: depends on it fails with its own error (``kafka.error``, a timeout).
+TRANSIENT_BROKER_STATES: Final = re.compile(
+    r"Coordinator load in progress|Coordinator not available|Not coordinator"
+    r"|Leader not available|Not leader for partition|Not leader or follower",
+    re.IGNORECASE,
+)
+
+
+class TransientFilter(_stdlib_logging.Filter):
+    """Turns librdkafka lines about a transient broker state (:data:`TRANSIENT_BROKER_STATES`)
+    into DEBUG lines: dropped unless the runner logs at debug."""
+
+    def filter(self, record: _stdlib_logging.LogRecord) -> bool:
+        if record.levelno <= DEBUG or not TRANSIENT_BROKER_STATES.search(record.getMessage()):
+            return True
+        # The level was checked on the way in; handlers let through whatever reaches them.
+        if not _logger.isEnabledFor(DEBUG):
+            return False
+        record.levelno, record.levelname = DEBUG, "DEBUG"
+        return True
+
+
 def kafka_logger() -> _stdlib_logging.Logger:
     """The logger handed to confluent-kafka clients (``logger=``): JSON ``kafka.log`` lines."""
     return _stdlib_logging.getLogger(KAFKA_LOGGER_NAME)
@@ -89,7 +116,7 @@ def configure(level: str | None = None) -> None:
     _logger.setLevel(resolve_level(level))
     _logger.propagate = False
     kafka = kafka_logger()
-    kafka.filters[:] = [RepeatFilter()]
+    kafka.filters[:] = [TransientFilter(), RepeatFilter()]
 
 
 def enabled(level: int) -> bool:
