@@ -1,29 +1,11 @@
-import {
-	CodecError,
-	decodeReply,
-	decodeValue,
-	type ReplyEnvelope,
-	wireSchemas,
-} from '../codec/index.js';
-import type {SchemaStore} from '../contract/schema-store.js';
+import {CodecError, decodeReply, type ReplyEnvelope} from '../codec/index.js';
 import type {TypedSchema} from '../contract/typed-codec.js';
 import {errorFromReply, SchemaNotFoundError} from '../errors/index.js';
-import {RunnerError} from '../errors/remote-errors.js';
 import type {Logger} from '../logging/logger.js';
 import type {PendingCall, PendingCalls} from './pending-calls.js';
+import {isTypedRef, readGenericResult, readTypedResult, type TypedResults, type WrittenResult} from './result-reading.js';
 
-/**
- * Result refs a schema source can name (the catalogue: `crc64:`, a schema registry: `registry:`);
- * anything else is refused at once, as before typed results.
- */
-const SCHEMA_REF = /^(crc64:[0-9a-f]{16}|registry:\d+)$/;
-
-/** Where typed results find their writer schema. */
-export type TypedResults = {
-	readonly schemas: SchemaStore;
-	/** How long to wait for the catalogue to learn an unknown result ref. */
-	readonly waitMs: number;
-};
+export type {TypedResults} from './result-reading.js';
 
 /**
  * Turns reply messages into settled promises. Unmatched replies (late after a timeout, duplicates
@@ -65,7 +47,7 @@ export function createReplyDispatcher(pending: PendingCalls, logger: Logger, typ
 			return;
 		}
 
-		if (reply.status === 'OK' && typed !== undefined && SCHEMA_REF.test(reply.resultSchema) && reply.resultSchema !== wireSchemas.value.ref) {
+		if (reply.status === 'OK' && isTypedRef(reply.resultSchema, typed)) {
 			routeTyped(reply, pending, logger, typed);
 			return;
 		}
@@ -89,36 +71,10 @@ export function createReplyDispatcher(pending: PendingCalls, logger: Logger, typ
 			return;
 		}
 
-		if (reply.resultSchema !== wireSchemas.value.ref) {
-			call.reject(
-				new RunnerError(
-					call.id,
-					call.pipeline,
-					{
-						code: 'INTERNAL',
-						type: 'UnsupportedResultSchema',
-						message: `The result is written with schema ${reply.resultSchema}, which this client cannot read`,
-						traceback: '',
-						retryable: false,
-						causes: [],
-					},
-					reply.runner,
-				),
-			);
-			return;
-		}
-
 		try {
-			call.resolve(decodeValue(reply.result));
+			call.resolve(readGenericResult(written(call, reply)));
 		} catch (error) {
-			call.reject(
-				new RunnerError(
-					call.id,
-					call.pipeline,
-					{code: 'INTERNAL', type: 'UndecodableResult', message: String(error), traceback: '', retryable: false, causes: []},
-					reply.runner,
-				),
-			);
+			call.reject(error as Error);
 		}
 	};
 }
@@ -171,18 +127,15 @@ function routeTyped(reply: ReplyEnvelope, pending: PendingCalls, logger: Logger,
 function settleTyped(call: PendingCall, writer: TypedSchema, reply: ReplyEnvelope): void {
 	let value: unknown;
 	try {
-		value = call.resultReader === undefined ? writer.decode(reply.result) : call.resultReader.decodeFrom(writer, reply.result);
+		value = readTypedResult(written(call, reply), writer, call.resultReader);
 	} catch (error) {
-		call.reject(
-			new RunnerError(
-				call.id,
-				call.pipeline,
-				{code: 'INTERNAL', type: 'UndecodableResult', message: String(error), traceback: '', retryable: false, causes: []},
-				reply.runner,
-			),
-		);
+		call.reject(error as Error);
 		return;
 	}
 
 	call.resolve(value);
+}
+
+function written(call: PendingCall, reply: ReplyEnvelope): WrittenResult {
+	return {id: call.id, pipeline: call.pipeline, runner: reply.runner, result: reply.result, resultSchema: reply.resultSchema};
 }
