@@ -2,6 +2,7 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {packageRoot} from '../runner/package-paths.js';
+import {clientCommandNames, runClientCommand} from './client-commands.js';
 import {runCodegenCommand} from './codegen-command.js';
 import {runRunnerCommand} from './runner-command.js';
 import {runSetupPythonCommand} from './setup-python-command.js';
@@ -16,15 +17,36 @@ Commands:
                                             generate the pipelines' TypeScript types (--help lists options)
   version                                   print the version
 
+  invoke NAME [--args JSON] [--json] [--timeout MS]
+                                            call a pipeline, print its result as JSON
+  submit NAME [--args JSON] [--job-id ID] [--max-attempts N] [--follow]
+                                            start a job, print its id
+  jobs [--state S] [--pipeline P] [--limit N] [--json]
+                                            recent jobs, newest first
+  job ID [--follow] [--json]                a job's status and result; --follow: its progress
+                                            until it ends (Ctrl-C detaches, the job goes on)
+  cancel ID                                 cancel a job from any process
+  pipelines [--json]                        the catalogue: names, lanes, versions, signatures
+  (these take --brokers LIST, --request-topic T, --catalog-topic T, --verbose; COMMAND --help lists all)
+
 Environment:
   KAFKA_BROKERS            bootstrap servers, comma-separated (default 127.0.0.1:9092)
   MLBRIDGE_REQUEST_TOPIC   request topic (default ml.pipeline.input)
+  MLBRIDGE_CATALOG_TOPIC   catalogue topic (default ml.pipeline.catalog)
   MLBRIDGE_PYTHON          the Python to run the runner with
   MLBRIDGE_LOG_LEVEL       debug | info | warn | error
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
 	const [command, ...rest] = argv;
+	if (command !== undefined && clientCommandNames.has(command)) {
+		const code = await runClientCommand(argv);
+		// The client is closed by now; should a socket linger, it must not keep a finished command
+		// waiting (the timer itself keeps nothing alive).
+		setTimeout(() => process.exit(code), 2000).unref();
+		return code;
+	}
+
 	switch (command) {
 		case 'runner': {
 			return runRunnerCommand(rest);
