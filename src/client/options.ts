@@ -93,6 +93,27 @@ export type ClientOptions<P extends PipelineTypes = UntypedPipelines> = {
 	 * need `--schema-registry` with the same registry. Failures: SchemaRegistryError.
 	 */
 	readonly schemaRegistry?: SchemaRegistryOptions;
+	/**
+	 * Topic job requests are produced to (submit()); the runners' job lane consumes it.
+	 * @default `requestTopic + ".jobs"`
+	 */
+	readonly jobTopic?: string;
+	/**
+	 * The compacted topic holding every job's state and result (docs/jobs.md).
+	 * @default `requestTopic + ".jobs.state"`
+	 */
+	readonly jobStateTopic?: string;
+	/**
+	 * How long job requests, states and results are kept, when this client creates the job topics.
+	 * @default 604_800_000 (7 days)
+	 */
+	readonly jobRetentionMs?: number;
+	/**
+	 * Runs a job may start (each runner death costs one) before it fails with
+	 * JobAttemptsExhaustedError, unless submit() says otherwise.
+	 * @default 3
+	 */
+	readonly jobMaxAttempts?: number;
 };
 
 export type InvokeOptions = {

@@ -3,13 +3,11 @@ import type {CatalogView} from '../catalog/catalog-view.js';
 import {catalogTopicSpec, openCatalog} from '../catalog/open-catalog.js';
 import {publishSchemas} from '../catalog/publish-schemas.js';
 import type {PipelineDescription} from '../catalog/pipeline-description.js';
-import {CodecError, encodeRequest, encodeValue, ValueEncodingError, wireSchemas} from '../codec/index.js';
+import {CodecError, encodeRequest, wireSchemas} from '../codec/index.js';
 import {SchemaStore} from '../contract/schema-store.js';
-import type {TypedSchema} from '../contract/typed-codec.js';
 import {
 	BrokerUnreachableError,
 	ClientClosedError,
-	InvalidArgumentsError,
 	InvocationCancelledError,
 	InvocationTimeoutError,
 	MlbridgeError,
@@ -25,6 +23,14 @@ import type {PipelineTypes, UntypedPipelines} from './pipeline-types.js';
 import {resolveClientOptions} from './resolve-options.js';
 import {createReplyDispatcher, createReplyRouter} from './reply-router.js';
 import {ClientRegistry, withRegistry} from '../registry/client-registry.js';
+import type {JobClient, SubmitOptions} from '../jobs/job-client.js';
+import type {Job} from '../jobs/job-handle.js';
+import type {JobStatus} from '../jobs/job-status.js';
+import type {JobFilter} from '../jobs/job-store.js';
+import {jobStateTopicSpec, jobTopicSpec} from '../jobs/job-topics.js';
+import {encodeGenericArgs, encodeTypedArgs} from './args-encoding.js';
+import {createJobClient} from './client-jobs.js';
+import type {TypedResults} from './result-reading.js';
 
 /** How long connect() waits to have read the catalogue up to its end offsets. */
 const catalogCatchUpMs = 2000;
@@ -52,6 +58,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 	readonly #schemas: CallSchemaChooser;
 	/** With `schemaRegistry`: Confluent framing and `registry:<id>` argument refs. */
 	readonly #registry: ClientRegistry | undefined;
+	readonly #jobs: JobClient;
 	#closed = false;
 
 	private constructor(
@@ -61,6 +68,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		maxRequestBytes: number,
 		schemas: CallSchemaChooser,
 		registry: ClientRegistry | undefined,
+		typed: TypedResults,
 	) {
 		this.#options = options;
 		this.#transport = transport;
@@ -69,6 +77,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		this.#maxRequestBytes = maxRequestBytes;
 		this.#schemas = schemas;
 		this.#registry = registry;
+		this.#jobs = createJobClient({options, transport, replyTopic: this.#replyTopic, maxRequestBytes, schemas, typed});
 	}
 
 	/**
@@ -115,6 +124,8 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 					config: {'retention.ms': String(resolved.replyRetentionMs), 'cleanup.policy': 'delete'},
 				},
 				catalogTopicSpec(resolved.catalogTopic),
+				jobTopicSpec(resolved.jobTopic, resolved.jobRetentionMs),
+				jobStateTopicSpec(resolved.jobStateTopic, resolved.jobRetentionMs),
 			]);
 			const open = transport;
 			const [maxMessageBytes, catalog] = await Promise.all([
@@ -123,7 +134,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 			]);
 			view = catalog;
 			const schemas = new CallSchemaChooser(store, catalog, pinned);
-			const typed = {schemas: store, waitMs: unknownSchemaWaitMs};
+			const typed: TypedResults = {schemas: store, waitMs: unknownSchemaWaitMs};
 			const onReply = registry === undefined
 				? createReplyRouter(pending, resolved.logger, typed)
 				: registry.replyHandler({
@@ -136,7 +147,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 				publishSchemas(open, {topic: resolved.catalogTopic, publisher: resolved.clientId, view: catalog, schemas: schemas.pinnedSchemas(), logger: resolved.logger}),
 			]);
 			resolved.logger.info('client.connected', {clientId: resolved.clientId, replyTopic, requestTopic: resolved.requestTopic});
-			return new PipelineClient<P>(resolved, transport, pending, maxMessageBytes ?? defaultMaxMessageBytes, schemas, registry);
+			return new PipelineClient<P>(resolved, transport, pending, maxMessageBytes ?? defaultMaxMessageBytes, schemas, registry, typed);
 		} catch (error) {
 			await transport?.close([replyTopic]);
 			if (error instanceof MlbridgeError || error instanceof TypeError) {
@@ -240,7 +251,9 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		}
 
 		const schemas = this.#schemas.forPipeline(name);
-		const encodedArgs = schemas === undefined ? this.#encodeArgs(id, name, args) : this.#encodeTypedArgs(id, name, args, schemas.args);
+		const encodedArgs = schemas === undefined
+			? encodeGenericArgs(id, name, args)
+			: encodeTypedArgs(id, name, args, schemas.args, this.#options.validateArguments);
 		const registry = this.#registry;
 		if (registry !== undefined && schemas !== undefined) {
 			return this.#invokeRegistered(registry, id, name, encodedArgs, schemas, timeoutMs, headers, options);
@@ -304,7 +317,11 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 			const signal = options.signal;
 			const onAbort = (): void => {
 				const call = this.#pending.take(id);
-				call?.reject(new InvocationCancelledError(id, name, signal?.reason));
+				if (call !== undefined) {
+					call.reject(new InvocationCancelledError(id, name, signal?.reason));
+					// Tell the runner running it, through the job state topic (docs/jobs.md).
+					this.#jobs.cancelCall(id, name);
+				}
 			};
 
 			signal?.addEventListener('abort', onAbort, {once: true});
@@ -353,6 +370,39 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 	}
 
 	/**
+	 * Start pipeline `name` as a job: resolves, once the job is recorded and its request produced,
+	 * with a handle whose `result()` resolves when the job finishes (typed as invoke's result).
+	 * An existing `jobId` returns a handle on that job and runs nothing. Arguments are encoded and
+	 * checked as invoke() does. Rejects with InvalidArgumentsError, RequestTooLargeError,
+	 * BrokerUnreachableError, ClientClosedError (`requestId` = the job id), or TypeError.
+	 */
+	async submit<N extends keyof P & string>(name: N, args: P[N]['args'], options: SubmitOptions = {}): Promise<Job<P[N]['result']>> {
+		return this.#jobs.submit(name, args, options) as Promise<Job<P[N]['result']>>;
+	}
+
+	/**
+	 * A handle on job `id`, from any process: its `result()` and `progress` work as for the
+	 * submitter. Reads the job state topic to its end before rejecting with JobNotFoundError.
+	 */
+	async job(id: string): Promise<Job<unknown>> {
+		return this.#jobs.job(id);
+	}
+
+	/** Jobs in the job state topic (read to its end first), newest submitted first. */
+	async jobs(filter?: JobFilter): Promise<JobStatus[]> {
+		return this.#jobs.jobs(filter);
+	}
+
+	/**
+	 * Cancel job `id` from any process: a queued job never starts, a running one is stopped by its
+	 * runner, a finished one is left as it is. Resolves with the state written (or found).
+	 * Rejects with JobNotFoundError.
+	 */
+	async cancel(id: string): Promise<JobStatus> {
+		return this.#jobs.cancel(id);
+	}
+
+	/**
 	 * Reject every pending call with ClientClosedError, leave the reply group, delete the reply topic
 	 * and disconnect. Safe to call twice.
 	 */
@@ -362,49 +412,13 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		}
 
 		this.#closed = true;
+		this.#jobs.close();
 		for (const call of this.#pending.takeAll()) {
 			call.reject(new ClientClosedError(call.id));
 		}
 
 		await this.#transport.close(this.#options.deleteReplyTopicOnClose ? [this.#replyTopic] : []);
 		this.#options.logger.info('client.closed', {clientId: this.#options.clientId});
-	}
-
-	#encodeArgs(id: string, pipeline: string, args: unknown): Buffer {
-		if (args === undefined || args === null) {
-			return encodeValue({}, 'args');
-		}
-
-		if (typeof args !== 'object' || Array.isArray(args)) {
-			throw invalidArguments(id, pipeline, `Expected the arguments to be an object of named arguments, got ${Array.isArray(args) ? 'an array' : typeof args}`);
-		}
-
-		try {
-			return encodeValue(args, 'args');
-		} catch (error) {
-			if (error instanceof ValueEncodingError) {
-				throw invalidArguments(id, pipeline, error.message, error);
-			}
-
-			throw error;
-		}
-	}
-
-	/** Validate (unless `validateArguments: false`), then write the args record. */
-	#encodeTypedArgs(id: string, pipeline: string, args: unknown, schema: TypedSchema): Buffer {
-		const value = args === undefined || args === null ? {} : args;
-		if (this.#options.validateArguments) {
-			const violation = schema.check(value, 'args');
-			if (violation !== undefined) {
-				throw invalidArguments(id, pipeline, violation.message, undefined, 'SchemaViolation');
-			}
-		}
-
-		try {
-			return schema.encode(value);
-		} catch (error) {
-			throw invalidArguments(id, pipeline, `args: ${error instanceof Error ? error.message : String(error)}`, error, 'SchemaViolation');
-		}
 	}
 
 	#sendError(id: string, size: number, error: unknown): MlbridgeError {
@@ -422,19 +436,3 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 }
 
 function noop(): void {}
-
-function invalidArguments(
-	requestId: string,
-	pipeline: string,
-	message: string,
-	cause?: unknown,
-	type = 'ValueEncodingError',
-): InvalidArgumentsError {
-	return new InvalidArgumentsError(
-		requestId,
-		pipeline,
-		{code: 'INVALID_ARGUMENTS', type, message, traceback: '', retryable: false, causes: []},
-		'local',
-		cause,
-	);
-}

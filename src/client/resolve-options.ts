@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import {createLogger} from '../logging/logger.js';
 import type {Contract} from '../contract/contract.js';
+import {defaultJobRetentionMs, defaultJobStateTopic, defaultJobTopic} from '../jobs/job-topics.js';
 import {envBrokers, type ClientOptions, type ResolvedClientOptions} from './options.js';
 import type {PipelineTypes} from './pipeline-types.js';
 
@@ -27,6 +28,14 @@ function topicName(name: string, value: string): string {
 function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
 	if (!allowed.includes(value)) {
 		throw new TypeError(`Expected \`${name}\` to be one of ${allowed.map(a => `"${a}"`).join(', ')}, got ${describe(value)}`);
+	}
+
+	return value;
+}
+
+function integer(name: string, value: number, min: number, max: number): number {
+	if (!Number.isInteger(value) || value < min || value > max) {
+		throw new TypeError(`Expected \`${name}\` to be an integer from ${min} to ${max}, got ${describe(value)}`);
 	}
 
 	return value;
@@ -81,9 +90,10 @@ export function resolveClientOptions<P extends PipelineTypes>(options: ClientOpt
 	}
 
 	const clientId = options.clientId ?? `c-${randomBytes(8).toString('hex')}`;
+	const requestTopic = topicName('requestTopic', options.requestTopic ?? process.env['MLBRIDGE_REQUEST_TOPIC'] ?? 'ml.pipeline.input');
 	const resolved: ResolvedClientOptions = {
 		brokers,
-		requestTopic: topicName('requestTopic', options.requestTopic ?? process.env['MLBRIDGE_REQUEST_TOPIC'] ?? 'ml.pipeline.input'),
+		requestTopic,
 		requestPartitions: positive('requestPartitions', options.requestPartitions ?? 12),
 		replyTopicPrefix: options.replyTopicPrefix ?? 'ml.pipeline.reply.',
 		replyRetentionMs: positive('replyRetentionMs', options.replyRetentionMs ?? 3_600_000),
@@ -98,7 +108,15 @@ export function resolveClientOptions<P extends PipelineTypes>(options: ClientOpt
 		validateArguments: boolean('validateArguments', options.validateArguments ?? true),
 		contract: contract(options.contract),
 		schemaRegistry: schemaRegistry(options.schemaRegistry),
+		jobTopic: topicName('jobTopic', options.jobTopic ?? defaultJobTopic(requestTopic)),
+		jobStateTopic: topicName('jobStateTopic', options.jobStateTopic ?? defaultJobStateTopic(requestTopic)),
+		jobRetentionMs: integer('jobRetentionMs', options.jobRetentionMs ?? defaultJobRetentionMs, 60_000, Number.MAX_SAFE_INTEGER),
+		jobMaxAttempts: integer('jobMaxAttempts', options.jobMaxAttempts ?? 3, 1, 1000),
 	};
+	if (resolved.jobTopic === resolved.jobStateTopic || [resolved.requestTopic, resolved.catalogTopic].some(t => t === resolved.jobTopic || t === resolved.jobStateTopic)) {
+		throw new TypeError(`Expected \`jobTopic\` and \`jobStateTopic\` to be topics of their own, got ${describe(resolved.jobTopic)} and ${describe(resolved.jobStateTopic)}`);
+	}
+
 	topicName('replyTopicPrefix + clientId', resolved.replyTopicPrefix + resolved.clientId);
 	return resolved;
 }

@@ -1,0 +1,52 @@
+/** Wires the jobs concern (src/jobs/) to a PipelineClient's options, transport and schemas. */
+import {wireSchemas} from '../codec/index.js';
+import {JobClient} from '../jobs/job-client.js';
+import {JobStore} from '../jobs/job-store.js';
+import type {Transport} from '../transport/transport.js';
+import {encodeGenericArgs, encodeTypedArgs} from './args-encoding.js';
+import type {CallSchemaChooser} from './call-schemas.js';
+import type {ResolvedClientOptions} from './options.js';
+import {readResult, type TypedResults} from './result-reading.js';
+
+/** Least time a job lookup waits to read the job state topic to its end. */
+const jobSyncTimeoutMs = 10_000;
+
+export type ClientJobsParts = {
+	readonly options: ResolvedClientOptions;
+	readonly transport: Transport;
+	readonly replyTopic: string;
+	readonly maxRequestBytes: number;
+	readonly schemas: CallSchemaChooser;
+	readonly typed: TypedResults;
+};
+
+export function createJobClient({options, transport, replyTopic, maxRequestBytes, schemas, typed}: ClientJobsParts): JobClient {
+	return new JobClient({
+		transport,
+		// Started on first use: a client that never touches jobs never reads the state topic.
+		store: new JobStore({
+			transport,
+			topic: options.jobStateTopic,
+			groupId: `${replyTopic}.jobs`,
+			logger: options.logger,
+			syncTimeoutMs: Math.max(jobSyncTimeoutMs, options.connectTimeoutMs),
+			brokers: options.brokers,
+		}),
+		jobTopic: options.jobTopic,
+		stateTopic: options.jobStateTopic,
+		clientId: options.clientId,
+		brokers: options.brokers,
+		maxAttempts: options.jobMaxAttempts,
+		maxRequestBytes,
+		logger: options.logger,
+		// Jobs always name their schema by its crc64 ref and travel single-object framed
+		// (docs/jobs.md): the runners' job lane reads no schema-registry framing.
+		encodeArgs(id, name, args) {
+			const call = schemas.forPipeline(name);
+			return call === undefined
+				? {args: encodeGenericArgs(id, name, args), argsSchema: wireSchemas.value.ref}
+				: {args: encodeTypedArgs(id, name, args, call.args, options.validateArguments), argsSchema: call.args.ref};
+		},
+		readResult: async record => readResult(record, schemas.forPipeline(record.pipeline)?.result, typed),
+	});
+}
