@@ -1,6 +1,12 @@
 export {PipelineClient} from './client/pipeline-client.js';
 export type {ClientOptions, InvokeOptions} from './client/options.js';
 export type {PipelineDescription} from './catalog/pipeline-description.js';
+export type {PipelineLane} from './catalog/catalog-entry.js';
+export type {Job, JobResultOptions} from './jobs/job-handle.js';
+export type {SubmitOptions} from './jobs/job-client.js';
+export type {JobFilter} from './jobs/job-store.js';
+export type {JobState} from './jobs/job-record.js';
+export type {JobProgress, JobProgressEvent, JobStatus} from './jobs/job-status.js';
 export type {InvocationProgress} from './client/pending-calls.js';
 export type {PipelineSignature, PipelineTypes, UntypedPipelines} from './client/pipeline-types.js';
 export type {
@@ -24,12 +30,16 @@ export {
 	InvalidArgumentsError,
 	InvocationCancelledError,
 	InvocationTimeoutError,
+	JobAttemptsExhaustedError,
+	JobCancelledError,
+	JobNotFoundError,
 	MlbridgeError,
 	PipelineError,
 	PipelineTimeoutError,
 	RemoteError,
 	RequestTooLargeError,
 	ResultNotEncodableError,
+	ResultTooLargeError,
 	RunnerError,
 	SchemaNotFoundError,
 	UnknownPipelineError,

@@ -2,11 +2,18 @@
  * Entries of the catalogue topic (schemas/catalog.avsc, single-object framed) and their keys:
  * `pipeline/<name>/<version>` and `schema/<ref>`.
  */
+import avsc from 'avsc';
+import type {Resolver, Schema, Type} from 'avsc';
+import {createExactLongType} from '../codec/avsc-long.js';
 import {CodecError} from '../codec/codec-errors.js';
+import {fingerprint as fingerprintOf} from '../codec/crc64.js';
 import {frame, unframe} from '../codec/framing.js';
 import {wireSchemas} from '../codec/schemas.js';
 
 export type CatalogKind = 'PIPELINE' | 'SCHEMA';
+
+/** `JOB`: declared `@pipeline(job=True)`, meant for submit(); `CALL`: meant for invoke(). */
+export type PipelineLane = 'CALL' | 'JOB';
 
 /** One catalogue entry, with the field names of schemas/catalog.avsc. */
 export type CatalogEntry = {
@@ -26,6 +33,8 @@ export type CatalogEntry = {
 	readonly timeoutMs: number | null;
 	readonly runner: string;
 	readonly publishedAtMs: number;
+	/** Absent means `CALL` (written so; and entries published before lanes existed read as `CALL`). */
+	readonly lane?: PipelineLane;
 };
 
 export const PIPELINE_PREFIX = 'pipeline/';
@@ -80,6 +89,7 @@ export function schemaEntry(ref: string, schemaText: string, runner: string, pub
 		timeoutMs: null,
 		runner,
 		publishedAtMs,
+		lane: 'CALL',
 	};
 }
 
@@ -91,13 +101,14 @@ export function encodeCatalogEntry(entry: CatalogEntry): Buffer {
 /** Read a framed entry. Throws CodecError for other schemas, bad frames or bodies. */
 export function decodeCatalogEntry(bytes: Buffer): CatalogEntry {
 	const {fingerprint, body} = unframe(bytes);
-	if (!fingerprint.equals(wireSchemas.catalog.fingerprint)) {
+	const current = fingerprint.equals(wireSchemas.catalog.fingerprint);
+	if (!current && !fingerprint.equals(beforeLanes.fingerprint)) {
 		throw new CodecError('unknown-fingerprint', `Not a catalogue entry: schema fingerprint ${fingerprint.toString('hex')}, expected ${wireSchemas.catalog.fingerprintHex}`);
 	}
 
 	let raw: Record<string, unknown>;
 	try {
-		raw = wireSchemas.catalog.type.fromBuffer(body) as Record<string, unknown>;
+		raw = (current ? wireSchemas.catalog.type.fromBuffer(body) : wireSchemas.catalog.type.fromBuffer(body, beforeLanes.resolver)) as Record<string, unknown>;
 	} catch (error) {
 		throw new CodecError('malformed-body', `Bad catalogue entry body: ${error instanceof Error ? error.message : String(error)}`, {cause: error});
 	}
@@ -115,5 +126,16 @@ export function decodeCatalogEntry(bytes: Buffer): CatalogEntry {
 		timeoutMs: raw['timeoutMs'] === null ? null : Number(raw['timeoutMs']),
 		runner: raw['runner'] as string,
 		publishedAtMs: Number(raw['publishedAtMs']),
+		lane: (raw['lane'] as PipelineLane | undefined) ?? 'CALL',
 	};
 }
+
+/**
+ * catalog.avsc as it was before `lane`: entries published by runners older than jobs are still
+ * read (resolved to the current schema: lane `CALL`), so upgrading clients first hides nothing.
+ */
+const beforeLanes: {readonly fingerprint: Buffer; readonly resolver: Resolver} = (() => {
+	const schema = wireSchemas.catalog.type.schema() as {fields: Array<{name: string}>};
+	const type: Type = avsc.Type.forSchema({...schema, fields: schema.fields.filter(f => f.name !== 'lane')} as Schema, {registry: {long: createExactLongType()}});
+	return {fingerprint: fingerprintOf(JSON.stringify(type.schema())), resolver: wireSchemas.catalog.type.createResolver(type)};
+})();

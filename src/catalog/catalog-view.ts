@@ -158,6 +158,7 @@ export class CatalogView {
 			resultSchema: parseSchema(newest.typed ? newest.resultSchema : ''),
 			timeoutMs: newest.timeoutMs ?? undefined,
 			runner: newest.runner,
+			lane: newest.lane ?? 'CALL',
 		};
 	}
 

@@ -1,4 +1,5 @@
 import type {AvroSchema} from '../contract/contract.js';
+import type {PipelineLane} from './catalog-entry.js';
 
 /** What the catalogue (or the pinned contract) says about one pipeline. */
 export type PipelineDescription = {
@@ -19,4 +20,6 @@ export type PipelineDescription = {
 	readonly timeoutMs: number | undefined;
 	/** Identity of the runner that published this version (`""` when only the contract knows it). */
 	readonly runner: string;
+	/** `JOB`: meant for submit() (declared `@pipeline(job=True)`); `CALL`: for invoke(). Either works. */
+	readonly lane: PipelineLane;
 };

@@ -15,7 +15,9 @@ import {
 	schemaEntry,
 	schemaKey,
 } from '../../src/catalog/catalog-entry.js';
-import {CodecError, schemaDir, wireSchemas} from '../../src/codec/index.js';
+import avsc from 'avsc';
+import {createExactLongType} from '../../src/codec/avsc-long.js';
+import {CodecError, fingerprint, frame, schemaDir, wireSchemas} from '../../src/codec/index.js';
 
 type CatalogVector = {name: string; key: string; entry: CatalogEntry; hex: string};
 
@@ -54,9 +56,18 @@ test('keys: pipeline/<name>/<version> and schema/<ref>', () => {
 	}
 });
 
-test('an entry round-trips, with and without a time limit', () => {
-	assert.deepEqual(decodeCatalogEntry(encodeCatalogEntry(pipeline)), pipeline);
-	assert.deepEqual(decodeCatalogEntry(encodeCatalogEntry({...pipeline, timeoutMs: null})), {...pipeline, timeoutMs: null});
+test('an entry round-trips, with and without a time limit, in either lane', () => {
+	assert.deepEqual(decodeCatalogEntry(encodeCatalogEntry(pipeline)), {...pipeline, lane: 'CALL'}, 'no lane is written as CALL');
+	assert.deepEqual(decodeCatalogEntry(encodeCatalogEntry({...pipeline, timeoutMs: null})), {...pipeline, timeoutMs: null, lane: 'CALL'});
+	assert.deepEqual(decodeCatalogEntry(encodeCatalogEntry({...pipeline, lane: 'JOB'})), {...pipeline, lane: 'JOB'});
+});
+
+test('an entry written before lanes existed (catalog.avsc without lane) reads as a CALL pipeline', () => {
+	const schema = wireSchemas.catalog.type.schema() as {fields: Array<{name: string}>};
+	const older = avsc.Type.forSchema({...schema, fields: schema.fields.filter(f => f.name !== 'lane')} as avsc.Schema, {registry: {long: createExactLongType()}});
+	const bytes = frame(fingerprint(JSON.stringify(older.schema())), older.toBuffer(pipeline));
+	assert.notDeepEqual(bytes.subarray(2, 10), wireSchemas.catalog.fingerprint);
+	assert.deepEqual(decodeCatalogEntry(bytes), {...pipeline, lane: 'CALL'});
 });
 
 test('pipeline entries equal the Python runner\'s bytes (typed and untyped, with and without a time limit)', () => {

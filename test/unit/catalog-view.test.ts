@@ -39,11 +39,13 @@ test('the newest version wins; describe lists every version', () => {
 	const train = view.describe('train')!;
 	assert.deepEqual({...train, argsSchema: undefined}, {
 		name: 'train', version: 2, versions: [1, 2], doc: 'train v2', typed: true, argsSchema: undefined,
-		resultSchema: 'long', timeoutMs: undefined, runner: 'host/1',
+		resultSchema: 'long', timeoutMs: undefined, runner: 'host/1', lane: 'CALL',
 	});
 	assert.deepEqual(train.argsSchema, JSON.parse(argsSchema));
 	const add = view.describe('add')!;
 	assert.equal(add.typed, false);
+	put(view, entry('fit', 1, {lane: 'JOB'}));
+	assert.equal(view.describe('fit')?.lane, 'JOB', 'a job pipeline says so');
 	assert.equal(add.argsSchema, undefined);
 	assert.equal(add.resultSchema, undefined);
 	assert.equal(add.timeoutMs, 500);
