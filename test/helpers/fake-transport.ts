@@ -7,6 +7,11 @@ export type FakeBehaviour = {
 	/** Answer a request; undefined = never answer. */
 	answer?: (request: RequestEnvelope, args: unknown) => Array<Omit<ReplyEnvelope, 'id'> & {id?: string}> | undefined;
 	maxMessageBytes?: number;
+	/**
+	 * Hold records appended to a log topic (the job state topic) until tailCaughtUp() is called, as
+	 * a consumer lagging behind the broker would: proves a reader syncs before it concludes.
+	 */
+	lagLogs?: boolean;
 };
 
 /** A Transport that runs an in-memory "runner": for unit tests of the client's own logic only. */
@@ -28,10 +33,55 @@ export class FakeTransport implements Transport {
 	#tailTopic: string | undefined;
 	#onTailRecord: RecordHandler | undefined;
 
+	/** Tailed topics other than the first (the catalogue): the job state topic. */
+	readonly #logs = new Map<string, {records: TailRecord[]; handler: RecordHandler | undefined; delivered: number}>();
+	tailCaughtUpCalls = 0;
+
 	async tail(topic: string, _groupId: string, onRecord: RecordHandler): Promise<void> {
-		this.#tailTopic = topic;
-		this.#onTailRecord = onRecord;
-		for (const record of this.tailed) onRecord(record);
+		if (this.#tailTopic === undefined || this.#tailTopic === topic) {
+			this.#tailTopic = topic;
+			this.#onTailRecord = onRecord;
+			for (const record of this.tailed) onRecord(record);
+			return;
+		}
+
+		const log = this.#log(topic);
+		log.handler = onRecord;
+		this.#deliver(log, true);
+	}
+
+	async tailCaughtUp(topic: string, _groupId: string, _timeoutMs: number): Promise<boolean> {
+		this.tailCaughtUpCalls++;
+		const log = this.#logs.get(topic);
+		if (log !== undefined) this.#deliver(log, true);
+		return true;
+	}
+
+	/** Every record appended to a log topic (the job state topic), delivered or not. */
+	records(topic: string): readonly TailRecord[] {
+		return this.#log(topic).records;
+	}
+
+	/** Append a record to a log topic, as a runner writing the job state would. */
+	append(topic: string, record: TailRecord): void {
+		const log = this.#log(topic);
+		log.records.push(record);
+		this.#deliver(log, false);
+	}
+
+	#log(topic: string): {records: TailRecord[]; handler: RecordHandler | undefined; delivered: number} {
+		let log = this.#logs.get(topic);
+		if (log === undefined) {
+			log = {records: [], handler: undefined, delivered: 0};
+			this.#logs.set(topic, log);
+		}
+
+		return log;
+	}
+
+	#deliver(log: {records: TailRecord[]; handler: RecordHandler | undefined; delivered: number}, catchUp: boolean): void {
+		if (log.handler === undefined || (this.behaviour.lagLogs === true && !catchUp)) return;
+		while (log.delivered < log.records.length) log.handler(log.records[log.delivered++]!);
 	}
 
 	/** Append a record to the tailed topic, as a runner publishing to the catalogue would. */
@@ -57,6 +107,14 @@ export class FakeTransport implements Transport {
 		}
 
 		this.sent.push({topic, message});
+		if (this.#logs.has(topic) || topic.endsWith('.jobs.state')) {
+			this.append(topic, {key: message.key, value: message.value});
+			return;
+		}
+
+		if (topic.endsWith('.jobs')) {
+			return;
+		}
 		const request = decodeRequest(message.value);
 		// Typed arguments (another argsSchema) are handed over as their Avro body.
 		const args = request.argsSchema === wireSchemas.value.ref ? decodeValue(request.args) : request.args;
