@@ -62,7 +62,8 @@ def test_invalid_arguments_name_the_argument_and_nothing_runs(caller, args, name
 
 
 def test_arguments_must_be_a_map(caller):
-    error_of(caller.invoke("add", [1, 2]), "INVALID_ARGUMENTS")
+    error = error_of(caller.invoke("add", [1, 2]), "INVALID_ARGUMENTS")
+    assert "must be a map" in error.message
 
 
 def test_unsupported_args_schema(caller):

@@ -52,9 +52,12 @@ def test_recursive_dataclass():
 
 
 def test_union_of_two_records_keeps_the_branch():
-    value = round_trip(Point | Frozen, Frozen(dt.date(2020, 2, 2), dt.datetime(2020, 2, 2, tzinfo=UTC)))
-    assert isinstance(value, Frozen)
-    assert isinstance(round_trip(Point | Frozen | None, Point(1.0)), Point)
+    frozen = Frozen(dt.date(2020, 2, 2), dt.datetime(2020, 2, 2, tzinfo=UTC))
+    value = round_trip(Point | Frozen, frozen)
+    assert isinstance(value, Frozen) and value == frozen
+    point = round_trip(Point | Frozen | None, Point(1.0))
+    assert isinstance(point, Point) and point == Point(1.0)
+    assert round_trip(Point | Frozen | None, None) is None
 
 
 def test_typeddict_absent_optional_keys_stay_absent():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -98,8 +99,14 @@ def test_typed_primitive_and_null_results():
 
 
 def test_typed_args_ref_hex_case_is_ignored():
-    request = typed_request("typed_add", {"a": 1})
-    dispatcher().prepare(replace(request, args_schema=request.args_schema.upper().replace("CRC64", "crc64")))
+    request = typed_request("typed_add", {"a": 40, "b": 2})
+    upper = request.args_schema.upper().replace("CRC64", "crc64")
+    assert upper != request.args_schema  # the reference has hex letters to change
+    call = dispatcher().prepare(replace(request, args_schema=upper))
+    # Read with the pipeline's own args schema, exactly as the lower-case reference is.
+    assert call.plan is not None and call.typed_reply and call.kwargs == {"a": 40, "b": 2}
+    outcome = execute(call)
+    assert outcome.result == b"\x54" and outcome.result_ref == V1["typed_add"].contract.result_ref
 
 
 @pytest.mark.parametrize(("data", "words"), [(b"", "cannot decode args"), (b"\x02\x04\x00", "trailing bytes")])
@@ -197,7 +204,12 @@ def test_writer_schema_that_cannot_be_resolved():
 def test_default_store_is_private_and_does_not_wait():
     d = Dispatcher(V1, VALUE_REF)
     assert isinstance(d.store, SchemaStore)
-    rejected(d, replace(typed_request("typed_add", {"a": 1}), args_schema="crc64:0000000000000000"))
+    assert Dispatcher(V1, VALUE_REF).store is not d.store  # each dispatcher its own
+    started = time.monotonic()
+    message = rejected(d, replace(typed_request("typed_add", {"a": 1}), args_schema="crc64:0000000000000000"))
+    # Refused at once, not after the 5 s a shared store would wait for the catalogue.
+    assert time.monotonic() - started < 2.5
+    assert "crc64:0000000000000000" in message
 
 
 # ---------------------------------------------------------------------------- generic requests

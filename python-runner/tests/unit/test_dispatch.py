@@ -113,9 +113,14 @@ def test_expired_deadline(dispatcher):
     assert "5 ms" in error.message
 
 
-def test_deadline_in_the_future_or_none_runs(dispatcher):
-    dispatcher.prepare(request("add", {"a": 1}, deadline_ms=NOW + 1))
-    dispatcher.prepare(request("add", {"a": 1}, deadline_ms=0))
+@pytest.mark.parametrize("deadline_ms", [NOW + 1, 0], ids=["in-the-future", "none"])
+def test_deadline_in_the_future_or_none_runs(dispatcher, deadline_ms):
+    call = dispatcher.prepare(request("add", {"a": 1, "b": 2}, deadline_ms=deadline_ms))
+    assert call.pipeline.name == "add" and call.kwargs == {"a": 1, "b": 2}
+    assert call.received_at_ms == NOW
+    outcome = execute(call)
+    assert outcome.error is None and decode_value(outcome.result) == 3
+    assert ran == ["add"]
 
 
 @pytest.mark.parametrize("schema", ["registry:12", "crc64:0000000000000000", ""])
@@ -124,7 +129,14 @@ def test_args_schema_must_be_the_value_schema(dispatcher, schema):
 
 
 def test_args_schema_hex_case_is_ignored(dispatcher):
-    dispatcher.prepare(request("add", {"a": 1}, args_schema=wire_schemas().value.reference.upper().replace("CRC64", "crc64")))
+    upper = wire_schemas().value.reference.upper().replace("CRC64", "crc64")
+    assert upper != wire_schemas().value.reference  # the reference has hex letters to change
+    lower = dispatcher.prepare(request("add", {"a": 1}))
+    call = dispatcher.prepare(request("add", {"a": 1}, args_schema=upper))
+    # Read as the generic Value, exactly like the lower-case reference: same plan, untyped reply.
+    assert call.plan is lower.plan and not call.typed_reply and call.kwargs == lower.kwargs == {"a": 1, "b": 0}
+    outcome = execute(call)
+    assert outcome.error is None and decode_value(outcome.result) == 1 and outcome.result_ref is None
 
 
 @pytest.mark.parametrize(

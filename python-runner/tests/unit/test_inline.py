@@ -199,8 +199,21 @@ def test_pool_runs_after_promotion_do_not_count():
     assert policy.allows(echo)
 
 
-def test_unknown_pipelines_are_ignored():
-    InlinePolicy().measured(_pipelines()["echo"], FAST, inline=False)  # measured before allows(): no error
+@pytest.mark.parametrize("seconds", [FAST, SLOW_INLINE], ids=["fast", "slow"])
+def test_unknown_pipelines_are_ignored(seconds):
+    """Runs measured before allows() has seen the pipeline count for nothing, either way."""
+    policy = InlinePolicy()
+    echo = _pipelines()["echo"]
+    for _ in range(inline.PROBATION):  # enough to pass (fast) or fail (slow) a probation
+        policy.measured(echo, seconds, inline=False)
+    assert not policy.on_probation(echo)
+    assert not policy.allows(echo)  # seen now: a probation of its own, from the start
+    assert policy.on_probation(echo)
+    for _ in range(inline.PROBATION - 1):
+        policy.measured(echo, FAST, inline=False)
+        assert not policy.allows(echo)
+    policy.measured(echo, FAST, inline=False)
+    assert policy.allows(echo)
 
 
 def test_pool_runs_are_timed_only_while_on_probation():

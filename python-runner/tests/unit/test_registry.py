@@ -80,8 +80,13 @@ def test_bad_names_fail_at_registration(registry, name):
 
 
 def test_good_names(registry):
-    for name in ["a", "_private", "train_model", "ml.train-v2", "A" * 200]:
-        registry.register(lambda: None, name)
+    names = ["a", "_private", "train_model", "ml.train-v2", "A" * 200]
+    functions = {name: (lambda: None) for name in names}
+    for name in names:
+        entry = registry.register(functions[name], name)
+        assert entry.name == name  # kept exactly: no case folding, no clipping
+    assert registry.names() == sorted(names)
+    assert all(registry[name].fn is functions[name] for name in names)
 
 
 def test_non_string_name(registry):

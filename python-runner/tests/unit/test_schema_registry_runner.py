@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from typing import Callable
 
 import pytest
 
@@ -17,7 +19,7 @@ from mlbridge_runner.codec.envelopes import (
 from mlbridge_runner.codec.schemas import wire_schemas
 from mlbridge_runner.errors import BodyDecodeError
 from mlbridge_runner.registry import Registry
-from mlbridge_runner.schema_registry import RegistryClient, SchemaRegistryError, encode_request, frame
+from mlbridge_runner.schema_registry import RegistryClient, SchemaRegistryError, encode_request, frame, runner_support
 from mlbridge_runner.schema_registry.runner_support import (
     MAX_MARKED,
     RunnerRegistry,
@@ -36,12 +38,12 @@ def untyped(x):  # type: ignore[no-untyped-def]
     return x
 
 
-def make(topic: str = "ml.in") -> tuple[RunnerRegistry, FakeLibrary]:
+def make(topic: str = "ml.in", clock: Callable[[], float] = time.monotonic) -> tuple[RunnerRegistry, FakeLibrary]:
     registry = Registry()
     registry.register(typed_add)
     registry.register(untyped)
     fake = FakeLibrary()
-    client = RegistryClient("http://registry.invalid", client=fake, make_schema=FakeSchema)
+    client = RegistryClient("http://registry.invalid", client=fake, make_schema=FakeSchema, clock=clock)
     return RunnerRegistry(client, topic, registry.values()), fake
 
 
@@ -72,10 +74,21 @@ def test_register_own_puts_envelopes_and_typed_schemas_under_their_subjects() ->
     assert json.loads(fake.texts[fake.subjects["mlbridge.pipeline.typed_add.result-value"]].schema_str) == "long"
 
 
-def test_register_own_survives_a_registry_that_is_down() -> None:
-    runner, fake = make()
+def test_register_own_survives_a_registry_that_is_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    logged: list[tuple[str, dict]] = []
+    monkeypatch.setattr(runner_support, "log_event", lambda level, event, **fields: logged.append((event, fields)))
+    now = [0.0]
+    runner, fake = make(clock=lambda: now[0])
     fake.fail = ConnectionRefusedError(111, "refused")
     runner.register_own()  # logged, not raised
+    assert [event for event, _ in logged] == [runner_support.REGISTRY_FAILED]
+    assert "refused" in logged[0][1]["error"] and logged[0][1]["reason"]
+    assert fake.subjects == {}
+    # Back up: what was not registered up front is registered on first use.
+    fake.fail = None
+    now[0] += 60  # past the client's back-off after a failure
+    request_id = runner.envelopes.request_schema_id("ml.in")
+    assert fake.subjects == {"ml.in-value": request_id}
 
 
 def test_a_confluent_request_gets_a_confluent_reply_with_a_registry_result_ref() -> None:
