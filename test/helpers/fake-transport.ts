@@ -33,12 +33,12 @@ export class FakeTransport implements Transport {
 	#tailTopic: string | undefined;
 	#onTailRecord: RecordHandler | undefined;
 
-	/** Tailed topics other than the first (the catalogue): the job state topic. */
+	/** Tailed topics other than the catalogue: the job state topic. */
 	readonly #logs = new Map<string, {records: TailRecord[]; handler: RecordHandler | undefined; delivered: number}>();
 	tailCaughtUpCalls = 0;
 
 	async tail(topic: string, _groupId: string, onRecord: RecordHandler): Promise<void> {
-		if (this.#tailTopic === undefined || this.#tailTopic === topic) {
+		if (!this.#isLog(topic)) {
 			this.#tailTopic = topic;
 			this.#onTailRecord = onRecord;
 			for (const record of this.tailed) onRecord(record);
@@ -67,6 +67,11 @@ export class FakeTransport implements Transport {
 		const log = this.#log(topic);
 		log.records.push(record);
 		this.#deliver(log, false);
+	}
+
+	/** The job state topic (`*.jobs.state`) and any topic appended to; the other tailed topic is the catalogue. */
+	#isLog(topic: string): boolean {
+		return this.#logs.has(topic) || topic.endsWith('.jobs.state');
 	}
 
 	#log(topic: string): {records: TailRecord[]; handler: RecordHandler | undefined; delivered: number} {
@@ -107,7 +112,7 @@ export class FakeTransport implements Transport {
 		}
 
 		this.sent.push({topic, message});
-		if (this.#logs.has(topic) || topic.endsWith('.jobs.state')) {
+		if (this.#isLog(topic)) {
 			this.append(topic, {key: message.key, value: message.value});
 			return;
 		}
