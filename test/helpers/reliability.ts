@@ -12,9 +12,9 @@ import {Kafka, logLevel} from 'kafkajs';
 import {MlbridgeError, PipelineClient, RunnerProcess, type ClientOptions, type RunnerOptions, type WireValue} from '../../src/index.js';
 import {brokers as defaultBrokers, fixturesDir} from './harness.js';
 
-export type Scale = 'ci' | 'full';
-/** `MLBRIDGE_RELIABILITY_SCALE`: `ci` (default, bounded) or `full` (the issue's numbers). */
-export const scale: Scale = process.env['MLBRIDGE_RELIABILITY_SCALE'] === 'full' ? 'full' : 'ci';
+import {scale} from './reliability-results.js';
+
+export {scale, type Scale} from './reliability-results.js';
 export function pick<T>(ci: T, full: T): T {
 	return scale === 'full' ? full : ci;
 }
@@ -480,64 +480,6 @@ export async function waitForZeroLag(brokers: string[], group: string, topic: st
 	return lag;
 }
 
-// --- the results table -------------------------------------------------------------------------------
+// --- the results of a run: test/helpers/reliability-results.ts -------------------------------------
 
-export type ResultRow = {
-	scenario: string;
-	calls: number;
-	lost: number;
-	duplicates: number;
-	failed: number;
-	seconds: number;
-	notes: string;
-	passed: boolean;
-};
-
-const resultsJson = path.join(reliabilityDir, 'results.json');
-const resultsMd = path.join(reliabilityDir, 'results.md');
-
-type Stored = ResultRow & {scale: Scale; at: string};
-
-function loadRows(): Stored[] {
-	try {
-		return JSON.parse(readFileSync(resultsJson, 'utf8')) as Stored[];
-	} catch {
-		return [];
-	}
-}
-
-export function renderTable(rows: readonly Stored[]): string {
-	const lines = [
-		'| scenario | calls | lost | duplicates | failed | time | result | notes |',
-		'|---|---:|---:|---:|---:|---:|---|---|',
-		...rows.map(r => `| ${r.scenario} | ${r.calls} | ${r.lost} | ${r.duplicates} | ${r.failed} | ${r.seconds.toFixed(1)} s | ${r.passed ? 'pass' : 'FAIL'} | ${r.notes} |`),
-	];
-	return lines.join('\n');
-}
-
-/** Store one scenario's row (replacing its previous one), rewrite results.md, print the row. */
-export function recordResult(row: ResultRow): void {
-	const rows = loadRows().filter(r => r.scenario !== row.scenario);
-	rows.push({...row, scale, at: new Date().toISOString()});
-	rows.sort((a, b) => a.scenario.localeCompare(b.scenario, 'en', {numeric: true}));
-	writeFileSync(resultsJson, JSON.stringify(rows, null, '\t') + '\n');
-	const scales = [...new Set(rows.map(r => r.scale))].join(', ');
-	writeFileSync(
-		resultsMd,
-		'# Reliability results\n\n' +
-			'Written by `npm run test:reliability` (each scenario replaces its own row when it runs). ' +
-			`Scale: ${scales} (\`MLBRIDGE_RELIABILITY_SCALE\`). \`failed\` counts calls that rejected, whatever the error; ` +
-			'`duplicates` counts executions beyond the first, from the fixture\'s execution log.\n\n' +
-			renderTable(rows) +
-			'\n\n' +
-			rows.map(r => `- ${r.scenario}: ${r.at}, ${r.scale}`).join('\n') +
-			'\n',
-	);
-	log(`result: ${JSON.stringify(row)}`);
-}
-
-export function printTable(): string {
-	const table = renderTable(loadRows());
-	process.stdout.write('\n' + table + '\n\n');
-	return table;
-}
+export {recordResult, type ResultRow} from './reliability-results.js';

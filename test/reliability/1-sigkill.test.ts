@@ -74,6 +74,7 @@ test(`1: ${totalCalls} calls over ${runnerCount} runners, each SIGKILLed ${kills
 		scenario: '1 SIGKILL runners',
 		calls: s.calls,
 		lost: s.lost,
+		wrong: s.wrong,
 		duplicates,
 		failed: s.failed,
 		seconds: (Date.now() - began) / 1000,

@@ -73,6 +73,7 @@ test(`2: rolling SIGTERM restart of ${runnerCount} runners under ${perSecond} ca
 		scenario: '2 rolling SIGTERM restart',
 		calls: s.calls,
 		lost: s.lost,
+		wrong: s.wrong,
 		duplicates,
 		failed: s.failed,
 		seconds: (Date.now() - began) / 1000,

@@ -74,6 +74,7 @@ test(`3: scale 1 → 4 → 1 runners under ${perSecond} calls/s`, {timeout: 900_
 		scenario: '3 scale 1→4→1',
 		calls: s.calls,
 		lost: s.lost,
+		wrong: s.wrong,
 		duplicates,
 		failed: s.failed,
 		seconds: (Date.now() - began) / 1000,

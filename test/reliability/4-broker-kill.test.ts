@@ -112,6 +112,7 @@ test(`4: broker kill -9 under ${perSecond} calls/s, restarted after ${outageSeco
 		scenario: '4 broker kill -9, back after 10 s',
 		calls: s.calls + a.calls + f.calls,
 		lost: s.lost + a.lost + f.lost,
+		wrong: s.wrong + a.wrong + f.wrong,
 		duplicates,
 		failed: s.failed + a.failed + f.failed,
 		seconds: (Date.now() - began) / 1000,

@@ -92,6 +92,7 @@ test(`5: a client process SIGKILLed with ${childCalls} calls in flight`, {timeou
 		scenario: '5 client process SIGKILLed',
 		calls: s.calls + n.calls + childCalls,
 		lost: s.lost + n.lost,
+		wrong: s.wrong + n.wrong,
 		duplicates,
 		failed: s.failed + n.failed,
 		seconds: (Date.now() - began) / 1000,

@@ -59,6 +59,7 @@ test(`6: a ${pipelineSeconds} s pipeline with max.poll.interval.ms ${maxPollMs}`
 		scenario: '6 long pipeline vs max.poll.interval',
 		calls: l.calls + s.calls,
 		lost: l.lost + s.lost,
+		wrong: l.wrong + s.wrong,
 		duplicates: Math.max(0, runs - 1),
 		failed: l.failed + s.failed,
 		seconds: (Date.now() - began) / 1000,

@@ -325,6 +325,7 @@ test(`7: the bad-input catalogue (+ ${burst} unknown-pipeline calls in a burst)`
 		scenario: '7 bad-input catalogue',
 		calls: cases.length + burst + g.calls,
 		lost: g.lost,
+		wrong: g.wrong,
 		duplicates: 0,
 		failed: g.failed,
 		seconds: (Date.now() - began) / 1000,
