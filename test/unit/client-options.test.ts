@@ -23,10 +23,27 @@ test('bad options fail with a message naming the option and the value', () => {
 		[{requestPartitions: -1}, /`requestPartitions`/],
 		[{clientId: 'a/b'}, /`clientId`/],
 		[{maxRequestBytes: Number.NaN}, /`maxRequestBytes`/],
+		[{jobTopic: 'a b'}, /`jobTopic`/],
+		[{jobStateTopic: ''}, /`jobStateTopic`/],
+		[{jobStateTopic: 'ml.pipeline.input'}, /`jobStateTopic`/],
+		[{jobTopic: 'same', jobStateTopic: 'same'}, /`jobTopic` and `jobStateTopic`/],
+		[{jobRetentionMs: 1.5}, /`jobRetentionMs`.*1\.5 \(number\)/],
+		[{jobMaxAttempts: 0}, /`jobMaxAttempts`.*from 1 to 1000, got 0/],
+		[{jobMaxAttempts: '3'}, /`jobMaxAttempts`/],
 	];
 	for (const [options, message] of bad) {
 		assert.throws(() => resolveClientOptions({logger: quiet, ...options}), {name: 'TypeError', message});
 	}
+});
+
+test('job topics derive from the request topic; retention 7 days and 3 attempts by default', () => {
+	const options = resolveClientOptions({logger: quiet, requestTopic: 'req'});
+	assert.equal(options.jobTopic, 'req.jobs');
+	assert.equal(options.jobStateTopic, 'req.jobs.state');
+	assert.equal(options.jobRetentionMs, 7 * 24 * 3_600_000);
+	assert.equal(options.jobMaxAttempts, 3);
+	const chosen = resolveClientOptions({logger: quiet, jobTopic: 'j', jobStateTopic: 'j.state', jobRetentionMs: 60_000, jobMaxAttempts: 1});
+	assert.deepEqual([chosen.jobTopic, chosen.jobStateTopic, chosen.jobRetentionMs, chosen.jobMaxAttempts], ['j', 'j.state', 60_000, 1]);
 });
 
 test('Infinity is a valid default timeout (wait forever, on purpose)', () => {
