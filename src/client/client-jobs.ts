@@ -47,6 +47,7 @@ export function createJobClient({options, transport, replyTopic, maxRequestBytes
 				? {args: encodeGenericArgs(id, name, args), argsSchema: wireSchemas.value.ref}
 				: {args: encodeTypedArgs(id, name, args, call.args, options.validateArguments), argsSchema: call.args.ref};
 		},
-		readResult: async record => readResult(record, schemas.forPipeline(record.pipeline)?.result, typed),
+		// No result schema: the job succeeded without a result (job.avsc: "empty when there is none").
+		readResult: async record => (record.resultSchema === '' ? null : readResult(record, schemas.forPipeline(record.pipeline)?.result, typed)),
 	});
 }

@@ -119,6 +119,8 @@ test('job(id) reattaches after reading the topic to its end; an unknown id is Jo
 	transport.append(stateTopic, tailRecord(succeededRecord('elsewhere', [1, 2])));
 	const job = await client.job('elsewhere');
 	assert.deepEqual(await job.result(), [1, 2]);
+	transport.append(stateTopic, tailRecord(succeededRecord('empty', null, {result: Buffer.alloc(0), resultSchema: ''})));
+	assert.equal(await (await client.job('empty')).result(), null, 'no result schema: no result');
 	await assert.rejects(client.job('nobody'), (error: unknown) => error instanceof JobNotFoundError && error.jobId === 'nobody' && error.requestId === 'nobody');
 	await client.close();
 });
