@@ -52,6 +52,8 @@ test('the frame carries the fingerprint of schemas/job.avsc as read from the fil
 	assert.deepEqual([...bytes.subarray(0, 2)], [0xc3, 0x01]);
 	assert.deepEqual(bytes.subarray(2, 10), fingerprint(canonical));
 	assert.equal(wireSchemas.job.fingerprintHex, fingerprint(canonical).toString('hex'));
+	// fastavro: fingerprint(to_parsing_canonical_form(parse_schema(job.avsc)), 'CRC-64-AVRO'), what the runner frames with.
+	assert.equal(wireSchemas.job.fingerprintHex, '1ea8ccf152c15050');
 });
 
 test('the states are the schema enum, in its order; three are terminal', () => {
