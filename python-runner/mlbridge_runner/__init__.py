@@ -12,6 +12,7 @@ Then ``python -m mlbridge_runner --pipelines ./pipelines.py``.
 
 from .errors import (
     AlreadyRegistered,
+    Cancelled,
     ConfigError,
     InvalidArguments,
     InvalidPipelineName,
@@ -34,5 +35,6 @@ __all__ = [
     "AlreadyRegistered",
     "InvalidPipelineName",
     "InvalidArguments",
+    "Cancelled",
     "ConfigError",
 ]

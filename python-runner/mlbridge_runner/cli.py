@@ -117,6 +117,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="Confluent-compatible schema registry: also accept Confluent-framed requests and answer them in kind "
         "(env MLBRIDGE_SCHEMA_REGISTRY; needs the 'registry' extra)",
     )
+    jobs = parser.add_argument_group("jobs (docs/jobs.md)")
+    jobs.add_argument("--job-concurrency", type=int, default=1, help="jobs run at once, besides the calls (default 1; 0: serve no jobs)")
+    jobs.add_argument("--job-topic", default=None, help="topic of job requests (default <request topic>.jobs)")
+    jobs.add_argument("--job-state-topic", default=None, help="compacted topic of job states (default <request topic>.jobs.state)")
+    jobs.add_argument("--job-heartbeat", type=float, default=3.0, help="seconds between a running job's heartbeats (default 3)")
+    jobs.add_argument(
+        "--job-stale-after", type=float, default=15.0,
+        help="a running job whose heartbeat is older than this many seconds is taken over by another runner (default 15)",
+    )
+    jobs.add_argument("--job-max-attempts", type=int, default=3, help="attempts of a job when its submitter gave none (default 3)")
+    jobs.add_argument(
+        "--cancel-grace", type=float, default=5.0,
+        help="seconds a cancelled job or call has to stop before it is stopped hard (default 5)",
+    )
+    jobs.add_argument(
+        "--job-retention-ms", type=int, default=7 * 24 * 3600 * 1000,
+        help="retention of the job topics when this runner creates them (default 7 days)",
+    )
     parser.add_argument("--log-level", default=None, help="debug | info | warning (warn) | error (env MLBRIDGE_LOG_LEVEL, default info)")
     return parser.parse_args(argv)
 
@@ -246,6 +264,14 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             transaction_timeout_ms=args.transaction_timeout_ms,
             catalog_topic=args.catalog_topic,
             schema_registry=args.schema_registry,
+            job_concurrency=args.job_concurrency,
+            job_topic=args.job_topic,
+            job_state_topic=args.job_state_topic,
+            job_heartbeat_seconds=args.job_heartbeat,
+            job_stale_after_seconds=args.job_stale_after,
+            job_max_attempts=args.job_max_attempts,
+            cancel_grace_seconds=args.cancel_grace,
+            job_retention_ms=args.job_retention_ms,
         )
         runner = Runner(config, served)
     except MlbridgeRunnerError as exc:

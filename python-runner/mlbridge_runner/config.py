@@ -72,10 +72,30 @@ class RunnerConfig:
     #: Base URL of a Confluent-compatible schema registry (env ``MLBRIDGE_SCHEMA_REGISTRY``):
     #: requests may then come Confluent-framed; see schema_registry/runner_support.py.
     schema_registry: str | None = None
+    #: Jobs (docs/jobs.md): workers of the job lane (0: this runner serves no jobs), its topics
+    #: (default ``<request_topic>.jobs`` and ``.jobs.state``), heartbeat period, the heartbeat age
+    #: after which another runner takes a job over, attempts when the submitter gave none, and how
+    #: long a cancelled job or call has to stop before it is stopped hard.
+    job_concurrency: int = 1
+    job_topic: str | None = None
+    job_state_topic: str | None = None
+    job_heartbeat_seconds: float = 3.0
+    job_stale_after_seconds: float = 15.0
+    job_max_attempts: int = 3
+    cancel_grace_seconds: float = 5.0
+    job_retention_ms: int = 7 * 24 * 3600 * 1000
 
     @property
     def dlq_topic(self) -> str:
         return dlq_topic_for(self.request_topic)
+
+    @property
+    def jobs_topic(self) -> str:
+        return self.job_topic or f"{self.request_topic}.jobs"
+
+    @property
+    def jobs_state_topic(self) -> str:
+        return self.job_state_topic or f"{self.request_topic}.jobs.state"
 
     def validate(self) -> RunnerConfig:
         if not self.brokers.strip():
@@ -104,6 +124,20 @@ class RunnerConfig:
             raise ConfigError(f"idempotency cache must be >= 0, got {self.idempotency_cache}")
         if not self.idempotency_ttl_seconds > 0:
             raise ConfigError(f"idempotency ttl seconds must be > 0, got {self.idempotency_ttl_seconds}")
+        for name in (self.jobs_topic, self.jobs_state_topic):
+            if not is_valid_topic(name):
+                raise ConfigError(f"job topic {name!r} is not a valid Kafka topic name")
+        if self.job_concurrency < 0:
+            raise ConfigError(f"job concurrency must be >= 0, got {self.job_concurrency}")
+        if not self.job_heartbeat_seconds > 0 or not self.job_stale_after_seconds > self.job_heartbeat_seconds:
+            raise ConfigError(
+                f"job heartbeat ({self.job_heartbeat_seconds} s) must be > 0 and below the stale age "
+                f"({self.job_stale_after_seconds} s)"
+            )
+        if self.job_max_attempts < 1:
+            raise ConfigError(f"job max attempts must be >= 1, got {self.job_max_attempts}")
+        if self.cancel_grace_seconds < 0:
+            raise ConfigError(f"cancel grace must be >= 0, got {self.cancel_grace_seconds}")
         if self.max_poll_interval_ms < self.session_timeout_ms:
             raise ConfigError(
                 f"max poll interval ({self.max_poll_interval_ms} ms) must be >= the session timeout "

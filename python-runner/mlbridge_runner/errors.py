@@ -18,6 +18,9 @@ Every exception here derives from :class:`MlbridgeRunnerError`::
      ├── InvalidArguments ............ call arguments do not fit the signature (names the argument)
      ├── DeadlineExceeded ............ the request's deadline passed before it could run
      ├── PipelineTimeout ............. the pipeline ran past its declared time limit
+ ├── Cancelled ................... raised in a pipeline by Progress.raise_if_cancelled()
+ ├── JobAttemptsExhausted ........ a job's runner died during each of its allowed attempts
+ ├── ResultTooLarge .............. a result does not fit the topic's message limit
      ├── SchemaNotFound .............. the wire schemas are neither packaged nor in the repo
      └── ConfigError ................. bad command line or pipelines file
 
@@ -123,6 +126,18 @@ class DeadlineExceeded(MlbridgeRunnerError):
 
 class PipelineTimeout(MlbridgeRunnerError):
     """The pipeline ran longer than the ``timeout`` it was registered with."""
+
+
+class Cancelled(MlbridgeRunnerError):
+    """The job or call was cancelled; raised inside a pipeline by ``progress.raise_if_cancelled()``."""
+
+
+class JobAttemptsExhausted(MlbridgeRunnerError):
+    """A job was started ``max_attempts`` times and its runner died each time."""
+
+
+class ResultTooLarge(MlbridgeRunnerError):
+    """A result does not fit the reply or job state topic's message limit."""
 
 
 class SchemaNotFound(MlbridgeRunnerError):

@@ -101,3 +101,27 @@ CATALOG_ENTRY_RETIRED: Final = "catalog.entry_retired"
 CATALOG_TAIL_ERROR: Final = "catalog.tail_error"
 #: WARNING while the catalogue cannot be read at start: topic, error, attempt.
 CATALOG_WAITING: Final = "catalog.waiting"
+
+#: INFO: a job started on this runner: id, pipeline, attempt, resumed (a checkpoint was handed over).
+JOB_STARTED: Final = "job.started"
+#: INFO: a job reached a terminal state here: id, pipeline, state, attempt, code (null unless failed).
+JOB_FINISHED: Final = "job.finished"
+#: DEBUG: a job request needed nothing (already finished, a duplicate): id, reason.
+JOB_SKIPPED: Final = "job.skipped"
+#: INFO: a running job was cancelled; it has grace_seconds to stop: id, grace_seconds.
+JOB_CANCELLING: Final = "job.cancelling"
+#: WARNING: a cancelled job ignored it past its grace: its worker process was killed: id, pid.
+JOB_KILLED: Final = "job.killed"
+#: WARNING: a cancelled job ignored it past its grace in thread isolation: recorded CANCELLED, its
+#: thread left running and its result dropped: id.
+JOB_THREAD_LEFT_RUNNING: Final = "job.thread_left_running"
+#: INFO: the job lane was assigned partitions of the job topic: topic, partitions.
+JOB_LANE_ASSIGNED: Final = "job.lane_assigned"
+#: WARNING / ERROR: a job state record was not written: id, state, error (attempt).
+JOB_STATE_WRITE_FAILED: Final = "job.state_write_failed"
+#: DEBUG: the state view could not be caught up (broker slow): decisions wait: topic.
+JOB_VIEW_BEHIND: Final = "job.view_behind"
+#: DEBUG: a record of the job state topic could not be read: error, topic.
+JOB_RECORD_UNREADABLE: Final = "job.record_unreadable"
+#: INFO: a running call was cancelled by its caller (an aborted invoke): id, pipeline.
+CALL_CANCELLING: Final = "call.cancelling"

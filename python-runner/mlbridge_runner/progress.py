@@ -20,6 +20,14 @@ too; a string annotation is resolved by exact name lookup in the function's modu
 Each call of ``progress(current, total=None, message="")`` becomes a ``PROGRESS`` reply (same request
 id) on the caller's reply topic, at most one per 100 ms per call; the latest report is always
 sent, before the final reply.
+
+The same object carries what a long run needs (``docs/jobs.md``):
+
+- ``progress.cancelled`` turns true when the job or call was cancelled from any process;
+  ``progress.raise_if_cancelled()`` raises :class:`~mlbridge_runner.Cancelled` then.
+- ``progress.save_checkpoint(value)`` keeps a small JSON-like value in the job's state;
+  ``progress.checkpoint`` is the last one saved — after a runner died, the one the previous attempt
+  saved, so the pipeline resumes instead of starting over. ``progress.attempt`` counts attempts.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ import threading
 import time
 import types
 import typing
-from typing import Any, Callable, Final, NamedTuple
+from typing import Any, Callable, Final, NamedTuple, Protocol
 
 MAX_MESSAGE_CHARS: Final = 1024
 MIN_INTERVAL_SECONDS: Final = 0.1
@@ -48,18 +56,77 @@ def _number(name: str, value: object) -> float:
     return float(value)
 
 
+class RunControl(Protocol):
+    """What the runner gives a running job or call besides its progress sink."""
+
+    @property
+    def cancelled(self) -> bool: ...
+
+    @property
+    def attempt(self) -> int: ...
+
+    @property
+    def checkpoint(self) -> Any: ...
+
+    def save_checkpoint(self, value: Any) -> None: ...
+
+
+class _LocalControl:
+    """Outside the runner: never cancelled, attempt 1, checkpoints kept in memory."""
+
+    __slots__ = ("checkpoint",)
+    cancelled = False
+    attempt = 1
+
+    def __init__(self) -> None:
+        self.checkpoint: Any = None
+
+    def save_checkpoint(self, value: Any) -> None:
+        self.checkpoint = value
+
+
 class Progress:
-    """A progress reporter: ``progress(current, total=None, message="")``.
+    """A progress reporter: ``progress(current, total=None, message="")``, and the handle a long
+    run uses for cancellation and checkpoints.
 
     Annotate a pipeline parameter with this class to receive one. Outside the runner (e.g. in a
     unit test of the pipeline) ``Progress()`` is a reporter that discards reports, or pass
     ``Progress(callback)`` to collect them.
     """
 
-    __slots__ = ("_sink",)
+    __slots__ = ("_sink", "_control")
 
-    def __init__(self, sink: Callable[[Report], None] | None = None) -> None:
+    def __init__(self, sink: Callable[[Report], None] | None = None, control: RunControl | None = None) -> None:
         self._sink = sink
+        self._control: RunControl = control if control is not None else _LocalControl()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once the job (or call) was cancelled: stop soon, :meth:`raise_if_cancelled` helps."""
+        return self._control.cancelled
+
+    def raise_if_cancelled(self) -> None:
+        """Raise :class:`~mlbridge_runner.Cancelled` if the run was cancelled."""
+        if self._control.cancelled:
+            from .errors import Cancelled
+
+            raise Cancelled("the run was cancelled")
+
+    @property
+    def attempt(self) -> int:
+        """1 for the first run; +1 each time another runner took the job over after a runner died."""
+        return self._control.attempt
+
+    @property
+    def checkpoint(self) -> Any:
+        """The last checkpoint saved (by this attempt or, after a runner died, by the previous one)."""
+        return self._control.checkpoint
+
+    def save_checkpoint(self, value: Any) -> None:
+        """Keep ``value`` (JSON-like: dict, list, str, number, bool, None, bytes) as the job's
+        checkpoint; a later attempt receives it as :attr:`checkpoint`. Raises
+        :class:`~mlbridge_runner.errors.ValueNotEncodable` for what the wire cannot carry."""
+        self._control.save_checkpoint(value)
 
     def __call__(self, current: float, total: float | None = None, message: str = "") -> None:
         report = Report(

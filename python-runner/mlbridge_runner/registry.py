@@ -38,6 +38,9 @@ class Pipeline:
     contract: PipelineContract = field(default=None, compare=False)  # type: ignore[assignment]
     #: Full Avro name → the dataclass / Enum / TypedDict class a typed call builds for it.
     classes: dict[str, type] = field(default_factory=dict, repr=False, compare=False)
+    #: Declared ``@pipeline(job=True)``: a training-style pipeline meant for ``submit()``. Shown in
+    #: the catalogue (lane JOB); never run on the consume loop's thread.
+    job: bool = False
 
     @property
     def version(self) -> int:
@@ -104,6 +107,7 @@ class Registry(dict[str, Pipeline]):
         version: int = 1,
         args_schema: Any = None,
         result_schema: Any = None,
+        job: bool = False,
     ) -> Pipeline:
         """Register ``fn`` under ``name`` (default: its ``__name__``) and return the entry.
 
@@ -134,6 +138,7 @@ class Registry(dict[str, Pipeline]):
             progress_param=injected,
             contract=contract,
             classes=classes,
+            job=bool(job),
         )
         dict.__setitem__(self, chosen, entry)
         return entry
@@ -155,6 +160,7 @@ class Registry(dict[str, Pipeline]):
         version: int = 1,
         args_schema: Any = None,
         result_schema: Any = None,
+        job: bool = False,
     ) -> Callable[[F], F]: ...
 
     def pipeline(
@@ -167,10 +173,12 @@ class Registry(dict[str, Pipeline]):
         version: int = 1,
         args_schema: Any = None,
         result_schema: Any = None,
+        job: bool = False,
     ) -> Any:
         """Decorator registering into this registry; see :func:`pipeline`."""
         if callable(fn_or_name):
-            if name is not None or timeout is not None or version != 1 or args_schema is not None or result_schema is not None:
+            options = (name, timeout, args_schema, result_schema)
+            if any(o is not None for o in options) or version != 1 or job:
                 raise RegistryError("use @pipeline(name=..., timeout=...) with parentheses to pass options")
             self.register(fn_or_name)
             return fn_or_name
@@ -181,7 +189,9 @@ class Registry(dict[str, Pipeline]):
             validate_name(chosen)  # fail at the decorator line, before the function body is seen
 
         def decorate(fn: F) -> F:
-            self.register(fn, chosen, timeout, version=version, args_schema=args_schema, result_schema=result_schema)
+            self.register(
+                fn, chosen, timeout, version=version, args_schema=args_schema, result_schema=result_schema, job=job
+            )
             return fn
 
         return decorate
@@ -205,6 +215,7 @@ def pipeline(
     version: int = 1,
     args_schema: Any = None,
     result_schema: Any = None,
+    job: bool = False,
 ) -> Callable[[F], F]: ...
 
 
@@ -217,6 +228,7 @@ def pipeline(
     version: int = 1,
     args_schema: Any = None,
     result_schema: Any = None,
+    job: bool = False,
 ) -> Any:
     """Register a function as a pipeline in :data:`default_registry`.
 
@@ -224,8 +236,12 @@ def pipeline(
     ``@pipeline(name="train_model", timeout=600, version=2)``. ``timeout`` is in seconds. When every
     parameter and the return value are annotated, the pipeline is *typed*: its Avro schemas come
     from the hints (or from explicit ``args_schema=``/``result_schema=``), see
-    ``docs/typed-contract.md``. The function is returned unchanged, so it can still be called directly.
+    ``docs/typed-contract.md``. ``job=True`` declares a training-style pipeline meant for
+    ``client.submit()`` (its lane in the catalogue is JOB; see ``docs/jobs.md``); any pipeline can be
+    submitted as a job and any can be invoked, but a job pipeline never runs on the loop's thread.
+    The function is returned unchanged, so it can still be called directly.
     """
     return default_registry.pipeline(
-        fn_or_name, name=name, timeout=timeout, version=version, args_schema=args_schema, result_schema=result_schema
+        fn_or_name, name=name, timeout=timeout, version=version, args_schema=args_schema, result_schema=result_schema,
+        job=job,
     )

@@ -50,6 +50,8 @@ class CatalogEntry:
     timeout_ms: int | None = None
     runner: str = ""
     published_at_ms: int = 0
+    #: "CALL", or "JOB" for a pipeline declared ``@pipeline(job=True)``.
+    lane: str = "CALL"
 
     @property
     def key(self) -> str:
@@ -126,6 +128,7 @@ def pipeline_entry(pipeline: Pipeline, runner: str = "", published_at_ms: int = 
         timeout_ms=contract.timeout_ms,
         runner=runner,
         published_at_ms=published_at_ms,
+        lane="JOB" if pipeline.job else "CALL",
     )
 
 
@@ -151,6 +154,7 @@ def entry_to_wire(entry: CatalogEntry) -> dict[str, Any]:
         "timeoutMs": entry.timeout_ms,
         "runner": entry.runner,
         "publishedAtMs": entry.published_at_ms,
+        "lane": entry.lane,
     }
 
 
@@ -168,6 +172,7 @@ def entry_from_wire(d: dict[str, Any]) -> CatalogEntry:
         timeout_ms=d["timeoutMs"],
         runner=d["runner"],
         published_at_ms=d["publishedAtMs"],
+        lane=d.get("lane", "CALL"),
     )
 
 

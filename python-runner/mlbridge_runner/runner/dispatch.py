@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from .. import error_codes
 from ..codec.envelopes import RemoteError, RequestEnvelope
@@ -26,7 +26,7 @@ from ..errors import (
     ValueNotEncodable,
 )
 from ..frozen import slot_setters
-from ..progress import Progress, Report
+from ..progress import Progress, Report, RunControl
 from ..registry import Pipeline, Registry
 from .arguments import Binder
 from .failures import plain_error, remote_error, type_name
@@ -266,21 +266,26 @@ def _invalid(message: str) -> RemoteError:
 
 
 def execute(
-    call: Call, clock: Callable[[], int] = now_ms, progress: Callable[[Report], None] | None = None
+    call: Call,
+    clock: Callable[[], int] = now_ms,
+    progress: Callable[[Report], None] | None = None,
+    control: Cancellable | None = None,
 ) -> Outcome:
     """Run the pipeline and encode its result. Never raises. ``progress`` receives the reports of
-    a pipeline that declares a :class:`~mlbridge_runner.Progress` parameter."""
+    a pipeline that declares a :class:`~mlbridge_runner.Progress` parameter; ``control`` (a job's or
+    a cancellable call's) is what that parameter reports cancellation and checkpoints through, and
+    cancels an ``async`` pipeline's task."""
     started = clock()
     kwargs = call.kwargs
     pipeline = call.pipeline
     plan = call.plan
-    if plan is None and pipeline.progress_param is None and not pipeline.is_async:
+    if plan is None and pipeline.progress_param is None and not pipeline.is_async and control is None:
         return run_untyped(pipeline.fn, kwargs, started, clock)
     if pipeline.progress_param is not None:
-        kwargs = {**kwargs, pipeline.progress_param: Progress(progress)}
+        kwargs = {**kwargs, pipeline.progress_param: Progress(progress, control)}
     try:
         if pipeline.is_async:
-            value = asyncio.run(pipeline.fn(**kwargs))
+            value = asyncio.run(_cancellable(pipeline.fn(**kwargs), control))
         else:
             value = pipeline.fn(**kwargs)
     except BaseException as exc:  # noqa: BLE001 - SystemExit in a pipeline must not stop the runner
@@ -295,6 +300,21 @@ def execute(
     except BaseException as exc:  # noqa: BLE001 - e.g. a __len__ that raises
         return _not_encodable(exc, started, clock)
     return _ok_outcome(encoded, started, clock())
+
+
+class Cancellable(RunControl, Protocol):
+    def on_cancel(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` (from any thread) once the run is cancelled; at once if it already is."""
+        ...
+
+
+async def _cancellable(coroutine: Any, control: Cancellable | None) -> Any:
+    """Await ``coroutine`` as a task that a cancellation from another thread cancels."""
+    task = asyncio.ensure_future(coroutine)
+    if control is not None:
+        loop = asyncio.get_running_loop()
+        control.on_cancel(lambda: loop.call_soon_threadsafe(task.cancel))
+    return await task
 
 
 def run_untyped(

@@ -18,7 +18,9 @@ strikes in a row, or :data:`STRIKES` within :data:`STRIKE_WINDOW` inline runs, s
 back to the pool for good — a slow call
 on the loop thread holds up every other call, delivery reports and offset commits behind it.
 
-Never inline, whatever their speed: pipelines with a time limit (the loop cannot abandon itself),
+A single inline run slower than :data:`DEMOTE_AT_ONCE_SECONDS` demotes at once.
+
+Never inline, whatever their speed: pipelines declared ``job=True``, pipelines with a time limit (the loop cannot abandon itself),
 with a progress reporter, ``async`` ones, and every pipeline under process isolation.
 """
 
@@ -42,6 +44,9 @@ FAST_SECONDS: Final = 0.0002
 #: (timing each inline run in thread CPU time instead would cost ~1 µs of syscalls per call).
 SLOW_SECONDS: Final = 0.002
 STRIKES_IN_A_ROW: Final = 3
+#: One inline run this slow demotes at once: no preemption of a busy machine takes this long, so the
+#: pipeline itself turned slow, and every call behind it waited the whole time.
+DEMOTE_AT_ONCE_SECONDS: Final = 0.05
 STRIKES: Final = 20
 STRIKE_WINDOW: Final = 1000
 
@@ -108,6 +113,9 @@ class InlinePolicy:
         if not inline:
             return  # queued before it was promoted
         record.runs += 1
+        if seconds > DEMOTE_AT_ONCE_SECONDS:
+            self._demote(pipeline, record, seconds, "slow")
+            return
         if seconds > SLOW_SECONDS:
             record.strikes += 1
             record.in_a_row += 1
@@ -143,4 +151,4 @@ class InlinePolicy:
 
     @staticmethod
     def _may_ever(pipeline: Pipeline) -> bool:
-        return pipeline.timeout is None and pipeline.progress_param is None and not pipeline.is_async
+        return pipeline.timeout is None and pipeline.progress_param is None and not pipeline.is_async and not pipeline.job

@@ -53,6 +53,8 @@ from .replies import ReplySender, error_reply, kafka_error_fields, outcome_reply
 from .time_limits import TimeLimits
 from .transactions import TransactionalDeadLetters, TransactionalOutbox, TransactionalReplies
 from .worker_side import WorkerSide
+from ..jobs.control import RunControl
+from ..jobs.service import JOB_TOPIC_PARTITIONS, JobService, job_topic_configs
 
 IDLE_POLL_SECONDS = 0.1
 BUSY_POLL_SECONDS = 0.01
@@ -103,6 +105,7 @@ class Runner(RebalanceHandlers, WorkerSide):
             peek_request_address if self._schema_registry is None else self._schema_registry.peek_request_address
         )
         self._idempotent = self.config.idempotency_cache > 0
+        self._cancellables: dict[str, tuple[Job, RunControl]] = {}
         #: replyTo values already found to be valid topic names.
         self._reply_topics: set[str] = set()
 
@@ -196,7 +199,15 @@ class Runner(RebalanceHandlers, WorkerSide):
             self.config.concurrency, self._work, init=self._processes.warm if self._processes is not None else None
         )
         self._flow = FlowControl(consumer, self.config.max_queued, self.config.max_queued_bytes)
+        #: The job lane and the state view (cancellations of jobs and of calls arrive through it).
+        self._jobs = JobService(
+            self.config, self.identity, self.registry, self._schema_store,
+            None if self._schema_registry is None else self._schema_registry.writer_schema,
+            self._value_reference, logger, self._call_cancelled,
+        )
+        jobs_left = 0
         try:
+            self._jobs.start()
             consumer.subscribe(
                 [self.config.request_topic], on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost
             )
@@ -222,6 +233,7 @@ class Runner(RebalanceHandlers, WorkerSide):
             while not self._stop.is_set():
                 self._iterate()
             abandoned = self._drain()
+            jobs_left = self._jobs.stop(self.config.grace_seconds)
         except BaseException:
             # The loop itself failed: still hand over the replies already produced and what is done.
             producer.flush(5)
@@ -233,9 +245,11 @@ class Runner(RebalanceHandlers, WorkerSide):
             self._pool.close()
             if self._processes is not None:
                 self._processes.close()
+            if not self._jobs.stopped:
+                self._jobs.stop(0)
             consumer.close()
             catalog.close()
-        log_event(INFO, events.STOPPED, abandoned=abandoned, served=self._served)
+        log_event(INFO, events.STOPPED, abandoned=abandoned, served=self._served, jobs_left=jobs_left)
         return 0
 
     # ------------------------------------------------------------------ loop
@@ -495,8 +509,14 @@ class Runner(RebalanceHandlers, WorkerSide):
             try:
                 ensure_topics(
                     {**admin_settings(self.config, self.identity), "logger": kafka_logger()},
-                    {self.config.request_topic: self.config.partitions, self.config.dlq_topic: 1},
+                    {
+                        self.config.request_topic: self.config.partitions,
+                        self.config.dlq_topic: 1,
+                        self.config.jobs_topic: JOB_TOPIC_PARTITIONS,
+                        self.config.jobs_state_topic: JOB_TOPIC_PARTITIONS,
+                    },
                     timeout=3.0,
+                    configs=job_topic_configs(self.config),
                 )
                 return True
             except TopicSetupError as exc:

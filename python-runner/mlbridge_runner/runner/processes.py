@@ -15,12 +15,18 @@ schema first (the child has no catalogue); the child's reply carries the result'
   thread that owned it is replaced by one with a fresh process; the caller gets PIPELINE_TIMEOUT.
 - **A process that dies** (segfault, ``os._exit``, OOM killer) answers its call with a
   ``PIPELINE_ERROR`` of type ``WorkerDied``; the thread starts a new process. The runner lives on.
+- **Cancellation and checkpoints** (jobs, cancelled calls): each process has a cancel flag (a
+  ``multiprocessing.Event``) that :meth:`ProcessWorkers.cancel` sets and the pipeline's
+  ``progress.cancelled`` reads; the attempt and the previous checkpoint travel in request headers;
+  a checkpoint saved in the child comes back as a message tagged :data:`CHECKPOINT_TAG` (framed Avro
+  always starts with ``C3``, so the tag cannot be mistaken for a reply).
 - Worker processes ignore SIGINT/SIGTERM (the runner stops them after its graceful drain) and,
   on Linux, get SIGKILL if the runner dies (``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
 
+import base64
 import multiprocessing
 import os
 import signal
@@ -29,7 +35,7 @@ import time
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from .. import error_codes, events
 from ..codec.envelopes import (
@@ -47,9 +53,64 @@ from ..progress import Report
 from .dispatch import Call, Outcome, now_ms
 from .failures import plain_error, remote_error
 from .pool import Job
+from ..jobs.records import ATTEMPT_HEADER
 
 WORKER_DIED_TYPE = "WorkerDied"
 START_METHOD = "spawn"
+CHECKPOINT_TAG = b"K"
+CHECKPOINT_HEADER = "mlbridge-checkpoint"
+
+
+class _ChildControl:
+    """A worker process's side of a run's control: the shared cancel flag, checkpoints sent home."""
+
+    def __init__(self, cancel_event: Any, conn: Connection, attempt: int, checkpoint: bytes | None) -> None:
+        self._event = cancel_event
+        self._conn = conn
+        self.attempt = attempt
+        self._checkpoint = checkpoint
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self._event.is_set())
+
+    @property
+    def checkpoint(self) -> Any:
+        from ..codec.value import decode_value
+
+        return None if self._checkpoint is None else decode_value(self._checkpoint, root="checkpoint")
+
+    def save_checkpoint(self, value: Any) -> None:
+        from ..codec.value import encode_value
+        from ..jobs.control import MAX_CHECKPOINT_BYTES, CheckpointTooLarge
+
+        data = encode_value(value, root="checkpoint")
+        if len(data) > MAX_CHECKPOINT_BYTES:
+            raise CheckpointTooLarge(f"a checkpoint of {len(data)} bytes is past the limit of {MAX_CHECKPOINT_BYTES}")
+        self._checkpoint = data
+        self._conn.send_bytes(CHECKPOINT_TAG + data)
+
+    def on_cancel(self, callback: Callable[[], None]) -> None:
+        def watch() -> None:
+            self._event.wait()
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - the call's event loop may be gone
+                pass
+
+        threading.Thread(target=watch, name="mlbridge-cancel-watch", daemon=True).start()
+
+
+def _child_control(request: RequestEnvelope, cancel_event: Any, conn: Connection) -> _ChildControl:
+    from ..jobs.records import ATTEMPT_HEADER
+
+    headers = request.headers
+    try:
+        attempt = int(headers.get(ATTEMPT_HEADER, "1"))
+    except ValueError:
+        attempt = 1
+    encoded = headers.get(CHECKPOINT_HEADER)
+    return _ChildControl(cancel_event, conn, attempt, base64.b64decode(encoded) if encoded else None)
 
 
 def _die_with_parent() -> None:
@@ -63,7 +124,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def worker_main(conn: Connection, pipeline_specs: Sequence[str], log_level: str | None) -> None:
+def worker_main(conn: Connection, pipeline_specs: Sequence[str], log_level: str | None, cancel_event: Any = None) -> None:
     """Entry point of a worker process."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -105,7 +166,8 @@ def worker_main(conn: Connection, pipeline_specs: Sequence[str], log_level: str 
         except Rejected as rejected:
             outcome = Outcome(None, rejected.error, received, now_ms())
         else:
-            outcome = execute(call, progress=report)
+            control = _child_control(request, cancel_event, conn) if cancel_event is not None else None
+            outcome = execute(call, progress=report, control=control)
         timings = Timings(received, outcome.started_at_ms, outcome.finished_at_ms)
         if outcome.error is not None:
             final = ReplyEnvelope(id=request.id, status=ReplyStatus.ERROR, error=outcome.error, timings=timings)
@@ -142,9 +204,10 @@ def _describe_exit(code: int | None) -> str:
 
 
 class _Worker:
-    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+    def __init__(self, process: BaseProcess, conn: Connection, cancel_event: Any) -> None:
         self.process = process
         self.conn = conn
+        self.cancel_event = cancel_event
 
 
 class ProcessWorkers:
@@ -167,10 +230,18 @@ class ProcessWorkers:
         """Start this thread's process ahead of its first call."""
         self._worker()
 
-    def run(self, job: Job, progress: Callable[[Report], None] | None) -> Outcome:
-        """Run ``job`` in this thread's process; never raises."""
+    def run(self, job: Job, progress: Callable[[Report], None] | None, control: Any = None) -> Outcome:
+        """Run ``job`` in this thread's process; never raises. ``control`` (a
+        :class:`~mlbridge_runner.jobs.control.RunControl`): the attempt and checkpoint go to the
+        child, checkpoints it saves come back to it."""
         try:
-            frame = encode_request(request_for_worker(job.call))
+            request = request_for_worker(job.call)
+            if control is not None:
+                extra = {ATTEMPT_HEADER: str(control.attempt)}
+                if control.checkpoint_bytes is not None:
+                    extra[CHECKPOINT_HEADER] = base64.b64encode(control.checkpoint_bytes).decode("ascii")
+                request = replace(request, headers={**request.headers, **extra})
+            frame = encode_request(request)
         except Exception as exc:  # noqa: BLE001 - the arguments no longer encode: nothing to hand on
             return Outcome(None, remote_error(exc, error_codes.INVALID_ARGUMENTS), now_ms(), now_ms())
         try:
@@ -184,9 +255,15 @@ class ProcessWorkers:
             self._by_job[job] = worker
         started = now_ms()
         try:
+            worker.cancel_event.clear()
             worker.conn.send_bytes(frame)
             while True:
-                reply = decode_reply(worker.conn.recv_bytes())
+                data = worker.conn.recv_bytes()
+                if data[:1] == CHECKPOINT_TAG:
+                    if control is not None:
+                        control.record_checkpoint(data[1:])
+                    continue
+                reply = decode_reply(data)
                 if reply.status is ReplyStatus.PROGRESS:
                     if progress is not None and reply.progress is not None:
                         p = reply.progress
@@ -219,6 +296,15 @@ class ProcessWorkers:
         finally:
             with self._lock:
                 self._by_job.pop(job, None)
+
+    def cancel(self, job: Job) -> bool:
+        """Tell the process running ``job`` that it was cancelled (``progress.cancelled``)."""
+        with self._lock:
+            worker = self._by_job.get(job)
+        if worker is None:
+            return False
+        worker.cancel_event.set()
+        return True
 
     def kill(self, job: Job) -> int | None:
         """Kill the process running ``job`` (its time limit passed); returns its pid."""
@@ -263,15 +349,16 @@ class ProcessWorkers:
         if worker is not None:
             self._bury(worker)
         parent_conn, child_conn = self._context.Pipe(duplex=True)
+        cancel_event = self._context.Event()
         process = self._context.Process(
             target=worker_main,
-            args=(child_conn, self._specs, self._log_level),
+            args=(child_conn, self._specs, self._log_level, cancel_event),
             name="mlbridge-worker-process",
             daemon=False,  # pipelines may start processes of their own
         )
         process.start()
         child_conn.close()
-        worker = _Worker(process, parent_conn)
+        worker = _Worker(process, parent_conn, cancel_event)
         self._local.worker = worker
         with self._lock:
             self._all.add(worker)

@@ -9,17 +9,22 @@ loop handed off (``_check_timeouts``, on the loop thread).
 from __future__ import annotations
 
 import queue
+import threading
 import time
 from typing import TYPE_CHECKING, Callable
 
-from .. import events
-from ..logging import DEBUG, ERROR, enabled, log_event
+from .. import error_codes, events
+from ..jobs.control import RunControl
+from ..logging import DEBUG, ERROR, INFO, enabled, log_event
+from .failures import plain_error
 from .dispatch import Outcome, Rejected, execute, now_ms
 from .pool import Job
 from .replies import outcome_reply
 from .time_limits import timed_out
 
 if TYPE_CHECKING:
+    from ..config import RunnerConfig
+    from ..jobs.service import JobService
     from .dispatch import Dispatcher
     from .idempotency import IdempotencyCache
     from .inline import InlinePolicy
@@ -47,28 +52,41 @@ class WorkerSide:
     _limits: TimeLimits
     _idempotency: IdempotencyCache[Job, Outcome]
     _resubmit: queue.SimpleQueue[Job]
+    _jobs: JobService
+    config: RunnerConfig
+    #: Running calls a cancellation can reach, by request id (see _cancellable).
+    _cancellables: dict[str, tuple[Job, RunControl]]
 
     def _work(self, job: Job) -> None:
         """Runs on a worker thread."""
         ran = False
+        request_id = job.call.request.id
         try:
             # It may have waited in the queue: the caller may have given up meanwhile.
             self._dispatcher.check_deadline(job.call.request)
+            if self._jobs.view.call_cancelled(request_id):
+                raise Rejected(plain_error(error_codes.CANCELLED, "Cancelled", "the caller cancelled the call before it started"))
         except Rejected as rejected:
             outcome = Outcome(None, rejected.error, now_ms(), now_ms())
         else:
             limiter = self._progress.start(job)
             report = limiter.report if limiter is not None else None
+            control = self._cancellable(job)
             if self._processes is not None:
-                outcome = self._processes.run(job, report)
+                outcome = self._processes.run(job, report, control)
             elif self._inline.on_probation(job.call.pipeline):
                 started, started_cpu = time.perf_counter(), time.thread_time()
-                outcome = execute(job.call, progress=report)
+                outcome = execute(job.call, progress=report, control=control)
                 self._inline.measured(
                     job.call.pipeline, time.perf_counter() - started, False, time.thread_time() - started_cpu
                 )
             else:
-                outcome = execute(job.call, progress=report)
+                outcome = execute(job.call, progress=report, control=control)
+            if control is not None:
+                self._cancellables.pop(request_id, None)
+                if control.cancelled and outcome.error is not None:
+                    error = plain_error(error_codes.CANCELLED, "Cancelled", f"cancelled by the caller while running ({outcome.error.type})")
+                    outcome = Outcome(None, error, outcome.started_at_ms, outcome.finished_at_ms)
             ran = True
         if not self._pool.claim(job):
             log_event(DEBUG, events.CALL_LATE_RESULT_DROPPED, id=job.call.request.id, pipeline=job.call.pipeline.name)
@@ -86,6 +104,41 @@ class WorkerSide:
         finally:
             self._progress.end(job, flush=False)  # no-op unless the reply path failed
             self._pool.release(job)
+
+    def _cancellable(self, job: Job) -> RunControl | None:
+        """A control for a call that a cancellation can reach: one whose pipeline takes a Progress
+        (it can look at ``progress.cancelled``), an async one (its task is cancelled), or any call in
+        process isolation (its process is killed after the grace). Others cannot be stopped: no
+        control, nothing to pay per call."""
+        pipeline = job.call.pipeline
+        if pipeline.progress_param is None and not pipeline.is_async and self._processes is None:
+            return None
+        control = RunControl()
+        self._cancellables[job.call.request.id] = (job, control)
+        if self._jobs.view.call_cancelled(job.call.request.id):  # cancelled while it was being set up
+            self._call_cancelled(job.call.request.id)
+        return control
+
+    def _call_cancelled(self, request_id: str) -> None:
+        """From the job state view's thread: the caller of ``request_id`` aborted its invoke."""
+        entry = self._cancellables.get(request_id)
+        if entry is None:
+            return
+        job, control = entry
+        if not control.cancel():
+            return
+        log_event(INFO, events.CALL_CANCELLING, id=request_id, pipeline=job.call.pipeline.name)
+        processes = self._processes
+        if processes is not None:
+            processes.cancel(job)
+
+            def stop_hard() -> None:
+                if self._cancellables.get(request_id) is entry:
+                    processes.kill(job)
+
+            timer = threading.Timer(self.config.cancel_grace_seconds, stop_hard)
+            timer.daemon = True
+            timer.start()
 
     def _check_timeouts(self) -> None:
         now = time.monotonic()

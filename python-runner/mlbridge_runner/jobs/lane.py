@@ -1,0 +1,498 @@
+"""The job lane: a runner's second consumer, on the job request topic, with workers of its own.
+
+Training jobs never take an inference call's worker, queue slot or offset: they arrive on their own
+topic (group ``<group>.jobs``) and run on ``--job-concurrency`` workers of their own. The lane's
+thread owns the consumer, the offsets and every state record but progress (written from the
+worker through the limiter); workers only run pipelines and hand outcomes back through a queue.
+
+For each request: catch the state view up, :func:`~.claims.decide`, then skip / cancel / watch /
+fail as exhausted / run. A job's offset is stored only once its terminal record is acknowledged, so
+a runner that dies mid-job leaves the request to the group's next owner, which takes it over once
+the heartbeat went stale (``docs/jobs.md``).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections import deque
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Callable, Final
+
+from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
+
+from .. import error_codes, events
+from ..codec.envelopes import RemoteError, RequestEnvelope, decode_request
+from ..errors import FramingError, BodyDecodeError
+from ..logging import DEBUG, ERROR, INFO, WARNING, log_event
+from ..progress import ProgressLimiter, Report
+from ..runner.dispatch import Dispatcher, Outcome, Rejected, execute, now_ms
+from ..runner.failures import plain_error
+from ..runner.offsets import OffsetTracker, Ticket
+from ..runner.pool import Job as PoolJob
+from ..runner.pool import WorkerPool
+from .claims import decide
+from .control import RunControl
+from .records import (
+    CANCELLED,
+    FAILED,
+    JOB,
+    MAX_ATTEMPTS_HEADER,
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    JobProgress,
+    JobRecord,
+)
+from .state_writer import StateWriteFailed, StateWriter
+from .view import JobView
+
+if TYPE_CHECKING:
+    from ..runner.dlq import DeadLetters
+    from ..runner.processes import ProcessWorkers
+
+POLL_SECONDS: Final = 0.1
+#: Requests waiting for a slot or watching another runner's job are looked at again this often.
+RECHECK_SECONDS: Final = 1.0
+#: Requests taken from Kafka but not started; past this the lane stops fetching.
+MAX_WAITING: Final = 100
+TERMINAL_WRITE_TRIES: Final = 5
+
+
+class _Claim:
+    """A job request taken from Kafka and not settled yet."""
+
+    __slots__ = ("ticket", "request", "max_attempts", "received_ms")
+
+    def __init__(self, ticket: Ticket, request: RequestEnvelope, max_attempts: int) -> None:
+        self.ticket = ticket
+        self.request = request
+        self.max_attempts = max_attempts
+        self.received_ms = now_ms()
+
+
+class _Run:
+    """A job running on this runner."""
+
+    def __init__(self, claim: _Claim, record: JobRecord, pool_job: PoolJob) -> None:
+        self.claim = claim
+        self.record = record
+        self.pool_job = pool_job
+        self.control = RunControl(record.attempt, record.checkpoint, on_checkpoint=self._checkpointed)
+        #: Set by the lane: writes a record of this run (checkpoints go out at once).
+        self.write: Callable[[JobRecord], None] = lambda record: None
+        self.lock = threading.Lock()
+        self.limiter: ProgressLimiter | None = None
+        self.cancel_deadline: float | None = None
+        self.abandoned = False
+
+    def _checkpointed(self, data: bytes) -> None:
+        """The pipeline saved a checkpoint (its own thread): it goes out in a RUNNING record."""
+        with self.lock:
+            now = now_ms()
+            self.record = replace(self.record, checkpoint=data, heartbeat_at_ms=now, updated_at_ms=now)
+            record = self.record
+        self.write(record)
+
+
+class JobLane:
+    def __init__(
+        self,
+        *,
+        consumer_settings: dict[str, Any],
+        topic: str,
+        identity: str,
+        dispatcher: Dispatcher,
+        view: JobView,
+        writer: StateWriter,
+        dead_letters: Callable[[Message, str, str], None],
+        concurrency: int,
+        heartbeat_s: float,
+        stale_after_s: float,
+        cancel_grace_s: float,
+        default_max_attempts: int,
+        value_reference: str,
+        processes: ProcessWorkers | None = None,
+    ) -> None:
+        self._settings = consumer_settings
+        self._topic = topic
+        self._identity = identity
+        self._dispatcher = dispatcher
+        self._view = view
+        self._writer = writer
+        self._dead_letters = dead_letters
+        self._concurrency = concurrency
+        self._heartbeat_s = heartbeat_s
+        self._stale_after_ms = int(stale_after_s * 1000)
+        self._cancel_grace_s = cancel_grace_s
+        self._default_max_attempts = default_max_attempts
+        self._value_reference = value_reference
+        self._processes = processes
+        self._tracker = OffsetTracker()
+        #: Positions to store, by (topic, partition): stored on the lane's thread each iteration.
+        self._to_store: dict[tuple[str, int], int] = {}
+        self._waiting: deque[_Claim] = deque()
+        self._running: dict[str, _Run] = {}
+        self._finished: queue.SimpleQueue[tuple[_Run, Outcome]] = queue.SimpleQueue()
+        self._cancels: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._consumer: Consumer | None = None
+        self._paused = False
+        self._last_recheck = 0.0
+        self._last_heartbeat = 0.0
+        self._pool = WorkerPool(
+            concurrency, self._work, name="mlbridge-job-worker", init=processes.warm if processes is not None else None
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        consumer = Consumer(self._settings)
+        consumer.subscribe([self._topic], on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_revoke)
+        self._consumer = consumer
+        self._thread = threading.Thread(target=self._run_loop, name="mlbridge-job-lane", daemon=True)
+        self._thread.start()
+
+    def job_cancelled(self, job_id: str) -> None:
+        """From the view's thread: a cancellation of ``job_id`` was written."""
+        self._cancels.put(job_id)
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    def stop(self, grace_s: float) -> int:
+        """Stop taking jobs; wait up to ``grace_s`` for running ones; returns how many were left
+        running (their requests stay uncommitted: another runner takes them over)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        consumer = self._consumer
+        assert consumer is not None
+        deadline = time.monotonic() + grace_s
+        while self._running and time.monotonic() < deadline:
+            self._collect(block=0.05)
+            self._store(consumer)
+        left = len(self._running)
+        self._writer.flush(5)
+        self._store(consumer)
+        self._pool.close()
+        consumer.close()
+        return left
+
+    # ------------------------------------------------------------------ the lane's thread
+
+    def _run_loop(self) -> None:
+        consumer = self._consumer
+        assert consumer is not None
+        while not self._stop.is_set():
+            try:
+                self._iterate(consumer)
+            except Exception as exc:  # noqa: BLE001 - a lane bug must not end the lane
+                log_event(ERROR, events.CRASHED, error=f"job lane: {type(exc).__name__}: {exc}", exc_info=True)
+                time.sleep(0.5)
+
+    def _iterate(self, consumer: Consumer) -> None:
+        msg = consumer.poll(POLL_SECONDS)
+        arrived = False
+        if msg is not None:
+            arrived = self._accept(msg)
+        while not self._cancels.empty():
+            self._cancel(self._cancels.get_nowait())
+        self._collect(block=0)
+        now = time.monotonic()
+        if self._waiting and (arrived or now - self._last_recheck >= RECHECK_SECONDS):
+            self._last_recheck = now
+            self._decide_waiting()
+        if now - self._last_heartbeat >= self._heartbeat_s:
+            self._last_heartbeat = now
+            self._heartbeat()
+        for run in list(self._running.values()):
+            if run.limiter is not None:
+                run.limiter.flush_due()
+            if run.cancel_deadline is not None and now >= run.cancel_deadline:
+                self._stop_hard(run)
+        self._store(consumer)
+        self._writer.poll()
+        self._flow(consumer)
+
+    def _accept(self, msg: Message) -> bool:
+        error = msg.error()
+        if error is not None:
+            log_event(DEBUG, events.KAFKA_ERROR, error=error.str(), topic=self._topic)
+            return False
+        topic, partition, offset = msg.topic(), msg.partition(), msg.offset()
+        assert topic is not None and partition is not None and offset is not None
+        ticket = self._tracker.track(topic, partition, offset)
+        data = msg.value()
+        try:
+            if not data:
+                raise BodyDecodeError("the message has no value")
+            request = decode_request(data)
+        except (FramingError, BodyDecodeError) as exc:
+            self._dead_letters(msg, getattr(exc, "reason", "undecodable"), str(exc))
+            self._settle(ticket)
+            return False
+        try:
+            max_attempts = int(request.headers.get(MAX_ATTEMPTS_HEADER, "") or self._default_max_attempts)
+        except ValueError:
+            max_attempts = self._default_max_attempts
+        self._waiting.append(_Claim(ticket, request, max(1, max_attempts)))
+        return True
+
+    def _decide_waiting(self) -> None:
+        if not self._view.catch_up(timeout=5.0):
+            log_event(DEBUG, events.JOB_VIEW_BEHIND, topic=self._topic)
+            return  # broker slow: decide on a later pass, never on a stale view
+        keep: deque[_Claim] = deque()
+        now = now_ms()
+        for claim in self._waiting:
+            if not self._tracker.owns(claim.ticket):
+                continue  # revoked meanwhile: the next owner decides
+            job_id = claim.request.id
+            record = self._view.get(job_id)
+            decision = decide(record, now, job_id in self._running, claim.max_attempts, self._stale_after_ms)
+            if decision.action == "skip":
+                log_event(DEBUG, events.JOB_SKIPPED, id=job_id, reason=decision.reason)
+                self._settle(claim.ticket)
+            elif decision.action == "cancel":
+                assert record is not None
+                self._terminal(claim, record, CANCELLED, error=_cancelled_error("cancelled before it started"))
+            elif decision.action == "exhausted":
+                base = record or self._queued_record(claim)
+                error = plain_error(
+                    error_codes.JOB_ATTEMPTS_EXHAUSTED,
+                    "JobAttemptsExhausted",
+                    f"job {job_id!r} was started {decision.attempt} times (the maximum is {claim.max_attempts}) "
+                    f"and its runner died each time; last runner {base.runner or 'unknown'}",
+                )
+                self._terminal(claim, replace(base, attempt=decision.attempt), FAILED, error=error)
+            elif decision.action == "watch" or len(self._running) >= self._concurrency:
+                keep.append(claim)
+            else:
+                self._start(claim, record, decision.attempt, decision.checkpoint)
+        self._waiting = keep
+
+    # ------------------------------------------------------------------ running
+
+    def _queued_record(self, claim: _Claim) -> JobRecord:
+        request = claim.request
+        return JobRecord(
+            id=request.id, subject=JOB, state=QUEUED, pipeline=request.pipeline, args=request.args,
+            args_schema=request.args_schema, max_attempts=claim.max_attempts, submitted_at_ms=request.sent_at_ms,
+            updated_at_ms=now_ms(),
+        )
+
+    def _start(self, claim: _Claim, record: JobRecord | None, attempt: int, checkpoint: bytes | None) -> None:
+        request = claim.request
+        base = record or self._queued_record(claim)
+        try:
+            call = self._dispatcher.prepare(request)
+        except Rejected as rejected:
+            self._terminal(claim, replace(base, attempt=attempt, runner=self._identity), FAILED, error=rejected.error)
+            return
+        now = now_ms()
+        running = replace(
+            base, state=RUNNING, attempt=attempt, max_attempts=claim.max_attempts, runner=self._identity,
+            started_at_ms=now, heartbeat_at_ms=now, updated_at_ms=now, checkpoint=checkpoint,
+        )
+        run = _Run(claim, running, PoolJob(call, claim.ticket))
+        run.write = self._writer.write
+        if call.pipeline.progress_param is not None:
+            run.limiter = ProgressLimiter(lambda report: self._progressed(run, report))
+        self._running[request.id] = run
+        self._writer.write(running)
+        log_event(INFO, events.JOB_STARTED, id=request.id, pipeline=request.pipeline, attempt=attempt,
+                  resumed=checkpoint is not None)
+        self._pool.submit(run.pool_job)
+
+    def _work(self, pool_job: PoolJob) -> None:
+        """A job worker thread: run the pipeline, hand the outcome to the lane's thread."""
+        run = self._running.get(pool_job.call.request.id)
+        if run is None:  # cannot happen: registered before submit
+            return
+        report = run.limiter.report if run.limiter is not None else None
+        if self._processes is not None:
+            outcome = self._processes.run(pool_job, report, run.control)
+        else:
+            outcome = execute(pool_job.call, progress=report, control=run.control)
+        if self._pool.claim(pool_job):
+            self._pool.release(pool_job)
+        self._finished.put((run, outcome))
+
+    def _progressed(self, run: _Run, report: Report) -> None:
+        """Worker thread (through the limiter): a progress report becomes a RUNNING record."""
+        with run.lock:
+            now = now_ms()
+            run.record = replace(
+                run.record, progress_seq=run.record.progress_seq + 1,
+                progress=JobProgress(report.current, report.total, report.message, now),
+                heartbeat_at_ms=now, updated_at_ms=now,
+            )
+            record = run.record
+        if not run.control.cancelled:
+            self._writer.write(record)
+
+    def _heartbeat(self) -> None:
+        for run in self._running.values():
+            if run.control.cancelled or run.abandoned:
+                continue
+            with run.lock:
+                now = now_ms()
+                run.record = replace(run.record, heartbeat_at_ms=now, updated_at_ms=now)
+                record = run.record
+            self._writer.write(record)
+
+    def _collect(self, block: float) -> None:
+        """Finished runs: write their terminal record, then settle their request."""
+        while True:
+            try:
+                run, outcome = self._finished.get(timeout=block) if block else self._finished.get_nowait()
+            except queue.Empty:
+                return
+            block = 0
+            if run.abandoned:
+                continue  # recorded CANCELLED when its grace ran out
+            self._running.pop(run.claim.request.id, None)
+            if run.limiter is not None:
+                run.limiter.close(flush=True)
+            self._finish(run, outcome)
+
+    def _finish(self, run: _Run, outcome: Outcome) -> None:
+        with run.lock:
+            record = run.record
+        if outcome.error is None:
+            self._terminal(run.claim, record, SUCCEEDED, result=outcome.result or b"",
+                           result_schema=outcome.result_ref or self._value_reference)
+        elif run.control.cancelled:
+            detail = outcome.error.message if outcome.error.type not in ("CancelledError", "Cancelled") else ""
+            message = "cancelled while running" + (f" (the pipeline ended with: {detail[:200]})" if detail else "")
+            self._terminal(run.claim, record, CANCELLED, error=_cancelled_error(message))
+        else:
+            self._terminal(run.claim, record, FAILED, error=outcome.error)
+
+    def _terminal(
+        self,
+        claim: _Claim,
+        base: JobRecord,
+        state: str,
+        *,
+        error: RemoteError | None = None,
+        result: bytes = b"",
+        result_schema: str = "",
+    ) -> None:
+        """Write the job's terminal record; settle its request once the broker has it."""
+        now = now_ms()
+        record = replace(
+            base, state=state, error=error, result=result, result_schema=result_schema,
+            finished_at_ms=now, updated_at_ms=now, heartbeat_at_ms=0,
+        )
+        for attempt in range(TERMINAL_WRITE_TRIES):
+            try:
+                self._writer.write_sync(record)
+                break
+            except StateWriteFailed as exc:
+                if exc.too_large and state == SUCCEEDED:
+                    size = len(result)
+                    record = replace(record, state=FAILED, result=b"", result_schema="", error=plain_error(
+                        error_codes.RESULT_TOO_LARGE, "ResultTooLarge",
+                        f"the result ({size} bytes) does not fit the job state topic {self._writer.topic!r}: "
+                        f"{exc} (the topic's max.message.bytes, 1 MiB by default, is the limit)",
+                    ))
+                    continue
+                log_event(WARNING, events.JOB_STATE_WRITE_FAILED, id=base.id, state=state, error=str(exc), attempt=attempt + 1)
+        else:
+            # Left unsettled: the request is taken again by this group (after a restart or a rebalance).
+            log_event(ERROR, events.JOB_STATE_WRITE_FAILED, id=base.id, state=state, error="gave up")
+            return
+        log_event(INFO, events.JOB_FINISHED, id=base.id, pipeline=base.pipeline, state=record.state,
+                  attempt=record.attempt, code=None if record.error is None else record.error.code)
+        self._settle(claim.ticket)
+
+    # ------------------------------------------------------------------ cancellation
+
+    def _cancel(self, job_id: str) -> None:
+        run = self._running.get(job_id)
+        if run is None:
+            if any(claim.request.id == job_id for claim in self._waiting):
+                self._last_recheck = 0.0  # decide it now: it must never start
+            return
+        if not run.control.cancel():
+            return
+        log_event(INFO, events.JOB_CANCELLING, id=job_id, grace_seconds=self._cancel_grace_s)
+        if self._processes is not None:
+            self._processes.cancel(run.pool_job)
+        run.cancel_deadline = time.monotonic() + self._cancel_grace_s
+
+    def _stop_hard(self, run: _Run) -> None:
+        """A cancelled pipeline ignored its cancellation for the whole grace period."""
+        run.cancel_deadline = None
+        if self._processes is not None:
+            pid = self._processes.kill(run.pool_job)  # its worker returns WorkerDied: recorded CANCELLED
+            log_event(WARNING, events.JOB_KILLED, id=run.claim.request.id, pid=pid)
+            return
+        # A Python thread cannot be stopped: record the cancellation, free the slot, drop its late result.
+        if not self._pool.abandon(run.pool_job):
+            return  # it finished just now
+        run.abandoned = True
+        self._running.pop(run.claim.request.id, None)
+        if run.limiter is not None:
+            run.limiter.close(flush=False)
+        with run.lock:
+            record = run.record
+        message = (
+            f"cancelled; the pipeline ignored the cancellation for {self._cancel_grace_s:g} s and, in thread "
+            "isolation, its thread could not be stopped: it was left running and its result will be dropped "
+            "(use --isolation process to have it killed)"
+        )
+        log_event(WARNING, events.JOB_THREAD_LEFT_RUNNING, id=run.claim.request.id)
+        self._terminal(run.claim, record, CANCELLED, error=_cancelled_error(message))
+
+    # ------------------------------------------------------------------ offsets and flow
+
+    def _settle(self, ticket: Ticket) -> None:
+        position = self._tracker.done(ticket)
+        if position is not None:
+            self._to_store[(ticket.topic, ticket.partition)] = position
+
+    def _store(self, consumer: Consumer) -> None:
+        if not self._to_store:
+            return
+        offsets = [TopicPartition(t, p, o) for (t, p), o in self._to_store.items()]
+        self._to_store = {}
+        try:
+            consumer.store_offsets(offsets=offsets)
+        except KafkaException as exc:  # revoked meanwhile
+            log_event(DEBUG, events.KAFKA_ERROR, error=str(exc), topic=self._topic)
+
+    def _flow(self, consumer: Consumer) -> None:
+        full = len(self._waiting) >= MAX_WAITING
+        if full != self._paused:
+            assignment = consumer.assignment()
+            try:
+                (consumer.pause if full else consumer.resume)(assignment)
+                self._paused = full
+            except KafkaException:
+                pass
+
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self._tracker.assign((tp.topic, tp.partition) for tp in partitions)
+        if partitions:
+            log_event(INFO, events.JOB_LANE_ASSIGNED, topic=self._topic, partitions=sorted(tp.partition for tp in partitions))
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        revoked = {(tp.topic, tp.partition) for tp in partitions}
+        # What is done is committed now, before the next owner starts from the committed offset.
+        self._store(consumer)
+        try:
+            consumer.commit(asynchronous=False)
+        except KafkaException:
+            pass
+        self._waiting = deque(c for c in self._waiting if (c.ticket.topic, c.ticket.partition) not in revoked)
+        self._tracker.revoke(revoked)
+
+
+def _cancelled_error(message: str) -> RemoteError:
+    return plain_error(error_codes.CANCELLED, "JobCancelled", message)
