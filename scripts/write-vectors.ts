@@ -193,6 +193,7 @@ const fingerprints = {
 	request: wireSchemas.request.fingerprintHex,
 	reply: wireSchemas.reply.fingerprintHex,
 	catalog: wireSchemas.catalog.fingerprintHex,
+	job: wireSchemas.job.fingerprintHex,
 };
 writeFileSync(join(dir, 'fingerprints.json'), `${JSON.stringify(fingerprints, null, 2)}\n`);
 writeFileSync(

@@ -110,5 +110,6 @@ test('fingerprints.json matches the schemas', () => {
 		request: wireSchemas.request.fingerprintHex,
 		reply: wireSchemas.reply.fingerprintHex,
 		catalog: wireSchemas.catalog.fingerprintHex,
+		job: wireSchemas.job.fingerprintHex,
 	});
 });

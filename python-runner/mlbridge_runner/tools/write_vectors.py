@@ -1,4 +1,4 @@
-"""Write ``schemas/vectors/py-written.json`` and ``typed.json``: bytes from the Python codecs for the TS tests.
+"""Write ``schemas/vectors/py-written.json``, ``typed.json`` and ``jobs.json``: bytes from the Python codecs for the TS tests.
 
 ``python -m mlbridge_runner.tools.write_vectors [--out PATH] [--typed-out PATH]``. The format is described in
 ``schemas/vectors/README.md``. Also holds the JSON ↔ envelope helpers the tests use to read both
@@ -218,6 +218,12 @@ def main(argv: list[str] | None = None) -> int:
     typed_out.write_text(json.dumps(typed, indent=1, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
     counts = ", ".join(f"{len(typed[k])} {k}" for k in ("cases", "evolution", "incompatible", "confluent", "confluentEnvelopes", "catalog"))
     print(f"wrote {counts} to {typed_out}")
+    from .job_vectors import build_job_vectors
+
+    jobs = build_job_vectors()
+    jobs_out = find_vectors_dir() / "jobs.json"
+    jobs_out.write_text(json.dumps(jobs, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {len(jobs['cases'])} job records to {jobs_out}")
     return 0
 
 
