@@ -10,7 +10,7 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
-from mlbridge_runner.codec.envelopes import RequestEnvelope, encode_request
+from mlbridge_runner.codec.envelopes import RemoteError, RequestEnvelope, encode_request
 from mlbridge_runner.codec.schemas import wire_schemas
 from mlbridge_runner.codec.value import decode_value, encode_value
 from mlbridge_runner.jobs.records import (
@@ -41,7 +41,10 @@ class JobCaller:
         self.states: dict[str, JobRecord] = {}
         self.history: dict[str, list[JobRecord]] = {}
 
-    def submit(self, pipeline: str, args: Any = None, job_id: str | None = None, max_attempts: int = 3) -> str:
+    def submit(
+        self, pipeline: str, args: Any = None, job_id: str | None = None, max_attempts: int = 3, record: bool = True
+    ) -> str:
+        """``record=False``: the request only, as a second submitter or a re-sent request would."""
         job_id = job_id or f"job-{uuid.uuid4()}"
         now = int(time.time() * 1000)
         encoded = encode_value({} if args is None else args)
@@ -50,7 +53,8 @@ class JobCaller:
             id=job_id, subject=JOB, state=QUEUED, pipeline=pipeline, args=encoded, args_schema=reference,
             max_attempts=max_attempts, submitted_by="pytest", submitted_at_ms=now, updated_at_ms=now,
         )
-        self.producer.produce(self.state_topic, key=job_id, value=encode_record(queued))
+        if record:
+            self.producer.produce(self.state_topic, key=job_id, value=encode_record(queued))
         request = RequestEnvelope(
             id=job_id, pipeline=pipeline, args=encoded, args_schema=reference, reply_to="", deadline_ms=0,
             attempt=1, sent_at_ms=now, headers={MAX_ATTEMPTS_HEADER: str(max_attempts)},
@@ -64,7 +68,8 @@ class JobCaller:
         current = self.states[job_id]
         now = int(time.time() * 1000)
         if current.state == QUEUED:
-            record = replace(current, state=CANCELLED, finished_at_ms=now, updated_at_ms=now)
+            error = RemoteError("CANCELLED", "JobCancelled", "cancelled while queued")
+            record = replace(current, state=CANCELLED, finished_at_ms=now, updated_at_ms=now, error=error)
         else:
             record = replace(current, state=CANCEL_REQUESTED, updated_at_ms=now)
         self.producer.produce(self.state_topic, key=job_id, value=encode_record(record))
