@@ -1,69 +1,49 @@
-import type {ClientOptions, InvokeOptions, PipelineDescription, WireValue} from '../index.js';
-
-export type CliArgs = Readonly<Record<string, WireValue>>;
+import type {
+	ClientOptions,
+	InvokeOptions,
+	JobFilter,
+	JobProgress,
+	JobResultOptions,
+	JobState,
+	JobStatus,
+	PipelineDescription,
+	SubmitOptions,
+	WireValue,
+} from '../index.js';
 
 /**
  * The part of PipelineClient the client commands use: a structural type, so unit tests drive the
- * commands with a fake and the real client fits it unchanged.
+ * commands with a fake and the real client fits it unchanged (client-commands.ts connects one).
  */
 
-export type CliJobState = 'QUEUED' | 'RUNNING' | 'CANCEL_REQUESTED' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+export type CliArgs = Readonly<Record<string, WireValue>>;
 
-export const jobStates: readonly CliJobState[] = ['QUEUED', 'RUNNING', 'CANCEL_REQUESTED', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
+export type CliJobState = JobState;
 
-export const terminalStates: ReadonlySet<CliJobState> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+export const jobStates: readonly JobState[] = ['QUEUED', 'RUNNING', 'CANCEL_REQUESTED', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 
-export type CliProgress = {
-	readonly current: number;
-	readonly total?: number | undefined;
-	readonly message: string;
-	readonly atMs: number;
-};
+export type CliProgress = JobProgress;
 
-export type CliJobError = {
-	readonly code: string;
-	readonly type: string;
-	readonly message: string;
-	readonly traceback: string;
-	readonly retryable: boolean;
-	readonly causes: ReadonlyArray<{readonly type: string; readonly message: string}>;
-};
+export type CliJobStatus = JobStatus;
 
-export type CliJobStatus = {
-	readonly id: string;
-	readonly pipeline: string;
-	readonly state: CliJobState;
-	readonly attempt: number;
-	readonly maxAttempts: number;
-	readonly runner: string;
-	readonly submittedBy: string;
-	readonly submittedAtMs: number;
-	readonly startedAtMs: number | undefined;
-	readonly heartbeatAtMs: number | undefined;
-	readonly finishedAtMs: number | undefined;
-	readonly updatedAtMs: number;
-	readonly progress: CliProgress | undefined;
-	readonly error: CliJobError | undefined;
-	readonly hasCheckpoint: boolean;
-};
-
+/** The handle submit() and job() return. */
 export type CliJob = {
 	readonly id: string;
 	readonly pipeline: string;
-	result(): Promise<unknown>;
-	readonly progress: AsyncIterable<CliProgress>;
-	status(): Promise<CliJobStatus>;
+	result(options?: JobResultOptions): Promise<unknown>;
+	readonly progress: AsyncIterable<JobProgress>;
+	status(): Promise<JobStatus>;
 };
 
-export type CliPipeline = PipelineDescription & {readonly lane?: 'CALL' | 'JOB'};
+export type CliPipeline = PipelineDescription;
 
 export type CliClient = {
 	invoke(name: string, args: CliArgs, options?: InvokeOptions): Promise<unknown>;
-	listPipelines(): Promise<readonly CliPipeline[]>;
-	submit(name: string, args: CliArgs, options?: {jobId?: string; maxAttempts?: number}): Promise<CliJob>;
+	listPipelines(): Promise<readonly PipelineDescription[]>;
+	submit(name: string, args: CliArgs, options?: SubmitOptions): Promise<CliJob>;
 	job(id: string): Promise<CliJob>;
-	jobs(filter?: {pipeline?: string; state?: CliJobState; limit?: number}): Promise<readonly CliJobStatus[]>;
-	cancel(id: string): Promise<CliJobStatus>;
+	jobs(filter?: JobFilter): Promise<readonly JobStatus[]>;
+	cancel(id: string): Promise<JobStatus>;
 	close(): Promise<void>;
 };
 

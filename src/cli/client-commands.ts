@@ -1,7 +1,7 @@
 import {Command, CommanderError} from 'commander';
 import {PipelineClient} from '../index.js';
 import {defineCancel} from './cancel-command.js';
-import type {CliClient, ConnectClient} from './cli-client.js';
+import type {ConnectClient} from './cli-client.js';
 import {processIo, type CliIo} from './command-context.js';
 import {defineInvoke} from './invoke-command.js';
 import {defineJob} from './job-command.js';
@@ -14,8 +14,7 @@ export const clientCommandNames: ReadonlySet<string> = new Set(['invoke', 'submi
 
 export const usageExitCode = 2;
 
-// TODO(jobs API): drop the cast once PipelineClient has submit/job/jobs/cancel.
-const connectPipelineClient: ConnectClient = async options => PipelineClient.connect(options) as unknown as Promise<CliClient>;
+const connectPipelineClient: ConnectClient = async options => PipelineClient.connect(options);
 
 /**
  * Run `argv` (`invoke NAME --args ...`, `jobs --state running`, ...); returns the exit code:

@@ -137,14 +137,23 @@ export function parsePositiveInt(text: string): number {
 	return value;
 }
 
-/** `--state running`, `cancel-requested`, `CANCELLED`: case and dashes do not matter. */
-export function parseJobState(text: string): CliJobState {
-	const state = text.trim().toUpperCase().replaceAll('-', '_') as CliJobState;
-	if (!jobStates.includes(state)) {
-		throw new InvalidArgumentError(`expected one of ${jobStates.map(s => s.toLowerCase()).join(', ')}`);
+/** `--state running`, `queued,running`, `cancel-requested`: case and dashes do not matter. */
+export function parseJobStates(text: string): CliJobState | CliJobState[] {
+	const states = text
+		.split(',')
+		.map(item => item.trim().toUpperCase().replaceAll('-', '_'))
+		.filter(item => item !== '');
+	for (const state of states) {
+		if (!jobStates.includes(state as CliJobState)) {
+			throw new InvalidArgumentError(`expected one or more of ${jobStates.map(s => s.toLowerCase()).join(', ')}`);
+		}
 	}
 
-	return state;
+	if (states.length === 0) {
+		throw new InvalidArgumentError('expected a state');
+	}
+
+	return states.length === 1 ? (states[0] as CliJobState) : (states as CliJobState[]);
 }
 
 export function splitList(text: string): string[] {

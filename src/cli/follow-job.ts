@@ -25,13 +25,11 @@ export async function followJob(
 ): Promise<number> {
 	const {io} = deps;
 	const {json} = options;
-	let detach: () => void = () => {};
-	const detached = new Promise<'detached'>(resolve => {
-		detach = () => {
-			resolve('detached');
-		};
+	// Ctrl-C stops waiting, never the job.
+	const detach = new AbortController();
+	const undo = io.onInterrupt(() => {
+		detach.abort(new Error('detached'));
 	});
-	const undo = io.onInterrupt(detach);
 	try {
 		const initial = await job.status();
 		if (!json) {
@@ -60,14 +58,11 @@ export async function followJob(
 				// The result tells what went wrong; the progress stream only shows the way there.
 			}
 		})();
-		const outcome = await Promise.race([
-			job.result().then(
-				(value): Outcome => ({ok: true, value}),
-				(error: unknown): Outcome => ({ok: false, error}),
-			),
-			detached,
-		]);
-		if (outcome === 'detached') {
+		const outcome = await job.result({signal: detach.signal}).then(
+			(value): Outcome => ({ok: true, value}),
+			(error: unknown): Outcome => ({ok: false, error}),
+		);
+		if (!outcome.ok && detach.signal.aborted) {
 			following = false;
 			view?.stop();
 			if (json) {

@@ -1,10 +1,10 @@
 import type {Command} from 'commander';
 import type {CliJobState} from './cli-client.js';
-import {addCommonOptions, parseJobState, parsePositiveInt, withClient, type CommandDeps, type CommonOptions} from './command-context.js';
+import {addCommonOptions, parseJobStates, parsePositiveInt, withClient, type CommandDeps, type CommonOptions} from './command-context.js';
 import {formatJobsTable, statusJson} from './job-format.js';
 
 export type JobsCommandOptions = CommonOptions & {
-	readonly state?: CliJobState;
+	readonly state?: CliJobState | CliJobState[];
 	readonly pipeline?: string;
 	readonly limit?: number;
 	readonly json?: boolean;
@@ -29,7 +29,7 @@ export function defineJobs(program: Command, deps: CommandDeps, report: (code: n
 		program
 			.command('jobs')
 			.description('list recent jobs, newest first')
-			.option('--state <state>', 'only jobs in this state: queued, running, cancel-requested, succeeded, failed, cancelled', parseJobState)
+			.option('--state <states>', 'only jobs in these states (comma-separated): queued, running, cancel-requested, succeeded, failed, cancelled', parseJobStates)
 			.option('--pipeline <name>', 'only jobs of this pipeline')
 			.option('--limit <n>', 'at most this many (default: the client\'s)', parsePositiveInt)
 			.option('--json', 'print a JSON array of statuses'),

@@ -64,7 +64,7 @@ export function formatPipelinesTable(pipelines: readonly CliPipeline[]): string 
 
 	return formatTable(
 		['NAME', 'LANE', 'VERSION', 'SIGNATURE', 'DOC'],
-		pipelines.map(p => [p.name, p.lane ?? 'CALL', String(p.version), signatureText(p), clip(p.doc, 60)]),
+		pipelines.map(p => [p.name, p.lane, String(p.version), signatureText(p), clip(p.doc, 60)]),
 	);
 }
 

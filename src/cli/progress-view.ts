@@ -55,6 +55,15 @@ export class EtaEstimator {
 	}
 }
 
+/** `2m 05s`; under a second `<1s`; nothing left `0s`. */
+export function etaText(ms: number): string {
+	if (ms <= 0) {
+		return '0s';
+	}
+
+	return ms < 1000 ? '<1s' : formatDuration(ms);
+}
+
 function percent(progress: CliProgress): string | undefined {
 	const {current, total} = progress;
 	if (total === undefined || !(total > 0)) {
@@ -73,7 +82,7 @@ export function formatPlainLine(progress: CliProgress, etaMs: number | undefined
 	const pct = percent(progress);
 	let text = `progress ${counts(progress)}${pct === undefined ? '' : ` (${pct})`}`;
 	if (etaMs !== undefined) {
-		text += `, ETA ${formatDuration(etaMs)}`;
+		text += `, ETA ${etaText(etaMs)}`;
 	}
 
 	return progress.message === '' ? text : `${text}: ${clip(progress.message, 200)}`;
@@ -83,7 +92,7 @@ export function formatPlainLine(progress: CliProgress, etaMs: number | undefined
 export function formatBarLine(progress: CliProgress, etaMs: number | undefined, bar: string, maxWidth: number): string {
 	const pct = percent(progress);
 	const parts = [pct === undefined ? counts(progress) : `${bar} ${pct.padStart(4)} ${counts(progress)}`];
-	parts.push(`ETA ${etaMs === undefined ? '--' : formatDuration(etaMs)}`);
+	parts.push(`ETA ${etaMs === undefined ? '--' : etaText(etaMs)}`);
 	if (progress.message !== '') {
 		parts.push(progress.message.trim().split('\n', 1)[0] ?? '');
 	}
@@ -117,6 +126,8 @@ export function createProgressView(
 		hideCursor: true,
 		gracefulExit: false,
 		barsize: 30,
+		barCompleteChar: '\u2588',
+		barIncompleteChar: '\u2591',
 		format: (barOptions, params) =>
 			latest === undefined
 				? ''

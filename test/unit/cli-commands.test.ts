@@ -9,7 +9,7 @@ import {describe, test} from 'node:test';
 import type {CliArgs, CliClient, CliJob, CliJobStatus, CliPipeline, CliProgress} from '../../src/cli/cli-client.js';
 import {runClientCommand} from '../../src/cli/client-commands.js';
 import type {CliIo} from '../../src/cli/command-context.js';
-import {InvocationCancelledError, PipelineError, type ClientOptions, type InvokeOptions} from '../../src/index.js';
+import {InvocationCancelledError, PipelineError, type ClientOptions, type InvokeOptions, type JobResultOptions} from '../../src/index.js';
 
 const t0 = Date.UTC(2026, 11, 4, 14, 0, 0);
 
@@ -87,8 +87,20 @@ class FakeJob implements CliJob {
 		this.#result.catch(() => undefined);
 	}
 
-	async result(): Promise<unknown> {
-		return this.#result;
+	async result(options: JobResultOptions = {}): Promise<unknown> {
+		const {signal} = options;
+		if (signal === undefined) {
+			return this.#result;
+		}
+
+		return Promise.race([
+			this.#result,
+			new Promise((_resolve, reject) => {
+				signal.addEventListener('abort', () => {
+					reject(signal.reason);
+				});
+			}),
+		]);
 	}
 
 	async status(): Promise<CliJobStatus> {
@@ -184,7 +196,7 @@ describe('mlbridge CLI: bad usage', () => {
 		['--args from a missing file', ['invoke', 'echo', '--args', '@/nonexistent/args.json'], /cannot read \/nonexistent\/args\.json/],
 		['a --timeout that is not a number', ['invoke', 'echo', '--timeout', '5s'], /--timeout <ms>.*expected a whole number > 0/],
 		['a zero --max-attempts', ['submit', 'train', '--max-attempts', '0'], /expected a whole number > 0/],
-		['an unknown --state', ['jobs', '--state', 'sleeping'], /expected one of queued, running, cancel_requested/],
+		['an unknown --state', ['jobs', '--state', 'sleeping'], /expected one or more of queued, running, cancel_requested/],
 		['an empty --brokers', ['jobs', '--brokers', ' , '], /expected host:port/],
 		['an unknown flag', ['jobs', '--colour'], /unknown option '--colour'/],
 		['a second positional', ['cancel', 'a', 'b'], /too many arguments/],
@@ -304,6 +316,8 @@ describe('mlbridge submit, jobs, cancel', () => {
 		const json = fakeIo();
 		assert.equal(await runClientCommand(['jobs', '--json', '--state', 'CANCEL-REQUESTED'], json, fake.connect), 0);
 		assert.deepEqual(fake.calls.jobs[1], {state: 'CANCEL_REQUESTED'});
+		assert.equal(await runClientCommand(['jobs', '--state', 'queued, Running'], fakeIo(), fake.connect), 0);
+		assert.deepEqual(fake.calls.jobs[2], {state: ['QUEUED', 'RUNNING']});
 		assert.equal((JSON.parse(json.out()) as CliJobStatus[])[0]?.id, 'job-1');
 	});
 
@@ -350,7 +364,7 @@ describe('mlbridge job', () => {
 			'job job-3 (train): RUNNING, attempt 1 of 3',
 			'progress 1/4 (25%), ETA 3s: epoch 1',
 			'progress 2/4 (50%), ETA 2s: epoch 2',
-			'progress 4/4 (100%), ETA 0ms: epoch 4',
+			'progress 4/4 (100%), ETA 0s: epoch 4',
 			'job job-3: SUCCEEDED, attempt 1 of 3, ran 4s',
 			'{',
 			'  "done": true',

@@ -228,6 +228,8 @@ describe('cli output: progress', () => {
 	test('plain lines for scripts', () => {
 		assert.equal(formatPlainLine({current: 3, total: 10, message: 'epoch 3', atMs: 0}, 65_000), 'progress 3/10 (30%), ETA 1m 05s: epoch 3');
 		assert.equal(formatPlainLine({current: 7, total: undefined, message: '', atMs: 0}, undefined), 'progress 7');
+		assert.equal(formatPlainLine({current: 9, total: 10, message: '', atMs: 0}, 400), 'progress 9/10 (90%), ETA <1s');
+		assert.equal(formatPlainLine({current: 10, total: 10, message: '', atMs: 0}, 0), 'progress 10/10 (100%), ETA 0s');
 	});
 
 	test('the bar line fits the terminal', () => {
