@@ -9,9 +9,6 @@ import {defineJobs} from './jobs-command.js';
 import {definePipelines} from './pipelines-command.js';
 import {defineSubmit} from './submit-command.js';
 
-/** The commands that talk to the broker through a PipelineClient. */
-export const clientCommandNames: ReadonlySet<string> = new Set(['invoke', 'submit', 'jobs', 'job', 'cancel', 'pipelines']);
-
 export const usageExitCode = 2;
 
 const connectPipelineClient: ConnectClient = async options => PipelineClient.connect(options);

@@ -145,7 +145,7 @@ export function parseJobStates(text: string): CliJobState | CliJobState[] {
 		.filter(item => item !== '');
 	for (const state of states) {
 		if (!jobStates.includes(state as CliJobState)) {
-			throw new InvalidArgumentError(`expected one or more of ${jobStates.map(s => s.toLowerCase()).join(', ')}`);
+			throw new InvalidArgumentError(`expected one or more of ${jobStates.map(s => s.toLowerCase().replaceAll('_', '-')).join(', ')}`);
 		}
 	}
 

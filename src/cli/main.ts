@@ -2,7 +2,6 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {packageRoot} from '../runner/package-paths.js';
-import {clientCommandNames, runClientCommand} from './client-commands.js';
 import {runCodegenCommand} from './codegen-command.js';
 import {runRunnerCommand} from './runner-command.js';
 import {runSetupPythonCommand} from './setup-python-command.js';
@@ -37,9 +36,14 @@ Environment:
   MLBRIDGE_LOG_LEVEL       debug | info | warn | error
 `;
 
+/** The commands that talk to the broker through a PipelineClient (client-commands.ts). */
+const clientCommands: ReadonlySet<string> = new Set(['invoke', 'submit', 'jobs', 'job', 'cancel', 'pipelines']);
+
 async function main(argv: readonly string[]): Promise<number> {
 	const [command, ...rest] = argv;
-	if (command !== undefined && clientCommandNames.has(command)) {
+	if (command !== undefined && clientCommands.has(command)) {
+		// Loaded only for these: `runner`, `help` and `version` never load the client.
+		const {runClientCommand} = await import('./client-commands.js');
 		const code = await runClientCommand(argv);
 		// The client is closed by now; should a socket linger, it must not keep a finished command
 		// waiting (the timer itself keeps nothing alive).

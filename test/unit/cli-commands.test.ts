@@ -196,7 +196,7 @@ describe('mlbridge CLI: bad usage', () => {
 		['--args from a missing file', ['invoke', 'echo', '--args', '@/nonexistent/args.json'], /cannot read \/nonexistent\/args\.json/],
 		['a --timeout that is not a number', ['invoke', 'echo', '--timeout', '5s'], /--timeout <ms>.*expected a whole number > 0/],
 		['a zero --max-attempts', ['submit', 'train', '--max-attempts', '0'], /expected a whole number > 0/],
-		['an unknown --state', ['jobs', '--state', 'sleeping'], /expected one or more of queued, running, cancel_requested/],
+		['an unknown --state', ['jobs', '--state', 'sleeping'], /expected one or more of queued, running, cancel-requested/],
 		['an empty --brokers', ['jobs', '--brokers', ' , '], /expected host:port/],
 		['an unknown flag', ['jobs', '--colour'], /unknown option '--colour'/],
 		['a second positional', ['cancel', 'a', 'b'], /too many arguments/],
