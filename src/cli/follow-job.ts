@@ -32,7 +32,8 @@ export async function followJob(
 	});
 	try {
 		const initial = await job.status();
-		if (!json) {
+		if (!json && !isTerminal(initial)) {
+			// A finished job gets only the closing line and its outcome.
 			io.stdout.write(`job ${job.id} (${job.pipeline}): ${stateText(initial)}\n`);
 		}
 

@@ -4,6 +4,9 @@
  * broker and runner are in test/integration/cli.test.ts.
  */
 import assert from 'node:assert/strict';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {Writable} from 'node:stream';
 import {describe, test} from 'node:test';
 import type {CliArgs, CliClient, CliJob, CliJobStatus, CliPipeline, CliProgress} from '../../src/cli/cli-client.js';
@@ -321,6 +324,29 @@ describe('mlbridge submit, jobs, cancel', () => {
 		assert.equal((JSON.parse(json.out()) as CliJobStatus[])[0]?.id, 'job-1');
 	});
 
+	test('--args @FILE reads the arguments from a file', async () => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'mlbridge-cli-args-'));
+		try {
+			writeFileSync(path.join(dir, 'args.json'), '{"epochs": 7}');
+			const fake = fakeClient();
+			assert.equal(await runClientCommand(['submit', 'train', '--args', `@${path.join(dir, 'args.json')}`], fakeIo(), fake.connect), 0);
+			assert.deepEqual(fake.calls.submit[0]?.args, {epochs: 7});
+		} finally {
+			rmSync(dir, {recursive: true, force: true});
+		}
+	});
+
+	test('pipelines prints the catalogue as a table; --json as an array', async () => {
+		const pipeline: CliPipeline = {name: 'echo', version: 3, versions: [3], doc: 'Echo.', typed: false, argsSchema: undefined, resultSchema: undefined, timeoutMs: undefined, runner: 'r', lane: 'CALL'};
+		const fake = fakeClient({listPipelines: async () => [pipeline]});
+		const io = fakeIo();
+		assert.equal(await runClientCommand(['pipelines'], io, fake.connect), 0);
+		assert.equal(io.out(), 'NAME  LANE  VERSION  SIGNATURE  DOC\necho  CALL  3        (untyped)  Echo.\n');
+		const json = fakeIo();
+		assert.equal(await runClientCommand(['pipelines', '--json'], json, fake.connect), 0);
+		assert.deepEqual((JSON.parse(json.out()) as CliPipeline[]).map(p => [p.name, p.lane, p.version]), [['echo', 'CALL', 3]]);
+	});
+
 	test('cancel says what happened', async () => {
 		const io = fakeIo();
 		const fake = fakeClient();
@@ -401,6 +427,15 @@ describe('mlbridge job', () => {
 		assert.deepEqual(fake.calls.cancel, [], 'detaching never cancels');
 		assert.equal(fake.calls.closed, 1);
 		assert.equal(io.handlers.length, 0);
+	});
+
+	test('--follow of a job that already finished prints only its closing line and the result', async () => {
+		const io = fakeIo();
+		const job = new FakeJob('job-6', status({id: 'job-6', state: 'SUCCEEDED', finishedAtMs: t0 + 3000}));
+		job.resolve('trained');
+		job.push('end');
+		assert.equal(await runClientCommand(['job', 'job-6', '--follow'], io, fakeClient({job: async () => job}).connect), 0);
+		assert.equal(io.out(), 'job job-6: SUCCEEDED, attempt 1 of 3, ran 2s\n"trained"\n');
 	});
 
 	test('submit --follow prints the id, then follows', async () => {
