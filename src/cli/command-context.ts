@@ -65,13 +65,18 @@ export function addCommonOptions(command: Command): Command {
 /** Client options from the flags; what a flag leaves out the client takes from the environment. */
 export function clientOptions(options: CommonOptions, env: NodeJS.ProcessEnv): ClientOptions {
 	const {brokers} = options;
-	const verboseLevel = (env['MLBRIDGE_LOG_LEVEL'] as LogLevel | undefined) ?? 'info';
+	// A command line tool keeps stderr for what went wrong; --verbose: info, or MLBRIDGE_LOG_LEVEL
+	// (which the client reads and checks itself).
+	let logLevel: LogLevel | undefined = 'error';
+	if (options.verbose === true) {
+		logLevel = env['MLBRIDGE_LOG_LEVEL'] === undefined ? 'info' : undefined;
+	}
+
 	return {
 		...(brokers === undefined ? {} : {brokers}),
 		...(options.requestTopic === undefined ? {} : {requestTopic: options.requestTopic}),
 		...(options.catalogTopic === undefined ? {} : {catalogTopic: options.catalogTopic}),
-		// A command line tool keeps stderr for what went wrong.
-		logLevel: options.verbose === true ? verboseLevel : 'error',
+		...(logLevel === undefined ? {} : {logLevel}),
 	};
 }
 

@@ -11,7 +11,7 @@ import {Writable} from 'node:stream';
 import {describe, test} from 'node:test';
 import type {CliArgs, CliClient, CliJob, CliJobStatus, CliPipeline, CliProgress} from '../../src/cli/cli-client.js';
 import {runClientCommand} from '../../src/cli/client-commands.js';
-import type {CliIo} from '../../src/cli/command-context.js';
+import {clientOptions, type CliIo} from '../../src/cli/command-context.js';
 import {InvocationCancelledError, PipelineError, type ClientOptions, type InvokeOptions, type JobResultOptions} from '../../src/index.js';
 
 const t0 = Date.UTC(2026, 11, 4, 14, 0, 0);
@@ -237,6 +237,11 @@ describe('mlbridge invoke', () => {
 		await runClientCommand(['invoke', 'echo', '--verbose'], io, fake.connect);
 		assert.equal(fake.calls.connect[1]?.logLevel, 'info');
 		assert.deepEqual(fake.calls.invoke[1]?.args, {});
+	});
+
+	test('--verbose with MLBRIDGE_LOG_LEVEL leaves the level to the client; without --verbose only errors log', () => {
+		assert.deepEqual(clientOptions({verbose: true}, {MLBRIDGE_LOG_LEVEL: 'debug'}), {});
+		assert.deepEqual(clientOptions({}, {MLBRIDGE_LOG_LEVEL: 'debug'}), {logLevel: 'error'});
 	});
 
 	test('--json prints {ok, result}', async () => {
