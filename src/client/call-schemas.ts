@@ -105,6 +105,8 @@ export class CallSchemaChooser {
 			resultSchema: pinned.resultSchema ?? undefined,
 			timeoutMs: undefined,
 			runner: '',
+			// The contract does not say; only the catalogue knows a pipeline's lane.
+			lane: 'CALL',
 		};
 	}
 }
