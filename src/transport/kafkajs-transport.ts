@@ -192,13 +192,33 @@ export class KafkajsTransport implements Transport {
 	/** partition → end offset, for the partitions that hold anything (a tail reads nothing of the others). */
 	async #endOffsets(topic: string): Promise<Map<number, bigint>> {
 		const ends = new Map<number, bigint>();
-		for (const {partition, high, low} of await this.#admin.fetchTopicOffsets(topic)) {
+		for (const {partition, high, low} of await this.#topicOffsets(topic)) {
 			if (BigInt(high) > BigInt(low)) {
 				ends.set(partition, BigInt(high));
 			}
 		}
 
 		return ends;
+	}
+
+	/**
+	 * The topic's offsets. A topic another process (a runner) created a moment ago has partitions
+	 * without a leader yet, and kafkajs does not retry that here: measured, fetching 5 ms after a
+	 * creation fails 9 times in 10. So those errors are retried for a few seconds.
+	 */
+	async #topicOffsets(topic: string): Promise<Array<{partition: number; high: string; low: string}>> {
+		for (let attempt = 0; ; attempt++) {
+			try {
+				return await this.#admin.fetchTopicOffsets(topic);
+			} catch (error) {
+				const type = (error as {type?: unknown} | undefined)?.type;
+				if (attempt >= 10 || typeof type !== 'string' || !leaderlessErrors.has(type)) {
+					throw error;
+				}
+
+				await new Promise(resolve => setTimeout(resolve, Math.min(500, 50 * 2 ** attempt)));
+			}
+		}
 	}
 
 	/** A consumer closed by close(); crashes logged. */
@@ -255,6 +275,9 @@ export class KafkajsTransport implements Transport {
 		}
 	}
 }
+
+/** What a partition without a leader yet answers. */
+const leaderlessErrors: ReadonlySet<string> = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE']);
 
 function tailKey(topic: string, groupId: string): string {
 	return `${topic}\u0000${groupId}`;
