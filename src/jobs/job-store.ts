@@ -8,6 +8,7 @@ import {BrokerUnreachableError, ClientClosedError, MlbridgeError} from '../error
 import type {Logger} from '../logging/logger.js';
 import type {TailRecord, Transport} from '../transport/transport.js';
 import {decodeJobRecord, isTerminal, type JobRecord, type JobState} from './job-record.js';
+import {RecordCompactor} from './record-compactor.js';
 
 export type JobStoreOptions = {
 	readonly transport: Transport;
@@ -42,20 +43,11 @@ export type JobFilter = {
 	readonly limit?: number;
 };
 
-/**
- * Stands in for a checkpoint's bytes: the index only says that there is one. Checkpoints can be
- * large and the client never needs them, so keeping them would make memory grow with their size.
- */
-const checkpointMark = Buffer.alloc(0);
-
-/** Bound on the interning table: distinct pipelines, runners and clients, not jobs. */
-const maxInterned = 10_000;
-
 export class JobStore {
 	readonly #options: JobStoreOptions;
 	readonly #jobs = new Map<string, JobRecord>();
 	readonly #listeners = new Map<string, Set<JobListener>>();
-	readonly #strings = new Map<string, string>();
+	readonly #compactor = new RecordCompactor();
 	#tail: Promise<void> | undefined;
 	#closed = false;
 
@@ -213,17 +205,7 @@ export class JobStore {
 			return;
 		}
 
-		const compact: JobRecord = {
-			...record,
-			pipeline: this.#intern(record.pipeline),
-			argsSchema: this.#intern(record.argsSchema),
-			runner: this.#intern(record.runner),
-			submittedBy: this.#intern(record.submittedBy),
-			resultSchema: this.#intern(record.resultSchema),
-			args: ownCopy(record.args),
-			result: ownCopy(record.result),
-			checkpoint: record.checkpoint === null ? null : checkpointMark,
-		};
+		const compact = this.#compactor.compact(record);
 		this.#jobs.set(record.id, compact);
 		this.#notify(record.id, {kind: 'record', record: compact});
 	}
@@ -240,23 +222,6 @@ export class JobStore {
 		for (const listener of listeners) {
 			listener({kind: 'closed'});
 		}
-	}
-
-	/**
-	 * One string per distinct value: pipeline names, schema refs, runner and client ids repeat
-	 * across thousands of jobs, and each decoded record would otherwise hold its own copies.
-	 */
-	#intern(value: string): string {
-		const known = this.#strings.get(value);
-		if (known !== undefined) {
-			return known;
-		}
-
-		if (this.#strings.size < maxInterned) {
-			this.#strings.set(value, value);
-		}
-
-		return value;
 	}
 
 	#notify(id: string, event: JobStoreEvent): void {
@@ -307,22 +272,5 @@ export class JobStore {
 		}
 	}
 }
-
-/**
- * A copy of `bytes` that keeps nothing else alive. Decoded bytes are views into a whole fetched
- * batch; and a small Buffer.from() copy lands in Node's shared 8 KiB pool, where one kept slice
- * pins the whole slab (measured: 100,000 jobs held 273 MB of slabs; with these copies 10 MB).
- */
-function ownCopy(bytes: Buffer): Buffer {
-	if (bytes.length === 0) {
-		return noBytes;
-	}
-
-	const copy = Buffer.allocUnsafeSlow(bytes.length);
-	bytes.copy(copy);
-	return copy;
-}
-
-const noBytes = Buffer.alloc(0);
 
 function noop(): void {}
