@@ -10,6 +10,9 @@ import {isTerminal, type JobRecord} from './job-record.js';
 import {type JobProgressEvent, type JobStatus, toJobStatus, toProgressEvent} from './job-status.js';
 import type {JobStore, JobStoreEvent} from './job-store.js';
 
+/** The longest delay setTimeout honours. */
+const maxTimerMs = 2_147_483_647;
+
 export type JobResultOptions = {
 	/** Stop waiting (the job goes on): rejects with the signal's reason. */
 	readonly signal?: AbortSignal;
@@ -55,8 +58,9 @@ export class Job<R = unknown> {
 	 */
 	result(options: JobResultOptions = {}): Promise<R> {
 		const {signal, timeoutMs = Infinity} = options;
-		if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
-			return Promise.reject(new TypeError(`Expected \`timeoutMs\` to be a number > 0 or Infinity, got ${String(timeoutMs)} (${typeof timeoutMs})`));
+		// Node fires longer timers at once; past ~24.8 days, Infinity says what is meant.
+		if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || (timeoutMs > maxTimerMs && timeoutMs !== Infinity)) {
+			return Promise.reject(new TypeError(`Expected \`timeoutMs\` to be a number from 1 to ${maxTimerMs}, or Infinity, got ${String(timeoutMs)} (${typeof timeoutMs})`));
 		}
 
 		if (signal?.aborted) {

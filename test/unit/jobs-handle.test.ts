@@ -97,6 +97,7 @@ test('result() never hangs: its own timeout, its signal, the job vanishing, clos
 	await assert.rejects(closed, ClientClosedError);
 	await assert.rejects(job.result(), ClientClosedError, 'after close, at once');
 	await assert.rejects(job.result({timeoutMs: 0}), TypeError);
+	await assert.rejects(job.result({timeoutMs: 30 * 24 * 3_600_000}), TypeError, 'longer than a timer can wait');
 });
 
 test('progress yields each report once, in order, from the moment of iteration, and ends at terminal', async () => {
