@@ -12,6 +12,9 @@ export const scenarios: ReadonlyArray<{readonly file: string; readonly scenario:
 	{file: '5-client-kill.test.ts', scenario: '5 client process SIGKILLed'},
 	{file: '6-long-pipeline.test.ts', scenario: '6 long pipeline vs max.poll.interval'},
 	{file: '7-bad-input.test.ts', scenario: '7 bad-input catalogue'},
+	{file: '8-jobs.test.ts', scenario: '8a job runner SIGKILLed mid-job'},
+	{file: '8-jobs.test.ts', scenario: '8b job that kills its runners'},
+	{file: '8-jobs.test.ts', scenario: '8c jobs while every runner is down'},
 ];
 
 /** The file that checks the rows of a run; it runs last (the glob sorts it after `[1-8]-*`). */

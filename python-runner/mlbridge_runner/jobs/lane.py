@@ -58,6 +58,7 @@ RECHECK_SECONDS: Final = 1.0
 #: Requests taken from Kafka but not started; past this the lane stops fetching.
 MAX_WAITING: Final = 100
 TERMINAL_WRITE_TRIES: Final = 5
+RECENT_TERMINAL: Final = 256
 
 
 class _Claim:
@@ -133,6 +134,8 @@ class JobLane:
         #: Positions to store, by (topic, partition): stored on the lane's thread each iteration.
         self._to_store: dict[tuple[str, int], int] = {}
         self._waiting: deque[_Claim] = deque()
+        #: The last terminal records this lane wrote, to restate one a late cancel landed after.
+        self._recent: dict[str, JobRecord] = {}
         self._running: dict[str, _Run] = {}
         self._finished: queue.SimpleQueue[tuple[_Run, Outcome]] = queue.SimpleQueue()
         self._cancels: queue.SimpleQueue[str] = queue.SimpleQueue()
@@ -271,8 +274,8 @@ class JobLane:
                 self._terminal(claim, replace(base, attempt=decision.attempt), FAILED, error=error)
             elif decision.action == "watch" or len(self._running) >= self._concurrency:
                 keep.append(claim)
-            else:
-                self._start(claim, record, decision.attempt, decision.checkpoint)
+            elif not self._start(claim, record, decision.attempt, decision.checkpoint):
+                keep.append(claim)
         self._waiting = keep
 
     # ------------------------------------------------------------------ running
@@ -285,14 +288,15 @@ class JobLane:
             updated_at_ms=now_ms(),
         )
 
-    def _start(self, claim: _Claim, record: JobRecord | None, attempt: int, checkpoint: bytes | None) -> None:
+    def _start(self, claim: _Claim, record: JobRecord | None, attempt: int, checkpoint: bytes | None) -> bool:
+        """Run the job (``False``: its RUNNING record could not be written; try again later)."""
         request = claim.request
         base = record or self._queued_record(claim)
         try:
             call = self._dispatcher.prepare(request)
         except Rejected as rejected:
             self._terminal(claim, replace(base, attempt=attempt, runner=self._identity), FAILED, error=rejected.error)
-            return
+            return True
         now = now_ms()
         running = replace(
             base, state=RUNNING, attempt=attempt, max_attempts=claim.max_attempts, runner=self._identity,
@@ -302,11 +306,18 @@ class JobLane:
         run.write = self._writer.write
         if call.pipeline.progress_param is not None:
             run.limiter = ProgressLimiter(lambda report: self._progressed(run, report))
+        # Acknowledged before the pipeline starts: a job that takes its runner down at once must still
+        # have its attempt counted, or it would be restarted as attempt 1 forever.
+        try:
+            self._writer.write_sync(running, timeout=10)
+        except StateWriteFailed as exc:
+            log_event(WARNING, events.JOB_STATE_WRITE_FAILED, id=request.id, state=RUNNING, error=str(exc))
+            return False  # decided again on a later pass
         self._running[request.id] = run
-        self._writer.write(running)
         log_event(INFO, events.JOB_STARTED, id=request.id, pipeline=request.pipeline, attempt=attempt,
                   resumed=checkpoint is not None)
         self._pool.submit(run.pool_job)
+        return True
 
     def _work(self, pool_job: PoolJob) -> None:
         """A job worker thread: run the pipeline, hand the outcome to the lane's thread."""
@@ -407,6 +418,9 @@ class JobLane:
             # Left unsettled: the request is taken again by this group (after a restart or a rebalance).
             log_event(ERROR, events.JOB_STATE_WRITE_FAILED, id=base.id, state=state, error="gave up")
             return
+        self._recent[base.id] = record
+        if len(self._recent) > RECENT_TERMINAL:
+            del self._recent[next(iter(self._recent))]
         log_event(INFO, events.JOB_FINISHED, id=base.id, pipeline=base.pipeline, state=record.state,
                   attempt=record.attempt, code=None if record.error is None else record.error.code)
         self._settle(claim.ticket)
@@ -415,6 +429,12 @@ class JobLane:
 
     def _cancel(self, job_id: str) -> None:
         run = self._running.get(job_id)
+        finished = self._recent.get(job_id)
+        if run is None and finished is not None:
+            # The cancel came after this runner finished the job: restate the outcome, so that the
+            # compacted topic's last word on the job is its terminal record.
+            self._writer.write(replace(finished, updated_at_ms=now_ms()))
+            return
         if run is None:
             if any(claim.request.id == job_id for claim in self._waiting):
                 self._last_recheck = 0.0  # decide it now: it must never start

@@ -156,6 +156,12 @@ class JobView:
             return
         if record.subject != JOB:
             return
+        previous = self._records.get(record.id)
+        if previous is not None and previous.terminal and not record.terminal:
+            # A cancel that raced the job's end landed after its terminal record: the job stays
+            # finished here, and the lane that finished it writes its terminal record again.
+            self._on_job_cancel(record.id)
+            return
         self._records[record.id] = record.slim() if record.terminal else record
         if record.state in (CANCEL_REQUESTED, CANCELLED):
             self._on_job_cancel(record.id)
