@@ -22,34 +22,30 @@ from typing import TYPE_CHECKING, Any, Callable, Final
 
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
-from .. import error_codes, events
-from ..codec.envelopes import RemoteError, RequestEnvelope, decode_request
+from .. import events
+from ..codec.envelopes import RemoteError, decode_request
 from ..errors import FramingError, BodyDecodeError
 from ..logging import DEBUG, ERROR, INFO, WARNING, log_event
-from ..progress import ProgressLimiter, Report
 from ..runner.dispatch import Dispatcher, Outcome, Rejected, execute, now_ms
-from ..runner.failures import plain_error
 from ..runner.offsets import OffsetTracker, Ticket
 from ..runner.pool import Job as PoolJob
 from ..runner.pool import WorkerPool
 from .claims import decide
-from .control import RunControl
-from .records import (
-    CANCELLED,
-    FAILED,
-    JOB,
-    MAX_ATTEMPTS_HEADER,
-    QUEUED,
-    RUNNING,
-    SUCCEEDED,
-    JobProgress,
-    JobRecord,
+from .runs import (
+    Claim,
+    Run,
+    cancelled_error,
+    exhausted_error,
+    outcome_fields,
+    running_record,
+    terminal_record,
+    too_large,
 )
+from .records import CANCELLED, FAILED, MAX_ATTEMPTS_HEADER, RUNNING, SUCCEEDED, JobRecord
 from .state_writer import StateWriteFailed, StateWriter
 from .view import JobView
 
 if TYPE_CHECKING:
-    from ..runner.dlq import DeadLetters
     from ..runner.processes import ProcessWorkers
 
 POLL_SECONDS: Final = 0.1
@@ -59,42 +55,6 @@ RECHECK_SECONDS: Final = 1.0
 MAX_WAITING: Final = 100
 TERMINAL_WRITE_TRIES: Final = 5
 RECENT_TERMINAL: Final = 256
-
-
-class _Claim:
-    """A job request taken from Kafka and not settled yet."""
-
-    __slots__ = ("ticket", "request", "max_attempts", "received_ms")
-
-    def __init__(self, ticket: Ticket, request: RequestEnvelope, max_attempts: int) -> None:
-        self.ticket = ticket
-        self.request = request
-        self.max_attempts = max_attempts
-        self.received_ms = now_ms()
-
-
-class _Run:
-    """A job running on this runner."""
-
-    def __init__(self, claim: _Claim, record: JobRecord, pool_job: PoolJob) -> None:
-        self.claim = claim
-        self.record = record
-        self.pool_job = pool_job
-        self.control = RunControl(record.attempt, record.checkpoint, on_checkpoint=self._checkpointed)
-        #: Set by the lane: writes a record of this run (checkpoints go out at once).
-        self.write: Callable[[JobRecord], None] = lambda record: None
-        self.lock = threading.Lock()
-        self.limiter: ProgressLimiter | None = None
-        self.cancel_deadline: float | None = None
-        self.abandoned = False
-
-    def _checkpointed(self, data: bytes) -> None:
-        """The pipeline saved a checkpoint (its own thread): it goes out in a RUNNING record."""
-        with self.lock:
-            now = now_ms()
-            self.record = replace(self.record, checkpoint=data, heartbeat_at_ms=now, updated_at_ms=now)
-            record = self.record
-        self.write(record)
 
 
 class JobLane:
@@ -133,11 +93,11 @@ class JobLane:
         self._tracker = OffsetTracker()
         #: Positions to store, by (topic, partition): stored on the lane's thread each iteration.
         self._to_store: dict[tuple[str, int], int] = {}
-        self._waiting: deque[_Claim] = deque()
+        self._waiting: deque[Claim] = deque()
         #: The last terminal records this lane wrote, to restate one a late cancel landed after.
         self._recent: dict[str, JobRecord] = {}
-        self._running: dict[str, _Run] = {}
-        self._finished: queue.SimpleQueue[tuple[_Run, Outcome]] = queue.SimpleQueue()
+        self._running: dict[str, Run] = {}
+        self._finished: queue.SimpleQueue[tuple[Run, Outcome]] = queue.SimpleQueue()
         self._cancels: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -242,14 +202,14 @@ class JobLane:
             max_attempts = int(request.headers.get(MAX_ATTEMPTS_HEADER, "") or self._default_max_attempts)
         except ValueError:
             max_attempts = self._default_max_attempts
-        self._waiting.append(_Claim(ticket, request, max(1, max_attempts)))
+        self._waiting.append(Claim(ticket, request, max(1, max_attempts)))
         return True
 
     def _decide_waiting(self) -> None:
         if not self._view.catch_up(timeout=5.0):
             log_event(DEBUG, events.JOB_VIEW_BEHIND, topic=self._topic)
             return  # broker slow: decide on a later pass, never on a stale view
-        keep: deque[_Claim] = deque()
+        keep: deque[Claim] = deque()
         now = now_ms()
         for claim in self._waiting:
             if not self._tracker.owns(claim.ticket):
@@ -262,15 +222,10 @@ class JobLane:
                 self._settle(claim.ticket)
             elif decision.action == "cancel":
                 assert record is not None
-                self._terminal(claim, record, CANCELLED, error=_cancelled_error("cancelled before it started"))
+                self._terminal(claim, record, CANCELLED, error=cancelled_error("cancelled before it started"))
             elif decision.action == "exhausted":
-                base = record or self._queued_record(claim)
-                error = plain_error(
-                    error_codes.JOB_ATTEMPTS_EXHAUSTED,
-                    "JobAttemptsExhausted",
-                    f"job {job_id!r} was started {decision.attempt} times (the maximum is {claim.max_attempts}) "
-                    f"and its runner died each time; last runner {base.runner or 'unknown'}",
-                )
+                base = record or claim.queued_record()
+                error = exhausted_error(base, decision.attempt, claim.max_attempts)
                 self._terminal(claim, replace(base, attempt=decision.attempt), FAILED, error=error)
             elif decision.action == "watch" or len(self._running) >= self._concurrency:
                 keep.append(claim)
@@ -280,32 +235,17 @@ class JobLane:
 
     # ------------------------------------------------------------------ running
 
-    def _queued_record(self, claim: _Claim) -> JobRecord:
-        request = claim.request
-        return JobRecord(
-            id=request.id, subject=JOB, state=QUEUED, pipeline=request.pipeline, args=request.args,
-            args_schema=request.args_schema, max_attempts=claim.max_attempts, submitted_at_ms=request.sent_at_ms,
-            updated_at_ms=now_ms(),
-        )
-
-    def _start(self, claim: _Claim, record: JobRecord | None, attempt: int, checkpoint: bytes | None) -> bool:
+    def _start(self, claim: Claim, record: JobRecord | None, attempt: int, checkpoint: bytes | None) -> bool:
         """Run the job (``False``: its RUNNING record could not be written; try again later)."""
         request = claim.request
-        base = record or self._queued_record(claim)
+        base = record or claim.queued_record()
         try:
             call = self._dispatcher.prepare(request)
         except Rejected as rejected:
             self._terminal(claim, replace(base, attempt=attempt, runner=self._identity), FAILED, error=rejected.error)
             return True
-        now = now_ms()
-        running = replace(
-            base, state=RUNNING, attempt=attempt, max_attempts=claim.max_attempts, runner=self._identity,
-            started_at_ms=now, heartbeat_at_ms=now, updated_at_ms=now, checkpoint=checkpoint,
-        )
-        run = _Run(claim, running, PoolJob(call, claim.ticket))
-        run.write = self._writer.write
-        if call.pipeline.progress_param is not None:
-            run.limiter = ProgressLimiter(lambda report: self._progressed(run, report))
+        running = running_record(base, claim, self._identity, attempt, checkpoint)
+        run = Run(claim, running, PoolJob(call, claim.ticket), self._writer.write)
         # Acknowledged before the pipeline starts: a job that takes its runner down at once must still
         # have its attempt counted, or it would be restarted as attempt 1 forever.
         try:
@@ -333,28 +273,10 @@ class JobLane:
             self._pool.release(pool_job)
         self._finished.put((run, outcome))
 
-    def _progressed(self, run: _Run, report: Report) -> None:
-        """Worker thread (through the limiter): a progress report becomes a RUNNING record."""
-        with run.lock:
-            now = now_ms()
-            run.record = replace(
-                run.record, progress_seq=run.record.progress_seq + 1,
-                progress=JobProgress(report.current, report.total, report.message, now),
-                heartbeat_at_ms=now, updated_at_ms=now,
-            )
-            record = run.record
-        if not run.control.cancelled:
-            self._writer.write(record)
-
     def _heartbeat(self) -> None:
         for run in self._running.values():
-            if run.control.cancelled or run.abandoned:
-                continue
-            with run.lock:
-                now = now_ms()
-                run.record = replace(run.record, heartbeat_at_ms=now, updated_at_ms=now)
-                record = run.record
-            self._writer.write(record)
+            if not (run.control.cancelled or run.abandoned):
+                run.beat()
 
     def _collect(self, block: float) -> None:
         """Finished runs: write their terminal record, then settle their request."""
@@ -371,22 +293,13 @@ class JobLane:
                 run.limiter.close(flush=True)
             self._finish(run, outcome)
 
-    def _finish(self, run: _Run, outcome: Outcome) -> None:
-        with run.lock:
-            record = run.record
-        if outcome.error is None:
-            self._terminal(run.claim, record, SUCCEEDED, result=outcome.result or b"",
-                           result_schema=outcome.result_ref or self._value_reference)
-        elif run.control.cancelled:
-            detail = outcome.error.message if outcome.error.type not in ("CancelledError", "Cancelled") else ""
-            message = "cancelled while running" + (f" (the pipeline ended with: {detail[:200]})" if detail else "")
-            self._terminal(run.claim, record, CANCELLED, error=_cancelled_error(message))
-        else:
-            self._terminal(run.claim, record, FAILED, error=outcome.error)
+    def _finish(self, run: Run, outcome: Outcome) -> None:
+        state, fields = outcome_fields(outcome, run.control.cancelled, self._value_reference)
+        self._terminal(run.claim, run.snapshot(), state, **fields)
 
     def _terminal(
         self,
-        claim: _Claim,
+        claim: Claim,
         base: JobRecord,
         state: str,
         *,
@@ -395,23 +308,14 @@ class JobLane:
         result_schema: str = "",
     ) -> None:
         """Write the job's terminal record; settle its request once the broker has it."""
-        now = now_ms()
-        record = replace(
-            base, state=state, error=error, result=result, result_schema=result_schema,
-            finished_at_ms=now, updated_at_ms=now, heartbeat_at_ms=0,
-        )
+        record = terminal_record(base, state, error, result, result_schema)
         for attempt in range(TERMINAL_WRITE_TRIES):
             try:
                 self._writer.write_sync(record)
                 break
             except StateWriteFailed as exc:
-                if exc.too_large and state == SUCCEEDED:
-                    size = len(result)
-                    record = replace(record, state=FAILED, result=b"", result_schema="", error=plain_error(
-                        error_codes.RESULT_TOO_LARGE, "ResultTooLarge",
-                        f"the result ({size} bytes) does not fit the job state topic {self._writer.topic!r}: "
-                        f"{exc} (the topic's max.message.bytes, 1 MiB by default, is the limit)",
-                    ))
+                if exc.too_large and record.state == SUCCEEDED:
+                    record = too_large(record, self._writer.topic, str(exc))
                     continue
                 log_event(WARNING, events.JOB_STATE_WRITE_FAILED, id=base.id, state=state, error=str(exc), attempt=attempt + 1)
         else:
@@ -446,7 +350,7 @@ class JobLane:
             self._processes.cancel(run.pool_job)
         run.cancel_deadline = time.monotonic() + self._cancel_grace_s
 
-    def _stop_hard(self, run: _Run) -> None:
+    def _stop_hard(self, run: Run) -> None:
         """A cancelled pipeline ignored its cancellation for the whole grace period."""
         run.cancel_deadline = None
         if self._processes is not None:
@@ -460,15 +364,14 @@ class JobLane:
         self._running.pop(run.claim.request.id, None)
         if run.limiter is not None:
             run.limiter.close(flush=False)
-        with run.lock:
-            record = run.record
+        record = run.snapshot()
         message = (
             f"cancelled; the pipeline ignored the cancellation for {self._cancel_grace_s:g} s and, in thread "
             "isolation, its thread could not be stopped: it was left running and its result will be dropped "
             "(use --isolation process to have it killed)"
         )
         log_event(WARNING, events.JOB_THREAD_LEFT_RUNNING, id=run.claim.request.id)
-        self._terminal(run.claim, record, CANCELLED, error=_cancelled_error(message))
+        self._terminal(run.claim, record, CANCELLED, error=cancelled_error(message))
 
     # ------------------------------------------------------------------ offsets and flow
 
@@ -513,6 +416,3 @@ class JobLane:
         self._waiting = deque(c for c in self._waiting if (c.ticket.topic, c.ticket.partition) not in revoked)
         self._tracker.revoke(revoked)
 
-
-def _cancelled_error(message: str) -> RemoteError:
-    return plain_error(error_codes.CANCELLED, "JobCancelled", message)
