@@ -106,6 +106,8 @@ class Runner(RebalanceHandlers, WorkerSide):
         )
         self._idempotent = self.config.idempotency_cache > 0
         self._cancellables: dict[str, tuple[Job, RunControl]] = {}
+        #: Replaced by the job state view's answer once it runs (run()).
+        self._cancelled_before_start: Callable[[str], bool] = lambda request_id: False
         #: replyTo values already found to be valid topic names.
         self._reply_topics: set[str] = set()
 
@@ -205,6 +207,7 @@ class Runner(RebalanceHandlers, WorkerSide):
             None if self._schema_registry is None else self._schema_registry.writer_schema,
             self._value_reference, logger, self._call_cancelled,
         )
+        self._cancelled_before_start = self._jobs.view.call_cancelled
         jobs_left = 0
         try:
             self._jobs.start()

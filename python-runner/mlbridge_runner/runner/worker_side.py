@@ -24,7 +24,6 @@ from .time_limits import timed_out
 
 if TYPE_CHECKING:
     from ..config import RunnerConfig
-    from ..jobs.service import JobService
     from .dispatch import Dispatcher
     from .idempotency import IdempotencyCache
     from .inline import InlinePolicy
@@ -52,7 +51,8 @@ class WorkerSide:
     _limits: TimeLimits
     _idempotency: IdempotencyCache[Job, Outcome]
     _resubmit: queue.SimpleQueue[Job]
-    _jobs: JobService
+    #: Whether the caller of a request id aborted it (the job state view's knowledge).
+    _cancelled_before_start: Callable[[str], bool]
     config: RunnerConfig
     #: Running calls a cancellation can reach, by request id (see _cancellable).
     _cancellables: dict[str, tuple[Job, RunControl]]
@@ -64,7 +64,7 @@ class WorkerSide:
         try:
             # It may have waited in the queue: the caller may have given up meanwhile.
             self._dispatcher.check_deadline(job.call.request)
-            if self._jobs.view.call_cancelled(request_id):
+            if self._cancelled_before_start(request_id):
                 raise Rejected(plain_error(error_codes.CANCELLED, "Cancelled", "the caller cancelled the call before it started"))
         except Rejected as rejected:
             outcome = Outcome(None, rejected.error, now_ms(), now_ms())
@@ -115,7 +115,7 @@ class WorkerSide:
             return None
         control = RunControl()
         self._cancellables[job.call.request.id] = (job, control)
-        if self._jobs.view.call_cancelled(job.call.request.id):  # cancelled while it was being set up
+        if self._cancelled_before_start(job.call.request.id):  # cancelled while it was being set up
             self._call_cancelled(job.call.request.id)
         return control
 
