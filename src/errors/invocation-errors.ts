@@ -43,7 +43,7 @@ export class RequestTooLargeError extends MlbridgeError {
 	readonly sizeBytes: number;
 	readonly limitBytes: number;
 
-	/** `sizeBytes` and `limitBytes` are -1 when the runner reported the size problem (an oversized result). */
+	/** `sizeBytes` and `limitBytes` are -1 when a runner sent the code (runners before RESULT_TOO_LARGE used it for an oversized result). */
 	constructor(requestId: string, sizeBytes: number, limitBytes: number, message?: string) {
 		super(
 			message ??

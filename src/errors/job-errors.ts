@@ -57,14 +57,31 @@ export class JobAttemptsExhaustedError extends RemoteError {
 }
 
 /**
- * The pipeline's result did not fit the topic it had to be written to (the runner's message names
- * the limit). Calls get it too: `jobId` is then the request id.
+ * The pipeline's result did not fit the topic it had to be written to. Calls get it too: `jobId`
+ * is then the request id.
+ *
+ * The reply carries the sizes in its message, in a fixed form the runner writes
+ * (`<size> bytes encoded`, and `the limit is <limit> bytes` when the runner's producer refused it):
+ * `sizeBytes` and `limitBytes` are read from there, -1 when the message does not state one (the
+ * broker refused the reply: the topic's `max.message.bytes` is the limit, which the runner does not
+ * know).
  */
 export class ResultTooLargeError extends RemoteError {
 	readonly jobId: string;
+	/** The encoded reply (or job record) the result had to travel in; -1 when not stated. */
+	readonly sizeBytes: number;
+	/** The limit it exceeded; -1 when not stated. */
+	readonly limitBytes: number;
 
 	constructor(requestId: string, pipeline: string, details: RemoteErrorDetails, runner: string) {
 		super(requestId, pipeline, details, runner);
 		this.jobId = requestId;
+		this.sizeBytes = bytesIn(details.message, /(\d+) bytes encoded/) ?? bytesIn(details.message, /\((\d+) bytes\)/) ?? -1;
+		this.limitBytes = bytesIn(details.message, /the limit is (\d+) bytes/) ?? -1;
 	}
+}
+
+function bytesIn(message: string, pattern: RegExp): number | undefined {
+	const match = pattern.exec(message);
+	return match === null ? undefined : Number(match[1]);
 }

@@ -9,6 +9,7 @@ import {
 	InvocationTimeoutError,
 	PipelineClient,
 	PipelineError,
+	ResultTooLargeError,
 	UnknownPipelineError,
 	createLogger,
 } from '../../src/index.js';
@@ -32,6 +33,20 @@ describe('errors callers can tell apart', () => {
 			assert.equal(error.pipeline, 'no_such_pipeline');
 			return true;
 		});
+	});
+
+	test('a 2 MB result rejects invoke with ResultTooLargeError: its size and the limit; the runner goes on', async () => {
+		await assert.rejects(stack.client.invoke('big', {size: 2_000_000}), (error: unknown) => {
+			assert.ok(error instanceof ResultTooLargeError, String(error));
+			assert.equal(error.code, 'RESULT_TOO_LARGE');
+			assert.equal(error.pipeline, 'big');
+			assert.ok(error.sizeBytes > 2_000_000 && error.sizeBytes < 2_001_000, String(error.sizeBytes));
+			assert.equal(error.limitBytes, 1_000_000);
+			assert.match(error.message, /bytes encoded; the limit is 1000000 bytes/);
+			assert.match(error.requestId ?? '', /^[\da-f-]{36}$/);
+			return true;
+		});
+		assert.equal(await stack.client.invoke('big', {size: 10}), 'x'.repeat(10));
 	});
 
 	test('a raising pipeline rejects with PipelineError: remote type, message, traceback, causes', async () => {

@@ -54,6 +54,27 @@ test('every remote code becomes its own typed error carrying the request id', ()
 	}
 });
 
+test('ResultTooLargeError reads the sizes the runner states, -1 for what it does not', () => {
+	const details = (message: string) => ({code: 'RESULT_TOO_LARGE', type: 'ResultTooLarge', message, traceback: '', retryable: false, causes: []});
+	const refused = errorFromReply('r', 'big', details('the result does not fit a reply: the reply is 2000123 bytes encoded; the limit is 1000000 bytes (the runner\'s message.max.bytes)'), 'x');
+	assert.ok(refused instanceof ResultTooLargeError);
+	assert.equal(refused.sizeBytes, 2_000_123);
+	assert.equal(refused.limitBytes, 1_000_000);
+	assert.equal(refused.jobId, 'r');
+	const byBroker = errorFromReply('r', 'big', details('the result does not fit a reply: the reply is 900000 bytes encoded; the broker refused it (the reply topic\'s max.message.bytes is the limit)'), 'x');
+	assert.ok(byBroker instanceof ResultTooLargeError);
+	assert.equal(byBroker.sizeBytes, 900_000);
+	assert.equal(byBroker.limitBytes, -1);
+	const job = errorFromReply('j', 'train', details('the result (2000 bytes) does not fit the job state topic \'t\''), 'x');
+	assert.ok(job instanceof ResultTooLargeError);
+	assert.equal(job.sizeBytes, 2000);
+	assert.equal(job.limitBytes, -1);
+	const silent = errorFromReply('r', 'big', details('too large'), 'x');
+	assert.ok(silent instanceof ResultTooLargeError);
+	assert.equal(silent.sizeBytes, -1);
+	assert.equal(silent.limitBytes, -1);
+});
+
 test('an unknown future code is still a typed RunnerError, not a crash', () => {
 	const error = errorFromReply('r', 'p', {code: 'SOMETHING_NEW', type: 'X', message: 'm', traceback: '', retryable: true, causes: []}, 'runner');
 	assert.ok(error instanceof RunnerError);

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import traceback as _traceback
 
+from .. import error_codes
 from ..codec.envelopes import RemoteCause, RemoteError
 
 MAX_MESSAGE_CHARS = 8_192
@@ -64,6 +65,26 @@ def remote_error(exc: BaseException, code: str, retryable: bool = False) -> Remo
         traceback=format_traceback(exc),
         retryable=retryable,
         causes=tuple(RemoteCause(type_name(c), safe_message(c)) for c in _chain(exc)),
+    )
+
+
+def result_too_large_error(size: int, limit: int | None) -> RemoteError:
+    """RESULT_TOO_LARGE for a call's reply the producer or the broker refused for its size.
+
+    The message states the sizes in a fixed form the TypeScript client reads into
+    ``ResultTooLargeError.sizeBytes`` / ``limitBytes``: ``<size> bytes encoded`` and, when the limit
+    is known (the producer refused it), ``the limit is <limit> bytes``. When the broker refused it,
+    the limit is the reply topic's ``max.message.bytes``, which the runner does not know.
+    """
+    where = (
+        f"the limit is {limit} bytes (the runner's message.max.bytes)"
+        if limit is not None
+        else "the broker refused it (the reply topic's max.message.bytes is the limit)"
+    )
+    return plain_error(
+        error_codes.RESULT_TOO_LARGE,
+        "ResultTooLarge",
+        f"the result does not fit a reply: the reply is {size} bytes encoded; {where}",
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
-from .. import error_codes, events
+from .. import events
 from ..codec.envelope_codec import OK_REPLY_BUILDER
 from ..codec.envelopes import (
     RemoteError,
@@ -27,8 +27,9 @@ from ..codec.envelopes import (
 )
 from ..frozen import slot_setters
 from ..logging import DEBUG, WARNING, enabled, log_event
+from ..transport.config import PRODUCER_MAX_MESSAGE_BYTES
 from .dispatch import Outcome, now_ms
-from .failures import plain_error
+from .failures import result_too_large_error
 from .offsets import Ticket
 
 Settle = Callable[[Ticket | None], None]
@@ -198,16 +199,15 @@ class ReplySender:
 
     def _refused(self, error: KafkaError, reply: ReplyEnvelope, topic: str, ticket: Ticket | None) -> None:
         if error.code() == KafkaError.MSG_SIZE_TOO_LARGE and reply.status is ReplyStatus.OK:
-            self._send_too_large(reply, topic, ticket)
+            # Refused by librdkafka before sending: the producer's own limit.
+            self._send_too_large(reply, topic, ticket, PRODUCER_MAX_MESSAGE_BYTES)
             return
         self._failed(reply, topic, ticket, error.str())
 
-    def _send_too_large(self, reply: ReplyEnvelope, topic: str, ticket: Ticket | None) -> None:
-        error = plain_error(
-            error_codes.REQUEST_TOO_LARGE,
-            "mlbridge_runner.errors.ResultTooLarge",
-            f"the result ({len(reply.result)} bytes encoded) is larger than the broker accepts",
-        )
+    def _send_too_large(self, reply: ReplyEnvelope, topic: str, ticket: Ticket | None, limit: int | None) -> None:
+        """Replace an OK reply refused for its size with RESULT_TOO_LARGE (``limit`` None: the
+        broker refused it, the topic's limit is not known here)."""
+        error = result_too_large_error(len(self.encode(reply)), limit)
         self.send(error_reply(reply.id, error, reply.runner, reply.timings), topic, ticket)
 
     def _delivered(
@@ -234,7 +234,7 @@ class ReplySender:
             self._settle(ticket)
             return
         if err.code() == KafkaError.MSG_SIZE_TOO_LARGE and reply.status is ReplyStatus.OK:
-            self._send_too_large(reply, topic, ticket)
+            self._send_too_large(reply, topic, ticket, None)  # the broker refused it
             return
         still_wanted = deadline_ms == 0 or now_ms() < deadline_ms
         if err.code() in _RETRIABLE_DELIVERY and still_wanted and attempt < _MAX_DELIVERY_ATTEMPTS:

@@ -31,11 +31,12 @@ from typing import Any, Callable
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
-from .. import error_codes, events
+from .. import events
 from ..codec.envelopes import ReplyEnvelope, ReplyStatus, encode_reply
 from ..logging import DEBUG, WARNING, enabled, log_event
 from .dlq import DeadLetters
-from .failures import plain_error
+from ..transport.config import PRODUCER_MAX_MESSAGE_BYTES
+from .failures import result_too_large_error
 from .offsets import OffsetTracker, Ticket
 from .replies import ReplySender, error_reply, kafka_error_fields
 
@@ -53,7 +54,7 @@ class Record:
     key: bytes | None = None
     headers: list[Any] | None = None
     #: The reply this record carries (None for a dead letter): an oversized OK reply is replaced
-    #: by a REQUEST_TOO_LARGE error reply.
+    #: by a RESULT_TOO_LARGE error reply.
     reply: ReplyEnvelope | None = None
     on_committed: Callable[[], None] | None = None
     label: str = ""
@@ -190,7 +191,7 @@ class TransactionalOutbox:
 
     def _produce(self, record: Record) -> Record | None:
         """Produce ``record`` into the open transaction; returns what was produced in its place
-        (an oversized reply is replaced by a REQUEST_TOO_LARGE error), ``None`` if refused."""
+        (an oversized reply is replaced by a RESULT_TOO_LARGE error), ``None`` if refused."""
 
         def delivered(err: KafkaError | None, _msg: Message, record: Record = record) -> None:
             if err is not None:
@@ -207,7 +208,7 @@ class TransactionalOutbox:
             except KafkaException as exc:
                 error: KafkaError = exc.args[0]
                 if error.code() == KafkaError.MSG_SIZE_TOO_LARGE and _is_ok_reply(record):
-                    return self._produce(_too_large(record))
+                    return self._produce(_too_large(record, PRODUCER_MAX_MESSAGE_BYTES))
                 log_event(WARNING, events.REPLY_FAILED, id=record.label, topic=record.topic, error=error.str())
                 record.refused = True
                 return None
@@ -223,7 +224,7 @@ class TransactionalOutbox:
                 kept.append((key, record))
                 continue
             if err.code() == KafkaError.MSG_SIZE_TOO_LARGE and _is_ok_reply(record):
-                kept.append((key, _too_large(record)))
+                kept.append((key, _too_large(record, None)))  # the broker refused it
                 continue
             if err.code() in _RETRIABLE and record.attempts < _MAX_ATTEMPTS:
                 kept.append((key, record))
@@ -236,14 +237,12 @@ def _is_ok_reply(record: Record) -> bool:
     return record.reply is not None and record.reply.status is ReplyStatus.OK
 
 
-def _too_large(record: Record) -> Record:
+def _too_large(record: Record, limit: int | None) -> Record:
+    """The RESULT_TOO_LARGE reply that replaces an oversized OK reply (``limit`` None: the broker
+    refused it and its limit is not known here)."""
     reply = record.reply
     assert reply is not None
-    error = plain_error(
-        error_codes.REQUEST_TOO_LARGE,
-        "mlbridge_runner.errors.ResultTooLarge",
-        f"the result ({len(reply.result)} bytes encoded) is larger than the broker accepts",
-    )
+    error = result_too_large_error(len(record.value or b""), limit)
     replacement = error_reply(reply.id, error, reply.runner, reply.timings)
     return Record(record.topic, encode_reply(replacement), record.key, None, replacement, record.on_committed, record.label)
 

@@ -33,11 +33,18 @@ def consumer_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
     }
 
 
+#: The largest message the runner's producers send (librdkafka's ``message.max.bytes``, its default
+#: value stated here so that an oversized reply can name its limit): a bigger one is refused before
+#: it leaves the runner. The broker may refuse smaller ones (the topic's ``max.message.bytes``).
+PRODUCER_MAX_MESSAGE_BYTES = 1_000_000
+
+
 def producer_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
     """Replies and dead letters: sent at once, acknowledged by all in-sync replicas."""
     return {
         "bootstrap.servers": config.brokers,
         "client.id": _client_id(identity),
+        "message.max.bytes": PRODUCER_MAX_MESSAGE_BYTES,
         "linger.ms": 0,
         "acks": "all",
         "enable.idempotence": True,

@@ -1,4 +1,5 @@
 import dataclasses
+import re
 import os
 import time
 import uuid
@@ -105,8 +106,10 @@ def test_pid_is_the_runner_s(caller, runner):
 
 
 def test_result_larger_than_the_broker_accepts(caller):
-    error = error_of(caller.invoke("big", {"size": 2_000_000}), "REQUEST_TOO_LARGE")
-    assert "2000" in error.message
+    error = error_of(caller.invoke("big", {"size": 2_000_000}), "RESULT_TOO_LARGE")
+    size = int(re.search(r"(\d+) bytes encoded", error.message).group(1))
+    assert 2_000_000 < size < 2_001_000
+    assert "the limit is 1000000 bytes" in error.message
     assert caller.invoke("big", {"size": 10}).status is ReplyStatus.OK
 
 

@@ -6,7 +6,7 @@ import pytest
 from confluent_kafka import KafkaError, KafkaException
 
 from mlbridge_runner import error_codes
-from mlbridge_runner.codec.envelopes import ReplyEnvelope, ReplyStatus, Timings, decode_reply
+from mlbridge_runner.codec.envelopes import ReplyEnvelope, ReplyStatus, Timings, decode_reply, encode_reply
 from mlbridge_runner.runner.offsets import Ticket
 from mlbridge_runner.runner.replies import ReplySender
 
@@ -156,7 +156,23 @@ def test_a_result_too_large_for_the_broker_becomes_an_error_reply(sender):
     replies.release()
     [(_, value, _, _)] = producer.produced
     reply = decode_reply(value)
-    assert reply.status is ReplyStatus.ERROR and reply.error.code == error_codes.REQUEST_TOO_LARGE
+    assert reply.status is ReplyStatus.ERROR and reply.error.code == error_codes.RESULT_TOO_LARGE
+    size = len(encode_reply(_reply(1)))
+    assert f"the reply is {size} bytes encoded; the limit is 1000000 bytes" in reply.error.message
+    producer.deliver_all()
+    assert settled == [_ticket(1)]
+
+
+def test_a_result_the_broker_refuses_for_its_size_becomes_result_too_large_without_a_made_up_limit(sender):
+    replies, producer, settled = sender
+    replies.send(_reply(1), "replies.a", _ticket(1))
+    producer.deliver_all(KafkaError(KafkaError.MSG_SIZE_TOO_LARGE))
+    [(_, value, _, _)] = producer.produced
+    reply = decode_reply(value)
+    assert reply.status is ReplyStatus.ERROR and reply.error.code == error_codes.RESULT_TOO_LARGE
+    size = len(encode_reply(_reply(1)))
+    assert f"the reply is {size} bytes encoded; the broker refused it" in reply.error.message
+    assert "the limit is" not in reply.error.message  # the topic's limit is not known to the runner
     producer.deliver_all()
     assert settled == [_ticket(1)]
 

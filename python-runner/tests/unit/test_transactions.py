@@ -2,7 +2,7 @@
 
 from confluent_kafka import KafkaError, KafkaException
 
-from mlbridge_runner.codec.envelopes import ReplyEnvelope, ReplyStatus, Timings, decode_reply
+from mlbridge_runner.codec.envelopes import ReplyEnvelope, ReplyStatus, Timings, decode_reply, encode_reply
 from mlbridge_runner.runner.offsets import OffsetTracker
 from mlbridge_runner.runner.transactions import Record, TransactionalOutbox, TransactionalReplies
 
@@ -145,4 +145,6 @@ def test_an_oversized_result_becomes_a_too_large_error_reply():
     outbox.commit()
     [(records, offsets)] = producer.transactions
     sent = decode_reply(records[0][1])
-    assert sent.status is ReplyStatus.ERROR and sent.error.code == "REQUEST_TOO_LARGE" and offsets == {("t", 0): 1}
+    assert sent.status is ReplyStatus.ERROR and sent.error.code == "RESULT_TOO_LARGE" and offsets == {("t", 0): 1}
+    size = len(encode_reply(reply))
+    assert f"{size} bytes encoded; the limit is 1000000 bytes" in sent.error.message
