@@ -13,6 +13,7 @@ import {
 	JobCancelledError,
 	JobNotFoundError,
 	PipelineError,
+	ResultTooLargeError,
 	type JobProgressEvent,
 	type PipelineClient,
 } from '../../src/index.js';
@@ -25,7 +26,7 @@ let client: PipelineClient;
 
 before(async () => {
 	stack = await createStack('jobs', {runners: 0});
-	await stack.startRunner({pipelines: [fixturePipelines, jobPipelines], extraArgs: ['--partitions', '4', '--cancel-grace', '1', '--job-concurrency', '1']});
+	await stack.startRunner({pipelines: [fixturePipelines, jobPipelines, path.join(fixturesDir, 'typed_pipelines.py')], extraArgs: ['--partitions', '4', '--cancel-grace', '1', '--job-concurrency', '1']});
 	client = stack.client;
 });
 after(async () => stack.close());
@@ -147,6 +148,26 @@ test('a failing job rejects with the typed remote error carrying the job id', {t
 	const job = await client.submit('failing_job', {message: 'bad data'});
 	await assert.rejects(job.result(), (error: unknown) => error instanceof PipelineError && error.message === 'bad data' && error.remoteType === 'ValueError' && error.requestId === job.id);
 	assert.equal((await job.status()).state, 'FAILED');
+});
+
+test('a typed pipeline submitted as a job resolves with its typed result (dates included)', {timeout: 30_000}, async () => {
+	await waitFor(async () => (await client.listPipelines()).some(p => p.name === 'typed_train'));
+	const job = await client.submit('typed_train', {dataset: 'cpu', config: {epochs: 3, optimizer: 'SGD', layers: [4]}, mode: 'full'});
+	assert.deepStrictEqual(await job.result(), {
+		model_id: 'cpu-sgd-3',
+		metrics: {accuracy: 0.9, loss: 0.333333},
+		history: [1, 0.5, 0.333333],
+		trained_at: new Date('2024-01-02T03:04:05.678Z'),
+		tags: {},
+		mode: 'full',
+	});
+	assert.equal((await client.describe('train_steps')).lane, 'JOB');
+	assert.equal((await client.describe('typed_train')).lane, 'CALL');
+});
+
+test('a job result past the state topic\'s message limit fails with ResultTooLargeError naming it', {timeout: 30_000}, async () => {
+	const job = await client.submit('big_result', {size: 2_000_000});
+	await assert.rejects(job.result(), (error: unknown) => error instanceof ResultTooLargeError && error.jobId === job.id && /2000\d+ bytes/.test(error.message) && /max\.message\.bytes/.test(error.message));
 });
 
 test('aborting a plain invoke stops the runner\'s work', {timeout: 30_000}, async () => {

@@ -233,3 +233,22 @@ def test_pool_runs_are_timed_only_while_on_probation():
     for _ in range(inline.PROBATION):
         slow.measured(echo, SLOW_PROBATION, inline=False)
     assert not slow.on_probation(echo) and not slow.allows(echo)  # failed: the pool for good
+
+
+def test_one_inline_run_that_turned_slow_demotes_at_once(logged):
+    """A pipeline that turns slow (a cache gone cold, a model reload) leaves the loop thread after
+    that one run, not after STRIKES_IN_A_ROW more of them blocking every call behind it."""
+    policy, echo = _inline_echo()
+    policy.measured(echo, inline.DEMOTE_AT_ONCE_SECONDS * 2, inline=True)
+    assert not policy.allows(echo)
+    assert logged[-1][0] == events.INLINE_DEMOTED and logged[-1][1]["reason"] == "slow"
+
+
+def test_job_pipelines_never_run_inline():
+    registry = Registry()
+    registry.register(lambda: None, "train", job=True)
+    policy = InlinePolicy()
+    train = registry["train"]
+    for _ in range(inline.PROBATION * 3):
+        policy.measured(train, FAST, inline=False)
+    assert not policy.allows(train) and not policy.on_probation(train)
