@@ -6,18 +6,17 @@ Python code sees the snake_case :class:`CatalogEntry`; the schema's camelCase na
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Final
 
-from fastavro import parse_schema, schemaless_reader, schemaless_writer
+from fastavro import parse_schema
 
-from ..codec.framing import frame, unframe
+from ..codec.envelopes import read_framed, write_framed
 from ..codec.schemas import wire_schemas
 from ..contract import schema_ref
-from ..errors import CodecError, FramingError
+from ..errors import BodyDecodeError, CodecError, FramingError
 
 if TYPE_CHECKING:
     from ..registry import Pipeline
@@ -185,27 +184,18 @@ def entry_to_json(entry: CatalogEntry) -> dict[str, Any]:
 
 
 def encode_entry(entry: CatalogEntry) -> bytes:
-    schema = wire_schemas().catalog
-    buf = io.BytesIO()
-    schemaless_writer(buf, schema.parsed, entry_to_wire(entry))
-    return frame(schema.fingerprint, buf.getvalue())
+    return write_framed(wire_schemas().catalog, entry_to_wire(entry))
 
 
 def decode_entry(data: bytes) -> CatalogEntry:
     """Unframe and decode one entry; raises :class:`BadCatalogRecord` naming the problem."""
-    schema = wire_schemas().catalog
     try:
-        _, body = unframe(data, {schema.fingerprint: schema})
+        record = read_framed(wire_schemas().catalog, data)
     except FramingError as exc:
         raise BadCatalogRecord(f"not a catalogue entry ({exc.reason}): {exc}") from None
-    buf = io.BytesIO(bytes(body))
-    try:
-        record = schemaless_reader(buf, schema.parsed, None)
-    except Exception as exc:  # noqa: BLE001 - fastavro raises EOFError, ValueError, IndexError, ...
-        raise BadCatalogRecord(f"catalogue entry body does not decode: {type(exc).__name__}: {exc}") from None
-    if buf.tell() != len(body):
-        raise BadCatalogRecord(f"{len(body) - buf.tell()} trailing bytes after the catalogue entry")
-    return entry_from_wire(record)  # type: ignore[arg-type]
+    except BodyDecodeError as exc:
+        raise BadCatalogRecord(f"catalogue entry body does not decode: {exc}") from None
+    return entry_from_wire(record)
 
 
 def decode_record(key: str | bytes | None, value: bytes | None) -> tuple[CatalogKey, CatalogEntry | None]:

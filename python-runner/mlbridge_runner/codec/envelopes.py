@@ -66,6 +66,46 @@ def request_from_wire(d: dict[str, Any]) -> RequestEnvelope:
     )
 
 
+def remote_error_to_wire(err: RemoteError | None) -> dict[str, Any] | None:
+    """A RemoteError in the field names of schemas/reply.avsc (and job.avsc's JobError)."""
+    if err is None:
+        return None
+    return {
+        "code": err.code,
+        "type": err.type,
+        "message": err.message,
+        "traceback": err.traceback,
+        "retryable": err.retryable,
+        "causes": [{"type": c.type, "message": c.message} for c in err.causes],
+    }
+
+
+def remote_error_from_wire(err: dict[str, Any] | None) -> RemoteError | None:
+    if err is None:
+        return None
+    return RemoteError(
+        code=err["code"],
+        type=err["type"],
+        message=err["message"],
+        traceback=err["traceback"],
+        retryable=err["retryable"],
+        causes=tuple(RemoteCause(c["type"], c["message"]) for c in err["causes"]),
+    )
+
+
+def write_framed(schema: WireSchema, record: dict[str, Any]) -> bytes:
+    """``record`` (schema field names) as a single-object frame: for records off the per-call path
+    (catalogue entries, job states), which fastavro writes."""
+    return frame(schema.fingerprint, _write_body(schema, record))
+
+
+def read_framed(schema: WireSchema, data: bytes) -> dict[str, Any]:
+    """The record in a single-object frame of ``schema``. Raises a :class:`FramingError` (wrong
+    frame or fingerprint) or :class:`BodyDecodeError` (truncated, malformed, trailing bytes)."""
+    _, body = unframe(data, _known(schema))
+    return _read_body(schema, body)
+
+
 def reply_to_wire(rep: ReplyEnvelope) -> dict[str, Any]:
     err = rep.error
     prog = rep.progress
@@ -74,16 +114,7 @@ def reply_to_wire(rep: ReplyEnvelope) -> dict[str, Any]:
         "status": rep.status.value,
         "result": rep.result,
         "resultSchema": rep.result_schema,
-        "error": None
-        if err is None
-        else {
-            "code": err.code,
-            "type": err.type,
-            "message": err.message,
-            "traceback": err.traceback,
-            "retryable": err.retryable,
-            "causes": [{"type": c.type, "message": c.message} for c in err.causes],
-        },
+        "error": remote_error_to_wire(err),
         "progress": None
         if prog is None
         else {"current": prog.current, "total": prog.total, "message": prog.message},
@@ -105,16 +136,7 @@ def reply_from_wire(d: dict[str, Any]) -> ReplyEnvelope:
         status=ReplyStatus(d["status"]),
         result=d["result"],
         result_schema=d["resultSchema"],
-        error=None
-        if err is None
-        else RemoteError(
-            code=err["code"],
-            type=err["type"],
-            message=err["message"],
-            traceback=err["traceback"],
-            retryable=err["retryable"],
-            causes=tuple(RemoteCause(c["type"], c["message"]) for c in err["causes"]),
-        ),
+        error=remote_error_from_wire(err),
         progress=None if prog is None else Progress(prog["current"], prog["total"], prog["message"]),
         runner=d["runner"],
         timings=Timings(t["receivedAtMs"], t["startedAtMs"], t["finishedAtMs"]),

@@ -6,16 +6,12 @@ Python code sees the snake_case :class:`JobRecord`; the schema's camelCase names
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from fastavro import schemaless_reader, schemaless_writer
-
-from ..codec.envelopes import RemoteCause, RemoteError
-from ..codec.framing import frame, unframe
+from ..codec.envelopes import RemoteError, read_framed, remote_error_from_wire, remote_error_to_wire, write_framed
 from ..codec.schemas import wire_schemas
-from ..errors import CodecError, FramingError
+from ..errors import BodyDecodeError, CodecError, FramingError
 
 QUEUED: Final = "QUEUED"
 RUNNING: Final = "RUNNING"
@@ -87,32 +83,6 @@ class JobRecord:
         return replace(self, args=b"", checkpoint=None, result=b"", progress=None)
 
 
-def _error_to_wire(error: RemoteError | None) -> dict[str, Any] | None:
-    if error is None:
-        return None
-    return {
-        "code": error.code,
-        "type": error.type,
-        "message": error.message,
-        "traceback": error.traceback,
-        "retryable": error.retryable,
-        "causes": [{"type": c.type, "message": c.message} for c in error.causes],
-    }
-
-
-def _error_from_wire(d: dict[str, Any] | None) -> RemoteError | None:
-    if d is None:
-        return None
-    return RemoteError(
-        code=d["code"],
-        type=d["type"],
-        message=d["message"],
-        traceback=d["traceback"],
-        retryable=d["retryable"],
-        causes=tuple(RemoteCause(c["type"], c["message"]) for c in d["causes"]),
-    )
-
-
 def _to_wire(r: JobRecord) -> dict[str, Any]:
     p = r.progress
     return {
@@ -136,7 +106,7 @@ def _to_wire(r: JobRecord) -> dict[str, Any]:
         "checkpoint": r.checkpoint,
         "result": r.result,
         "resultSchema": r.result_schema,
-        "error": _error_to_wire(r.error),
+        "error": remote_error_to_wire(r.error),
     }
 
 
@@ -163,25 +133,19 @@ def _from_wire(d: dict[str, Any]) -> JobRecord:
         checkpoint=d["checkpoint"],
         result=d["result"],
         result_schema=d["resultSchema"],
-        error=_error_from_wire(d["error"]),
+        error=remote_error_from_wire(d["error"]),
     )
 
 
 def encode_record(record: JobRecord) -> bytes:
-    schema = wire_schemas().job
-    buf = io.BytesIO()
-    schemaless_writer(buf, schema.parsed, _to_wire(record))
-    return frame(schema.fingerprint, buf.getvalue())
+    return write_framed(wire_schemas().job, _to_wire(record))
 
 
 def decode_record(data: bytes) -> JobRecord:
     """Unframe and decode; raises :class:`BadJobRecord` naming the problem."""
-    schema = wire_schemas().job
     try:
-        _, body = unframe(data, {schema.fingerprint: schema})
+        return _from_wire(read_framed(wire_schemas().job, data))
     except FramingError as exc:
         raise BadJobRecord(f"not a job record ({exc.reason}): {exc}") from None
-    try:
-        return _from_wire(schemaless_reader(io.BytesIO(bytes(body)), schema.parsed, None))
-    except Exception as exc:  # noqa: BLE001 - fastavro raises EOFError, ValueError, IndexError, ...
-        raise BadJobRecord(f"job record body does not decode: {type(exc).__name__}: {exc}") from None
+    except BodyDecodeError as exc:
+        raise BadJobRecord(f"job record body does not decode: {exc}") from None
