@@ -7,6 +7,7 @@
  *   BENCH_THR_SECONDS=1.5  BENCH_OPEN_SECONDS=3  BENCH_PENDING=100000  BENCH_RUNGS=floor,+avro,...
  *   BENCH_PEERS=1 (0 to skip)  BENCH_CHART=1
  * Flags: --smoke (a few hundred calls per rung, no peers, no chart, exit 1 only if a rung fails).
+ * The jobs rung (bench/jobs.ts, BENCH_JOBS_* knobs) runs last; BENCH_RUNGS=jobs runs it alone.
  */
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, readFileSync, writeFileSync, existsSync} from 'node:fs';
@@ -18,6 +19,7 @@ import {randomBytes} from 'node:crypto';
 import {benchPython, experimentRungs, here, kafkaRungs, root, type Rung, type System} from './systems.js';
 import {peerRungs, stopRedis} from './peers.js';
 import {openLoop} from './open-loop.js';
+import {jobsConfig, jobsRung, reportJobs, type JobsResults} from './jobs.js';
 
 const smoke = process.argv.includes('--smoke');
 
@@ -345,11 +347,22 @@ async function main() {
 			}
 		}
 
+		// Jobs (issue 13): inference while every job lane is full, and the jobs API's latencies.
+		let jobs: JobsResults | undefined;
+		if (!selected || selected.includes('jobs')) {
+			try {
+				jobs = await jobsRung(jobsConfig(smoke));
+				failures.push(...jobs.errors.map(e => `jobs: ${e}`));
+			} catch (error) {
+				failures.push(`jobs: ${String(error)}`);
+			}
+		}
+
 		const results = {
 			when: new Date().toISOString(), smoke, config: cfg,
 			machine: {cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: os.totalmem() / 2 ** 30, node: process.version, kernel: os.release()},
 			rungs: Object.fromEntries([...samples].map(([name, s]) => [name, {summary: summarise(s), rounds: s}])),
-			openLoop: open, pending, connect: summarise(connects), failures,
+			openLoop: open, pending, connect: summarise(connects), jobs, failures,
 			durationSeconds: (performance.now() - started) / 1000,
 		};
 		report(results);
@@ -384,6 +397,7 @@ type Results = {
 	openLoop: Record<string, {saturation: number | undefined; summary: ReturnType<typeof summarise>}>;
 	pending: Awaited<ReturnType<typeof pendingTest>> | undefined;
 	connect: ReturnType<typeof summarise>;
+	jobs: JobsResults | undefined;
 };
 
 function report(r: Results) {
@@ -466,6 +480,8 @@ function report(r: Results) {
 	for (const [label, value] of ratios) {
 		console.log(`  · ${label.padEnd(56)} ${value === undefined ? 'not measured' : fmt(value, 2)}`);
 	}
+
+	if (r.jobs) reportJobs(r.jobs);
 }
 
 await main();
