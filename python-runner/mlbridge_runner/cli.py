@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib
-import importlib.util
 import os
-import re
 import signal
 import sys
 import traceback
-from pathlib import Path
 from types import FrameType
 from typing import Callable, Sequence
 
@@ -31,29 +27,18 @@ from .config import (
     env_default,
 )
 from .errors import ConfigError, MlbridgeRunnerError
+from .loading import EXIT_MISSING_DEPENDENCIES, load_pipelines, missing_dependencies
 from .registry import Registry, default_registry
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-EXIT_MISSING_DEPENDENCIES = 3
 
 PROG = "mlbridge-runner"
 
 
 def _fail(message: str) -> None:
     print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
-
-
-def missing_dependencies() -> list[str]:
-    """Distribution names of the required packages that cannot be imported."""
-    missing = []
-    for module, dist in (("confluent_kafka", "confluent-kafka"), ("fastavro", "fastavro")):
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            missing.append(dist)
-    return missing
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -137,33 +122,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--log-level", default=None, help="debug | info | warning (warn) | error (env MLBRIDGE_LOG_LEVEL, default info)")
     return parser.parse_args(argv)
-
-
-def _module_name_for(path: Path) -> str:
-    stem = re.sub(r"\W", "_", path.stem) or "pipelines"
-    if stem[0].isdigit():
-        stem = "_" + stem
-    return stem if stem not in sys.modules else f"mlbridge_pipelines_{stem}"
-
-
-def load_pipelines(spec: str) -> None:
-    """Import an operator-supplied pipelines file or module (never anything named by a message)."""
-    path = Path(spec)
-    if spec.endswith(".py") or os.sep in spec or path.is_file():
-        if not path.is_file():
-            raise ConfigError(f"pipelines file {spec!r} does not exist")
-        path = path.resolve()
-        name = _module_name_for(path)
-        module_spec = importlib.util.spec_from_file_location(name, path)
-        if module_spec is None or module_spec.loader is None:
-            raise ConfigError(f"cannot load {spec!r} as a Python file")
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[name] = module
-        if str(path.parent) not in sys.path:
-            sys.path.insert(0, str(path.parent))  # let the file import its neighbours
-        module_spec.loader.exec_module(module)
-    else:
-        importlib.import_module(spec)
 
 
 def _install_signal_handlers(request_stop: Callable[[int], None]) -> None:

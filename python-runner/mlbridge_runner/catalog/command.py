@@ -116,7 +116,7 @@ def _print_entries(entries: list[CatalogEntry], as_json: bool, out: TextIO) -> N
 
 
 def _dump(specs: list[str], registry: Registry, as_json: bool, out: TextIO) -> int:
-    from ..cli import load_pipelines
+    from ..loading import load_pipelines
     from .startup import own_entries
 
     for spec in specs:
@@ -205,7 +205,7 @@ def _retire(args: argparse.Namespace, out: TextIO) -> int:
 
 def main(argv: Sequence[str], registry: Registry | None = None, out: TextIO | None = None) -> int:
     """The ``catalog`` sub-command; ``argv`` is what follows the word ``catalog``."""
-    from ..cli import EXIT_MISSING_DEPENDENCIES, missing_dependencies
+    from ..loading import EXIT_MISSING_DEPENDENCIES, missing_dependencies
 
     missing = missing_dependencies()
     if missing:

@@ -130,7 +130,7 @@ def worker_main(conn: Connection, pipeline_specs: Sequence[str], log_level: str 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from .. import logging as runner_logging
-    from ..cli import load_pipelines
+    from ..loading import load_pipelines
     from ..codec.envelopes import decode_request
     from ..codec.schemas import wire_schemas
     from ..registry import default_registry

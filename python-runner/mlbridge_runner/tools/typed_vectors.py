@@ -35,7 +35,7 @@ from .. import registry as registry_module
 from ..registry import Registry
 from ..schema_registry import envelopes as confluent_envelopes
 from ..schema_registry import framing as confluent_framing
-from .write_vectors import envelope_cases, envelope_to_json
+from .envelope_vectors import envelope_cases, envelope_to_json
 
 UTC = dt.timezone.utc
 

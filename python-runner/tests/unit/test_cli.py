@@ -99,7 +99,7 @@ def test_log_level_from_environment(capsys, monkeypatch, restore_logger):
 def test_pipelines_by_module_name(tmp_path, monkeypatch):
     (tmp_path / "mlbt_module_pipelines.py").write_text("LOADED = True\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    from mlbridge_runner.cli import load_pipelines
+    from mlbridge_runner.loading import load_pipelines
 
     load_pipelines("mlbt_module_pipelines")
     assert sys.modules["mlbt_module_pipelines"].LOADED is True
@@ -110,7 +110,7 @@ def test_pipelines_file_may_import_its_neighbours(tmp_path, monkeypatch):
     (tmp_path / "mlbt_helper.py").write_text("VALUE = 42\n")
     (tmp_path / "mlbt_file_pipelines.py").write_text("from mlbt_helper import VALUE\n")
     monkeypatch.setattr(sys, "path", list(sys.path))
-    from mlbridge_runner.cli import load_pipelines
+    from mlbridge_runner.loading import load_pipelines
 
     load_pipelines(str(tmp_path / "mlbt_file_pipelines.py"))
     assert sys.modules["mlbt_file_pipelines"].VALUE == 42

@@ -18,7 +18,7 @@ from mlbridge_runner.schema_registry import RegistryClient, RegistryEnvelopes
 from mlbridge_runner.schema_registry import envelopes as confluent_envelopes
 from mlbridge_runner.schema_registry import framing as confluent_framing
 from mlbridge_runner.tools.typed_vectors import HINT_CASES, build_typed_vectors
-from mlbridge_runner.tools.write_vectors import envelope_from_json, envelope_to_json, find_vectors_dir
+from mlbridge_runner.tools.envelope_vectors import envelope_from_json, envelope_to_json, find_vectors_dir
 
 VECTORS_DIR = find_vectors_dir()
 TYPED = json.loads((VECTORS_DIR / "typed.json").read_text(encoding="utf-8"))
