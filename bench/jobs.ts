@@ -39,6 +39,8 @@ export type JobsConfig = {
 	samples: number;
 	/** Finished job records in the lookup's state topic. */
 	records: number;
+	/** The runners' --isolation (jobs and calls). */
+	isolation: 'thread' | 'process';
 };
 
 export function jobsConfig(smoke: boolean): JobsConfig {
@@ -52,6 +54,7 @@ export function jobsConfig(smoke: boolean): JobsConfig {
 		cpu: env('BENCH_JOBS_CPU', 1, 1) === 1,
 		samples: env('BENCH_JOBS_SAMPLES', 20, 2),
 		records: env('BENCH_JOBS_RECORDS', 100_000, 2000),
+		isolation: process.env['BENCH_JOBS_ISOLATION'] === 'process' ? 'process' : 'thread',
 	};
 }
 
@@ -135,7 +138,7 @@ async function fillLanes(client: PipelineClient, pipeline: Phase, slots: number)
 	const running = async () => (await Promise.all(jobs.map(async j => j.status()))).filter(s => s.state === 'RUNNING').length;
 	let n = 0;
 	for (let extra = 0; extra <= slots * 2; extra++) {
-		const end = performance.now() + 3000;
+		const end = performance.now() + 1500;
 		while ((n = await running()) < slots && performance.now() < end) await sleep(20);
 		if (n >= slots) break;
 		if (extra < slots * 2) jobs.push(await client.submit(pipeline, {seconds: 3600}));
@@ -231,7 +234,7 @@ export async function jobsRung(cfg: JobsConfig, log: (line: string) => void = co
 		for (let i = 0; i < cfg.runners; i++) {
 			runners.push(await RunnerProcess.start({
 				pipelines: [path.join(here, 'job_pipelines.py')], requestTopic, group: `${requestTopic}.runners`, brokers,
-				extraArgs: ['--job-concurrency', String(cfg.jobConcurrency)],
+				extraArgs: ['--job-concurrency', String(cfg.jobConcurrency), '--isolation', cfg.isolation],
 			}));
 		}
 
@@ -302,7 +305,7 @@ const f = (x: number | undefined, d = 2) => (x === undefined || Number.isNaN(x) 
 
 export function reportJobs(r: JobsResults) {
 	const c = r.config;
-	console.log(`\njobs (issue 13): ${c.runners} runner(s) × --job-concurrency ${c.jobConcurrency}; inference = closed loop, 16 in flight, noop, ${c.calls} calls per phase after ${c.warmup} warm-up, median of ${c.rounds} interleaved round(s)`);
+	console.log(`\njobs (issue 13): ${c.runners} runner(s) × --job-concurrency ${c.jobConcurrency}, --isolation ${c.isolation}; inference = closed loop, 16 in flight, noop, ${c.calls} calls per phase after ${c.warmup} warm-up, median of ${c.rounds} interleaved round(s)`);
 	console.log('phase                          jobs running     p50 ms     p99 ms   p99 / idle');
 	const idle = r.inference.idle;
 	const label: Record<Phase, string> = {idle: 'runners idle', sleep_job: 'lanes full: sleeping jobs', cpu_job: 'lanes full: CPU-bound jobs'};

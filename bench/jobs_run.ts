@@ -5,6 +5,7 @@
  *
  * Env: BENCH_JOBS_RUNNERS=2 BENCH_JOBS_CONCURRENCY=2 BENCH_JOBS_ROUNDS=3 BENCH_JOBS_CALLS=5000
  *      BENCH_JOBS_WARMUP=300 BENCH_JOBS_CPU=1 BENCH_JOBS_SAMPLES=20 BENCH_JOBS_RECORDS=100000
+ *      BENCH_JOBS_ISOLATION=thread (or process)
  */
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, writeFileSync} from 'node:fs';
