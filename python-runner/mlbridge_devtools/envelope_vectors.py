@@ -9,7 +9,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ..codec.envelopes import (
+from mlbridge_runner.codec.envelopes import (
     Progress,
     RemoteCause,
     RemoteError,
@@ -28,9 +28,9 @@ from ..codec.envelopes import (
     request_from_wire,
     request_to_wire,
 )
-from ..codec.schemas import wire_schemas
-from ..codec.tagged import from_tagged, to_tagged
-from ..codec.value import encode_value
+from mlbridge_runner.codec.schemas import wire_schemas
+from mlbridge_runner.codec.tagged import from_tagged, to_tagged
+from mlbridge_runner.codec.value import encode_value
 
 _BYTES_FIELDS = {"request": ("args",), "reply": ("result",)}
 

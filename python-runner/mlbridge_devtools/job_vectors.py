@@ -2,7 +2,7 @@
 codec, for both suites (the TypeScript client decodes and re-encodes them byte for byte).
 
 Each case: ``{"name", "value": <the record with the schema's field names; bytes as hex>, "hex"}``.
-Run by ``python -m mlbridge_runner.tools.write_vectors``.
+Run by ``python -m mlbridge_devtools.write_vectors``.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..codec.envelopes import RemoteCause, RemoteError
-from ..codec.value import encode_value
-from ..jobs.records import JobProgress, JobRecord, _to_wire, encode_record
+from mlbridge_runner.codec.envelopes import RemoteCause, RemoteError
+from mlbridge_runner.codec.value import encode_value
+from mlbridge_runner.jobs.records import JobProgress, JobRecord, _to_wire, encode_record
 
 _BYTES = ("args", "checkpoint", "result")
 

@@ -1,7 +1,7 @@
 """Print the runner's own per-call CPU cost, without Kafka: decode request → look up → bind →
 run a no-op pipeline → encode result → build and encode the reply.
 
-``python -m mlbridge_runner.tools.overhead [--calls N]``
+``python -m mlbridge_devtools.overhead [--calls N]``
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import time
 import timeit
 from typing import Any
 
-from ..codec.envelopes import RequestEnvelope, decode_reply, decode_request, encode_reply, encode_request
-from ..codec.schemas import wire_schemas
-from ..codec.value import decode_value, encode_value
-from ..registry import Registry
-from ..runner.dispatch import Dispatcher, execute
-from ..runner.replies import outcome_reply
+from mlbridge_runner.codec.envelopes import RequestEnvelope, decode_reply, decode_request, encode_reply, encode_request
+from mlbridge_runner.codec.schemas import wire_schemas
+from mlbridge_runner.codec.value import decode_value, encode_value
+from mlbridge_runner.registry import Registry
+from mlbridge_runner.runner.dispatch import Dispatcher, execute
+from mlbridge_runner.runner.replies import outcome_reply
 
 
 def main(argv: list[str] | None = None) -> int:

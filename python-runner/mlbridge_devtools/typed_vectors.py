@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Optional, TypedDict
 
-from ..catalog.entries import (
+from mlbridge_runner.catalog.entries import (
     CatalogEntry,
     CatalogKind,
     decode_entry,
@@ -25,16 +25,16 @@ from ..catalog.entries import (
     pipeline_entry,
     schema_entry,
 )
-from ..contract.compat import check_readable
-from ..contract.convert import compile_schema
-from ..contract.hints import schema_for_hint
-from ..contract.model import AvroSchema, canonical_form, schema_ref
-from ..contract.tagged import to_tagged
-from ..contract.typed_codec import TypedCodec
-from .. import registry as registry_module
-from ..registry import Registry
-from ..schema_registry import envelopes as confluent_envelopes
-from ..schema_registry import framing as confluent_framing
+from mlbridge_runner.contract.compat import check_readable
+from mlbridge_runner.contract.convert import compile_schema
+from mlbridge_runner.contract.hints import schema_for_hint
+from mlbridge_runner.contract.model import AvroSchema, canonical_form, schema_ref
+from mlbridge_runner.contract.tagged import to_tagged
+from mlbridge_runner.contract.typed_codec import TypedCodec
+from mlbridge_runner import registry as registry_module
+from mlbridge_runner.registry import Registry
+from mlbridge_runner.schema_registry import envelopes as confluent_envelopes
+from mlbridge_runner.schema_registry import framing as confluent_framing
 from .envelope_vectors import envelope_cases, envelope_to_json
 
 UTC = dt.timezone.utc

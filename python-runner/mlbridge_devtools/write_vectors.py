@@ -1,6 +1,6 @@
 """Write ``schemas/vectors/py-written.json``, ``typed.json`` and ``jobs.json``: bytes from the Python codecs for the TS tests.
 
-``python -m mlbridge_runner.tools.write_vectors [--out PATH] [--typed-out PATH]``. The format is described in
+``python -m mlbridge_devtools.write_vectors [--out PATH] [--typed-out PATH]``. The format is described in
 ``schemas/vectors/README.md``; the cases are built in envelope_vectors, typed_vectors and job_vectors.
 """
 

@@ -18,7 +18,7 @@ from mlbridge_runner.codec.envelopes import ReplyStatus
 from mlbridge_runner.codec.schemas import wire_schemas
 from mlbridge_runner.codec.value import decode_value
 from mlbridge_runner.contract.typed_codec import TypedCodec
-from mlbridge_runner.tools.typed_vectors import load_fixture_registry
+from mlbridge_devtools.typed_vectors import load_fixture_registry
 
 from .kafka_client import Caller, unique
 from .runner_process import RunnerProcess

@@ -98,7 +98,7 @@ def test_every_problem_is_listed():
 def test_fixture_pipelines_v1_and_v2_are_compatible_both_ways():
     from pathlib import Path
 
-    from mlbridge_runner.tools.typed_vectors import load_fixture_registry
+    from mlbridge_devtools.typed_vectors import load_fixture_registry
 
     fixtures = Path(__file__).resolve().parents[3] / "test" / "fixtures"
     v1 = load_fixture_registry(fixtures / "typed_pipelines.py")

@@ -23,7 +23,7 @@ from mlbridge_runner.runner.arguments import Binder, bind_arguments, compile_che
 from mlbridge_runner.runner.dispatch import Dispatcher, Rejected, SchemaPending, execute
 from mlbridge_runner.runner.processes import request_for_worker
 from mlbridge_runner.runner.replies import outcome_reply
-from mlbridge_runner.tools.typed_vectors import load_fixture_registry
+from mlbridge_devtools.typed_vectors import load_fixture_registry
 
 FIXTURES = Path(__file__).resolve().parents[3] / "test" / "fixtures"
 V1 = load_fixture_registry(FIXTURES / "typed_pipelines.py")

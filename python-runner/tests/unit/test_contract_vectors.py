@@ -17,8 +17,8 @@ from mlbridge_runner.contract.hints import schema_for_hint
 from mlbridge_runner.schema_registry import RegistryClient, RegistryEnvelopes
 from mlbridge_runner.schema_registry import envelopes as confluent_envelopes
 from mlbridge_runner.schema_registry import framing as confluent_framing
-from mlbridge_runner.tools.typed_vectors import HINT_CASES, build_typed_vectors
-from mlbridge_runner.tools.envelope_vectors import envelope_from_json, envelope_to_json, find_vectors_dir
+from mlbridge_devtools.typed_vectors import HINT_CASES, build_typed_vectors
+from mlbridge_devtools.envelope_vectors import envelope_from_json, envelope_to_json, find_vectors_dir
 
 VECTORS_DIR = find_vectors_dir()
 TYPED = json.loads((VECTORS_DIR / "typed.json").read_text(encoding="utf-8"))
@@ -169,7 +169,7 @@ def test_every_feature_is_covered():
 
 def test_file_is_up_to_date():
     built = json.loads(json.dumps(build_typed_vectors(VECTORS_DIR), ensure_ascii=False))
-    assert built == TYPED, "run: python -m mlbridge_runner.tools.write_vectors"
+    assert built == TYPED, "run (from python-runner/): python -m mlbridge_devtools.write_vectors"
 
 
 def test_readme_documents_the_typed_tags():

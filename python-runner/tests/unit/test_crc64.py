@@ -4,7 +4,7 @@ import pytest
 
 from mlbridge_runner.codec.crc64 import fingerprint_bytes
 from mlbridge_runner.codec.schemas import NAMES, wire_schemas
-from mlbridge_runner.tools.envelope_vectors import find_vectors_dir
+from mlbridge_devtools.envelope_vectors import find_vectors_dir
 
 
 # The Avro specification's test data (share/test/data/schema-tests.txt): canonical form → the

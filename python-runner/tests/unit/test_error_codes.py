@@ -2,7 +2,7 @@ import json
 
 from mlbridge_runner import error_codes
 from mlbridge_runner.codec.schemas import wire_schemas
-from mlbridge_runner.tools.envelope_vectors import find_vectors_dir
+from mlbridge_devtools.envelope_vectors import find_vectors_dir
 
 
 def test_codes_equal_the_shared_list_in_order():

@@ -14,8 +14,8 @@ from mlbridge_runner.jobs.records import (
     job_state_topic_for,
     job_topic_for,
 )
-from mlbridge_runner.tools.job_vectors import job_cases, record_to_json
-from mlbridge_runner.tools.envelope_vectors import find_vectors_dir
+from mlbridge_devtools.job_vectors import job_cases, record_to_json
+from mlbridge_devtools.envelope_vectors import find_vectors_dir
 
 CASES = json.loads((find_vectors_dir() / "jobs.json").read_text(encoding="utf-8"))["cases"]
 

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from mlbridge_runner.tools.envelope_vectors import build_vectors, decode_case, encode_case, find_vectors_dir
+from mlbridge_devtools.envelope_vectors import build_vectors, decode_case, encode_case, find_vectors_dir
 
 VECTORS = find_vectors_dir()
 FILES = ["py-written.json", "ts-written.json"]
