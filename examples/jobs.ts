@@ -2,6 +2,9 @@
  * `npm run demo -- jobs`: start a runner with examples/training_job.py, submit a training job,
  * follow its progress, let the submitting client go and reattach from a new one by id, call
  * inference while it trains, list running jobs, cancel another job, and stop what was started.
+ *
+ * `npm run demo -- jobs --kill-runner` then also SIGKILLs the runner of a running job and waits
+ * (about 15 s) for a second runner to take the job over from its last checkpoint.
  */
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -9,9 +12,9 @@ import {JobCancelledError, PipelineClient, RunnerProcess} from 'mlbridge';
 
 type Model = {weights: {w: number; b: number}; loss: number[]; attempt: number; resumed_from: number};
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const runner = await RunnerProcess.start({pipelines: [path.join(here, 'training_job.py')]});
-console.log(`runner up (pid ${runner.pid})`);
+const pipelines = path.join(path.dirname(fileURLToPath(import.meta.url)), 'training_job.py');
+const runners = [await RunnerProcess.start({pipelines: [pipelines]})];
+console.log(`runner up (pid ${runners[0]!.pid})`);
 
 try {
 	// 1. Submit: returns at once with the job's id; the job runs in the runners' job lane.
@@ -53,7 +56,7 @@ try {
 	}
 
 	const model = await again.result() as Model;
-	console.log(`result: weights ${JSON.stringify(model.weights)}, loss ${model.loss[0]!.toFixed(1)} → ${model.loss.at(-1)!.toFixed(2)}, attempt ${model.attempt}`);
+	console.log(`result: w ${model.weights.w.toFixed(3)}, b ${model.weights.b.toFixed(2)}, loss ${model.loss[0]!.toFixed(1)} → ${model.loss.at(-1)!.toFixed(2)}, attempt ${model.attempt}`);
 
 	// 4. Cancel from anywhere: client.cancel(id) (or job.cancel()); the pipeline stops at its next check.
 	const doomed = await client.submit('train_model', {dataset: 'cpu-metrics', epochs: 1000, seconds_per_epoch: 0.25});
@@ -76,8 +79,30 @@ try {
 		console.log(`${error.name}: ${error.message} (${stopped.state} after ${(performance.now() - t).toFixed(0)} ms, at epoch ${stopped.progress?.current})`);
 	}
 
+	// 5. A runner dies mid-job: another one takes the job over and resumes from its checkpoint.
+	if (process.argv.includes('--kill-runner')) {
+		runners.push(await RunnerProcess.start({pipelines: [pipelines]}));
+		const survivor = await client.submit('train_model', {dataset: 'cpu-metrics', epochs: 20, seconds_per_epoch: 0.5});
+		for await (const e of survivor.progress) {
+			if (e.current >= 5) {
+				break;
+			}
+		}
+
+		const holder = (await survivor.status()).runner; // "host/pid/…"
+		const victim = runners.find(r => holder.includes(`/${r.pid}/`))!;
+		await victim.kill();
+		const killedAt = Date.now();
+		console.log(`SIGKILLed runner ${victim.pid}, which ran ${survivor.id}; another runner takes it over once its heartbeat is 15 s old…`);
+		const resumed = await survivor.result() as Model;
+		const status = await survivor.status();
+		console.log(`result: attempt ${resumed.attempt} on runner ${status.runner}, resumed after epoch ${resumed.resumed_from} of 20, restarted ${((status.startedAtMs - killedAt) / 1000).toFixed(1)} s after the kill`);
+	}
+
 	await client.close();
 } finally {
-	const exit = await runner.stop();
-	console.log(`runner stopped (exit ${exit.exitCode})`);
+	for (const r of runners) {
+		const exit = await r.stop();
+		console.log(`runner ${r.pid} stopped (${exit.signal ?? `exit ${exit.exitCode}`})`);
+	}
 }

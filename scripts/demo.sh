@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # npm run demo: build, make sure Python and a broker are there, run examples/demo.ts (or, with
-# `npm run demo -- jobs`, examples/jobs.ts), and stop the broker again only if this script started it.
+# `npm run demo -- jobs [--kill-runner]`, examples/jobs.ts), and stop the broker again only if this
+# script started it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
 	'') example=examples/demo.ts ;;
-	jobs) example=examples/jobs.ts ;;
-	*) echo "usage: npm run demo [-- jobs]" >&2; exit 2 ;;
+	jobs) example=examples/jobs.ts; shift ;;
+	*) echo "usage: npm run demo [-- jobs [--kill-runner]]" >&2; exit 2 ;;
 esac
 
 npm run --silent build
@@ -22,4 +23,4 @@ cleanup() {
 }
 trap cleanup EXIT
 
-MLBRIDGE_PYTHON="${MLBRIDGE_PYTHON:-$PWD/.venv/bin/python}" node --import tsx "$example"
+MLBRIDGE_PYTHON="${MLBRIDGE_PYTHON:-$PWD/.venv/bin/python}" node --import tsx "$example" "$@"
