@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -31,14 +30,8 @@ from mlbridge_runner.codec.envelopes import RequestEnvelope, encode_request  # n
 from mlbridge_runner.codec.schemas import wire_schemas  # noqa: E402
 from mlbridge_runner.codec.value import encode_value  # noqa: E402
 from mlbridge_runner.config import RunnerConfig  # noqa: E402
-from mlbridge_runner.contract import SchemaStore  # noqa: E402
 from mlbridge_runner.registry import Registry  # noqa: E402
 from mlbridge_runner.runner import loop  # noqa: E402
-from mlbridge_runner.runner.dispatch import Dispatcher  # noqa: E402
-from mlbridge_runner.runner.flow import FlowControl  # noqa: E402
-from mlbridge_runner.runner.pool import WorkerPool  # noqa: E402
-from mlbridge_runner.runner.replies import ReplySender  # noqa: E402
-from mlbridge_runner.runner.schema_waits import SchemaWaits  # noqa: E402
 
 
 class FakeMessage:
@@ -115,21 +108,8 @@ def build_runner() -> tuple[loop.Runner, FakeConsumer]:
     registry = Registry()
     registry.register(lambda payload=None: payload, "echo")
     runner = loop.Runner(RunnerConfig(request_topic="bench.loop"), registry, identity="bench/1/loop")
-    ref = wire_schemas().value.reference
-    runner._value_reference = ref
-    runner._schema_store = SchemaStore()
-    runner._schema_waits = SchemaWaits(runner._schema_store)
-    runner._dispatcher = Dispatcher(registry, ref, store=runner._schema_store, defer_waits=True)
     consumer = FakeConsumer()
-    runner._consumer = consumer  # type: ignore[assignment]
-    runner._outbox = None
-    producer, bulk = FakeProducer(), FakeProducer()
-    runner._producer, runner._bulk_producer = producer, bulk  # type: ignore[assignment]
-    runner._replies = ReplySender(producer, runner._settled.put, threading.current_thread(), bulk=bulk)  # type: ignore[arg-type]
-    runner._settle = runner._settled.put
-    runner._processes = None
-    runner._pool = WorkerPool(runner.config.concurrency, runner._work)
-    runner._flow = FlowControl(consumer, runner.config.max_queued, runner.config.max_queued_bytes)  # type: ignore[arg-type]
+    runner.wire(consumer, FakeProducer(), bulk_producer=FakeProducer())  # type: ignore[arg-type]
     runner._tracker.assign([("bench.loop", 0)])
     return runner, consumer
 

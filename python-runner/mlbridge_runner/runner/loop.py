@@ -26,13 +26,11 @@ from ..logging import DEBUG, ERROR, INFO, WARNING, enabled, kafka_logger, log_ev
 from ..registry import Registry
 from ..schema_registry.runner_support import open_runner_registry
 from ..transport.config import (
-    admin_settings,
     bulk_producer_settings,
     consumer_settings,
     producer_settings,
     transactional_settings,
 )
-from ..transport.topics import TopicSetupError, ensure_topics
 from ..codec.value import ACCELERATED as VALUE_CODEC_ACCELERATED
 from ..codec.value import decode_value
 from .dispatch import Dispatcher, Outcome, Rejected, SchemaPending, deadline_passed, execute, now_ms, run_untyped
@@ -49,17 +47,17 @@ from .progress_relay import ProgressRelay
 from .processes import ProcessWorkers
 from .rebalance import RebalanceHandlers
 from .schema_waits import SchemaWaits
+from .start_stop import StartStop
 from .replies import ReplySender, error_reply, kafka_error_fields, outcome_reply, timings_at
 from .time_limits import TimeLimits
 from .transactions import TransactionalDeadLetters, TransactionalOutbox, TransactionalReplies
 from .worker_side import WorkerSide
 from ..jobs.control import RunControl
-from ..jobs.service import JOB_TOPIC_PARTITIONS, JobService, job_topic_configs
+from ..jobs.service import JobService
 
 IDLE_POLL_SECONDS = 0.1
 BUSY_POLL_SECONDS = 0.01
 TRANSACTION_POLL_SECONDS = 0.002
-FLUSH_SECONDS = 10.0
 #: Replies of one consumed batch are produced together, the first held at most this long. Shorter
 #: holds cost more Produce requests and client fetches; longer ones hold replies back while the
 #: loop works through the rest of a batch, and at 256 in flight that round-trip time is throughput.
@@ -75,7 +73,7 @@ except Exception:  # noqa: BLE001 - running from a source tree
     VERSION = "0.0.0+source"
 
 
-class Runner(RebalanceHandlers, WorkerSide):
+class Runner(RebalanceHandlers, StartStop, WorkerSide):
     def __init__(self, config: RunnerConfig, registry: Registry, identity: str | None = None) -> None:
         self.config = config.validate()
         self.registry = registry
@@ -110,6 +108,18 @@ class Runner(RebalanceHandlers, WorkerSide):
         self._cancelled_before_start: Callable[[str], bool] = lambda request_id: False
         #: replyTo values already found to be valid topic names.
         self._reply_topics: set[str] = set()
+        self._value_reference = wire_schemas().value.reference
+        #: Writer schemas by ref, fed by the catalogue view.
+        self._schema_store = SchemaStore()
+        #: Calls waiting for their args' writer schema, off this thread's back.
+        self._schema_waits = SchemaWaits(self._schema_store)
+        self._dispatcher = Dispatcher(
+            self.registry,
+            self._value_reference,
+            store=self._schema_store,
+            registry_schemas=None if self._schema_registry is None else self._schema_registry.writer_schema,
+            defer_waits=True,
+        )
 
     # ------------------------------------------------------------------ public
 
@@ -125,19 +135,6 @@ class Runner(RebalanceHandlers, WorkerSide):
 
     def run(self) -> int:
         """Serve until :meth:`request_stop`; returns the process exit code (0, or 2: the catalogue refused)."""
-        schemas = wire_schemas()
-        self._value_reference = schemas.value.reference
-        #: Writer schemas by ref, fed by the catalogue view.
-        self._schema_store = SchemaStore()
-        #: Calls waiting for their args' writer schema, off this thread's back.
-        self._schema_waits = SchemaWaits(self._schema_store)
-        self._dispatcher = Dispatcher(
-            self.registry,
-            self._value_reference,
-            store=self._schema_store,
-            registry_schemas=None if self._schema_registry is None else self._schema_registry.writer_schema,
-            defer_waits=True,
-        )
         if self._schema_registry is not None:
             self._schema_registry.register_own()
         if not self._ensure_topics():
@@ -156,51 +153,22 @@ class Runner(RebalanceHandlers, WorkerSide):
             {**consumer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
         )
         plain_settings = {**producer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
-        loop_thread = threading.current_thread()
-        self._consumer = consumer
-        self._outbox: TransactionalOutbox | None = None
-        #: Releases of several held replies (non-transactional only; a transaction has its own batching).
-        self._bulk_producer: Producer | None = None
         if self.config.transactional:
             producer = Producer(
                 {**transactional_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
             )
             producer.init_transactions(30)
-            self._outbox = outbox = TransactionalOutbox(
-                producer,
-                consumer,
-                self._tracker,
-                self.config.transaction_timeout_ms / 1000,
-            )
-            self._replies = TransactionalReplies(outbox)
-            self._dlq = TransactionalDeadLetters(outbox, self.config.dlq_topic)
-            self._settle: Callable[[Ticket | None], None] = lambda ticket: outbox.add(ticket, [])
             # Progress reports are advisory: outside the transactions, visible at once.
-            self._progress_producer = Producer(plain_settings)
-            progress_replies = ReplySender(self._progress_producer, lambda _ticket: None, loop_thread)
+            self.wire(consumer, producer, progress_producer=Producer(plain_settings))
         else:
-            producer = Producer(plain_settings)
-            self._bulk_producer = Producer(
-                {**bulk_producer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
+            self.wire(
+                consumer,
+                Producer(plain_settings),
+                bulk_producer=Producer(
+                    {**bulk_producer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
+                ),
             )
-            self._replies = ReplySender(producer, self._settled.put, loop_thread, bulk=self._bulk_producer)
-            self._dlq = DeadLetters(producer, self.config.dlq_topic, self._settled.put)
-            self._settle = self._settled.put
-            self._progress_producer = producer
-            progress_replies = self._replies
-        self._progress.sender = progress_replies
-        self._producer = producer
-        if self._schema_registry is not None:
-            self._replies.encode = progress_replies.encode = self._schema_registry.encode_reply
-        self._processes = (
-            ProcessWorkers(self.config.pipeline_specs, self.config.log_level)
-            if self.config.isolation == "process"
-            else None
-        )
-        self._pool = WorkerPool(
-            self.config.concurrency, self._work, init=self._processes.warm if self._processes is not None else None
-        )
-        self._flow = FlowControl(consumer, self.config.max_queued, self.config.max_queued_bytes)
+        producer = self._producer
         #: The job lane and the state view (cancellations of jobs and of calls arrive through it).
         self._jobs = JobService(
             self.config, self.identity, self.registry, self._schema_store,
@@ -254,6 +222,64 @@ class Runner(RebalanceHandlers, WorkerSide):
             catalog.close()
         log_event(INFO, events.STOPPED, abandoned=abandoned, served=self._served, jobs_left=jobs_left)
         return 0
+
+    def wire(
+        self,
+        consumer: Consumer,
+        producer: Producer,
+        *,
+        bulk_producer: Producer | None = None,
+        progress_producer: Producer | None = None,
+    ) -> None:
+        """Connect the loop to its Kafka clients: the request consumer, the reply producer (with
+        ``config.transactional``: a transactional one, its transactions initialised), the producer
+        of batched replies (optional; not with transactions) and, with transactions, the producer of
+        progress reports. Builds what sits on them (reply sender, dead letters, offsets' settling,
+        worker pool, flow control). :meth:`run` calls it with real clients; tests and benchmarks
+        with stand-ins, then drive :meth:`_iterate` themselves (and close ``_pool``)."""
+        loop_thread = threading.current_thread()
+        self._consumer = consumer
+        self._producer = producer
+        self._outbox: TransactionalOutbox | None = None
+        #: Releases of several held replies (non-transactional only; a transaction has its own batching).
+        self._bulk_producer: Producer | None = None
+        if self.config.transactional:
+            if progress_producer is None:
+                raise ValueError("a transactional runner needs a progress producer (outside the transactions)")
+            self._outbox = outbox = TransactionalOutbox(
+                producer,
+                consumer,
+                self._tracker,
+                self.config.transaction_timeout_ms / 1000,
+            )
+            self._replies = TransactionalReplies(outbox)
+            self._dlq = TransactionalDeadLetters(outbox, self.config.dlq_topic)
+            self._settle: Callable[[Ticket | None], None] = lambda ticket: outbox.add(ticket, [])
+            self._progress_producer = progress_producer
+            progress_replies = ReplySender(progress_producer, lambda _ticket: None, loop_thread)
+        else:
+            self._bulk_producer = bulk_producer
+            self._replies = ReplySender(producer, self._settled.put, loop_thread, bulk=bulk_producer)
+            self._dlq = DeadLetters(producer, self.config.dlq_topic, self._settled.put)
+            self._settle = self._settled.put
+            self._progress_producer = progress_producer or producer
+            progress_replies = (
+                self._replies
+                if progress_producer is None
+                else ReplySender(progress_producer, lambda _ticket: None, loop_thread)
+            )
+        self._progress.sender = progress_replies
+        if self._schema_registry is not None:
+            self._replies.encode = progress_replies.encode = self._schema_registry.encode_reply
+        self._processes = (
+            ProcessWorkers(self.config.pipeline_specs, self.config.log_level)
+            if self.config.isolation == "process"
+            else None
+        )
+        self._pool = WorkerPool(
+            self.config.concurrency, self._work, init=self._processes.warm if self._processes is not None else None
+        )
+        self._flow = FlowControl(consumer, self.config.max_queued, self.config.max_queued_bytes)
 
     # ------------------------------------------------------------------ loop
 
@@ -502,63 +528,7 @@ class Runner(RebalanceHandlers, WorkerSide):
             self._finish_key(job, None)  # a repeat elsewhere may have to run instead
         return [job.ticket for job in cancelled] + self._schema_waits.drop(predicate)
 
-    # ------------------------------------------------------------------ start and stop
-
-    def _ensure_topics(self) -> bool:
-        """Create the request and dead-letter topics, waiting for the broker; ``False`` if stopped first."""
-        attempt = 0
-        while not self._stop.is_set():
-            attempt += 1
-            try:
-                ensure_topics(
-                    {**admin_settings(self.config, self.identity), "logger": kafka_logger()},
-                    {
-                        self.config.request_topic: self.config.partitions,
-                        self.config.dlq_topic: 1,
-                        self.config.jobs_topic: JOB_TOPIC_PARTITIONS,
-                        self.config.jobs_state_topic: JOB_TOPIC_PARTITIONS,
-                    },
-                    timeout=3.0,
-                    configs=job_topic_configs(self.config),
-                )
-                return True
-            except TopicSetupError as exc:
-                log_event(WARNING, events.WAITING_FOR_BROKER, brokers=self.config.brokers, error=str(exc), attempt=attempt)
-                self._stop.wait(min(5.0, 0.5 * attempt))
-        return False
-
-    def _drain(self) -> int:
-        """Graceful stop: take nothing new, finish in-flight calls within the grace period, reply,
-        store offsets. Returns how many calls were still running (left uncommitted)."""
-        consumer = self._consumer
-        assert consumer is not None
-        self._flow.pause_all()
-        left = self._cancel_queued(lambda ticket: True)  # not started: another runner takes them from Kafka
-        log_event(
-            INFO,
-            events.STOPPING,
-            signal=self._stop_signal,
-            in_flight=self._pool.running,
-            queued_left=len(left),
-            grace_seconds=self.config.grace_seconds,
-        )
-        deadline = time.monotonic() + self.config.grace_seconds
-        while self._pool.running > 0 and time.monotonic() < deadline:
-            consumer.poll(BUSY_POLL_SECONDS)  # serves callbacks; partitions are paused, nothing new is taken
-            self._service()
-        abandoned = self._pool.running
-        flush_deadline = time.monotonic() + FLUSH_SECONDS
-        if self._outbox is not None:
-            self._outbox.commit()
-            while self._outbox.committable and time.monotonic() < flush_deadline:
-                time.sleep(0.05)  # an aborted transaction is retried after a short backoff
-                self._outbox.commit()
-            self._progress_producer.flush(1.0)
-            return abandoned
-        while self._unflushed(0.1) > 0 and time.monotonic() < flush_deadline:
-            self._store_settled()
-        self._store_settled()
-        return abandoned
+    # ------------------------------------------------------------------ producers
 
     def _poll_producers(self, timeout: float) -> None:
         """Serve the reply producers' delivery reports (waits up to ``timeout`` on the plain one)."""

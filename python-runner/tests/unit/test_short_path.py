@@ -3,7 +3,6 @@ its calls skip the general path — and every call the short path does not take 
 general path's answer. Driven through ``Runner._iterate`` with stand-ins for the consumer and the
 producers; the real Kafka behaviour is covered by tests/integration."""
 
-import threading
 import time
 import uuid
 
@@ -14,16 +13,11 @@ from mlbridge_runner.codec.envelopes import ReplyStatus, RequestEnvelope, decode
 from mlbridge_runner.codec.schemas import wire_schemas
 from mlbridge_runner.codec.value import decode_value, encode_value
 from mlbridge_runner.config import RunnerConfig
-from mlbridge_runner.contract import SchemaStore
 from mlbridge_runner.registry import Registry
 from mlbridge_runner.runner import loop
 from mlbridge_runner.runner.dispatch import Dispatcher, execute, run_untyped
-from mlbridge_runner.runner.flow import FlowControl
 from mlbridge_runner.runner.idempotency import HEADER as IDEMPOTENCY_HEADER
 from mlbridge_runner.runner.inline import PROBATION
-from mlbridge_runner.runner.pool import WorkerPool
-from mlbridge_runner.runner.replies import ReplySender
-from mlbridge_runner.runner.schema_waits import SchemaWaits
 
 TOPIC = "requests"
 REPLY_TO = "replies"
@@ -120,18 +114,7 @@ def runner():
     registry.register(echo, "echo")
     registry.register(flaky, "flaky")
     r = loop.Runner(RunnerConfig(request_topic=TOPIC), registry, identity="test/1/short")
-    r._value_reference = REF
-    r._schema_store = SchemaStore()
-    r._schema_waits = SchemaWaits(r._schema_store)
-    r._dispatcher = Dispatcher(registry, REF, store=r._schema_store, defer_waits=True)
-    r._consumer = Consumer()
-    r._outbox = None
-    r._producer, r._bulk_producer = Producer(), Producer()
-    r._replies = ReplySender(r._producer, r._settled.put, threading.current_thread(), bulk=r._bulk_producer)
-    r._settle = r._settled.put
-    r._processes = None
-    r._pool = WorkerPool(r.config.concurrency, r._work)
-    r._flow = FlowControl(r._consumer, r.config.max_queued, r.config.max_queued_bytes)
+    r.wire(Consumer(), Producer(), bulk_producer=Producer())
     r._tracker.assign([(TOPIC, 0)])
     r._next_offset = 0
     yield r
