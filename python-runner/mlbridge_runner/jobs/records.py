@@ -78,9 +78,6 @@ class JobRecord:
     def terminal(self) -> bool:
         return self.state in TERMINAL
 
-    def slim(self) -> JobRecord:
-        """What a view keeps of a finished job: its state, not its payloads."""
-        return replace(self, args=b"", checkpoint=None, result=b"", progress=None)
 
 
 def _to_wire(r: JobRecord) -> dict[str, Any]:

@@ -4,7 +4,8 @@ beginning and followed for as long as the runner lives.
 Two uses: a runner decides what to do with a job request from its job's state (after
 :meth:`JobView.catch_up`, so a record written before the request was read is never missed), and a
 cancellation written by any process reaches the runner holding the job or call within one poll.
-Memory: a finished job keeps only its slim record (no args, result or checkpoint).
+Memory: a finished job keeps only its id and final state (~150 bytes); only jobs still queued or
+running keep their whole record.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class JobView:
         self._on_job_cancel = on_job_cancel
         self._on_call_cancel = on_call_cancel
         self._records: dict[str, JobRecord] = {}
+        #: Finished jobs: id → terminal state. Terminal states are final here (see _apply).
+        self._finished: dict[str, str] = {}
         self._call_cancels: dict[str, float] = {}
         self._positions: dict[int, int] = {}
         self._moved = threading.Condition()
@@ -79,13 +82,17 @@ class JobView:
     # ------------------------------------------------------------------ reading
 
     def get(self, job_id: str) -> JobRecord | None:
+        """The job's latest state (a finished job: a record with its id and final state only)."""
+        state = self._finished.get(job_id)
+        if state is not None:
+            return JobRecord(id=job_id, subject=JOB, state=state, pipeline="")
         return self._records.get(job_id)
 
     def call_cancelled(self, call_id: str) -> bool:
         return call_id in self._call_cancels
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._records) + len(self._finished)
 
     def catch_up(self, timeout: float = 5.0) -> bool:
         """Wait until everything written to the state topic before this call has been read;
@@ -142,7 +149,9 @@ class JobView:
     def _apply(self, key: bytes | None, value: bytes | None) -> None:
         if value is None:
             if key is not None:
-                self._records.pop(key.decode("utf-8", "replace"), None)
+                job_id = key.decode("utf-8", "replace")
+                self._records.pop(job_id, None)
+                self._finished.pop(job_id, None)
             return
         try:
             record = decode_record(value)
@@ -156,13 +165,16 @@ class JobView:
             return
         if record.subject != JOB:
             return
-        previous = self._records.get(record.id)
-        if previous is not None and previous.terminal and not record.terminal:
+        if record.id in self._finished and not record.terminal:
             # A cancel that raced the job's end landed after its terminal record: the job stays
             # finished here, and the lane that finished it writes its terminal record again.
             self._on_job_cancel(record.id)
             return
-        self._records[record.id] = record.slim() if record.terminal else record
+        if record.terminal:
+            self._records.pop(record.id, None)
+            self._finished[record.id] = record.state
+        else:
+            self._records[record.id] = record
         if record.state in (CANCEL_REQUESTED, CANCELLED):
             self._on_job_cancel(record.id)
 
