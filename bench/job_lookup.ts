@@ -28,6 +28,7 @@ try {
 	console.log(JSON.stringify({
 		connectMs, lookupMs, state,
 		rssBeforeMb: mb(before.rss), rssAfterMb: mb(after.rss), heapBeforeMb: mb(before.heapUsed), heapAfterMb: mb(after.heapUsed),
+		arrayBuffersBeforeMb: mb(before.arrayBuffers), arrayBuffersAfterMb: mb(after.arrayBuffers), heapTotalAfterMb: mb(after.heapTotal),
 	}));
 } finally {
 	await client.close();

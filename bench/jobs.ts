@@ -77,6 +77,10 @@ export type LookupResult = {
 	rssAfterMb: number;
 	heapBeforeMb: number;
 	heapAfterMb: number;
+	/** Buffers outside the JS heap (Node's ArrayBuffers: the index's copies of args and results, fetch buffers). */
+	arrayBuffersBeforeMb: number;
+	arrayBuffersAfterMb: number;
+	heapTotalAfterMb: number;
 };
 
 const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
@@ -306,12 +310,13 @@ const f = (x: number | undefined, d = 2) => (x === undefined || Number.isNaN(x) 
 export function reportJobs(r: JobsResults) {
 	const c = r.config;
 	console.log(`\njobs (issue 13): ${c.runners} runner(s) × --job-concurrency ${c.jobConcurrency}, --isolation ${c.isolation}; inference = closed loop, 16 in flight, noop, ${c.calls} calls per phase after ${c.warmup} warm-up, median of ${c.rounds} interleaved round(s)`);
-	console.log('phase                          jobs running     p50 ms     p99 ms   p99 / idle');
+	console.log('phase                          jobs running     p50 ms     p99 ms   p99 / idle   per round (p99 / same round\'s idle)');
 	const idle = r.inference.idle;
 	const label: Record<Phase, string> = {idle: 'runners idle', sleep_job: 'lanes full: sleeping jobs', cpu_job: 'lanes full: CPU-bound jobs'};
 	for (const [phase, s] of Object.entries(r.inference) as Array<[Phase, JobsResults['inference'][Phase]]>) {
 		const running = phase === 'idle' ? '0' : `${Math.min(...s.jobsRunning)}/${c.runners * c.jobConcurrency}`;
-		console.log(`${label[phase].padEnd(30)} ${running.padStart(12)} ${f(s.p50).padStart(10)} ${f(s.p99).padStart(10)} ${(phase === 'idle' ? '' : `${f(s.p99 / idle.p99)}×`).padStart(12)}`);
+		const perRound = phase === 'idle' ? '' : s.rounds.map((x, i) => `${f(x.p99 / (idle.rounds[i]?.p99 ?? Number.NaN))}×`).join(' ');
+		console.log(`${label[phase].padEnd(30)} ${running.padStart(12)} ${f(s.p50).padStart(10)} ${f(s.p99).padStart(10)} ${(phase === 'idle' ? '' : `${f(s.p99 / idle.p99)}×`).padStart(12)}   ${perRound}`);
 	}
 
 	const s = r.submitToRunningMs;
@@ -319,7 +324,7 @@ export function reportJobs(r: JobsResults) {
 	console.log(`submit → RUNNING (this client's status):   p50 ${f(median(s), 0)} ms  p90 ${f(quantile(s, 0.9), 0)} ms  max ${f(Math.max(...s), 0)} ms  (${s.length} jobs, lanes idle)`);
 	console.log(`cancel() → result() rejects (cooperative): p50 ${f(median(x), 0)} ms  p90 ${f(quantile(x, 0.9), 0)} ms  max ${f(Math.max(...x), 0)} ms`);
 	const l = r.lookup;
-	console.log(`client.job(id) → status, ${l.records} finished jobs in the state topic, fresh client in a fresh process: ${f(l.lookupMs, 0)} ms (connect ${f(l.connectMs, 0)} ms before it); that process after the lookup (gc forced): RSS ${f(l.rssBeforeMb, 0)} → ${f(l.rssAfterMb, 0)} MB (+${f(l.rssAfterMb - l.rssBeforeMb, 0)}), heap ${f(l.heapBeforeMb, 0)} → ${f(l.heapAfterMb, 0)} MB (+${f(l.heapAfterMb - l.heapBeforeMb, 0)}), ${f(((l.heapAfterMb - l.heapBeforeMb) * 2 ** 20) / l.records, 0)} B of heap per job`);
+	console.log(`client.job(id) → status, ${l.records} finished jobs in the state topic, fresh client in a fresh process: ${f(l.lookupMs, 0)} ms (connect ${f(l.connectMs, 0)} ms before it); that process after the lookup (gc forced): RSS ${f(l.rssBeforeMb, 0)} → ${f(l.rssAfterMb, 0)} MB (+${f(l.rssAfterMb - l.rssBeforeMb, 0)}), heap used ${f(l.heapBeforeMb, 0)} → ${f(l.heapAfterMb, 0)} MB (+${f(l.heapAfterMb - l.heapBeforeMb, 0)}; heap total ${f(l.heapTotalAfterMb, 0)}), array buffers ${f(l.arrayBuffersBeforeMb, 0)} → ${f(l.arrayBuffersAfterMb, 0)} MB; ${f(((l.heapAfterMb - l.heapBeforeMb + l.arrayBuffersAfterMb - l.arrayBuffersBeforeMb) * 2 ** 20) / l.records, 0)} B per job (heap + buffers), ${f(((l.rssAfterMb - l.rssBeforeMb) * 2 ** 20) / l.records, 0)} B of RSS`);
 	const checks: Array<[string, number | undefined, string, (v: number) => boolean]> = [
 		['inference p99, lanes full of sleeping jobs / idle', r.inference.sleep_job.p99 / idle.p99, '≤ 1.5', v => v <= 1.5],
 	];
