@@ -21,7 +21,8 @@ export type ClientOptions<P extends PipelineTypes = UntypedPipelines> = {
 	 */
 	readonly requestPartitions?: number;
 	/**
-	 * This client's reply topic is `replyTopicPrefix + clientId`; only this client reads it.
+	 * This client's reply topic is `replyTopicPrefix + clientId`, followed by `-` and 8 random hex
+	 * digits when you chose the clientId (see `clientId`); only this client instance reads it.
 	 * @default "ml.pipeline.reply."
 	 */
 	readonly replyTopicPrefix?: string;
@@ -46,8 +47,12 @@ export type ClientOptions<P extends PipelineTypes = UntypedPipelines> = {
 	 */
 	readonly maxRequestBytes?: number;
 	/**
-	 * Unique name of this client instance; also names its reply topic and consumer group.
-	 * @default `"c-"` + 16 random hex digits
+	 * Name of this client, e.g. the service's name from configuration: the same on every pod is
+	 * fine. It is the readable start of this instance's reply topic and groups, which end in 8
+	 * random hex digits of each instance (`ml.pipeline.reply.api3-1f0c9a2e`), so two instances with
+	 * one clientId never share replies, and closing one never touches the other's topic. Also names
+	 * the submitter of jobs and the Kafka client.
+	 * @default `"c-"` + 16 random hex digits (already unique: used as it is)
 	 */
 	readonly clientId?: string;
 	/**
@@ -139,6 +144,8 @@ export type InvokeOptions = {
 
 export type ResolvedClientOptions = Required<Omit<ClientOptions, 'logLevel' | 'logger' | 'maxRequestBytes' | 'contract' | 'schemaRegistry'>> & {
 	readonly maxRequestBytes: number | undefined;
+	/** This instance's own reply topic (and the start of its consumer groups' ids). */
+	readonly replyTopic: string;
 	readonly logger: Logger;
 	readonly contract: Contract<PipelineTypes> | undefined;
 	readonly schemaRegistry: SchemaRegistryOptions | undefined;

@@ -73,7 +73,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		this.#options = options;
 		this.#transport = transport;
 		this.#pending = pending;
-		this.#replyTopic = options.replyTopicPrefix + options.clientId;
+		this.#replyTopic = options.replyTopic;
 		this.#maxRequestBytes = maxRequestBytes;
 		this.#schemas = schemas;
 		this.#registry = registry;
@@ -101,7 +101,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 			waitForSchema: async (ref, timeoutMs) => view?.waitForSchema(ref, timeoutMs),
 		}));
 		const pinned = compileContract(store, resolved.contract);
-		const replyTopic = resolved.replyTopicPrefix + resolved.clientId;
+		const replyTopic = resolved.replyTopic;
 		const pending = new PendingCalls(call => {
 			call.reject(new InvocationTimeoutError(call.id, call.pipeline, call.timeoutMs));
 		});
@@ -158,7 +158,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		}
 	}
 
-	/** This client's unique id; its replies arrive on `replyTopic`. */
+	/** The clientId given (or generated); this instance's replies arrive on `replyTopic`, its own. */
 	get clientId(): string {
 		return this.#options.clientId;
 	}

@@ -90,12 +90,17 @@ export function resolveClientOptions<P extends PipelineTypes>(options: ClientOpt
 	}
 
 	const clientId = options.clientId ?? `c-${randomBytes(8).toString('hex')}`;
+	const replyTopicPrefix = options.replyTopicPrefix ?? 'ml.pipeline.reply.';
+	// A clientId from configuration is the same on every instance: its reply topic gets a suffix of
+	// its own, so instances never share a reply topic or group (a generated clientId is unique already).
+	const replyTopic = replyTopicPrefix + clientId + (options.clientId === undefined ? '' : `-${randomBytes(4).toString('hex')}`);
 	const requestTopic = topicName('requestTopic', options.requestTopic ?? process.env['MLBRIDGE_REQUEST_TOPIC'] ?? 'ml.pipeline.input');
 	const resolved: ResolvedClientOptions = {
 		brokers,
 		requestTopic,
 		requestPartitions: positive('requestPartitions', options.requestPartitions ?? 12),
-		replyTopicPrefix: options.replyTopicPrefix ?? 'ml.pipeline.reply.',
+		replyTopicPrefix,
+		replyTopic,
 		replyRetentionMs: positive('replyRetentionMs', options.replyRetentionMs ?? 3_600_000),
 		deleteReplyTopicOnClose: options.deleteReplyTopicOnClose ?? true,
 		defaultTimeoutMs: positive('defaultTimeoutMs', options.defaultTimeoutMs ?? 30_000, true),
@@ -117,6 +122,6 @@ export function resolveClientOptions<P extends PipelineTypes>(options: ClientOpt
 		throw new TypeError(`Expected \`jobTopic\` and \`jobStateTopic\` to be topics of their own, got ${describe(resolved.jobTopic)} and ${describe(resolved.jobStateTopic)}`);
 	}
 
-	topicName('replyTopicPrefix + clientId', resolved.replyTopicPrefix + resolved.clientId);
+	topicName('replyTopicPrefix + clientId', resolved.replyTopic);
 	return resolved;
 }

@@ -13,6 +13,16 @@ test('defaults', () => {
 	assert.notEqual(resolveClientOptions({logger: quiet}).clientId, resolveClientOptions({logger: quiet}).clientId);
 });
 
+test('a clientId from configuration is the readable start of a reply topic of each instance\'s own', () => {
+	const first = resolveClientOptions({logger: quiet, clientId: 'api3'});
+	const second = resolveClientOptions({logger: quiet, clientId: 'api3'});
+	assert.equal(first.clientId, 'api3');
+	assert.match(first.replyTopic, /^ml\.pipeline\.reply\.api3-[\da-f]{8}$/);
+	assert.notEqual(first.replyTopic, second.replyTopic);
+	const generated = resolveClientOptions({logger: quiet, replyTopicPrefix: 'r.'});
+	assert.equal(generated.replyTopic, `r.${generated.clientId}`); // unique already
+});
+
 test('bad options fail with a message naming the option and the value', () => {
 	const bad: Array<[Record<string, unknown>, RegExp]> = [
 		[{brokers: []}, /`brokers`/],
