@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Final
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
 from .. import events
-from ..codec.envelopes import RemoteError, decode_request
+from ..codec.envelopes import decode_request
 from ..errors import FramingError, BodyDecodeError
 from ..logging import DEBUG, ERROR, INFO, WARNING, log_event
 from ..runner.dispatch import Dispatcher, Outcome, Rejected, execute, now_ms
@@ -53,7 +53,9 @@ POLL_SECONDS: Final = 0.1
 RECHECK_SECONDS: Final = 1.0
 #: Requests taken from Kafka but not started; past this the lane stops fetching.
 MAX_WAITING: Final = 100
-TERMINAL_WRITE_TRIES: Final = 5
+#: How long one write of a terminal record may hold the lane's thread; a failed one is tried again
+#: every RECHECK_SECONDS while the job keeps its heartbeat (nobody takes it over meanwhile).
+TERMINAL_WRITE_TIMEOUT: Final = 5.0
 RECENT_TERMINAL: Final = 256
 
 
@@ -96,6 +98,8 @@ class JobLane:
         self._waiting: deque[Claim] = deque()
         #: The last terminal records this lane wrote, to restate one a late cancel landed after.
         self._recent: dict[str, JobRecord] = {}
+        #: Runs whose terminal record the broker has not acknowledged yet (tried again each pass).
+        self._unwritten: dict[str, tuple[Run, JobRecord]] = {}
         self._running: dict[str, Run] = {}
         self._finished: queue.SimpleQueue[tuple[Run, Outcome]] = queue.SimpleQueue()
         self._cancels: queue.SimpleQueue[str] = queue.SimpleQueue()
@@ -137,6 +141,8 @@ class JobLane:
         deadline = time.monotonic() + grace_s
         while self._running and time.monotonic() < deadline:
             self._collect(block=0.05)
+            for run, record in list(self._unwritten.values()):
+                self._end(run, record)
             self._store(consumer)
         left = len(self._running)
         self._writer.flush(5)
@@ -166,9 +172,12 @@ class JobLane:
             self._cancel(self._cancels.get_nowait())
         self._collect(block=0)
         now = time.monotonic()
-        if self._waiting and (arrived or now - self._last_recheck >= RECHECK_SECONDS):
+        if (self._waiting or self._unwritten) and (arrived or now - self._last_recheck >= RECHECK_SECONDS):
             self._last_recheck = now
-            self._decide_waiting()
+            for run, record in list(self._unwritten.values()):
+                self._end(run, record)
+            if self._waiting:
+                self._decide_waiting()
         if now - self._last_heartbeat >= self._heartbeat_s:
             self._last_heartbeat = now
             self._heartbeat()
@@ -222,11 +231,14 @@ class JobLane:
                 self._settle(claim.ticket)
             elif decision.action == "cancel":
                 assert record is not None
-                self._terminal(claim, record, CANCELLED, error=cancelled_error("cancelled before it started"))
+                ended = terminal_record(record, CANCELLED, cancelled_error("cancelled before it started"))
+                if not self._terminal(claim, ended):
+                    keep.append(claim)
             elif decision.action == "exhausted":
                 base = record or claim.queued_record()
                 error = exhausted_error(base, decision.attempt, claim.max_attempts)
-                self._terminal(claim, replace(base, attempt=decision.attempt), FAILED, error=error)
+                if not self._terminal(claim, terminal_record(replace(base, attempt=decision.attempt), FAILED, error)):
+                    keep.append(claim)
             elif decision.action == "watch" or len(self._running) >= self._concurrency:
                 keep.append(claim)
             elif not self._start(claim, record, decision.attempt, decision.checkpoint):
@@ -242,8 +254,8 @@ class JobLane:
         try:
             call = self._dispatcher.prepare(request)
         except Rejected as rejected:
-            self._terminal(claim, replace(base, attempt=attempt, runner=self._identity), FAILED, error=rejected.error)
-            return True
+            failed = terminal_record(replace(base, attempt=attempt, runner=self._identity), FAILED, rejected.error)
+            return self._terminal(claim, failed)
         running = running_record(base, claim, self._identity, attempt, checkpoint)
         run = Run(claim, running, PoolJob(call, claim.ticket), self._writer.write)
         # Acknowledged before the pipeline starts: a job that takes its runner down at once must still
@@ -288,46 +300,41 @@ class JobLane:
             block = 0
             if run.abandoned:
                 continue  # recorded CANCELLED when its grace ran out
-            self._running.pop(run.claim.request.id, None)
             if run.limiter is not None:
                 run.limiter.close(flush=True)
-            self._finish(run, outcome)
+            state, fields = outcome_fields(outcome, run.control.cancelled, self._value_reference)
+            self._end(run, terminal_record(run.snapshot(), state, **fields))
 
-    def _finish(self, run: Run, outcome: Outcome) -> None:
-        state, fields = outcome_fields(outcome, run.control.cancelled, self._value_reference)
-        self._terminal(run.claim, run.snapshot(), state, **fields)
+    def _end(self, run: Run, record: JobRecord) -> None:
+        """A run is over: once its terminal record is written it leaves; until then it stays (and
+        keeps its heartbeat, so no other runner takes the job over) and is tried again."""
+        if self._terminal(run.claim, record):
+            self._running.pop(run.id, None)
+            self._unwritten.pop(run.id, None)
+        else:
+            self._unwritten[run.id] = (run, record)
 
-    def _terminal(
-        self,
-        claim: Claim,
-        base: JobRecord,
-        state: str,
-        *,
-        error: RemoteError | None = None,
-        result: bytes = b"",
-        result_schema: str = "",
-    ) -> None:
-        """Write the job's terminal record; settle its request once the broker has it."""
-        record = terminal_record(base, state, error, result, result_schema)
-        for attempt in range(TERMINAL_WRITE_TRIES):
+    def _terminal(self, claim: Claim, record: JobRecord) -> bool:
+        """Write the job's terminal record and settle its request once the broker has it; ``False``
+        when the broker did not acknowledge it (the caller tries again later)."""
+        while True:
             try:
-                self._writer.write_sync(record)
+                self._writer.write_sync(record, timeout=TERMINAL_WRITE_TIMEOUT)
                 break
             except StateWriteFailed as exc:
                 if exc.too_large and record.state == SUCCEEDED:
                     record = too_large(record, self._writer.topic, str(exc))
                     continue
-                log_event(WARNING, events.JOB_STATE_WRITE_FAILED, id=base.id, state=state, error=str(exc), attempt=attempt + 1)
-        else:
-            # Left unsettled: the request is taken again by this group (after a restart or a rebalance).
-            log_event(ERROR, events.JOB_STATE_WRITE_FAILED, id=base.id, state=state, error="gave up")
-            return
+                log_event(WARNING, events.JOB_STATE_WRITE_FAILED, id=record.id, state=record.state, error=str(exc))
+                return False
+        base = record
         self._recent[base.id] = record
         if len(self._recent) > RECENT_TERMINAL:
             del self._recent[next(iter(self._recent))]
         log_event(INFO, events.JOB_FINISHED, id=base.id, pipeline=base.pipeline, state=record.state,
                   attempt=record.attempt, code=None if record.error is None else record.error.code)
         self._settle(claim.ticket)
+        return True
 
     # ------------------------------------------------------------------ cancellation
 
@@ -361,7 +368,6 @@ class JobLane:
         if not self._pool.abandon(run.pool_job):
             return  # it finished just now
         run.abandoned = True
-        self._running.pop(run.claim.request.id, None)
         if run.limiter is not None:
             run.limiter.close(flush=False)
         record = run.snapshot()
@@ -371,7 +377,7 @@ class JobLane:
             "(use --isolation process to have it killed)"
         )
         log_event(WARNING, events.JOB_THREAD_LEFT_RUNNING, id=run.claim.request.id)
-        self._terminal(run.claim, record, CANCELLED, error=cancelled_error(message))
+        self._end(run, terminal_record(record, CANCELLED, cancelled_error(message)))
 
     # ------------------------------------------------------------------ offsets and flow
 

@@ -6,7 +6,7 @@ Python code sees the snake_case :class:`JobRecord`; the schema's camelCase names
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Final
 
 from ..codec.envelopes import RemoteError, read_framed, remote_error_from_wire, remote_error_to_wire, write_framed

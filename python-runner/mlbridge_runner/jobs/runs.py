@@ -21,7 +21,7 @@ from .control import RunControl
 from .records import CANCELLED, FAILED, JOB, QUEUED, SUCCEEDED, JobProgress, JobRecord
 
 #: Error types a pipeline ends with when it honoured its cancellation.
-_CANCEL_TYPES = ("CancelledError", "Cancelled")
+_CANCEL_TYPES = ("CancelledError", "Cancelled")  # compared with the last part of a qualified name
 
 
 class Claim:
@@ -108,7 +108,7 @@ def outcome_fields(outcome: Outcome, cancelled: bool, value_reference: str) -> t
     if outcome.error is None:
         return SUCCEEDED, {"result": outcome.result or b"", "result_schema": outcome.result_ref or value_reference}
     if cancelled:
-        detail = outcome.error.message if outcome.error.type not in _CANCEL_TYPES else ""
+        detail = outcome.error.message if outcome.error.type.rsplit(".", 1)[-1] not in _CANCEL_TYPES else ""
         message = "cancelled while running" + (f" (the pipeline ended with: {detail[:200]})" if detail else "")
         return CANCELLED, {"error": cancelled_error(message)}
     return FAILED, {"error": outcome.error}
