@@ -224,6 +224,12 @@ class JobLane:
             if not self._tracker.owns(claim.ticket):
                 continue  # revoked meanwhile: the next owner decides
             job_id = claim.request.id
+            run = self._running.get(job_id)
+            if run is not None and not self._tracker.owns(run.claim.ticket):
+                # Its partition was revoked and came back to this runner while the job ran: the
+                # request read again now holds the offset; settled when the run ends, not now.
+                run.claim.ticket = claim.ticket
+                continue
             record = self._view.get(job_id)
             decision = decide(record, now, job_id in self._running, claim.max_attempts, self._stale_after_ms)
             if decision.action == "skip":
