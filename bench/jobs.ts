@@ -39,7 +39,7 @@ export type JobsConfig = {
 	samples: number;
 	/** Finished job records in the lookup's state topic. */
 	records: number;
-	/** The runners' --isolation (jobs and calls). */
+	/** The runners' --job-isolation (calls stay on threads). */
 	isolation: 'thread' | 'process';
 };
 
@@ -54,7 +54,7 @@ export function jobsConfig(smoke: boolean): JobsConfig {
 		cpu: env('BENCH_JOBS_CPU', 1, 1) === 1,
 		samples: env('BENCH_JOBS_SAMPLES', 20, 2),
 		records: env('BENCH_JOBS_RECORDS', 100_000, 2000),
-		isolation: process.env['BENCH_JOBS_ISOLATION'] === 'process' ? 'process' : 'thread',
+		isolation: process.env['BENCH_JOBS_ISOLATION'] === 'thread' ? 'thread' : 'process',
 	};
 }
 
@@ -238,7 +238,7 @@ export async function jobsRung(cfg: JobsConfig, log: (line: string) => void = co
 		for (let i = 0; i < cfg.runners; i++) {
 			runners.push(await RunnerProcess.start({
 				pipelines: [path.join(here, 'job_pipelines.py')], requestTopic, group: `${requestTopic}.runners`, brokers,
-				extraArgs: ['--job-concurrency', String(cfg.jobConcurrency), '--isolation', cfg.isolation],
+				extraArgs: ['--job-concurrency', String(cfg.jobConcurrency), '--job-isolation', cfg.isolation],
 			}));
 		}
 
@@ -309,7 +309,7 @@ const f = (x: number | undefined, d = 2) => (x === undefined || Number.isNaN(x) 
 
 export function reportJobs(r: JobsResults) {
 	const c = r.config;
-	console.log(`\njobs (issue 13): ${c.runners} runner(s) × --job-concurrency ${c.jobConcurrency}, --isolation ${c.isolation}; inference = closed loop, 16 in flight, noop, ${c.calls} calls per phase after ${c.warmup} warm-up, median of ${c.rounds} interleaved round(s)`);
+	console.log(`\njobs (issue 13): ${c.runners} runner(s) × --job-concurrency ${c.jobConcurrency}, --job-isolation ${c.isolation}; inference = closed loop, 16 in flight, noop, ${c.calls} calls per phase after ${c.warmup} warm-up, median of ${c.rounds} interleaved round(s)`);
 	console.log('phase                          jobs running     p50 ms     p99 ms   p99 / idle   per round (p99 / same round\'s idle)');
 	const idle = r.inference.idle;
 	const label: Record<Phase, string> = {idle: 'runners idle', sleep_job: 'lanes full: sleeping jobs', cpu_job: 'lanes full: CPU-bound jobs'};

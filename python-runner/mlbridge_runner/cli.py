@@ -104,6 +104,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     jobs = parser.add_argument_group("jobs (docs/jobs.md)")
     jobs.add_argument("--job-concurrency", type=int, default=1, help="jobs run at once, besides the calls (default 1; 0: serve no jobs)")
+    jobs.add_argument(
+        "--job-isolation", choices=("thread", "process"), default="process",
+        help="run jobs in worker processes of lower CPU priority, so CPU-bound training leaves calls their GIL and CPU "
+        "(default process; thread: on the runner's own threads)",
+    )
     jobs.add_argument("--job-topic", default=None, help="topic of job requests (default <request topic>.jobs)")
     jobs.add_argument("--job-state-topic", default=None, help="compacted topic of job states (default <request topic>.jobs.state)")
     jobs.add_argument("--job-heartbeat", type=float, default=3.0, help="seconds between a running job's heartbeats (default 3)")
@@ -223,6 +228,8 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             catalog_topic=args.catalog_topic,
             schema_registry=args.schema_registry,
             job_concurrency=args.job_concurrency,
+            # Worker processes import the --pipelines files: a registry built otherwise stays in threads.
+            job_isolation=args.job_isolation if served is default_registry else "thread",
             job_topic=args.job_topic,
             job_state_topic=args.job_state_topic,
             job_heartbeat_seconds=args.job_heartbeat,

@@ -77,6 +77,10 @@ class RunnerConfig:
     #: after which another runner takes a job over, attempts when the submitter gave none, and how
     #: long a cancelled job or call has to stop before it is stopped hard.
     job_concurrency: int = 1
+    #: ``process``: jobs run in worker processes of their own at a lower CPU priority (``nice``), so
+    #: a CPU-bound training job takes neither the GIL nor the CPU from the calls (the CLI's
+    #: default); ``thread``: on threads of the runner's process.
+    job_isolation: str = "thread"
     job_topic: str | None = None
     job_state_topic: str | None = None
     job_heartbeat_seconds: float = 3.0
@@ -127,6 +131,10 @@ class RunnerConfig:
         for name in (self.jobs_topic, self.jobs_state_topic):
             if not is_valid_topic(name):
                 raise ConfigError(f"job topic {name!r} is not a valid Kafka topic name")
+        if self.job_isolation not in ("thread", "process"):
+            raise ConfigError(f"job isolation must be 'thread' or 'process', got {self.job_isolation!r}")
+        if self.job_isolation == "process" and not self.pipeline_specs:
+            raise ConfigError("process isolation of jobs needs the --pipelines paths (the worker processes import them)")
         if self.job_concurrency < 0:
             raise ConfigError(f"job concurrency must be >= 0, got {self.job_concurrency}")
         if not self.job_heartbeat_seconds > 0 or not self.job_stale_after_seconds > self.job_heartbeat_seconds:

@@ -186,7 +186,7 @@ test('aborting a plain invoke stops the runner\'s work', {timeout: 30_000}, asyn
 test('process isolation: a job that ignores its cancellation is killed, its worker process gone', {timeout: 90_000}, async () => {
 	const isolated = await createStack('jobs-proc', {runners: 0});
 	try {
-		await isolated.startRunner({pipelines: [jobPipelines], extraArgs: ['--partitions', '4', '--cancel-grace', '1', '--isolation', 'process']});
+		await isolated.startRunner({pipelines: [jobPipelines], extraArgs: ['--partitions', '4', '--cancel-grace', '1']}); // jobs in processes: the default
 		const file = marker('ignore');
 		const job = await isolated.client.submit('ignore_cancel', {seconds: 60, marker: file});
 		await waitFor(() => lines(file) >= 2, 30_000);

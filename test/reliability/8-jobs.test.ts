@@ -82,7 +82,9 @@ test('8b: a job that kills every runner that starts it ends in JobAttemptsExhaus
 	const began = Date.now();
 	const fleet = await createFleet('jobexhaust', {partitions: 4});
 	fleets.push(fleet);
-	const runners = [await fleet.start({pipelines}), await fleet.start({pipelines}), await fleet.start({pipelines})];
+	// Thread isolation: the job's os.kill(getpid()) then takes the runner itself down.
+	const threads = {pipelines, extraArgs: ['--job-isolation', 'thread']};
+	const runners = [await fleet.start(threads), await fleet.start(threads), await fleet.start(threads)];
 	const client = await fleet.connect();
 	const marker = path.join(fleet.workDir, 'kills.log');
 	const calls = new Ledger('jx');

@@ -19,6 +19,10 @@ from .lane import JobLane
 from .state_writer import StateWriter
 from .view import JobView
 
+#: Job worker processes run at this much lower CPU priority: when training and calls compete for
+#: the cores, the calls (and the broker) win. bench/README.md (jobs rung) has the figures.
+JOB_NICENESS = 10
+
 #: Partitions of the job topics when a runner creates them.
 JOB_TOPIC_PARTITIONS = 6
 
@@ -64,7 +68,9 @@ class JobService:
         if config.job_concurrency == 0:
             return
         processes = (
-            ProcessWorkers(config.pipeline_specs, config.log_level) if config.isolation == "process" else None
+            ProcessWorkers(config.pipeline_specs, config.log_level, nice=JOB_NICENESS)
+            if config.job_isolation == "process"
+            else None
         )
         dead_letters = DeadLetters(self.writer.producer, config.dlq_topic, lambda _ticket: None)
         self.lane = JobLane(

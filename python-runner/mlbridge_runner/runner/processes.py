@@ -124,9 +124,16 @@ def _die_with_parent() -> None:
         pass
 
 
-def worker_main(conn: Connection, pipeline_specs: Sequence[str], log_level: str | None, cancel_event: Any = None) -> None:
+def worker_main(
+    conn: Connection, pipeline_specs: Sequence[str], log_level: str | None, cancel_event: Any = None, nice: int = 0
+) -> None:
     """Entry point of a worker process."""
     _die_with_parent()
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:  # not permitted here: run at the runner's priority
+            pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from .. import logging as runner_logging
@@ -213,11 +220,14 @@ class _Worker:
 class ProcessWorkers:
     """The worker processes, one per pool thread. Thread-safe."""
 
-    def __init__(self, pipeline_specs: Sequence[str], log_level: str | None = None, method: str = START_METHOD) -> None:
+    def __init__(
+        self, pipeline_specs: Sequence[str], log_level: str | None = None, method: str = START_METHOD, nice: int = 0
+    ) -> None:
         if not pipeline_specs:
             raise ValueError("process isolation needs the --pipelines paths to import in each worker")
         self._specs = list(pipeline_specs)
         self._log_level = log_level
+        self._nice = nice
         self._context = multiprocessing.get_context(method)
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -352,7 +362,7 @@ class ProcessWorkers:
         cancel_event = self._context.Event()
         process = self._context.Process(
             target=worker_main,
-            args=(child_conn, self._specs, self._log_level, cancel_event),
+            args=(child_conn, self._specs, self._log_level, cancel_event, self._nice),
             name="mlbridge-worker-process",
             daemon=False,  # pipelines may start processes of their own
         )

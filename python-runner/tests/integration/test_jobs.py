@@ -30,7 +30,9 @@ def _runner(brokers: str, *extra: str) -> RunnerProcess:
 
 @pytest.fixture(scope="module")
 def lane(brokers: str) -> Iterator[RunnerProcess]:
-    process = _runner(brokers, "--job-concurrency", "1")
+    # Thread isolation: these tests look at what happens on the runner's own threads (an ignoring
+    # thread left running, an async task cancelled in the runner's process).
+    process = _runner(brokers, "--job-concurrency", "1", "--job-isolation", "thread")
     try:
         process.wait_for("job.lane_assigned")
         yield process
@@ -175,7 +177,7 @@ def test_aborting_a_call_reaches_the_runner_running_it(jobs: JobCaller, lane: Ru
 
 
 def test_process_isolation_kills_a_job_that_ignores_its_cancellation(brokers: str, tmp_path: Path):
-    runner = _runner(brokers, "--isolation", "process", "--job-concurrency", "1")
+    runner = _runner(brokers, "--job-concurrency", "1")  # jobs in worker processes: the default
     client = None
     try:
         runner.wait_for("job.lane_assigned")
