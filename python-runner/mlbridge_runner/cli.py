@@ -109,6 +109,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="run jobs in worker processes of lower CPU priority, so CPU-bound training leaves calls their GIL and CPU "
         "(default process; thread: on the runner's own threads)",
     )
+    jobs.add_argument(
+        "--job-priority", choices=("idle", "normal"), default="idle",
+        help="CPU priority of job worker processes: idle (nice 19, SCHED_IDLE: calls first; training gets what "
+        "calls leave) or normal (default idle)",
+    )
     jobs.add_argument("--job-topic", default=None, help="topic of job requests (default <request topic>.jobs)")
     jobs.add_argument("--job-state-topic", default=None, help="compacted topic of job states (default <request topic>.jobs.state)")
     jobs.add_argument("--job-heartbeat", type=float, default=3.0, help="seconds between a running job's heartbeats (default 3)")
@@ -228,6 +233,7 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             catalog_topic=args.catalog_topic,
             schema_registry=args.schema_registry,
             job_concurrency=args.job_concurrency,
+            job_priority=args.job_priority,
             # Worker processes import the --pipelines files: a registry built otherwise stays in threads.
             job_isolation=args.job_isolation if served is default_registry else "thread",
             job_topic=args.job_topic,

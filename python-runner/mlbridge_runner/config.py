@@ -81,6 +81,10 @@ class RunnerConfig:
     #: a CPU-bound training job takes neither the GIL nor the CPU from the calls (the CLI's
     #: default); ``thread``: on threads of the runner's process.
     job_isolation: str = "thread"
+    #: ``idle``: job worker processes run at nice 19 under SCHED_IDLE — they get the CPU the calls
+    #: leave, so training never slows inference, and starves while calls saturate the cores;
+    #: ``normal``: the runner's own priority.
+    job_priority: str = "idle"
     job_topic: str | None = None
     job_state_topic: str | None = None
     job_heartbeat_seconds: float = 3.0
@@ -135,6 +139,8 @@ class RunnerConfig:
             raise ConfigError(f"job isolation must be 'thread' or 'process', got {self.job_isolation!r}")
         if self.job_isolation == "process" and not self.pipeline_specs:
             raise ConfigError("process isolation of jobs needs the --pipelines paths (the worker processes import them)")
+        if self.job_priority not in ("idle", "normal"):
+            raise ConfigError(f"job priority must be 'idle' or 'normal', got {self.job_priority!r}")
         if self.job_concurrency < 0:
             raise ConfigError(f"job concurrency must be >= 0, got {self.job_concurrency}")
         if not self.job_heartbeat_seconds > 0 or not self.job_stale_after_seconds > self.job_heartbeat_seconds:

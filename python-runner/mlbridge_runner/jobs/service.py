@@ -19,9 +19,11 @@ from .lane import JobLane
 from .state_writer import StateWriter
 from .view import JobView
 
-#: Job worker processes run at this much lower CPU priority: when training and calls compete for
-#: the cores, the calls (and the broker) win. bench/README.md (jobs rung) has the figures.
-JOB_NICENESS = 10
+#: ``--job-priority idle``: job worker processes at nice 19 and SCHED_IDLE, so when training and
+#: calls compete for the cores the calls (and a broker on the same host) win. Measured with the jobs
+#: rung (bench/README.md): inference p99 with 4 CPU-bound jobs on 2 cores, vs idle runners: 3.74×
+#: at nice 10, 0.87× and 1.65× at nice 19, 0.95× with SCHED_IDLE too.
+JOB_NICENESS = 19
 
 #: Partitions of the job topics when a runner creates them.
 JOB_TOPIC_PARTITIONS = 6
@@ -68,7 +70,7 @@ class JobService:
         if config.job_concurrency == 0:
             return
         processes = (
-            ProcessWorkers(config.pipeline_specs, config.log_level, nice=JOB_NICENESS)
+            ProcessWorkers(config.pipeline_specs, config.log_level, nice=JOB_NICENESS if config.job_priority == "idle" else 0)
             if config.job_isolation == "process"
             else None
         )

@@ -124,16 +124,24 @@ def _die_with_parent() -> None:
         pass
 
 
+def _lower_priority(nice: int) -> None:
+    """Background work: ``nice``, and on Linux the SCHED_IDLE policy (CPU only when no normal
+    task wants it), so the runner's calls and the broker on the same cores go first."""
+    try:
+        os.nice(nice)
+        if hasattr(os, "SCHED_IDLE"):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except OSError:  # not permitted here: run at the priority it got
+        pass
+
+
 def worker_main(
     conn: Connection, pipeline_specs: Sequence[str], log_level: str | None, cancel_event: Any = None, nice: int = 0
 ) -> None:
     """Entry point of a worker process."""
     _die_with_parent()
     if nice:
-        try:
-            os.nice(nice)
-        except OSError:  # not permitted here: run at the runner's priority
-            pass
+        _lower_priority(nice)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from .. import logging as runner_logging
