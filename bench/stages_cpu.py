@@ -2,7 +2,7 @@
 
 ``.venv/bin/python bench/stages_cpu.py [--calls 20000] [--repeat 7]``
 
-Like ``python -m mlbridge_runner.tools.overhead`` but timed with ``time.thread_time`` (CPU time of
+Like ``python -m mlbridge_devtools.overhead`` (from python-runner/) but timed with ``time.thread_time`` (CPU time of
 this thread, so other processes on a busy machine barely move it) and split by step. The request
 is a no-op ``echo`` call with empty arguments and a ``traceparent`` header, as the bench sends.
 """
