@@ -26,6 +26,9 @@ Commands:
                                             until it ends (Ctrl-C detaches, the job goes on)
   cancel ID                                 cancel a job from any process
   pipelines [--json]                        the catalogue: names, lanes, versions, signatures
+  dashboard [--port 8080] [--host 127.0.0.1] [--token T] [--group G]
+                                            the operator's web page: jobs (live progress, cancel),
+                                            pipelines, runners and lag, dead letters
   (these take --brokers LIST, --request-topic T, --catalog-topic T, --verbose; COMMAND --help lists all)
 
 Environment:
@@ -34,6 +37,7 @@ Environment:
   MLBRIDGE_CATALOG_TOPIC   catalogue topic (default ml.pipeline.catalog)
   MLBRIDGE_PYTHON          the Python to run the runner with
   MLBRIDGE_LOG_LEVEL       debug | info | warn | error
+  MLBRIDGE_DASHBOARD_TOKEN the dashboard's access token (required beyond loopback)
 `;
 
 /** The commands that talk to the broker through a PipelineClient (client-commands.ts). */
@@ -54,6 +58,14 @@ async function main(argv: readonly string[]): Promise<number> {
 	switch (command) {
 		case 'runner': {
 			return runRunnerCommand(rest);
+		}
+
+		case 'dashboard': {
+			// Loaded only for this command: the others never load the server.
+			const {runDashboardCommand} = await import('./dashboard-command.js');
+			const code = await runDashboardCommand(rest);
+			setTimeout(() => process.exit(code), 2000).unref();
+			return code;
 		}
 
 		case 'setup-python': {

@@ -1,0 +1,132 @@
+import type {JobState, JobStatus} from '../index.js';
+import type {ClusterView} from './cluster-view.js';
+import type {DashboardClient} from './dashboard-client.js';
+import {toJsonSafe} from './json-value.js';
+import {signatureText} from './signature.js';
+
+export const jobStates: readonly JobState[] = ['QUEUED', 'RUNNING', 'CANCEL_REQUESTED', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+/** Jobs per page. */
+export const pageSize = 50;
+
+export class ApiError extends Error {
+	readonly status: number;
+	readonly code: string;
+
+	constructor(status: number, code: string, message: string) {
+		super(message);
+		this.status = status;
+		this.code = code;
+	}
+}
+
+export type JobsPage = {
+	readonly jobs: readonly JobStatus[];
+	/** Jobs matching the filter, on every page. */
+	readonly total: number;
+	readonly page: number;
+	readonly pageSize: number;
+	readonly pages: number;
+	/** Pipelines that have jobs (for the filter). */
+	readonly pipelines: readonly string[];
+};
+
+/** The JSON API's answers, independent of HTTP. */
+export class DashboardApi {
+	readonly #client: DashboardClient;
+	readonly #cluster: ClusterView | undefined;
+
+	constructor(client: DashboardClient, cluster: ClusterView | undefined) {
+		this.#client = client;
+		this.#cluster = cluster;
+	}
+
+	/** `?pipeline=P&state=RUNNING,QUEUED&page=2`: newest submitted first, 50 a page. */
+	async jobs(query: URLSearchParams): Promise<JobsPage> {
+		const pipeline = query.get('pipeline') ?? '';
+		const stateText = query.get('state') ?? '';
+		const states = stateText.split(',').map(s => s.trim().toUpperCase()).filter(s => s !== '');
+		for (const state of states) {
+			if (!jobStates.includes(state as JobState)) {
+				throw new ApiError(400, 'BAD_STATE', `unknown state ${JSON.stringify(state)}: expected ${jobStates.join(', ')}`);
+			}
+		}
+
+		const pageText = query.get('page') ?? '1';
+		const page = Number(pageText);
+		if (!Number.isSafeInteger(page) || page < 1) {
+			throw new ApiError(400, 'BAD_PAGE', `expected page to be a whole number >= 1, got ${JSON.stringify(pageText)}`);
+		}
+
+		const all = await this.#client.jobs({limit: Number.MAX_SAFE_INTEGER});
+		const names = new Set<string>();
+		const wanted = new Set(states);
+		const matching: JobStatus[] = [];
+		for (const status of all) {
+			names.add(status.pipeline);
+			if ((pipeline === '' || status.pipeline === pipeline) && (wanted.size === 0 || wanted.has(status.state))) {
+				matching.push(status);
+			}
+		}
+
+		const start = (page - 1) * pageSize;
+		return {
+			jobs: matching.slice(start, start + pageSize),
+			total: matching.length,
+			page,
+			pageSize,
+			pages: Math.max(1, Math.ceil(matching.length / pageSize)),
+			pipelines: [...names].sort(),
+		};
+	}
+
+	/** A job's status, and its result once it SUCCEEDED. */
+	async job(id: string): Promise<{status: JobStatus; result?: unknown}> {
+		const handle = await this.#client.job(id);
+		const status = await handle.status();
+		if (status.state !== 'SUCCEEDED') {
+			return {status};
+		}
+
+		try {
+			return {status, result: toJsonSafe(await handle.result({timeoutMs: 5000}))};
+		} catch (error) {
+			return {status, result: {unreadable: String(error)}};
+		}
+	}
+
+	async cancel(id: string): Promise<{status: JobStatus}> {
+		return {status: await this.#client.cancel(id)};
+	}
+
+	async pipelines(): Promise<unknown[]> {
+		const pipelines = await this.#client.listPipelines();
+		return pipelines.map(p => ({
+			name: p.name,
+			lane: p.lane,
+			version: p.version,
+			versions: p.versions,
+			signature: signatureText(p),
+			doc: p.doc,
+			typed: p.typed,
+			timeoutMs: p.timeoutMs ?? null,
+			runner: p.runner,
+		}));
+	}
+
+	async runners(): Promise<unknown> {
+		if (this.#cluster === undefined) {
+			throw new ApiError(501, 'NO_CLUSTER_VIEW', 'this dashboard was started without a Kafka admin view');
+		}
+
+		return this.#cluster.runners();
+	}
+
+	async deadLetters(): Promise<unknown> {
+		if (this.#cluster === undefined) {
+			throw new ApiError(501, 'NO_CLUSTER_VIEW', 'this dashboard was started without a Kafka admin view');
+		}
+
+		return this.#cluster.deadLetters();
+	}
+}

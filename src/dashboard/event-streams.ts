@@ -1,0 +1,109 @@
+import type {IncomingMessage, ServerResponse} from 'node:http';
+import type {JobStatus} from '../index.js';
+import type {DashboardClient} from './dashboard-client.js';
+import type {JobFeed} from './job-feed.js';
+
+/** A comment line every so often keeps proxies from closing an idle stream. */
+const keepAliveMs = 15_000;
+
+/**
+ * The pages' server-sent events: `hello` (which server instance: a page that sees another one
+ * after reconnecting reloads its state), `job` (a job's new status, from the feed), and with
+ * `?job=ID` also `progress` (every progress report of that job, from its handle, in order).
+ */
+export class EventStreams {
+	readonly #client: DashboardClient;
+	readonly #feed: JobFeed;
+	readonly #hello: () => unknown;
+	readonly #open = new Set<() => void>();
+
+	constructor(client: DashboardClient, feed: JobFeed, hello: () => unknown) {
+		this.#client = client;
+		this.#feed = feed;
+		this.#hello = hello;
+	}
+
+	get size(): number {
+		return this.#open.size;
+	}
+
+	open(request: IncomingMessage, response: ServerResponse, jobId: string | undefined): void {
+		response.writeHead(200, {
+			'Content-Type': 'text/event-stream; charset=utf-8',
+			'Cache-Control': 'no-store',
+			Connection: 'keep-alive',
+			'X-Accel-Buffering': 'no',
+		});
+		const send = (event: string, data: unknown): void => {
+			if (response.writableEnded) {
+				return;
+			}
+
+			response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+		};
+
+		// A dropped connection is retried by the browser after this long.
+		response.write('retry: 1000\n\n');
+		send('hello', this.#hello());
+		const unsubscribe = this.#feed.subscribe((status: JobStatus) => {
+			send('job', status);
+		});
+		const keepAlive = setInterval(() => {
+			if (!response.writableEnded) {
+				response.write(': keep-alive\n\n');
+			}
+		}, keepAliveMs);
+		keepAlive.unref();
+		let iterator: AsyncIterator<unknown> | undefined;
+		let closed = false;
+		const close = (): void => {
+			if (closed) {
+				return;
+			}
+
+			closed = true;
+			this.#open.delete(close);
+			unsubscribe();
+			clearInterval(keepAlive);
+			void iterator?.return?.();
+			response.end();
+		};
+
+		this.#open.add(close);
+		request.on('close', close);
+		if (jobId !== undefined) {
+			void this.#followProgress(jobId, send, it => {
+				iterator = it;
+				return closed;
+			});
+		}
+	}
+
+	closeAll(): void {
+		for (const close of [...this.#open]) {
+			close();
+		}
+	}
+
+	async #followProgress(jobId: string, send: (event: string, data: unknown) => void, started: (iterator: AsyncIterator<unknown>) => boolean): Promise<void> {
+		try {
+			const job = await this.#client.job(jobId);
+			const iterator = job.progress[Symbol.asyncIterator]();
+			if (started(iterator)) {
+				await iterator.return?.();
+				return;
+			}
+
+			for (;;) {
+				const next = await iterator.next();
+				if (next.done === true) {
+					break;
+				}
+
+				send('progress', next.value);
+			}
+		} catch (error) {
+			send('progress-error', {message: String((error as Error).message ?? error)});
+		}
+	}
+}

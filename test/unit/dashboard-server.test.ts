@@ -1,0 +1,429 @@
+/**
+ * The dashboard's server against a fake client and a fake cluster view: its JSON API (pagination,
+ * filters, job detail, cancel), the access token, the event stream and the page's own files. The
+ * real client, broker, runner and browser are in test/browser/.
+ */
+import assert from 'node:assert/strict';
+import {after, before, describe, test} from 'node:test';
+import {JobNotFoundError, type JobFilter, type JobProgressEvent, type JobStatus, type PipelineDescription} from '../../src/index.js';
+import {checkBind, DashboardAccessError, isLoopback, tokenMatches} from '../../src/dashboard/access.js';
+import type {ClusterView, DeadLettersView, RunnersView} from '../../src/dashboard/cluster-view.js';
+import type {DashboardClient, DashboardJob} from '../../src/dashboard/dashboard-client.js';
+import {DashboardServer} from '../../src/dashboard/dashboard-server.js';
+
+const t0 = Date.UTC(2026, 11, 4, 14, 0, 0);
+
+function status(id: string, overrides: Partial<JobStatus> = {}): JobStatus {
+	return {
+		id,
+		pipeline: 'train_steps',
+		state: 'QUEUED',
+		attempt: 0,
+		maxAttempts: 3,
+		runner: '',
+		submittedBy: 'c-test',
+		submittedAtMs: t0,
+		startedAtMs: 0,
+		heartbeatAtMs: 0,
+		finishedAtMs: 0,
+		updatedAtMs: t0,
+		progress: undefined,
+		error: undefined,
+		hasCheckpoint: false,
+		...overrides,
+	};
+}
+
+type FakeClient = DashboardClient & {
+	readonly statuses: Map<string, JobStatus>;
+	readonly cancelled: string[];
+	readonly results: Map<string, unknown>;
+	/** Progress a handle's iterator yields, per job; ends when the array is exhausted. */
+	readonly progress: Map<string, JobProgressEvent[]>;
+	jobsCalls: number;
+};
+
+function fakeClient(): FakeClient {
+	const statuses = new Map<string, JobStatus>();
+	const cancelled: string[] = [];
+	const results = new Map<string, unknown>();
+	const progress = new Map<string, JobProgressEvent[]>();
+	const client: FakeClient = {
+		statuses,
+		cancelled,
+		results,
+		progress,
+		jobsCalls: 0,
+		async listPipelines(): Promise<readonly PipelineDescription[]> {
+			return [{
+				name: 'train_steps',
+				version: 2,
+				versions: [1, 2],
+				doc: 'A training loop.',
+				typed: true,
+				argsSchema: {type: 'record', name: 'Args', fields: [{name: 'steps', type: 'long'}, {name: 'step_seconds', type: 'double', default: 0.05}]},
+				resultSchema: {type: 'map', values: 'long'},
+				timeoutMs: undefined,
+				runner: 'host/1/abc',
+				lane: 'JOB',
+			}];
+		},
+		async job(id: string): Promise<DashboardJob> {
+			const known = statuses.get(id);
+			if (known === undefined) {
+				throw new JobNotFoundError(id);
+			}
+
+			return {
+				id,
+				pipeline: known.pipeline,
+				async result() {
+					return results.get(id);
+				},
+				async status() {
+					return statuses.get(id)!;
+				},
+				progress: {
+					async *[Symbol.asyncIterator]() {
+						for (const event of progress.get(id) ?? []) {
+							await new Promise(resolve => setTimeout(resolve, 20));
+							yield event;
+						}
+					},
+				},
+			};
+		},
+		async jobs(filter: JobFilter = {}): Promise<readonly JobStatus[]> {
+			client.jobsCalls++;
+			return [...statuses.values()]
+				.sort((a, b) => b.submittedAtMs - a.submittedAtMs || (a.id < b.id ? -1 : 1))
+				.slice(0, filter.limit ?? 100);
+		},
+		async cancel(id: string): Promise<JobStatus> {
+			cancelled.push(id);
+			const next = {...statuses.get(id)!, state: 'CANCEL_REQUESTED' as const, updatedAtMs: Date.now()};
+			statuses.set(id, next);
+			return next;
+		},
+	};
+	return client;
+}
+
+const runnersView: RunnersView = {
+	groups: [{group: 'mlbridge-runners', state: 'Stable', protocol: 'cooperative-sticky'}],
+	members: [{group: 'mlbridge-runners', memberId: 'm-1', clientId: 'runner-1', host: '10.0.0.5', assignment: {'ml.pipeline.input': [0, 1]}}],
+	lag: [{group: 'mlbridge-runners', topic: 'ml.pipeline.input', partition: 0, committed: 10, end: 15, lag: 5}],
+	problems: [],
+};
+const deadLettersView: DeadLettersView = {
+	topic: 'ml.pipeline.input.dlq',
+	exists: true,
+	total: 3,
+	byReason: {'bad-magic': 2, 'frame-too-short': 1},
+	latest: [{partition: 0, offset: '2', timestampMs: t0, reason: 'bad-magic', headers: {'mlbridge.dlq.reason': 'bad-magic'}}],
+};
+const fakeCluster: ClusterView = {
+	async runners() {
+		return runnersView;
+	},
+	async deadLetters() {
+		return deadLettersView;
+	},
+	async close() {},
+};
+
+async function get(server: DashboardServer, path: string, headers: Record<string, string> = {}): Promise<{status: number; body: any}> {
+	const response = await fetch(new URL(path, server.url), {headers});
+	const text = await response.text();
+	return {status: response.status, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text};
+}
+
+/** Reads an event stream until `count` events of `kind` arrived (or the time is up). */
+async function readEvents(url: string, kind: string, count: number, act: () => void, timeoutMs = 5000): Promise<Array<{event: string; data: any}>> {
+	const controller = new AbortController();
+	const timer = setTimeout(() => controller.abort(), timeoutMs);
+	const response = await fetch(url, {signal: controller.signal});
+	assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+	const events: Array<{event: string; data: any}> = [];
+	const decoder = new TextDecoder();
+	let buffer = '';
+	let acted = false;
+	try {
+		for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+			buffer += decoder.decode(chunk, {stream: true});
+			let end: number;
+			while ((end = buffer.indexOf('\n\n')) >= 0) {
+				const block = buffer.slice(0, end);
+				buffer = buffer.slice(end + 2);
+				const event = /^event: (.*)$/m.exec(block)?.[1];
+				const data = /^data: (.*)$/m.exec(block)?.[1];
+				if (event !== undefined && data !== undefined) {
+					events.push({event, data: JSON.parse(data)});
+				}
+			}
+
+			if (!acted && events.some(e => e.event === 'hello')) {
+				acted = true;
+				act();
+			}
+
+			if (events.filter(e => e.event === kind).length >= count) {
+				break;
+			}
+		}
+	} catch (error) {
+		if (!controller.signal.aborted) {
+			throw error;
+		}
+	} finally {
+		clearTimeout(timer);
+		controller.abort();
+	}
+
+	return events;
+}
+
+describe('the jobs API', () => {
+	let client: FakeClient;
+	let server: DashboardServer;
+	before(async () => {
+		client = fakeClient();
+		// 10,000 jobs: one a second, every third a different pipeline, states in turn.
+		const states = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+		for (let i = 0; i < 10_000; i++) {
+			const id = `job-${String(i).padStart(5, '0')}`;
+			client.statuses.set(id, status(id, {submittedAtMs: t0 + i * 1000, pipeline: i % 3 === 0 ? 'evaluate' : 'train_steps', state: states[i % 5]!}));
+		}
+
+		server = await DashboardServer.start({client, cluster: fakeCluster, port: 0});
+	});
+	after(async () => server.close());
+
+	test('pages hold 50 jobs, newest submitted first, with the total and the page count', async () => {
+		const first = await get(server, '/api/jobs');
+		assert.equal(first.status, 200);
+		assert.equal(first.body.jobs.length, 50);
+		assert.equal(first.body.total, 10_000);
+		assert.equal(first.body.pages, 200);
+		assert.equal(first.body.jobs[0].id, 'job-09999');
+		assert.equal(first.body.jobs[49].id, 'job-09950');
+		assert.deepEqual(first.body.pipelines, ['evaluate', 'train_steps']);
+		const last = await get(server, '/api/jobs?page=200');
+		assert.equal(last.body.jobs.at(-1).id, 'job-00000');
+		const beyond = await get(server, '/api/jobs?page=201');
+		assert.deepEqual(beyond.body.jobs, []);
+	});
+
+	test('filters by pipeline and by state, together', async () => {
+		const {body} = await get(server, '/api/jobs?pipeline=evaluate&state=FAILED');
+		// i % 3 == 0 and i % 5 == 3: one in 15.
+		assert.equal(body.total, 667);
+		assert.ok(body.jobs.every((j: JobStatus) => j.pipeline === 'evaluate' && j.state === 'FAILED'));
+		const several = await get(server, '/api/jobs?state=queued,running');
+		assert.equal(several.body.total, 4000);
+	});
+
+	test('a bad state or page is a 400 naming what is expected', async () => {
+		const state = await get(server, '/api/jobs?state=DONE');
+		assert.equal(state.status, 400);
+		assert.equal(state.body.error.code, 'BAD_STATE');
+		assert.match(state.body.error.message, /QUEUED, RUNNING/);
+		assert.equal((await get(server, '/api/jobs?page=0')).status, 400);
+		assert.equal((await get(server, '/api/jobs?page=x')).status, 400);
+	});
+});
+
+describe('a job: detail and cancel', () => {
+	let client: FakeClient;
+	let server: DashboardServer;
+	before(async () => {
+		client = fakeClient();
+		client.statuses.set('ok', status('ok', {state: 'SUCCEEDED', attempt: 1, startedAtMs: t0 + 10, finishedAtMs: t0 + 500}));
+		client.results.set('ok', {steps: 5n, weights: Buffer.alloc(12)});
+		client.statuses.set('bad', status('bad', {
+			state: 'FAILED',
+			attempt: 1,
+			error: {code: 'PIPELINE_ERROR', type: 'ValueError', message: 'boom', traceback: 'Traceback (most recent call last):\n  File "p.py", line 3\nValueError: boom', retryable: false, causes: []},
+		}));
+		client.statuses.set('run', status('run', {state: 'RUNNING', attempt: 1, runner: 'host/1/abc', progress: {current: 3, total: 10, message: 'step 3/10', atMs: t0}}));
+		server = await DashboardServer.start({client, port: 0});
+	});
+	after(async () => server.close());
+
+	test('a succeeded job comes with its result, made JSON-safe', async () => {
+		const {status: code, body} = await get(server, '/api/jobs/ok');
+		assert.equal(code, 200);
+		assert.equal(body.status.state, 'SUCCEEDED');
+		assert.deepEqual(body.result, {steps: '5', weights: '<12 bytes>'});
+	});
+
+	test('a failed job comes with its typed error and the remote traceback', async () => {
+		const {body} = await get(server, '/api/jobs/bad');
+		assert.equal(body.status.error.code, 'PIPELINE_ERROR');
+		assert.equal(body.status.error.type, 'ValueError');
+		assert.match(body.status.error.traceback, /ValueError: boom/);
+		assert.equal(body.result, undefined);
+	});
+
+	test('an unknown job is a 404', async () => {
+		const {status: code, body} = await get(server, '/api/jobs/nope');
+		assert.equal(code, 404);
+		assert.equal(body.error.code, 'JOB_NOT_FOUND');
+	});
+
+	test('cancel is a JSON POST: it reaches the client and answers the new state', async () => {
+		const plain = await fetch(new URL('/api/jobs/run/cancel', server.url), {method: 'POST', body: 'x'});
+		assert.equal(plain.status, 415);
+		assert.deepEqual(client.cancelled, []);
+		const get405 = await fetch(new URL('/api/jobs/run/cancel', server.url));
+		assert.equal(get405.status, 405);
+		const response = await fetch(new URL('/api/jobs/run/cancel', server.url), {method: 'POST', headers: {'Content-Type': 'application/json'}, body: '{}'});
+		assert.equal(response.status, 200);
+		assert.equal(((await response.json()) as {status: JobStatus}).status.state, 'CANCEL_REQUESTED');
+		assert.deepEqual(client.cancelled, ['run']);
+	});
+});
+
+describe('pipelines, runners and dead letters', () => {
+	let server: DashboardServer;
+	let bare: DashboardServer;
+	before(async () => {
+		server = await DashboardServer.start({client: fakeClient(), cluster: fakeCluster, port: 0});
+		bare = await DashboardServer.start({client: fakeClient(), port: 0});
+	});
+	after(async () => Promise.all([server.close(), bare.close()]));
+
+	test('the catalogue with lane, versions and a readable signature', async () => {
+		const {body} = await get(server, '/api/pipelines');
+		assert.deepEqual(body, [{
+			name: 'train_steps',
+			lane: 'JOB',
+			version: 2,
+			versions: [1, 2],
+			signature: '(steps: long, step_seconds: double = 0.05) -> map<long>',
+			doc: 'A training loop.',
+			typed: true,
+			timeoutMs: null,
+			runner: 'host/1/abc',
+		}]);
+	});
+
+	test('runners and dead letters come from the cluster view; without one, a 501', async () => {
+		assert.deepEqual((await get(server, '/api/runners')).body, runnersView);
+		assert.deepEqual((await get(server, '/api/dead-letters')).body, deadLettersView);
+		const missing = await get(bare, '/api/runners');
+		assert.equal(missing.status, 501);
+		assert.equal(missing.body.error.code, 'NO_CLUSTER_VIEW');
+	});
+});
+
+describe('the access token', () => {
+	test('loopback needs no token; any other address does, refused at start', async () => {
+		assert.ok(isLoopback('127.0.0.1') && isLoopback('localhost') && isLoopback('::1') && isLoopback('127.1.2.3'));
+		assert.ok(!isLoopback('0.0.0.0') && !isLoopback('10.0.0.5') && !isLoopback('::') && !isLoopback('example.com'));
+		assert.throws(() => checkBind('0.0.0.0', undefined), DashboardAccessError);
+		assert.throws(() => checkBind('0.0.0.0', ''), /needs an access token/);
+		checkBind('0.0.0.0', 'secret');
+		checkBind('127.0.0.1', undefined);
+		await assert.rejects(DashboardServer.start({client: fakeClient(), host: '0.0.0.0', port: 0}), DashboardAccessError);
+	});
+
+	test('with a token, every API call and the cancel need it; the page itself does not', async () => {
+		const client = fakeClient();
+		client.statuses.set('run', status('run', {state: 'RUNNING'}));
+		const server = await DashboardServer.start({client, host: '0.0.0.0', port: 0, token: 's3cret'});
+		try {
+			const base = `http://127.0.0.1:${server.port}`;
+			for (const path of ['/api/jobs', '/api/jobs/run', '/api/pipelines', '/api/info', '/api/events']) {
+				const response = await fetch(base + path);
+				assert.equal(response.status, 401, path);
+				assert.equal(((await response.json()) as {error: {code: string}}).error.code, 'UNAUTHORIZED');
+			}
+
+			const wrong = await fetch(`${base}/api/jobs`, {headers: {Authorization: 'Bearer nope'}});
+			assert.equal(wrong.status, 401);
+			const cancel = await fetch(`${base}/api/jobs/run/cancel`, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: '{}'});
+			assert.equal(cancel.status, 401);
+			assert.deepEqual(client.cancelled, []);
+			assert.equal((await fetch(`${base}/api/jobs`, {headers: {Authorization: 'Bearer s3cret'}})).status, 200);
+			assert.equal((await fetch(`${base}/api/jobs?token=s3cret`)).status, 200);
+			assert.equal((await fetch(`${base}/`)).status, 200);
+			assert.ok(tokenMatches(undefined, undefined) && !tokenMatches('a', 'ab') && tokenMatches('a', 'a'));
+		} finally {
+			await server.close();
+		}
+	});
+});
+
+describe('live updates', () => {
+	test('a changed job reaches the page as a `job` event; ?job=ID adds its progress reports', async () => {
+		const client = fakeClient();
+		client.statuses.set('run', status('run', {state: 'RUNNING'}));
+		client.progress.set('run', [1, 2, 3].map(current => ({jobId: 'run', seq: current, current, total: 3, message: `step ${current}`, atMs: t0 + current})));
+		const server = await DashboardServer.start({client, port: 0, feedIntervalMs: 50});
+		try {
+			const events = await readEvents(`${server.url}api/events`, 'job', 1, () => {
+				setTimeout(() => client.statuses.set('run', status('run', {state: 'SUCCEEDED', updatedAtMs: t0 + 5})), 200);
+			});
+			assert.equal(events[0]!.event, 'hello');
+			assert.equal(events[0]!.data.instance, server.instance);
+			const job = events.find(e => e.event === 'job');
+			assert.equal(job?.data.id, 'run');
+			assert.equal(job?.data.state, 'SUCCEEDED');
+
+			const progress = await readEvents(`${server.url}api/events?job=run`, 'progress', 3, () => undefined);
+			assert.deepEqual(progress.filter(e => e.event === 'progress').map(e => e.data.current), [1, 2, 3]);
+		} finally {
+			await server.close();
+		}
+	});
+
+	test('one reader for any number of pages, and none while no page listens', async () => {
+		const client = fakeClient();
+		const server = await DashboardServer.start({client, port: 0, feedIntervalMs: 100});
+		try {
+			await new Promise(resolve => setTimeout(resolve, 350));
+			assert.equal(client.jobsCalls, 0);
+			const controllers = [new AbortController(), new AbortController(), new AbortController()];
+			await Promise.all(controllers.map(async c => fetch(`${server.url}api/events`, {signal: c.signal})));
+			await new Promise(resolve => setTimeout(resolve, 550));
+			for (const c of controllers) {
+				c.abort();
+			}
+
+			// About one read per 100 ms for three pages together, not three times that.
+			assert.ok(client.jobsCalls >= 3 && client.jobsCalls <= 9, `reads: ${client.jobsCalls}`);
+		} finally {
+			await server.close();
+		}
+	});
+});
+
+describe('the page', () => {
+	let server: DashboardServer;
+	before(async () => {
+		server = await DashboardServer.start({client: fakeClient(), port: 0});
+	});
+	after(async () => server.close());
+
+	test('its three files are served from the package, nothing from elsewhere', async () => {
+		const html = await get(server, '/');
+		assert.equal(html.status, 200);
+		assert.match(html.body as string, /<script src="\/assets\/app.js" defer><\/script>/);
+		assert.doesNotMatch(html.body as string, /(src|href)="https?:/);
+		for (const [path, type] of [['/assets/app.js', 'text/javascript'], ['/assets/style.css', 'text/css']]) {
+			const response = await fetch(new URL(path!, server.url));
+			assert.equal(response.status, 200);
+			assert.match(response.headers.get('content-type') ?? '', new RegExp(type!));
+		}
+
+		assert.equal((await get(server, '/assets/../package.json')).status, 404);
+		assert.equal((await get(server, '/nothing')).status, 404);
+	});
+
+	test('it has light and dark themes and visible focus', async () => {
+		const css = (await get(server, '/assets/style.css')).body as string;
+		assert.match(css, /@media \(prefers-color-scheme: dark\)/);
+		assert.match(css, /:focus-visible/);
+	});
+});
