@@ -170,6 +170,18 @@ else
   record reliability FAIL "not run: no broker or no Python"
 fi
 
+# The dashboard in a real headless Chromium (Debian's chromium package, driven by puppeteer-core;
+# no browser is ever downloaded): skipped, saying why, where no chromium is installed.
+chromium_bin="${CHROMIUM_PATH:-$(command -v chromium || command -v chromium-browser || true)}"
+if [[ -z "$chromium_bin" ]]; then
+  echo "== browser: SKIP, no chromium found (apt-get install chromium, or set CHROMIUM_PATH)"
+  record browser SKIP "no chromium found (apt-get install chromium, or set CHROMIUM_PATH)"
+elif $broker_ok && $python_ok; then
+  CHROMIUM_PATH="$chromium_bin" run_tier browser "test/browser/*.test.ts" npm run -s test:browser
+else
+  record browser FAIL "not run: no broker or no Python"
+fi
+
 echo
 echo "== summary"
 printf '%s\n' "${summary[@]}"

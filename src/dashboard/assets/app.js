@@ -316,6 +316,11 @@ async function jobPage(id, history) {
   };
   view.addHistory = event => {
     view.history.push(event);
+    // The bar follows every report, between the feed's status updates.
+    if (view.status && !TERMINAL.has(view.status.state)) {
+      view.status = {...view.status, progress: {current: event.current, total: event.total, message: event.message, atMs: event.atMs}};
+      progressBox.replaceChildren(progressBar(view.status));
+    }
     historyList.append(historyItem(event));
     historyList.scrollTop = historyList.scrollHeight;
   };
