@@ -51,3 +51,20 @@ export function tokenMatches(expected: string | undefined, given: string | undef
 	const b = Buffer.from(given);
 	return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/**
+ * Without a token the dashboard serves loopback only, and a page from elsewhere must not reach it
+ * through a DNS name rebound to 127.0.0.1: the Host header must name loopback too.
+ */
+export function hostAllowed(hostHeader: string | undefined, token: string | undefined): boolean {
+	if (token !== undefined && token !== '') {
+		return true;
+	}
+
+	if (hostHeader === undefined) {
+		return false;
+	}
+
+	const hostname = hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.replace(/:\d+$/, '');
+	return isLoopback(hostname);
+}

@@ -4,7 +4,7 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {AddressInfo} from 'node:net';
 import path from 'node:path';
 import {packageRoot} from '../runner/package-paths.js';
-import {checkBind, requestToken, tokenMatches} from './access.js';
+import {checkBind, hostAllowed, requestToken, tokenMatches} from './access.js';
 import type {ClusterView} from './cluster-view.js';
 import {ApiError, DashboardApi} from './dashboard-api.js';
 import type {DashboardClient} from './dashboard-client.js';
@@ -106,6 +106,11 @@ export class DashboardServer {
 		const url = new URL(request.url ?? '/', 'http://dashboard');
 		const {pathname} = url;
 		response.setHeader('X-Content-Type-Options', 'nosniff');
+		if (!hostAllowed(request.headers.host, this.#options.token)) {
+			sendJson(response, 403, {error: {code: 'HOST_NOT_ALLOWED', message: 'without a token this dashboard answers only to a loopback Host (localhost, 127.0.0.1, [::1])'}});
+			return;
+		}
+
 		if (!pathname.startsWith('/api/')) {
 			await this.#asset(request, response, pathname);
 			return;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
 import {JobNotFoundError, type JobFilter, type JobProgressEvent, type JobStatus, type PipelineDescription} from '../../src/index.js';
-import {checkBind, DashboardAccessError, isLoopback, tokenMatches} from '../../src/dashboard/access.js';
+import {checkBind, DashboardAccessError, hostAllowed, isLoopback, tokenMatches} from '../../src/dashboard/access.js';
 import type {ClusterView, DeadLettersView, RunnersView} from '../../src/dashboard/cluster-view.js';
 import type {DashboardClient, DashboardJob} from '../../src/dashboard/dashboard-client.js';
 import {DashboardServer} from '../../src/dashboard/dashboard-server.js';
@@ -326,6 +326,26 @@ describe('the access token', () => {
 		checkBind('0.0.0.0', 'secret');
 		checkBind('127.0.0.1', undefined);
 		await assert.rejects(DashboardServer.start({client: fakeClient(), host: '0.0.0.0', port: 0}), DashboardAccessError);
+	});
+
+	test('without a token, only a loopback Host header is answered (no DNS rebinding)', async () => {
+		assert.ok(hostAllowed('127.0.0.1:8080', undefined) && hostAllowed('localhost:8080', undefined) && hostAllowed('[::1]:8080', undefined));
+		assert.ok(!hostAllowed('evil.example:8080', undefined) && !hostAllowed(undefined, undefined));
+		assert.ok(hostAllowed('dashboard.internal:8080', 'secret'));
+		const server = await DashboardServer.start({client: fakeClient(), port: 0});
+		try {
+			const {request} = await import('node:http');
+			const status = await new Promise<number>((resolve, reject) => {
+				request({host: '127.0.0.1', port: server.port, path: '/api/jobs', headers: {Host: `rebound.example:${server.port}`}}, response => {
+					response.resume();
+					resolve(response.statusCode ?? 0);
+				}).on('error', reject).end();
+			});
+			assert.equal(status, 403);
+			assert.equal((await get(server, '/api/jobs')).status, 200);
+		} finally {
+			await server.close();
+		}
 	});
 
 	test('with a token, every API call and the cancel need it; the page itself does not', async () => {
