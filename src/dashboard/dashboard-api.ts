@@ -1,7 +1,9 @@
 import type {JobState, JobStatus} from '../index.js';
 import type {ClusterView} from './cluster-view.js';
 import type {DashboardClient} from './dashboard-client.js';
+import {jobStats, type JobStats} from './job-stats.js';
 import {toJsonSafe} from './json-value.js';
+import type {RunnerFeed} from './runner-feed.js';
 import {signatureText} from './signature.js';
 
 export const jobStates: readonly JobState[] = ['QUEUED', 'RUNNING', 'CANCEL_REQUESTED', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -35,10 +37,17 @@ export type JobsPage = {
 export class DashboardApi {
 	readonly #client: DashboardClient;
 	readonly #cluster: ClusterView | undefined;
+	readonly #runners: RunnerFeed;
 
-	constructor(client: DashboardClient, cluster: ClusterView | undefined) {
+	constructor(client: DashboardClient, cluster: ClusterView | undefined, runners: RunnerFeed) {
 		this.#client = client;
 		this.#cluster = cluster;
+		this.#runners = runners;
+	}
+
+	/** Jobs per pipeline over the last 30 minutes: ended per minute, outcomes, p50/p99 run time. */
+	async jobStats(): Promise<JobStats> {
+		return jobStats(await this.#client.jobs({limit: Number.MAX_SAFE_INTEGER}), Date.now());
 	}
 
 	/** `?pipeline=P&state=RUNNING,QUEUED&page=2`: newest submitted first, 50 a page. */
@@ -119,7 +128,7 @@ export class DashboardApi {
 			throw new ApiError(501, 'NO_CLUSTER_VIEW', 'this dashboard was started without a Kafka admin view');
 		}
 
-		return this.#cluster.runners();
+		return this.#runners.read();
 	}
 
 	async deadLetters(): Promise<unknown> {

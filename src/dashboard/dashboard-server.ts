@@ -10,6 +10,7 @@ import {ApiError, DashboardApi} from './dashboard-api.js';
 import type {DashboardClient} from './dashboard-client.js';
 import {EventStreams} from './event-streams.js';
 import {JobFeed} from './job-feed.js';
+import {RunnerFeed} from './runner-feed.js';
 
 /** The page's files, shipped in the package (package.json `files`), served as they are. */
 export const assetsDir = path.join(packageRoot, 'src', 'dashboard', 'assets');
@@ -42,6 +43,11 @@ export type DashboardServerOptions = {
 	 * @default 500
 	 */
 	readonly feedIntervalMs?: number;
+	/**
+	 * How often runner groups and lag are read (and pushed) while pages listen.
+	 * @default 5000
+	 */
+	readonly runnersIntervalMs?: number;
 };
 
 /** The dashboard: the page, its JSON API under /api, and live updates as server-sent events. */
@@ -49,6 +55,7 @@ export class DashboardServer {
 	readonly #options: DashboardServerOptions;
 	readonly #api: DashboardApi;
 	readonly #feed: JobFeed;
+	readonly #runners: RunnerFeed;
 	readonly #streams: EventStreams;
 	readonly #server: Server;
 	/** Tells a page that reconnects whether it talks to the same server (else it reloads everything). */
@@ -57,9 +64,10 @@ export class DashboardServer {
 
 	private constructor(options: DashboardServerOptions) {
 		this.#options = options;
-		this.#api = new DashboardApi(options.client, options.cluster);
+		this.#runners = new RunnerFeed(options.cluster, options.runnersIntervalMs);
+		this.#api = new DashboardApi(options.client, options.cluster, this.#runners);
 		this.#feed = new JobFeed({client: options.client, ...(options.feedIntervalMs === undefined ? {} : {intervalMs: options.feedIntervalMs})});
-		this.#streams = new EventStreams(options.client, this.#feed, () => ({instance: this.instance, startedAtMs: this.startedAtMs}));
+		this.#streams = new EventStreams(options.client, this.#feed, this.#runners, () => ({instance: this.instance, startedAtMs: this.startedAtMs}));
 		this.#server = createServer((request, response) => {
 			this.#handle(request, response).catch((error: unknown) => {
 				sendError(response, error);
@@ -96,6 +104,7 @@ export class DashboardServer {
 	async close(): Promise<void> {
 		this.#streams.closeAll();
 		this.#feed.stop();
+		this.#runners.stop();
 		this.#server.closeAllConnections();
 		await new Promise<void>(resolve => {
 			this.#server.close(() => resolve());
@@ -165,6 +174,11 @@ export class DashboardServer {
 
 			case '/api/runners': {
 				sendJson(response, 200, await this.#api.runners());
+				return;
+			}
+
+			case '/api/job-stats': {
+				sendJson(response, 200, await this.#api.jobStats());
 				return;
 			}
 

@@ -2,24 +2,28 @@ import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {JobStatus} from '../index.js';
 import type {DashboardClient} from './dashboard-client.js';
 import type {JobFeed} from './job-feed.js';
+import type {RunnerFeed} from './runner-feed.js';
 
 /** A comment line every so often keeps proxies from closing an idle stream. */
 const keepAliveMs = 15_000;
 
 /**
  * The pages' server-sent events: `hello` (which server instance: a page that sees another one
- * after reconnecting reloads its state), `job` (a job's new status, from the feed), and with
+ * after reconnecting reloads its state), `job` (a job's new status, from the feed), `runners` (groups, members, lag and its history, every
+ * few seconds), and with
  * `?job=ID` also `progress` (every progress report of that job, from its handle, in order).
  */
 export class EventStreams {
 	readonly #client: DashboardClient;
 	readonly #feed: JobFeed;
+	readonly #runners: RunnerFeed;
 	readonly #hello: () => unknown;
 	readonly #open = new Set<() => void>();
 
-	constructor(client: DashboardClient, feed: JobFeed, hello: () => unknown) {
+	constructor(client: DashboardClient, feed: JobFeed, runners: RunnerFeed, hello: () => unknown) {
 		this.#client = client;
 		this.#feed = feed;
+		this.#runners = runners;
 		this.#hello = hello;
 	}
 
@@ -45,8 +49,11 @@ export class EventStreams {
 		// A dropped connection is retried by the browser after this long.
 		response.write('retry: 1000\n\n');
 		send('hello', this.#hello());
-		const unsubscribe = this.#feed.subscribe((status: JobStatus) => {
+		const unsubscribeJobs = this.#feed.subscribe((status: JobStatus) => {
 			send('job', status);
+		});
+		const unsubscribeRunners = this.#runners.subscribe(update => {
+			send('runners', update);
 		});
 		const keepAlive = setInterval(() => {
 			if (!response.writableEnded) {
@@ -63,7 +70,8 @@ export class EventStreams {
 
 			closed = true;
 			this.#open.delete(close);
-			unsubscribe();
+			unsubscribeJobs();
+			unsubscribeRunners();
 			clearInterval(keepAlive);
 			void iterator?.return?.();
 			response.end();

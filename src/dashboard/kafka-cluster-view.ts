@@ -85,7 +85,7 @@ export class KafkaClusterView implements ClusterView {
 
 		lag.sort((a, b) => a.group.localeCompare(b.group) || a.partition - b.partition);
 		return {
-			groups: groups.map(g => ({group: g.groupId, state: g.state, protocol: g.protocol})),
+			groups: groups.map(g => ({group: g.groupId, state: g.state, protocol: g.protocol})).sort((a, b) => a.group.localeCompare(b.group)),
 			members: members.sort((a, b) => a.group.localeCompare(b.group) || a.clientId.localeCompare(b.clientId)),
 			lag,
 			problems,

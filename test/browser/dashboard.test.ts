@@ -42,7 +42,7 @@ before(async () => {
 		extraArgs: ['--partitions', '4', '--cancel-grace', '1', '--job-concurrency', '4'],
 	});
 	cluster = new KafkaClusterView({brokers, requestTopic: stack.requestTopic, group: stack.group});
-	server = await DashboardServer.start({client: stack.client, cluster, port: 0, feedIntervalMs: 250});
+	server = await DashboardServer.start({client: stack.client, cluster, port: 0, feedIntervalMs: 250, runnersIntervalMs: 1000});
 	browser = await launchBrowser();
 	page = await browser.newPage();
 });
@@ -175,7 +175,12 @@ test('the pipelines page lists the catalogue: lane, version, signature, doc', {t
 	const echo = (await textOf(page, 'tr[data-pipeline="echo_call"]')) ?? '';
 	assert.match(echo, /CALL/);
 	assert.match(echo, /\(value: string\) -> string/);
-	await shot('pipelines.png');
+	// Jobs over time, from the job state topic: the jobs the tests above ran.
+	const stats = (await textOf(page, 'tr[data-stats-pipeline="train_steps"]')) ?? '';
+	assert.ok(await page.$('tr[data-stats-pipeline="train_steps"] svg rect'), 'a bar for the minute the jobs ended in');
+	assert.match(stats, /train_steps\s*(?:jobs ended per minute[^\d]*)?[\s\S]*\d/);
+	assert.match((await textOf(page, 'tr[data-stats-pipeline="failing_job"]')) ?? '', /failing_job/);
+	await shot('pipelines.png', true);
 });
 
 test('the runners page shows both runner groups\' members, their partitions and the lag', {timeout: 30_000}, async () => {
@@ -187,6 +192,9 @@ test('the runners page shows both runner groups\' members, their partitions and 
 	assert.match(members, new RegExp(`${stack.requestTopic.replaceAll('.', '\\.')}: 0, 1, 2, 3`));
 	const lagRows = await page.$$eval('#lag-table tbody tr', rows => rows.map(row => row.textContent ?? ''));
 	assert.equal(lagRows.filter(row => row.includes(`${stack.requestTopic}`) && !row.includes('.jobs')).length, 4, 'a lag row per request partition');
+	// Pushed every second here (5 s by default): the lag chart draws a line per group.
+	await page.waitForSelector('#lag-chart svg polyline', {timeout: 10_000});
+	assert.equal(await page.$$eval('#lag-chart svg polyline', lines => lines.length), 2);
 	await shot('runners.png');
 });
 
@@ -218,7 +226,7 @@ test('after the server restarts, the page reconnects and reloads what it missed'
 	await server.close();
 	const job = await stack.client.submit('train_steps', {steps: 3, step_seconds: 0.05});
 	await job.result();
-	server = await DashboardServer.start({client: stack.client, cluster, port, feedIntervalMs: 250});
+	server = await DashboardServer.start({client: stack.client, cluster, port, feedIntervalMs: 250, runnersIntervalMs: 1000});
 	await page.waitForSelector(`tr[data-job-id="${job.id}"][data-state="SUCCEEDED"]`, {timeout: 20_000});
 	assert.equal(await textOf(page, '#conn'), 'live');
 });

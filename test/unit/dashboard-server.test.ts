@@ -309,7 +309,12 @@ describe('pipelines, runners and dead letters', () => {
 	});
 
 	test('runners and dead letters come from the cluster view; without one, a 501', async () => {
-		assert.deepEqual((await get(server, '/api/runners')).body, runnersView);
+		const runners = (await get(server, '/api/runners')).body;
+		const {lagHistory, ...view} = runners;
+		assert.deepEqual(view, runnersView);
+		// Each read adds a sample of the total lag per group: the chart's data.
+		assert.deepEqual(lagHistory.map((sample: {lag: unknown}) => sample.lag), [{'mlbridge-runners': 5}]);
+		assert.equal((await get(server, '/api/runners')).body.lagHistory.length, 2);
 		assert.deepEqual((await get(server, '/api/dead-letters')).body, deadLettersView);
 		const missing = await get(bare, '/api/runners');
 		assert.equal(missing.status, 501);
@@ -393,6 +398,18 @@ describe('live updates', () => {
 
 			const progress = await readEvents(`${server.url}api/events?job=run`, 'progress', 3, () => undefined);
 			assert.deepEqual(progress.filter(e => e.event === 'progress').map(e => e.data.current), [1, 2, 3]);
+		} finally {
+			await server.close();
+		}
+	});
+
+	test('runner groups and lag are pushed as `runners` events while a page listens', async () => {
+		const server = await DashboardServer.start({client: fakeClient(), cluster: fakeCluster, port: 0, runnersIntervalMs: 50});
+		try {
+			const events = await readEvents(`${server.url}api/events`, 'runners', 2, () => undefined);
+			const pushed = events.filter(e => e.event === 'runners');
+			assert.equal(pushed[0]!.data.members[0].clientId, 'runner-1');
+			assert.equal(pushed[1]!.data.lagHistory.length, 2);
 		} finally {
 			await server.close();
 		}

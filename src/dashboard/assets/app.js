@@ -78,6 +78,46 @@ function progressBar(job) {
     h('div', {class: 'progress-text'}, [label, etaText].filter(Boolean).join(' · ') || '\u00a0'));
 }
 
+// ---- charts (inline SVG, drawn from data; no library) -------------------------------------------
+
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs || {})) el.setAttribute(key, String(value));
+  for (const child of children.flat()) if (child) el.append(child);
+  return el;
+}
+
+/** Bars, one per value (jobs ended per minute). */
+function barChart(values, label, width = 240, height = 36) {
+  const max = Math.max(1, ...values);
+  const w = width / values.length;
+  return svg('svg', {width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label, class: 'chart'},
+    svg('title', {}, document.createTextNode(label)),
+    values.map((v, i) => v > 0 ? svg('rect', {x: i * w + 1, y: height - (v / max) * (height - 2), width: Math.max(1, w - 2), height: (v / max) * (height - 2), class: 'chart-bar'}) : null),
+    svg('line', {x1: 0, y1: height - 0.5, x2: width, y2: height - 0.5, class: 'chart-axis'}));
+}
+
+/** One line per series over time (lag per group). */
+function lineChart(samples, series, label, width = 640, height = 140) {
+  const pad = {l: 40, r: 8, t: 8, b: 18};
+  const times = samples.map(s => s.atMs);
+  const t0 = Math.min(...times), t1 = Math.max(...times, t0 + 1);
+  const max = Math.max(1, ...samples.flatMap(s => series.map(name => s.lag[name] || 0)));
+  const x = t => pad.l + ((t - t0) / (t1 - t0)) * (width - pad.l - pad.r);
+  const y = v => height - pad.b - (v / max) * (height - pad.t - pad.b);
+  const text = (attrs, value) => { const t = svg('text', attrs); t.textContent = value; return t; };
+  return svg('svg', {width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label, class: 'chart'},
+    svg('title', {}, document.createTextNode(label)),
+    svg('line', {x1: pad.l, y1: height - pad.b, x2: width - pad.r, y2: height - pad.b, class: 'chart-axis'}),
+    svg('line', {x1: pad.l, y1: pad.t, x2: pad.l, y2: height - pad.b, class: 'chart-axis'}),
+    text({x: pad.l - 4, y: pad.t + 8, 'text-anchor': 'end', class: 'chart-text'}, String(max)),
+    text({x: pad.l - 4, y: height - pad.b, 'text-anchor': 'end', class: 'chart-text'}, '0'),
+    text({x: pad.l, y: height - 4, class: 'chart-text'}, time(t0).slice(11, 19)),
+    text({x: width - pad.r, y: height - 4, 'text-anchor': 'end', class: 'chart-text'}, time(t1).slice(11, 19)),
+    series.map((name, i) => svg('polyline', {points: samples.map(s => `${x(s.atMs).toFixed(1)},${y(s.lag[name] || 0).toFixed(1)}`).join(' '), class: `chart-line chart-line-${i % 3}`})));
+}
+
 async function api(path, options = {}) {
   const headers = {...(options.headers || {})};
   if (app.token) headers.Authorization = `Bearer ${app.token}`;
@@ -145,6 +185,9 @@ function connectEvents(force) {
   });
   source.addEventListener('job', event => onJob(JSON.parse(event.data)));
   source.addEventListener('progress', event => onProgress(JSON.parse(event.data)));
+  source.addEventListener('runners', event => {
+    if (app.view && app.view.name === 'runners') renderRunners(JSON.parse(event.data));
+  });
   source.onerror = () => {
     conn.textContent = 'reconnecting…';
     conn.className = 'conn down';
@@ -380,8 +423,19 @@ function confirmCancel(status) {
 }
 
 async function pipelinesPage() {
-  const pipelines = await api('/api/pipelines');
+  const [pipelines, stats] = await Promise.all([api('/api/pipelines'), api('/api/job-stats')]);
   app.view = {name: 'pipelines'};
+  const ms = v => (v === null ? '-' : duration(v));
+  const statsTable = stats.pipelines.length === 0 ? h('p', {class: 'muted'}, 'No jobs yet.') :
+    h('table', {id: 'job-stats'},
+      h('caption', {}, `Jobs in the last ${stats.windowMinutes} minutes, from the job state topic (calls made with invoke() are not seen by the dashboard)`),
+      h('thead', {}, h('tr', {}, ['Pipeline', 'Ended per minute', 'Succeeded', 'Failed', 'Cancelled', 'Running', 'Queued', 'p50 run time', 'p99 run time'].map(t => h('th', {scope: 'col'}, t)))),
+      h('tbody', {}, stats.pipelines.map(p => h('tr', {'data-stats-pipeline': p.pipeline},
+        h('td', {}, h('code', {}, p.pipeline)),
+        h('td', {}, barChart(p.finishedPerMinute, `${p.pipeline}: jobs ended per minute, last ${stats.windowMinutes} minutes`)),
+        h('td', {class: 'num'}, p.succeeded), h('td', {class: 'num'}, p.failed), h('td', {class: 'num'}, p.cancelled),
+        h('td', {class: 'num'}, p.running), h('td', {class: 'num'}, p.queued),
+        h('td', {class: 'num'}, ms(p.p50Ms)), h('td', {class: 'num'}, ms(p.p99Ms))))));
   render(h('h1', {}, 'Pipelines'),
     pipelines.length === 0 ? h('p', {class: 'muted'}, 'No pipelines in the catalogue: is a runner up, on the same catalogue topic?') :
       h('table', {id: 'pipelines-table'},
@@ -394,12 +448,21 @@ async function pipelinesPage() {
           h('td', {}, h('code', {}, p.signature)),
           h('td', {}, p.timeoutMs === null ? '-' : duration(p.timeoutMs)),
           h('td', {}, p.runner || '-'),
-          h('td', {class: 'doc'}, p.doc || '-'))))));
+          h('td', {class: 'doc'}, p.doc || '-'))))),
+    h('h2', {}, 'Jobs over time'),
+    statsTable);
 }
 
 async function runnersPage() {
   const data = await api('/api/runners');
   app.view = {name: 'runners'};
+  renderRunners(data);
+}
+
+function renderRunners(data) {
+  const refocus = document.activeElement && document.activeElement.id === 'refresh';
+  const groups = data.groups.map(g => g.group);
+  const history = data.lagHistory || [];
   const assignment = a => Object.entries(a).map(([topic, parts]) => `${topic}: ${parts.join(', ')}`).join('; ') || '-';
   render(h('h1', {}, 'Runners'),
     h('p', {}, h('button', {type: 'button', id: 'refresh', onclick: () => route()}, 'Refresh')),
@@ -413,11 +476,16 @@ async function runnersPage() {
       h('table', {id: 'members-table'},
         h('thead', {}, h('tr', {}, ['Group', 'Client id', 'Host', 'Assigned partitions'].map(t => h('th', {scope: 'col'}, t)))),
         h('tbody', {}, data.members.map(m => h('tr', {}, h('td', {}, h('code', {}, m.group)), h('td', {}, m.clientId), h('td', {}, m.host), h('td', {}, assignment(m.assignment)))))),
+    h('h2', {}, 'Lag over time'),
+    history.length < 2 ? h('p', {class: 'muted'}, 'The chart starts after two reads (one every 5 s while a page is open).') :
+      h('figure', {id: 'lag-chart'}, lineChart(history, groups, 'total lag per runner group over time'),
+        h('figcaption', {}, groups.map((g, i) => h('span', {class: `legend legend-${i % 3}`}, g)))),
     h('h2', {}, 'Consumer lag per partition'),
     h('table', {id: 'lag-table'},
       h('thead', {}, h('tr', {}, ['Group', 'Topic', 'Partition', 'Committed', 'End', 'Lag'].map(t => h('th', {scope: 'col', class: ['Partition', 'Committed', 'End', 'Lag'].includes(t) ? 'num' : undefined}, t)))),
       h('tbody', {}, data.lag.map(l => h('tr', {}, h('td', {}, h('code', {}, l.group)), h('td', {}, h('code', {}, l.topic)),
         h('td', {class: 'num'}, l.partition), h('td', {class: 'num'}, l.committed < 0 ? '-' : l.committed), h('td', {class: 'num'}, l.end), h('td', {class: 'num'}, l.lag))))));
+  if (refocus) document.getElementById('refresh').focus();
 }
 
 async function deadLettersPage() {
