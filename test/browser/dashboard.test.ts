@@ -16,8 +16,8 @@ import {Kafka, logLevel} from 'kafkajs';
 import type {Browser, Page} from 'puppeteer-core';
 import {DashboardAccessError} from '../../src/dashboard/access.js';
 import {DashboardServer} from '../../src/dashboard/dashboard-server.js';
-import {KafkaClusterView} from '../../src/dashboard/kafka-cluster-view.js';
 import {launchBrowser, textOf} from '../helpers/browser.js';
+import {startDashboardProcess, type DashboardProcess} from '../helpers/dashboard-process.js';
 import {brokers, createStack, fixturePipelines, fixturesDir, type Stack} from '../helpers/harness.js';
 
 /** What the page-side functions touch (the project's tsconfig has no DOM lib; these run in Chromium). */
@@ -29,8 +29,7 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const shots = path.join(root, 'docs', 'dashboard');
 const work = mkdtempSync(path.join(tmpdir(), 'mlbridge-dashboard-'));
 let stack: Stack;
-let cluster: KafkaClusterView;
-let server: DashboardServer;
+let server: DashboardProcess;
 let browser: Browser;
 let page: Page;
 
@@ -41,18 +40,21 @@ before(async () => {
 		pipelines: [fixturePipelines, path.join(fixturesDir, 'job_pipelines.py')],
 		extraArgs: ['--partitions', '4', '--cancel-grace', '1', '--job-concurrency', '4'],
 	});
-	cluster = new KafkaClusterView({brokers, requestTopic: stack.requestTopic, group: stack.group});
-	server = await DashboardServer.start({client: stack.client, cluster, port: 0, feedIntervalMs: 250, runnersIntervalMs: 1000});
+	server = await startDashboardProcess(dashboardArgs('0'));
 	browser = await launchBrowser();
 	page = await browser.newPage();
 });
 
 after(async () => {
 	await browser?.close();
-	await server?.close();
-	await cluster?.close();
+	assert.equal(await server?.stop(), 0, 'Ctrl-C stops the dashboard cleanly');
 	await stack?.close();
 });
+
+/** The real command, on the test's own topics and runner group. */
+function dashboardArgs(port: string, ...more: string[]): string[] {
+	return ['--port', port, '--brokers', brokers.join(','), '--request-topic', stack.requestTopic, '--catalog-topic', stack.catalogTopic, '--group', stack.group, ...more];
+}
 
 function lines(file: string): number {
 	return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
@@ -192,8 +194,8 @@ test('the runners page shows both runner groups\' members, their partitions and 
 	assert.match(members, new RegExp(`${stack.requestTopic.replaceAll('.', '\\.')}: 0, 1, 2, 3`));
 	const lagRows = await page.$$eval('#lag-table tbody tr', rows => rows.map(row => row.textContent ?? ''));
 	assert.equal(lagRows.filter(row => row.includes(`${stack.requestTopic}`) && !row.includes('.jobs')).length, 4, 'a lag row per request partition');
-	// Pushed every second here (5 s by default): the lag chart draws a line per group.
-	await page.waitForSelector('#lag-chart svg polyline', {timeout: 10_000});
+	// Pushed every 5 s while the page is open: the lag chart draws a line per group.
+	await page.waitForSelector('#lag-chart svg polyline', {timeout: 20_000});
 	assert.equal(await page.$$eval('#lag-chart svg polyline', lines => lines.length), 2);
 	await shot('runners.png');
 });
@@ -223,21 +225,22 @@ test('after the server restarts, the page reconnects and reloads what it missed'
 	await open('/jobs');
 	await page.waitForSelector('#jobs-table');
 	const {port} = server;
-	await server.close();
+	assert.equal(await server.stop(), 0);
 	const job = await stack.client.submit('train_steps', {steps: 3, step_seconds: 0.05});
 	await job.result();
-	server = await DashboardServer.start({client: stack.client, cluster, port, feedIntervalMs: 250, runnersIntervalMs: 1000});
+	server = await startDashboardProcess(dashboardArgs(String(port)));
 	await page.waitForSelector(`tr[data-job-id="${job.id}"][data-state="SUCCEEDED"]`, {timeout: 20_000});
 	assert.equal(await textOf(page, '#conn'), 'live');
 });
 
 test('beyond loopback: refused without a token; with one, every API call needs it', {timeout: 45_000}, async () => {
-	const refused = await execa('node', ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), 'dashboard', '--host', '0.0.0.0', '--port', '0'], {reject: false, env: {MLBRIDGE_DASHBOARD_TOKEN: ''}});
+	const refused = await execa('node', ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), 'dashboard', ...dashboardArgs('0', '--host', '0.0.0.0')], {reject: false, env: {MLBRIDGE_DASHBOARD_TOKEN: ''}});
 	assert.equal(refused.exitCode, 2);
 	assert.match(refused.stderr, /needs an access token/);
 	await assert.rejects(DashboardServer.start({client: stack.client, host: '0.0.0.0', port: 0}), DashboardAccessError);
 
-	const guarded = await DashboardServer.start({client: stack.client, cluster, host: '0.0.0.0', port: 0, token: 'browser-test-token'});
+	// The token from the environment, as a deployment would pass it.
+	const guarded = await startDashboardProcess(dashboardArgs('0', '--host', '0.0.0.0'), {MLBRIDGE_DASHBOARD_TOKEN: 'browser-test-token'});
 	try {
 		const base = `http://127.0.0.1:${guarded.port}`;
 		for (const api of ['/api/jobs', '/api/pipelines', '/api/runners', '/api/dead-letters', '/api/events']) {
@@ -256,6 +259,6 @@ test('beyond loopback: refused without a token; with one, every API call needs i
 		await guest.waitForSelector('#jobs-table', {timeout: 10_000});
 		await guest.close();
 	} finally {
-		await guarded.close();
+		assert.equal(await guarded.stop(), 0);
 	}
 });

@@ -200,7 +200,10 @@ function onJob(job) {
   if (view.name === 'jobs') {
     const row = view.rows.get(job.id);
     if (row) row(job);
-    else if (view.page === 1 && (!view.pipeline || view.pipeline === job.pipeline) && (!view.state || view.state === job.state)) scheduleReload();
+    // A job that belongs on this first page (newer than its oldest row, or the page is not full):
+    // reload it. Changes of jobs on later pages wait until those pages are opened.
+    else if (view.page === 1 && (!view.pipeline || view.pipeline === job.pipeline) && (!view.state || view.state === job.state)
+      && (view.rows.size < 50 || job.submittedAtMs >= view.oldestShownMs)) scheduleReload();
   } else if (view.name === 'job' && view.job === job.id) {
     view.update(job);
   }
@@ -267,7 +270,7 @@ async function jobsPage(query, options) {
   if (state) params.set('state', state);
   const data = await api(`/api/jobs?${params}`);
   const rows = new Map();
-  app.view = {name: 'jobs', rows, page: pageNumber, pipeline, state};
+  app.view = {name: 'jobs', rows, page: pageNumber, pipeline, state, oldestShownMs: data.jobs.length > 0 ? data.jobs[data.jobs.length - 1].submittedAtMs : 0};
 
   const go = changes => {
     const next = new URLSearchParams({pipeline, state, page: String(pageNumber), ...changes});
