@@ -141,8 +141,7 @@ class JobLane:
         deadline = time.monotonic() + grace_s
         while self._running and time.monotonic() < deadline:
             self._collect(block=0.05)
-            for run, record in list(self._unwritten.values()):
-                self._end(run, record)
+            self._retry_unwritten()
             self._store(consumer)
         left = len(self._running)
         self._writer.flush(5)
@@ -174,8 +173,7 @@ class JobLane:
         now = time.monotonic()
         if (self._waiting or self._unwritten) and (arrived or now - self._last_recheck >= RECHECK_SECONDS):
             self._last_recheck = now
-            for run, record in list(self._unwritten.values()):
-                self._end(run, record)
+            self._retry_unwritten()
             if self._waiting:
                 self._decide_waiting()
         if now - self._last_heartbeat >= self._heartbeat_s:
@@ -319,6 +317,10 @@ class JobLane:
             self._unwritten.pop(run.id, None)
         else:
             self._unwritten[run.id] = (run, record)
+
+    def _retry_unwritten(self) -> None:
+        for run, record in list(self._unwritten.values()):
+            self._end(run, record)
 
     def _terminal(self, claim: Claim, record: JobRecord) -> bool:
         """Write the job's terminal record and settle its request once the broker has it; ``False``
