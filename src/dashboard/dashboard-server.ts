@@ -66,7 +66,13 @@ export class DashboardServer {
 		this.#options = options;
 		this.#runners = new RunnerFeed(options.cluster, options.runnersIntervalMs);
 		this.#api = new DashboardApi(options.client, options.cluster, this.#runners);
-		this.#feed = new JobFeed({client: options.client, ...(options.feedIntervalMs === undefined ? {} : {intervalMs: options.feedIntervalMs})});
+		this.#feed = new JobFeed({
+			client: options.client,
+			...(options.feedIntervalMs === undefined ? {} : {intervalMs: options.feedIntervalMs}),
+			onRead: error => {
+				this.#streams.feedRead(error);
+			},
+		});
 		this.#streams = new EventStreams(options.client, this.#feed, this.#runners, () => ({instance: this.instance, startedAtMs: this.startedAtMs}));
 		this.#server = createServer((request, response) => {
 			this.#handle(request, response).catch((error: unknown) => {

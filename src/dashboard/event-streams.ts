@@ -19,6 +19,9 @@ export class EventStreams {
 	readonly #runners: RunnerFeed;
 	readonly #hello: () => unknown;
 	readonly #open = new Set<() => void>();
+	readonly #senders = new Set<(event: string, data: unknown) => void>();
+	/** The last `feed` event: a page that connects learns at once whether the broker answers. */
+	#feedState: unknown = {ok: true};
 
 	constructor(client: DashboardClient, feed: JobFeed, runners: RunnerFeed, hello: () => unknown) {
 		this.#client = client;
@@ -49,6 +52,8 @@ export class EventStreams {
 		// A dropped connection is retried by the browser after this long.
 		response.write('retry: 1000\n\n');
 		send('hello', this.#hello());
+		send('feed', this.#feedState);
+		this.#senders.add(send);
 		const unsubscribeJobs = this.#feed.subscribe((status: JobStatus) => {
 			send('job', status);
 		});
@@ -70,6 +75,7 @@ export class EventStreams {
 
 			closed = true;
 			this.#open.delete(close);
+			this.#senders.delete(send);
 			unsubscribeJobs();
 			unsubscribeRunners();
 			clearInterval(keepAlive);
@@ -84,6 +90,19 @@ export class EventStreams {
 				iterator = it;
 				return closed;
 			});
+		}
+	}
+
+	/** `feed`: whether the job feed's last read of the job state worked, to every page. */
+	feedRead(error: unknown): void {
+		const state = error === undefined ? {ok: true} : {ok: false, message: String((error as Error).message ?? error)};
+		if (JSON.stringify(state) === JSON.stringify(this.#feedState)) {
+			return;
+		}
+
+		this.#feedState = state;
+		for (const send of this.#senders) {
+			send('feed', state);
 		}
 	}
 

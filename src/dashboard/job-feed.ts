@@ -10,8 +10,8 @@ export type JobFeedOptions = {
 	 * @default 500
 	 */
 	readonly intervalMs?: number;
-	/** Told when a read fails (the broker is away); the feed goes on. */
-	readonly onError?: (error: unknown) => void;
+	/** Told after each read whether it worked (undefined) or why not (the broker is away); the feed goes on. */
+	readonly onRead?: (error: unknown) => void;
 };
 
 /**
@@ -23,7 +23,7 @@ export type JobFeedOptions = {
 export class JobFeed {
 	readonly #client: DashboardClient;
 	readonly #intervalMs: number;
-	readonly #onError: (error: unknown) => void;
+	readonly #onRead: (error: unknown) => void;
 	readonly #listeners = new Set<JobFeedListener>();
 	/** id → `state|updatedAtMs` as last seen. */
 	readonly #seen = new Map<string, string>();
@@ -34,7 +34,7 @@ export class JobFeed {
 	constructor(options: JobFeedOptions) {
 		this.#client = options.client;
 		this.#intervalMs = options.intervalMs ?? 500;
-		this.#onError = options.onError ?? (() => undefined);
+		this.#onRead = options.onRead ?? (() => undefined);
 	}
 
 	/** Hear every changed job; returns the unsubscribe. */
@@ -88,8 +88,9 @@ export class JobFeed {
 			}
 
 			this.#seeded = true;
+			this.#onRead(undefined);
 		} catch (error) {
-			this.#onError(error);
+			this.#onRead(error);
 		} finally {
 			this.#reading = false;
 		}

@@ -403,6 +403,35 @@ describe('live updates', () => {
 		}
 	});
 
+	test('when the job state cannot be read, every page is told (and told again when it can)', async () => {
+		const client = fakeClient();
+		const jobs = client.jobs.bind(client);
+		let down = true;
+		client.jobs = async filter => {
+			if (down) {
+				throw new Error('broker unreachable');
+			}
+
+			return jobs(filter);
+		};
+
+		const server = await DashboardServer.start({client, port: 0, feedIntervalMs: 50});
+		try {
+			const events = await readEvents(`${server.url}api/events`, 'feed', 3, () => {
+				setTimeout(() => {
+					down = false;
+				}, 200);
+			});
+			assert.deepEqual(events.filter(e => e.event === 'feed').map(e => e.data), [
+				{ok: true},
+				{ok: false, message: 'broker unreachable'},
+				{ok: true},
+			]);
+		} finally {
+			await server.close();
+		}
+	});
+
 	test('runner groups and lag are pushed as `runners` events while a page listens', async () => {
 		const server = await DashboardServer.start({client: fakeClient(), cluster: fakeCluster, port: 0, runnersIntervalMs: 50});
 		try {

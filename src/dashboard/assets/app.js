@@ -188,6 +188,11 @@ function connectEvents(force) {
   source.addEventListener('runners', event => {
     if (app.view && app.view.name === 'runners') renderRunners(JSON.parse(event.data));
   });
+  source.addEventListener('feed', event => {
+    const feed = JSON.parse(event.data);
+    conn.textContent = feed.ok ? 'live' : `job state unreadable: ${feed.message}`;
+    conn.className = feed.ok ? 'conn live' : 'conn down';
+  });
   source.onerror = () => {
     conn.textContent = 'reconnecting…';
     conn.className = 'conn down';
