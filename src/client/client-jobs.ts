@@ -49,5 +49,7 @@ export function createJobClient({options, transport, replyTopic, maxRequestBytes
 		},
 		// No result schema: the job succeeded without a result (job.avsc: "empty when there is none").
 		readResult: async record => (record.resultSchema === '' ? null : readResult(record, schemas.forPipeline(record.pipeline)?.result, typed)),
+		// The arguments as submitted, read like a result: the generic Value or their typed schema.
+		readArgs: async record => readResult({...record, result: record.args, resultSchema: record.argsSchema}, schemas.forPipeline(record.pipeline)?.args, typed),
 	});
 }

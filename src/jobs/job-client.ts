@@ -56,6 +56,8 @@ export type JobClientOptions = {
 	encodeArgs(id: string, pipeline: string, args: unknown): EncodedArgs;
 	/** Decode a SUCCEEDED record's result. */
 	readResult(record: JobRecord): Promise<unknown>;
+	/** Decode the arguments a record carries. */
+	readArgs(record: JobRecord): Promise<unknown>;
 };
 
 const JOB_ID = /^[\w.:-]{1,200}$/;
@@ -200,6 +202,7 @@ export class JobClient {
 		const job = new Job(id, pipeline, {
 			store: this.#options.store,
 			readResult: async record => this.#options.readResult(record),
+			readArgs: async record => this.#options.readArgs(record),
 			cancel: async jobId => this.cancel(jobId),
 		});
 		if (onProgress !== undefined) {

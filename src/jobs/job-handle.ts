@@ -28,6 +28,8 @@ export type JobContext = {
 	readonly store: JobStore;
 	/** Decode a SUCCEEDED record's result (typed when the client knows the pipeline's schema). */
 	readResult(record: JobRecord): Promise<unknown>;
+	/** Decode the arguments the job was submitted with. */
+	readArgs(record: JobRecord): Promise<unknown>;
 	cancel(id: string): Promise<JobStatus>;
 };
 
@@ -132,6 +134,19 @@ export class Job<R = unknown> {
 		}
 
 		return toJobStatus(record);
+	}
+
+	/**
+	 * The arguments the job was submitted with, decoded as its result would be (typed when the
+	 * client knows the pipeline's schema). Rejects with JobNotFoundError.
+	 */
+	async args(): Promise<unknown> {
+		const record = this.#context.store.get(this.id) ?? (await this.#context.store.find(this.id));
+		if (record === undefined) {
+			throw new JobNotFoundError(this.id);
+		}
+
+		return this.#context.readArgs(record);
 	}
 
 	/** As client.cancel(id): resolves with the state after the cancellation was written. */

@@ -89,6 +89,7 @@ test('a job submitted by a process that exited is reattached from another: resul
 	}
 
 	assert.deepEqual(await job.result(), {steps: 25, attempt: 1, resumed_from: 0});
+	assert.deepEqual(await job.args(), {steps: 25, step_seconds: 0.2});
 	assert.ok(events.length > 0 && events.at(-1)!.current === 25, JSON.stringify(events.at(-1)));
 	assert.equal((await client.jobs({pipeline: 'train_steps'})).some(s => s.id === id && s.state === 'SUCCEEDED'), true);
 });
@@ -161,6 +162,7 @@ test('a typed pipeline submitted as a job resolves with its typed result (dates 
 		tags: {},
 		mode: 'full',
 	});
+	assert.deepStrictEqual(await job.args(), {dataset: 'cpu', config: {epochs: 3, learning_rate: 0.01, optimizer: 'SGD', layers: [4]}, mode: 'full', tags: null}); // as written: schema defaults filled in
 	assert.equal((await client.describe('train_steps')).lane, 'JOB');
 	assert.equal((await client.describe('typed_train')).lane, 'CALL');
 });

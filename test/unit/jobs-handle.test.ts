@@ -28,6 +28,7 @@ async function setup(): Promise<{transport: FakeTransport; store: JobStore; job:
 	const job = new Job<unknown>('j', 'train', {
 		store,
 		readResult: async record => decodeValue(record.result),
+		readArgs: async record => decodeValue(record.args),
 		cancel: async id => toJobStatus(store.get(id)!),
 	});
 	return {transport, store, job};
