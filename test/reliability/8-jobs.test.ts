@@ -5,6 +5,8 @@
  * 8b — a job that kills every runner that starts it ends, after its attempts, in
  *      JobAttemptsExhaustedError; the surviving runners keep serving calls.
  * 8c — every runner down: submitted jobs wait (QUEUED), and run once each when a runner comes back.
+ * 8d — the broker is killed (kill -9) while a job runs and comes back 10 s later: the job goes on,
+ *      finishes once, attempt 1, every step run once (a broker of its own, like scenario 4).
  * Defaults throughout (heartbeat 3 s, stale after 15 s, session timeout 10 s): the figures are the
  * ones a user gets.
  */
@@ -14,12 +16,20 @@ import path from 'node:path';
 import {after, test} from 'node:test';
 import {JobAttemptsExhaustedError} from '../../src/index.js';
 import {fixturesDir} from '../helpers/harness.js';
+import {secondBroker} from '../helpers/second-broker.js';
 import {alive, createFleet, type Fleet, Ledger, log, pick, recordResult, reliabilityPipelines, sleep, steadyLoad, until} from '../helpers/reliability.js';
 
 const jobPipelines = path.join(fixturesDir, 'job_pipelines.py');
 const pipelines = [reliabilityPipelines, jobPipelines];
 const fleets: Fleet[] = [];
-after(async () => Promise.allSettled(fleets.map(async f => f.close())));
+// Not scenario 4's port: each scenario's broker and data are its own.
+const broker = secondBroker({port: Number(process.env['MLBRIDGE_RELIABILITY_JOBS_BROKER_PORT'] ?? 19_192)});
+after(async () => {
+	await Promise.allSettled(fleets.map(async f => f.close()));
+	await broker.stop(true).catch((error: unknown) => {
+		log(`second broker stop: ${String(error)}`);
+	});
+});
 
 function markerLines(file: string): string[] {
 	return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
@@ -152,3 +162,53 @@ test('8c: every runner down: submitted jobs wait, then run once each', {timeout:
 	assert.equal(twice, 0);
 });
 
+
+test('8d: the broker is killed during a job and back after 10 s: the job finishes once, attempt 1', {timeout: 600_000}, async () => {
+	const began = Date.now();
+	log(`starting a broker of its own on ${broker.brokers.join(',')} (${broker.runDir})`);
+	await broker.start();
+	const fleet = await createFleet('jobbroker', {brokers: broker.brokers, partitions: 4});
+	fleets.push(fleet);
+	const runner = await fleet.start({pipelines});
+	const client = await fleet.connect();
+	const steps = pick(150, 1500);
+	const marker = path.join(fleet.workDir, 'steps.log');
+	const job = await client.submit('train_steps', {steps, step_seconds: 0.1, marker});
+	assert.ok(await until(() => markerLines(marker).length >= 10, 60_000), 'the job did not start');
+	const pid = await broker.kill9();
+	const killedAt = Date.now();
+	const killedStep = markerLines(marker).length;
+	log(`kill -9 broker pid ${pid} at step ${killedStep}/${steps}`);
+	await sleep(10_000);
+	await broker.start();
+	const outageS = (Date.now() - killedAt) / 1000;
+	const backStep = markerLines(marker).length;
+	log(`broker back after ${outageS.toFixed(1)} s, job at step ${backStep}/${steps}`);
+	const outcome = await job.result({timeoutMs: 300_000}).then(
+		result => ({ok: true as const, result: result as {steps: number; attempt: number; resumed_from: number}}),
+		(error: unknown) => ({ok: false as const, error}),
+	);
+	const lines = markerLines(marker);
+	const stepsRun = lines.map(l => Number(l.split(' ')[1]));
+	const repeated = stepsRun.length - new Set(stepsRun).size;
+	const status = await job.status();
+	const runnerAlive = alive(runner.pid);
+	log(`outcome ${JSON.stringify(outcome.ok ? outcome.result : String(outcome.error))}; state ${status.state}, attempt ${status.attempt}; ${lines.length} step lines, ${repeated} repeated; runner alive ${runnerAlive}`);
+	const passed = outcome.ok && outcome.result.attempt === 1 && outcome.result.steps === steps && repeated === 0 && lines.length === steps && runnerAlive;
+	recordResult({
+		scenario: '8d broker kill -9 during a job',
+		calls: 1,
+		lost: outcome.ok ? 0 : 1,
+		wrong: 0,
+		duplicates: repeated,
+		failed: outcome.ok ? 0 : 1,
+		seconds: Math.round((Date.now() - began) / 1000),
+		notes: `broker killed at step ${killedStep}/${steps}, answering again ${outageS.toFixed(0)} s later (job at step ${backStep}); ${outcome.ok ? `SUCCEEDED, attempt ${outcome.result.attempt}` : String(outcome.error)}; ${lines.length}/${steps} steps, ${repeated} run twice; runner alive`,
+		passed,
+	});
+	assert.ok(outcome.ok, String(outcome.ok ? '' : outcome.error));
+	assert.equal(outcome.result.attempt, 1);
+	assert.equal(repeated, 0);
+	assert.equal(lines.length, steps);
+	assert.ok(runnerAlive);
+});

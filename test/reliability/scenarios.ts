@@ -15,6 +15,7 @@ export const scenarios: ReadonlyArray<{readonly file: string; readonly scenario:
 	{file: '8-jobs.test.ts', scenario: '8a job runner SIGKILLed mid-job'},
 	{file: '8-jobs.test.ts', scenario: '8b job that kills its runners'},
 	{file: '8-jobs.test.ts', scenario: '8c jobs while every runner is down'},
+	{file: '8-jobs.test.ts', scenario: '8d broker kill -9 during a job'},
 ];
 
 /** The file that checks the rows of a run; it runs last (the glob sorts it after `[1-8]-*`). */
