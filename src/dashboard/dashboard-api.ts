@@ -1,6 +1,6 @@
 import type {JobState, JobStatus} from '../index.js';
 import type {ClusterView} from './cluster-view.js';
-import type {DashboardClient} from './dashboard-client.js';
+import type {DashboardClient, DashboardJob} from './dashboard-client.js';
 import {jobStats, type JobStats} from './job-stats.js';
 import {toJsonSafe} from './json-value.js';
 import type {RunnerFeed} from './runner-feed.js';
@@ -89,18 +89,18 @@ export class DashboardApi {
 		};
 	}
 
-	/** A job's status, and its result once it SUCCEEDED. */
-	async job(id: string): Promise<{status: JobStatus; result?: unknown}> {
+	/** A job's status, a summary of its arguments, and its result once it SUCCEEDED. */
+	async job(id: string): Promise<{status: JobStatus; args: ArgsSummary; result?: unknown}> {
 		const handle = await this.#client.job(id);
-		const status = await handle.status();
+		const [status, args] = await Promise.all([handle.status(), argsSummary(handle)]);
 		if (status.state !== 'SUCCEEDED') {
-			return {status};
+			return {status, args};
 		}
 
 		try {
-			return {status, result: toJsonSafe(await handle.result({timeoutMs: 5000}))};
+			return {status, args, result: toJsonSafe(await handle.result({timeoutMs: 5000}))};
 		} catch (error) {
-			return {status, result: {unreadable: String(error)}};
+			return {status, args, result: {unreadable: String(error)}};
 		}
 	}
 
@@ -138,4 +138,34 @@ export class DashboardApi {
 
 		return this.#cluster.deadLetters();
 	}
+}
+
+/** Longest text shown for one argument. */
+const argTextMax = 200;
+
+/** `name → value as JSON, clipped`; or why there is none. */
+export type ArgsSummary =
+	| {readonly available: true; readonly fields: ReadonlyArray<readonly [string, string]>}
+	| {readonly available: false; readonly reason: string};
+
+export async function argsSummary(handle: DashboardJob): Promise<ArgsSummary> {
+	if (typeof handle.args !== 'function') {
+		return {available: false, reason: 'this client cannot read a job\'s arguments'};
+	}
+
+	let value: unknown;
+	try {
+		value = toJsonSafe(await handle.args());
+	} catch (error) {
+		return {available: false, reason: `unreadable: ${String((error as Error).message ?? error)}`};
+	}
+
+	const entries: Array<[string, unknown]> = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [['(value)', value]];
+	return {
+		available: true,
+		fields: entries.map(([name, field]) => {
+			const text = JSON.stringify(field) ?? 'null';
+			return [name, text.length > argTextMax ? `${text.slice(0, argTextMax - 1)}…` : text] as const;
+		}),
+	};
 }

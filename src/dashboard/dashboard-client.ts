@@ -10,6 +10,8 @@ export type DashboardJob = {
 	result(options?: JobResultOptions): Promise<unknown>;
 	readonly progress: AsyncIterable<JobProgressEvent>;
 	status(): Promise<JobStatus>;
+	/** The submitted arguments, decoded; optional: a client without it shows no arguments. */
+	args?(): Promise<unknown>;
 };
 
 export type DashboardClient = {

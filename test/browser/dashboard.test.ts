@@ -112,6 +112,12 @@ test('Cancel, after its confirmation, stops a running train_steps job: CANCELLED
 	await page.waitForFunction(() => document.querySelectorAll('#progress-history li').length >= 12, {timeout: 20_000});
 	assert.ok(lines(marker) >= 12, 'the job is working');
 	assert.match((await textOf(page, '#job-facts')) ?? '', /RUNNING/);
+	// The arguments summary (Job.args()): one field each, as JSON.
+	const args = (await textOf(page, '#job-args')) ?? '';
+	assert.match(args, /steps=200/);
+	assert.match(args, /step_seconds=0\.1/);
+	assert.match(args, /marker="[^"]+cancel\.marker"/);
+
 	await shot('job-detail.png');
 
 	// Dismissing the confirmation changes nothing.

@@ -38,6 +38,8 @@ type FakeClient = DashboardClient & {
 	readonly statuses: Map<string, JobStatus>;
 	readonly cancelled: string[];
 	readonly results: Map<string, unknown>;
+	/** Arguments per job; a job without an entry gets a handle without args() (an older client). */
+	readonly args: Map<string, unknown>;
 	/** Progress a handle's iterator yields, per job; ends when the array is exhausted. */
 	readonly progress: Map<string, JobProgressEvent[]>;
 	jobsCalls: number;
@@ -47,11 +49,13 @@ function fakeClient(): FakeClient {
 	const statuses = new Map<string, JobStatus>();
 	const cancelled: string[] = [];
 	const results = new Map<string, unknown>();
+	const args = new Map<string, unknown>();
 	const progress = new Map<string, JobProgressEvent[]>();
 	const client: FakeClient = {
 		statuses,
 		cancelled,
 		results,
+		args,
 		progress,
 		jobsCalls: 0,
 		async listPipelines(): Promise<readonly PipelineDescription[]> {
@@ -77,6 +81,9 @@ function fakeClient(): FakeClient {
 			return {
 				id,
 				pipeline: known.pipeline,
+				...(args.has(id) ? {async args() {
+					return args.get(id);
+				}} : {}),
 				async result() {
 					return results.get(id);
 				},
@@ -240,6 +247,7 @@ describe('a job: detail and cancel', () => {
 		client = fakeClient();
 		client.statuses.set('ok', status('ok', {state: 'SUCCEEDED', attempt: 1, startedAtMs: t0 + 10, finishedAtMs: t0 + 500}));
 		client.results.set('ok', {steps: 5n, weights: Buffer.alloc(12)});
+		client.args.set('ok', {steps: 5, dataset: 'x'.repeat(500), weights: Buffer.alloc(3)});
 		client.statuses.set('bad', status('bad', {
 			state: 'FAILED',
 			attempt: 1,
@@ -255,6 +263,19 @@ describe('a job: detail and cancel', () => {
 		assert.equal(code, 200);
 		assert.equal(body.status.state, 'SUCCEEDED');
 		assert.deepEqual(body.result, {steps: '5', weights: '<12 bytes>'});
+	});
+
+	test('the arguments come as a summary: one JSON text per field, long ones clipped', async () => {
+		const {body} = await get(server, '/api/jobs/ok');
+		assert.equal(body.args.available, true);
+		const fields = Object.fromEntries(body.args.fields as Array<[string, string]>);
+		assert.equal(fields['steps'], '5');
+		assert.equal(fields['weights'], '"<3 bytes>"');
+		assert.equal(fields['dataset']?.length, 200);
+		assert.ok(fields['dataset']?.endsWith('…'));
+		// A client whose handles cannot read arguments: said so, nothing fails.
+		const bad = await get(server, '/api/jobs/bad');
+		assert.deepEqual(bad.body.args, {available: false, reason: 'this client cannot read a job\'s arguments'});
 	});
 
 	test('a failed job comes with its typed error and the remote traceback', async () => {

@@ -354,7 +354,7 @@ async function jobPage(id, history) {
       row('Finished', time(status.finishedAtMs)),
       row('Duration', runTime(status)),
       row('Checkpoint', status.hasCheckpoint ? 'saved' : 'none'),
-      row('Arguments', h('span', {class: 'muted'}, 'not shown: the client API does not return a job\'s arguments')),
+      row('Arguments', argsNodes(data.args)),
     ].flat());
     progressBox.replaceChildren(progressBar(status));
     cancelButton.disabled = TERMINAL.has(status.state) || status.state === 'CANCEL_REQUESTED';
@@ -386,6 +386,12 @@ async function jobPage(id, history) {
     outcome,
     h('div', {}, cancelButton, cancelNote));
   document.getElementById('main').focus({preventScroll: true});
+}
+
+function argsNodes(args) {
+  if (!args || !args.available) return h('span', {class: 'muted', id: 'job-args'}, `not shown: ${args ? args.reason : 'unknown'}`);
+  if (args.fields.length === 0) return h('span', {class: 'muted', id: 'job-args'}, 'none');
+  return h('code', {id: 'job-args'}, args.fields.map(([name, value]) => `${name}=${value}`).join(', '));
 }
 
 function historyItem(event) {
