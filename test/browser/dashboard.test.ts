@@ -120,16 +120,17 @@ test('Cancel, after its confirmation, stops a running train_steps job: CANCELLED
 
 	await shot('job-detail.png');
 
-	// Dismissing the confirmation changes nothing.
-	await page.click('#cancel-job');
-	await page.waitForSelector('dialog#confirm[open]');
+	// Dismissing the confirmation changes nothing. (The button is pressed from the keyboard.)
+	await page.focus('#cancel-job');
+	await page.keyboard.press('Enter');
+	await page.waitForSelector('dialog#confirm[open]', {timeout: 5000});
 	await page.click('#confirm-keep');
-	await page.waitForSelector('dialog#confirm:not([open])');
+	await page.waitForSelector('dialog#confirm:not([open])', {timeout: 5000});
 	await sleep(500);
 	assert.equal((await job.status()).state, 'RUNNING');
 
 	await page.click('#cancel-job');
-	await page.waitForSelector('dialog#confirm[open]');
+	await page.waitForSelector('dialog#confirm[open]', {timeout: 5000});
 	await shot('job-cancel-confirm.png');
 	await page.click('#confirm-cancel');
 	await page.waitForFunction(() => document.querySelector('#job-facts .state')?.getAttribute('data-state') === 'CANCELLED', {timeout: 15_000});

@@ -380,11 +380,12 @@ async function jobPage(id, history) {
   render(
     h('p', {}, h('a', {href: '#/jobs'}, '← All jobs')),
     h('h1', {}, `Job ${id}`),
+    // Above everything that grows (the progress history): the button never moves under the pointer.
+    h('div', {class: 'job-actions'}, cancelButton, cancelNote),
     facts,
     h('div', {class: 'panel'}, h('h2', {}, 'Progress'), progressBox,
       h('h3', {class: 'muted'}, 'Reports seen while this page is open'), historyList),
-    outcome,
-    h('div', {}, cancelButton, cancelNote));
+    outcome);
   document.getElementById('main').focus({preventScroll: true});
 }
 
