@@ -1,61 +1,12 @@
 import type {Command} from 'commander';
-import type {AvroSchema} from '../index.js';
+import {signatureText} from '../catalog/signature-text.js';
 import type {CliPipeline} from './cli-client.js';
 import {addCommonOptions, withClient, type CommandDeps, type CommonOptions} from './command-context.js';
 import {clip, formatTable, toJsonValue} from './output.js';
 
+export {avroTypeText, signatureText} from '../catalog/signature-text.js';
+
 export type PipelinesCommandOptions = CommonOptions & {readonly json?: boolean};
-
-/** An Avro type as a reader writes it: `long`, `string | null`, `array<double>`, `Config`. */
-export function avroTypeText(schema: AvroSchema): string {
-	if (typeof schema === 'string') {
-		return schema.slice(schema.lastIndexOf('.') + 1);
-	}
-
-	if (Array.isArray(schema)) {
-		const branches = schema as readonly AvroSchema[];
-		return branches.map(branch => avroTypeText(branch)).join(' | ');
-	}
-
-	const complex = schema as Exclude<AvroSchema, string | readonly AvroSchema[]>;
-	if (typeof complex.logicalType === 'string') {
-		return complex.logicalType;
-	}
-
-	switch (complex.type) {
-		case 'array': {
-			return `array<${avroTypeText(complex.items as AvroSchema)}>`;
-		}
-
-		case 'map': {
-			return `map<${avroTypeText(complex.values as AvroSchema)}>`;
-		}
-
-		case 'record':
-		case 'error':
-		case 'enum':
-		case 'fixed': {
-			return avroTypeText(String(complex.name));
-		}
-
-		default: {
-			return complex.type;
-		}
-	}
-}
-
-/** `(dataset: string, epochs: long = 5) -> Model`; `(untyped)` without schemas. */
-export function signatureText(pipeline: CliPipeline): string {
-	const {argsSchema, resultSchema} = pipeline;
-	if (argsSchema === undefined || typeof argsSchema !== 'object' || Array.isArray(argsSchema) || !('fields' in argsSchema)) {
-		return '(untyped)';
-	}
-
-	const fields = (argsSchema.fields as ReadonlyArray<{name: string; type: AvroSchema; default?: unknown}>).map(
-		field => `${field.name}: ${avroTypeText(field.type)}${field.default === undefined ? '' : ` = ${JSON.stringify(field.default)}`}`,
-	);
-	return `(${fields.join(', ')}) -> ${resultSchema === undefined ? 'unknown' : avroTypeText(resultSchema)}`;
-}
 
 export function formatPipelinesTable(pipelines: readonly CliPipeline[]): string {
 	if (pipelines.length === 0) {

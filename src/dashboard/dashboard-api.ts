@@ -4,7 +4,7 @@ import type {DashboardClient, DashboardJob} from './dashboard-client.js';
 import {jobStats, type JobStats} from './job-stats.js';
 import {toJsonSafe} from './json-value.js';
 import type {RunnerFeed} from './runner-feed.js';
-import {signatureText} from './signature.js';
+import {signatureText} from '../catalog/signature-text.js';
 
 export const jobStates: readonly JobState[] = ['QUEUED', 'RUNNING', 'CANCEL_REQUESTED', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 

@@ -1,4 +1,9 @@
-import type {AvroSchema, PipelineDescription} from '../index.js';
+/**
+ * A pipeline's signature as one line of text, from its catalogue schemas — for the CLI's
+ * `pipelines` table and the dashboard's pipelines page.
+ */
+import type {AvroSchema} from '../contract/contract.js';
+import type {PipelineDescription} from './pipeline-description.js';
 
 /** An Avro type as a reader writes it: `long`, `string | null`, `array<double>`, `Config`. */
 export function avroTypeText(schema: AvroSchema): string {
