@@ -12,6 +12,7 @@ import {describe, test} from 'node:test';
 import type {CliArgs, CliClient, CliJob, CliJobStatus, CliPipeline, CliProgress} from '../../src/cli/cli-client.js';
 import {runClientCommand} from '../../src/cli/client-commands.js';
 import {clientOptions, type CliIo} from '../../src/cli/command-context.js';
+import {cliJobStatus} from '../helpers/cli-job-status.js';
 import {InvocationCancelledError, PipelineError, type ClientOptions, type InvokeOptions, type JobResultOptions} from '../../src/index.js';
 
 const t0 = Date.UTC(2026, 11, 4, 14, 0, 0);
@@ -51,24 +52,7 @@ function fakeIo(tty = false): FakeIo {
 }
 
 function status(overrides: Partial<CliJobStatus> = {}): CliJobStatus {
-	return {
-		id: 'job-1',
-		pipeline: 'train',
-		state: 'RUNNING',
-		attempt: 1,
-		maxAttempts: 3,
-		runner: 'host/42',
-		submittedBy: 'c-abc',
-		submittedAtMs: t0,
-		startedAtMs: t0 + 1000,
-		heartbeatAtMs: t0 + 2000,
-		finishedAtMs: 0,
-		updatedAtMs: t0 + 2000,
-		progress: undefined,
-		error: undefined,
-		hasCheckpoint: false,
-		...overrides,
-	};
+	return cliJobStatus(t0, overrides);
 }
 
 /** A job whose progress and outcome the test drives. */

@@ -10,29 +10,18 @@ import {formatJobsTable, formatStatus} from '../../src/cli/job-format.js';
 import {errorJson, formatDuration, formatError, formatTable, jsonText, toJsonValue} from '../../src/cli/output.js';
 import {avroTypeText, formatPipelinesTable, signatureText} from '../../src/cli/pipelines-command.js';
 import {EtaEstimator, formatBarLine, formatPlainLine} from '../../src/cli/progress-view.js';
+import {cliJobStatus} from '../helpers/cli-job-status.js';
 import {PipelineError, InvocationTimeoutError} from '../../src/index.js';
 
 const t0 = Date.UTC(2026, 11, 4, 14, 0, 0);
 
 function status(overrides: Partial<CliJobStatus> = {}): CliJobStatus {
-	return {
-		id: 'job-1',
-		pipeline: 'train',
-		state: 'RUNNING',
-		attempt: 1,
-		maxAttempts: 3,
-		runner: 'host/42',
-		submittedBy: 'c-abc',
-		submittedAtMs: t0,
-		startedAtMs: t0 + 1000,
+	return cliJobStatus(t0, {
 		heartbeatAtMs: t0 + 9000,
-		finishedAtMs: 0,
 		updatedAtMs: t0 + 9000,
 		progress: {current: 3, total: 10, message: 'epoch 3', atMs: t0 + 9000},
-		error: undefined,
-		hasCheckpoint: false,
 		...overrides,
-	};
+	});
 }
 
 function pipelineError(): PipelineError {

@@ -31,6 +31,7 @@ from ..runner.offsets import OffsetTracker, Ticket
 from ..runner.pool import Job as PoolJob
 from ..runner.pool import WorkerPool
 from .claims import decide
+from .cancellation import LaneCancellation
 from .runs import (
     Claim,
     Run,
@@ -59,7 +60,7 @@ TERMINAL_WRITE_TIMEOUT: Final = 5.0
 RECENT_TERMINAL: Final = 256
 
 
-class JobLane:
+class JobLane(LaneCancellation):
     def __init__(
         self,
         *,
@@ -125,10 +126,6 @@ class JobLane:
     def job_cancelled(self, job_id: str) -> None:
         """From the view's thread: a cancellation of ``job_id`` was written."""
         self._cancels.put(job_id)
-
-    @property
-    def running(self) -> int:
-        return len(self._running)
 
     def stop(self, grace_s: float) -> int:
         """Stop taking jobs; wait up to ``grace_s`` for running ones; returns how many were left
@@ -343,49 +340,6 @@ class JobLane:
                   attempt=record.attempt, code=None if record.error is None else record.error.code)
         self._settle(claim.ticket)
         return True
-
-    # ------------------------------------------------------------------ cancellation
-
-    def _cancel(self, job_id: str) -> None:
-        run = self._running.get(job_id)
-        finished = self._recent.get(job_id)
-        if run is None and finished is not None:
-            # The cancel came after this runner finished the job: restate the outcome, so that the
-            # compacted topic's last word on the job is its terminal record.
-            self._writer.write(replace(finished, updated_at_ms=now_ms()))
-            return
-        if run is None:
-            if any(claim.request.id == job_id for claim in self._waiting):
-                self._last_recheck = 0.0  # decide it now: it must never start
-            return
-        if not run.control.cancel():
-            return
-        log_event(INFO, events.JOB_CANCELLING, id=job_id, grace_seconds=self._cancel_grace_s)
-        if self._processes is not None:
-            self._processes.cancel(run.pool_job)
-        run.cancel_deadline = time.monotonic() + self._cancel_grace_s
-
-    def _stop_hard(self, run: Run) -> None:
-        """A cancelled pipeline ignored its cancellation for the whole grace period."""
-        run.cancel_deadline = None
-        if self._processes is not None:
-            pid = self._processes.kill(run.pool_job)  # its worker returns WorkerDied: recorded CANCELLED
-            log_event(WARNING, events.JOB_KILLED, id=run.claim.request.id, pid=pid)
-            return
-        # A Python thread cannot be stopped: record the cancellation, free the slot, drop its late result.
-        if not self._pool.abandon(run.pool_job):
-            return  # it finished just now
-        run.abandoned = True
-        if run.limiter is not None:
-            run.limiter.close(flush=False)
-        record = run.snapshot()
-        message = (
-            f"cancelled; the pipeline ignored the cancellation for {self._cancel_grace_s:g} s and, in thread "
-            "isolation, its thread could not be stopped: it was left running and its result will be dropped "
-            "(use --isolation process to have it killed)"
-        )
-        log_event(WARNING, events.JOB_THREAD_LEFT_RUNNING, id=run.claim.request.id)
-        self._end(run, terminal_record(record, CANCELLED, cancelled_error(message)))
 
     # ------------------------------------------------------------------ offsets and flow
 

@@ -27,13 +27,12 @@ _CANCEL_TYPES = ("CancelledError", "Cancelled")  # compared with the last part o
 class Claim:
     """A job request taken from Kafka and not settled yet."""
 
-    __slots__ = ("ticket", "request", "max_attempts", "received_ms")
+    __slots__ = ("ticket", "request", "max_attempts")
 
     def __init__(self, ticket: Ticket, request: RequestEnvelope, max_attempts: int) -> None:
         self.ticket = ticket
         self.request = request
         self.max_attempts = max_attempts
-        self.received_ms = now_ms()
 
     def queued_record(self) -> JobRecord:
         """The job's state when no record of it was found (the client's QUEUED record was lost)."""

@@ -102,8 +102,6 @@ class _ChildControl:
 
 
 def _child_control(request: RequestEnvelope, cancel_event: Any, conn: Connection) -> _ChildControl:
-    from ..jobs.records import ATTEMPT_HEADER
-
     headers = request.headers
     try:
         attempt = int(headers.get(ATTEMPT_HEADER, "1"))
