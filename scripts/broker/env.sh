@@ -14,15 +14,24 @@ KAFKA_VERSION="${MLBRIDGE_KAFKA_VERSION:-4.4.0}"
 CACHE_DIR="${MLBRIDGE_CACHE_DIR:-$ROOT/.cache}"
 # Jars per version, so switching versions never mixes class paths; run state is shared.
 KAFKA_LIB="$CACHE_DIR/kafka/$KAFKA_VERSION/lib"
-RUN_DIR="${MLBRIDGE_BROKER_RUN_DIR:-$CACHE_DIR/kafka/run}"
+# MLBRIDGE_BROKER_SECURE=1 (or start.sh --secure): the SASL_SSL instance (secure.sh), on ports and
+# a run folder of its own so it runs beside the plaintext dev broker.
+SECURE="${MLBRIDGE_BROKER_SECURE:-0}"
+[[ "$SECURE" == 1 ]] && default_run_dir="$CACHE_DIR/kafka/run-secure" || default_run_dir="$CACHE_DIR/kafka/run"
+RUN_DIR="${MLBRIDGE_BROKER_RUN_DIR:-$default_run_dir}"
 DATA_DIR="$RUN_DIR/data"
 PID_FILE="$RUN_DIR/broker.pid"
 LOG_FILE="$RUN_DIR/broker.log"   # log4j2 output (see log4j2.xml)
 OUT_FILE="$RUN_DIR/broker.out"   # JVM stdout/stderr: crashes before log4j is up land here
 
 BROKER_HOST=127.0.0.1
-BROKER_PORT="${MLBRIDGE_BROKER_PORT:-9092}"
-CONTROLLER_PORT="${MLBRIDGE_CONTROLLER_PORT:-9093}"
+if [[ "$SECURE" == 1 ]]; then
+  BROKER_PORT="${MLBRIDGE_BROKER_PORT:-9192}"
+  CONTROLLER_PORT="${MLBRIDGE_CONTROLLER_PORT:-9193}"
+else
+  BROKER_PORT="${MLBRIDGE_BROKER_PORT:-9092}"
+  CONTROLLER_PORT="${MLBRIDGE_CONTROLLER_PORT:-9093}"
+fi
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 

@@ -3,6 +3,7 @@
 # Data is kept, so topics and committed offsets survive a restart; --wipe deletes them.
 # A broker this script did not start (KAFKA_BROKERS, docker compose) is never touched.
 set -euo pipefail
+for arg in "$@"; do [[ "$arg" == --secure ]] && export MLBRIDGE_BROKER_SECURE=1; done
 # shellcheck source=scripts/broker/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -10,7 +11,8 @@ wipe=false
 for arg in "$@"; do
   case "$arg" in
     --wipe) wipe=true ;;
-    *) echo "usage: stop.sh [--wipe]" >&2; exit 2 ;;
+    --secure) ;;
+    *) echo "usage: stop.sh [--secure] [--wipe]" >&2; exit 2 ;;
   esac
 done
 
@@ -28,4 +30,6 @@ if $wipe; then
   # Next start formats a fresh cluster (new cluster id, no topics, no offsets).
   rm -rf "$DATA_DIR"
   echo "broker: wiped $DATA_DIR"
+  # The secure instance's users were made at format time: new passwords and certificates with it.
+  [[ "$SECURE" == 1 ]] && rm -rf "$RUN_DIR/security"
 fi

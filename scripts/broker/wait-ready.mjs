@@ -6,6 +6,9 @@
 // With --warm, also waits for the group coordinator: on a fresh cluster the first FindCoordinator
 // creates __consumer_offsets (50 partitions, ~1 s), a cost better paid here than by the first test.
 // Exit 0 when ready, 1 on timeout, 2 when the watched process died.
+// The secured broker: --ca FILE (TLS trusting that CA) and --sasl-user U --sasl-password-file FILE
+// (SCRAM-SHA-512).
+import { readFileSync } from "node:fs";
 import { Kafka, logLevel } from "kafkajs";
 
 function parseArgs(argv) {
@@ -17,6 +20,9 @@ function parseArgs(argv) {
     else if (a === "--pid") out.pid = Number(argv[++i]);
     else if (a === "--warm") out.warm = true;
     else if (a === "--quiet") out.quiet = true;
+    else if (a === "--ca") out.ca = argv[++i];
+    else if (a === "--sasl-user") out.saslUser = argv[++i];
+    else if (a === "--sasl-password-file") out.saslPasswordFile = argv[++i];
     else throw new Error(`unknown argument: ${a}`);
   }
   return out;
@@ -42,6 +48,10 @@ const kafka = new Kafka({
   connectionTimeout: 1000,
   requestTimeout: 3000,
   retry: { retries: 0 },
+  ...(opts.ca ? { ssl: { ca: [readFileSync(opts.ca, "utf8")] } } : {}),
+  ...(opts.saslUser
+    ? { sasl: { mechanism: "scram-sha-512", username: opts.saslUser, password: readFileSync(opts.saslPasswordFile, "utf8").trim() } }
+    : {}),
 });
 
 let lastError = "no attempt made";
