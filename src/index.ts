@@ -8,6 +8,7 @@ export type {JobFilter} from './jobs/job-store.js';
 export type {JobState} from './jobs/job-record.js';
 export type {JobProgress, JobProgressEvent, JobStatus} from './jobs/job-status.js';
 export type {InvocationProgress} from './client/pending-calls.js';
+export type {KafkaSecurityOptions, SaslMechanism, SaslOptions, TlsOptions} from './transport/security-options.js';
 export type {PipelineSignature, PipelineTypes, UntypedPipelines} from './client/pipeline-types.js';
 export type {
 	AvroArraySchema,
@@ -23,6 +24,7 @@ export type {
 	ContractPipeline,
 } from './contract/contract.js';
 export {
+	AuthenticationError,
 	BrokerUnreachableError,
 	ClientClosedError,
 	DeadlineExceededError,
@@ -42,8 +44,10 @@ export {
 	ResultTooLargeError,
 	RunnerError,
 	SchemaNotFoundError,
+	TlsError,
 	UnknownPipelineError,
 	type RemoteCause,
+	type TlsProblem,
 	type RemoteErrorDetails,
 } from './errors/index.js';
 export {CodecError, ValueEncodingError, type WireValue} from './codec/index.js';

@@ -1,6 +1,7 @@
 import type {Contract} from '../contract/contract.js';
 import type {LogLevel, Logger} from '../logging/logger.js';
 import type {SchemaRegistryOptions} from '../registry/schema-registry.js';
+import type {SaslOptions, TlsOptions} from '../transport/security-options.js';
 import type {PipelineTypes, UntypedPipelines} from './pipeline-types.js';
 
 export type ClientOptions<P extends PipelineTypes = UntypedPipelines> = {
@@ -60,6 +61,24 @@ export type ClientOptions<P extends PipelineTypes = UntypedPipelines> = {
 	 * @default 10_000
 	 */
 	readonly connectTimeoutMs?: number;
+	/**
+	 * TLS to the brokers: `true` (system CAs) or `tls.connect` options — `ca` for a private CA,
+	 * `cert` and `key` for mutual TLS (PEM text you read from files). An untrusted certificate or a
+	 * TLS/plaintext mismatch ends connect() at once with TlsError.
+	 * @default no TLS
+	 */
+	readonly ssl?: TlsOptions;
+	/**
+	 * SASL authentication (`plain`, `scram-sha-256`, `scram-sha-512`), normally with `ssl`. Refused
+	 * credentials end connect() at once with AuthenticationError.
+	 * @default none
+	 */
+	readonly sasl?: SaslOptions;
+	/**
+	 * Replication factor of the topics this client creates (request, reply, catalogue, job topics).
+	 * @default min(3, brokers in the cluster)
+	 */
+	readonly replicationFactor?: number;
 	/**
 	 * Log level of the built-in JSON-lines logger on stderr (ignored when `logger` is given).
 	 * @default `MLBRIDGE_LOG_LEVEL`, else `"warn"`
@@ -142,7 +161,10 @@ export type InvokeOptions = {
 	readonly onProgress?: (progress: import('./pending-calls.js').InvocationProgress) => void;
 };
 
-export type ResolvedClientOptions = Required<Omit<ClientOptions, 'logLevel' | 'logger' | 'maxRequestBytes' | 'contract' | 'schemaRegistry'>> & {
+export type ResolvedClientOptions = Required<Omit<ClientOptions, 'logLevel' | 'logger' | 'maxRequestBytes' | 'contract' | 'schemaRegistry' | 'ssl' | 'sasl' | 'replicationFactor'>> & {
+	readonly ssl: TlsOptions | undefined;
+	readonly sasl: SaslOptions | undefined;
+	readonly replicationFactor: number | undefined;
 	readonly maxRequestBytes: number | undefined;
 	/** This instance's own reply topic (and the start of its consumer groups' ids). */
 	readonly replyTopic: string;

@@ -115,6 +115,8 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 				logger: resolved.logger,
 				connectionTimeoutMs: Math.min(resolved.connectTimeoutMs, 3000),
 				retry: {retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(200, resolved.connectTimeoutMs / 4)},
+				security: {ssl: resolved.ssl, sasl: resolved.sasl},
+				replicationFactor: resolved.replicationFactor,
 			});
 			await transport.ensureTopics([
 				{topic: resolved.requestTopic, numPartitions: resolved.requestPartitions},

@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {createLogger} from '../logging/logger.js';
 import type {Contract} from '../contract/contract.js';
 import {defaultJobRetentionMs, defaultJobStateTopic, defaultJobTopic} from '../jobs/job-topics.js';
+import {saslMechanisms} from '../transport/security-options.js';
 import {envBrokers, type ClientOptions, type ResolvedClientOptions} from './options.js';
 import type {PipelineTypes} from './pipeline-types.js';
 
@@ -82,6 +83,32 @@ function schemaRegistry(value: ClientOptions['schemaRegistry']): ClientOptions['
 	return value;
 }
 
+function ssl(value: ClientOptions['ssl']): ClientOptions['ssl'] {
+	if (value !== undefined && typeof value !== 'boolean' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+		throw new TypeError(`Expected \`ssl\` to be true or tls.connect options ({ca, cert, key, ...}), got ${describe(value)}`);
+	}
+
+	return value;
+}
+
+function sasl(value: ClientOptions['sasl']): ClientOptions['sasl'] {
+	if (value === undefined) {
+		return undefined;
+	}
+
+	const {mechanism, username, password} = (value ?? {}) as {mechanism?: unknown; username?: unknown; password?: unknown};
+	if (typeof mechanism !== 'string' || !(saslMechanisms as readonly string[]).includes(mechanism)) {
+		throw new TypeError(`Expected \`sasl.mechanism\` to be one of ${saslMechanisms.map(m => `"${m}"`).join(', ')}, got ${describe(mechanism)}`);
+	}
+
+	if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {
+		// Never the password itself in the message: it ends up in logs.
+		throw new TypeError(`Expected \`sasl.username\` and \`sasl.password\` to be non-empty strings, got username ${describe(username)} and a password of type ${typeof password}`);
+	}
+
+	return value;
+}
+
 /** Merge defaults, then validate, so a bad option fails at connect() with a message naming it. */
 export function resolveClientOptions<P extends PipelineTypes>(options: ClientOptions<P> = {}): ResolvedClientOptions {
 	const brokers = options.brokers ?? envBrokers() ?? ['127.0.0.1:9092'];
@@ -107,6 +134,9 @@ export function resolveClientOptions<P extends PipelineTypes>(options: ClientOpt
 		maxRequestBytes: options.maxRequestBytes === undefined ? undefined : positive('maxRequestBytes', options.maxRequestBytes),
 		clientId: topicName('clientId', clientId),
 		connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs ?? 10_000),
+		ssl: ssl(options.ssl),
+		sasl: sasl(options.sasl),
+		replicationFactor: options.replicationFactor === undefined ? undefined : integer('replicationFactor', options.replicationFactor, 1, 32_767),
 		logger: options.logger ?? createLogger(options.logLevel),
 		whenBrokerDown: oneOf('whenBrokerDown', options.whenBrokerDown ?? 'wait', ['wait', 'fail'] as const),
 		catalogTopic: topicName('catalogTopic', options.catalogTopic ?? process.env['MLBRIDGE_CATALOG_TOPIC'] ?? 'ml.pipeline.catalog'),

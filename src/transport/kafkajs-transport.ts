@@ -8,9 +8,11 @@ import {
 import type {Logger} from '../logging/logger.js';
 import {applyKafkajsIdleFix} from './kafkajs-idle-fix.js';
 import {kafkajsLevel, kafkajsLogCreator} from './kafkajs-log.js';
-import {noDelaySocketFactory} from './kafkajs-socket.js';
+import {securityError} from './connect-errors.js';
+import {createSocketFactory, type SocketProblem} from './kafkajs-socket.js';
 import {Murmur2Partitioner} from './murmur2-partitioner.js';
 import {SendBatcher} from './send-batcher.js';
+import type {KafkaSecurityOptions} from './security-options.js';
 import {TailPositions} from './tail-positions.js';
 import type {MessageHandler, OutgoingMessage, RecordHandler, TopicSpec, Transport} from './transport.js';
 
@@ -20,6 +22,13 @@ export type KafkajsTransportOptions = {
 	readonly logger: Logger;
 	readonly connectionTimeoutMs: number;
 	readonly retry: RetryOptions;
+	/** TLS and SASL; absent: PLAINTEXT. */
+	readonly security?: KafkaSecurityOptions | undefined;
+	/**
+	 * Replication factor of the topics this transport creates; absent: min(3, brokers in the
+	 * cluster), so a three-broker cluster gets RF 3 and a dev broker RF 1.
+	 */
+	readonly replicationFactor?: number | undefined;
 };
 
 /** The Transport over kafkajs: one producer, one admin, and one consumer per consumed topic. */
@@ -32,16 +41,26 @@ export class KafkajsTransport implements Transport {
 	/** Read positions of each tail(), by tailKey(topic, groupId). */
 	readonly #tails = new Map<string, TailPositions>();
 	readonly #logger: Logger;
+	readonly #replicationFactor: number | undefined;
+	/** The first unfixable socket failure (TLS) while connect() runs; connect() ends on it. */
+	#onProblem: ((problem: SocketProblem) => void) | undefined;
 
 	private constructor(options: KafkajsTransportOptions) {
 		applyKafkajsIdleFix();
 		this.#logger = options.logger;
+		this.#replicationFactor = options.replicationFactor;
+		const security = options.security ?? {};
 		this.#kafka = new Kafka({
 			clientId: options.clientId,
 			brokers: [...options.brokers],
 			connectionTimeout: options.connectionTimeoutMs,
 			retry: options.retry,
-			socketFactory: noDelaySocketFactory,
+			...(security.ssl === undefined || security.ssl === false ? {} : {ssl: security.ssl}),
+			...(security.sasl === undefined ? {} : {sasl: {...security.sasl}}),
+			socketFactory: createSocketFactory(problem => {
+				this.#logger.debug('transport.socket_problem', {broker: problem.broker, problem: problem.problem, error: String(problem.error)});
+				this.#onProblem?.(problem);
+			}),
 			logLevel: kafkajsLevel(options.logger),
 			logCreator: kafkajsLogCreator(options.logger),
 		});
@@ -61,17 +80,38 @@ export class KafkajsTransport implements Transport {
 		});
 	}
 
+	/**
+	 * Rejects with AuthenticationError or TlsError as soon as the credentials are refused or a TLS
+	 * failure is seen (kafkajs would retry those as connection errors), else with kafkajs's error.
+	 */
 	static async connect(options: KafkajsTransportOptions): Promise<KafkajsTransport> {
 		const transport = new KafkajsTransport(options);
+		let problem: SocketProblem | undefined;
+		const unfixable = new Promise<never>((_, reject) => {
+			transport.#onProblem = seen => {
+				problem ??= seen;
+				reject(new Error(`${seen.problem} on ${seen.broker}`));
+			};
+		});
+		unfixable.catch(() => undefined);
 		try {
-			await Promise.all([transport.#producer.connect(), transport.#admin.connect()]);
+			await Promise.race([Promise.all([transport.#producer.connect(), transport.#admin.connect()]), unfixable]);
+			if (transport.#replicationFactor === undefined) {
+				const {brokers} = await transport.#admin.describeCluster();
+				transport.#defaultReplication = Math.min(3, brokers.length);
+			}
 		} catch (error) {
 			await transport.close();
-			throw error;
+			throw securityError(error, options.brokers, options.security ?? {}, problem) ?? error;
+		} finally {
+			transport.#onProblem = undefined;
 		}
 
 		return transport;
 	}
+
+	/** min(3, brokers) as seen at connect, when no replication factor was given. */
+	#defaultReplication = 1;
 
 	async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
 		const existing = new Set(await this.#admin.listTopics());
@@ -86,6 +126,7 @@ export class KafkajsTransport implements Transport {
 				topics: missing.map(spec => ({
 					topic: spec.topic,
 					numPartitions: spec.numPartitions,
+					replicationFactor: this.#replicationFactor ?? this.#defaultReplication,
 					configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({name, value})),
 				})),
 			});
