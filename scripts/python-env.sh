@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Creates or updates the Python environment for the runner (npm run python:setup):
 # a venv (default <root>/.venv, override MLBRIDGE_VENV) with python-runner installed editable,
-# plus its test extra. Quick when nothing changed: pip runs only when pyproject.toml's hash
-# differs from the one stored in the venv, or the package does not import.
+# plus its test, registry, metrics and tracing extras. Quick when nothing changed: pip runs only
+# when pyproject.toml's hash differs from the one stored in the venv, or the package does not import.
 # Interpreter: MLBRIDGE_PYTHON, else python3 (needs >= 3.10).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,10 +42,10 @@ if [[ "$(cat "$STAMP" 2>/dev/null || true)" == "$want" ]] \
   exit 0
 fi
 
-echo "python-env: installing python-runner[test,registry] into $VENV"
+echo "python-env: installing python-runner[test,registry,metrics,tracing] into $VENV"
 rm -f "$STAMP"
 "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q \
-  -e "$ROOT/python-runner[test,registry]"
+  -e "$ROOT/python-runner[test,registry,metrics,tracing]"
 echo "$want" >"$STAMP"
 "$VENV/bin/python" - <<'PY'
 from importlib.metadata import version
