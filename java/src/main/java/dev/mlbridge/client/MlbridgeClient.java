@@ -1,0 +1,312 @@
+package dev.mlbridge.client;
+
+import dev.mlbridge.client.codec.Envelopes;
+import dev.mlbridge.client.codec.ReplyEnvelope;
+import dev.mlbridge.client.codec.RequestEnvelope;
+import dev.mlbridge.client.codec.ValueCodec;
+import dev.mlbridge.client.codec.ValueEncodingException;
+import dev.mlbridge.client.codec.WireSchemas;
+import dev.mlbridge.client.errors.BrokerUnreachableException;
+import dev.mlbridge.client.errors.ClientClosedException;
+import dev.mlbridge.client.errors.ErrorCodes;
+import dev.mlbridge.client.errors.InternalRunnerException;
+import dev.mlbridge.client.errors.InvalidArgumentsException;
+import dev.mlbridge.client.errors.InvocationTimeoutException;
+import dev.mlbridge.client.errors.MlbridgeException;
+import dev.mlbridge.client.errors.RemoteCause;
+import dev.mlbridge.client.errors.RemoteErrorDetails;
+import dev.mlbridge.client.errors.RequestTooLargeException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Calls Python pipelines over Kafka (the wire contract is docs/protocol.md).
+ *
+ * <pre>{@code
+ * try (MlbridgeClient client = MlbridgeClient.connect(ClientOptions.builder().brokers("localhost:9092").build())) {
+ *     Object result = client.invoke("train_model", Map.of("dataset", "cpu-metrics", "epochs", 5)).join();
+ * }
+ * }</pre>
+ *
+ * <p>Arguments and results use the generic {@code Value} encoding ({@link ValueCodec}); a typed
+ * pipeline accepts it too (the runner converts the arguments to its schema and answers in kind).
+ * Futures complete on the client's reply thread: chain blocking work with the {@code *Async}
+ * methods.
+ */
+public final class MlbridgeClient implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(MlbridgeClient.class.getName());
+
+    private final ClientOptions options;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Admin admin;
+    private final ReplyLoop replies;
+    private final Thread replyThread;
+    private final ScheduledThreadPoolExecutor timers;
+    private final long maxRequestBytes;
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private record Pending(String pipeline, CompletableFuture<Object> future, Consumer<Progress> onProgress) {}
+
+    private MlbridgeClient(ClientOptions options, KafkaProducer<byte[], byte[]> producer, Admin admin, long maxRequestBytes) {
+        this.options = options;
+        this.producer = producer;
+        this.admin = admin;
+        this.maxRequestBytes = maxRequestBytes;
+        this.replies = new ReplyLoop(options, this::onReply);
+        this.replyThread = new Thread(replies, "mlbridge-replies-" + options.clientId());
+        this.replyThread.setDaemon(true);
+        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "mlbridge-deadlines-" + options.clientId());
+            t.setDaemon(true);
+            return t;
+        });
+        this.timers.setRemoveOnCancelPolicy(true);
+    }
+
+    /** {@link ClientOptions#fromProperties(Properties)}, then {@link #connect(ClientOptions)}. */
+    public static MlbridgeClient connect(Properties properties) {
+        return connect(ClientOptions.fromProperties(properties));
+    }
+
+    /**
+     * Connect, create the request topic if missing and this client's own reply topic, and wait until
+     * the reply consumer has its position, so no reply can arrive before anyone listens.
+     *
+     * @throws BrokerUnreachableException when the brokers do not answer within the connect timeout
+     */
+    public static MlbridgeClient connect(ClientOptions options) {
+        Properties common = options.kafka();
+        common.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.brokers());
+        Properties adminProps = new Properties();
+        adminProps.putAll(common);
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, options.clientId() + "-admin");
+        adminProps.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(options.connectTimeout().toMillis()));
+        Properties producerProps = new Properties();
+        producerProps.putAll(common);
+        producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, options.clientId());
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        // A call is latency-bound: no artificial wait (kafka-clients 4 defaults to 5 ms).
+        producerProps.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "0");
+        producerProps.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(options.connectTimeout().toMillis()));
+        Admin admin = null;
+        KafkaProducer<byte[], byte[]> producer = null;
+        MlbridgeClient client = null;
+        try {
+            admin = Admin.create(adminProps);
+            Topics.ensure(admin, options, options.connectTimeout());
+            long limit = options.maxRequestBytes() != null ? options.maxRequestBytes() : Topics.maxMessageBytes(admin, options.requestTopic());
+            producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+            client = new MlbridgeClient(options, producer, admin, limit);
+            client.replyThread.start();
+            client.replies.ready.get(options.connectTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+            return client;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            if (client != null) {
+                client.close();
+            } else {
+                if (producer != null) {
+                    producer.close(Duration.ofSeconds(1));
+                }
+                if (admin != null) {
+                    admin.close(Duration.ofSeconds(1));
+                }
+            }
+            throw new BrokerUnreachableException(options.brokers(), e.getCause() != null ? e.getCause() : e, null);
+        }
+    }
+
+    public String clientId() {
+        return options.clientId();
+    }
+
+    /** This instance's own reply topic. */
+    public String replyTopic() {
+        return options.replyTopic();
+    }
+
+    /** Calls waiting for their reply. */
+    public int pendingCount() {
+        return pending.size();
+    }
+
+    public CompletableFuture<Object> invoke(String pipeline, Map<String, ?> args) {
+        return invoke(pipeline, args, InvokeOptions.DEFAULTS);
+    }
+
+    /**
+     * Run pipeline {@code pipeline} on some runner. The future completes with the result (mapped as
+     * {@link ValueCodec} says) or exceptionally with an {@link MlbridgeException}: a remote one
+     * per error code (UnknownPipelineException, InvalidArgumentsException, PipelineException, …),
+     * InvocationTimeoutException, RequestTooLargeException, BrokerUnreachableException or
+     * ClientClosedException, each with the request id. Cancelling the future forgets the call.
+     */
+    public CompletableFuture<Object> invoke(String pipeline, Map<String, ?> args, InvokeOptions invokeOptions) {
+        String id = UUID.randomUUID().toString();
+        if (closed) {
+            return CompletableFuture.failedFuture(new ClientClosedException(id));
+        }
+        if (pipeline == null || pipeline.isEmpty()) {
+            throw new IllegalArgumentException("Expected the pipeline name to be a non-empty string, got " + pipeline);
+        }
+        byte[] encodedArgs;
+        try {
+            encodedArgs = ValueCodec.encode(args == null ? Map.of() : args, "args");
+        } catch (ValueEncodingException e) {
+            return CompletableFuture.failedFuture(new InvalidArgumentsException(id, pipeline,
+                    RemoteErrorDetails.local(ErrorCodes.INVALID_ARGUMENTS, "ValueEncodingError", e.getMessage()), "local"));
+        }
+        Map<String, String> headers = new LinkedHashMap<>(invokeOptions.headers());
+        if (invokeOptions.idempotencyKey() != null) {
+            headers.put("idempotency-key", invokeOptions.idempotencyKey());
+        }
+        Duration timeout = invokeOptions.noTimeout() ? null
+                : invokeOptions.timeout() != null ? invokeOptions.timeout() : options.defaultTimeout();
+        long now = System.currentTimeMillis();
+        long deadlineMs = timeout == null ? 0 : now + timeout.toMillis();
+        byte[] value = Envelopes.encodeRequest(new RequestEnvelope(
+                id, pipeline, encodedArgs, WireSchemas.VALUE.ref(), options.replyTopic(), deadlineMs, 1, now, headers));
+        if (value.length > maxRequestBytes) {
+            return CompletableFuture.failedFuture(new RequestTooLargeException(id, value.length, maxRequestBytes, null));
+        }
+
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        pending.put(id, new Pending(pipeline, future, invokeOptions.onProgress()));
+        if (timeout != null) {
+            ScheduledFuture<?> timer = timers.schedule(
+                    () -> fail(id, new InvocationTimeoutException(id, pipeline, timeout)), timeout.toMillis(), TimeUnit.MILLISECONDS);
+            future.whenComplete((r, e) -> timer.cancel(false));
+        }
+        // A cancelled future (or any completion) forgets the call; a late reply is then ignored.
+        future.whenComplete((r, e) -> pending.remove(id));
+        // The idempotency key is the record key: repeats land on one partition, so on one runner.
+        byte[] key = (invokeOptions.idempotencyKey() != null ? invokeOptions.idempotencyKey() : id).getBytes(StandardCharsets.UTF_8);
+        try {
+            producer.send(new ProducerRecord<>(options.requestTopic(), key, value), (metadata, error) -> {
+                if (error != null) {
+                    fail(id, error instanceof RecordTooLargeException
+                            ? new RequestTooLargeException(id, value.length, maxRequestBytes, null)
+                            : closed ? new ClientClosedException(id) : new BrokerUnreachableException(options.brokers(), error, id));
+                }
+            });
+        } catch (RuntimeException e) {
+            fail(id, closed ? new ClientClosedException(id) : new BrokerUnreachableException(options.brokers(), e, id));
+        }
+        return future;
+    }
+
+    private void fail(String id, MlbridgeException error) {
+        Pending call = pending.remove(id);
+        if (call != null) {
+            call.future.completeExceptionally(error);
+        }
+    }
+
+    /** On the reply thread. Unmatched replies (late, or a duplicate after a re-run) are expected. */
+    private void onReply(ReplyEnvelope reply) {
+        if (reply.status() == ReplyEnvelope.Status.PROGRESS) {
+            Pending call = pending.get(reply.id());
+            if (call != null && call.onProgress != null && reply.progress() != null) {
+                try {
+                    call.onProgress.accept(new Progress(reply.id(), reply.progress().current(), reply.progress().total(), reply.progress().message()));
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "mlbridge: the progress callback of " + reply.id() + " threw", e);
+                }
+            }
+            return;
+        }
+        Pending call = pending.remove(reply.id());
+        if (call == null) {
+            return;
+        }
+        if (reply.status() == ReplyEnvelope.Status.ERROR) {
+            RemoteErrorDetails details = reply.error() == null
+                    ? new RemoteErrorDetails(ErrorCodes.INTERNAL, "MissingError", "The runner replied ERROR without error details", "", false, List.of())
+                    : details(reply.error());
+            call.future.completeExceptionally(ErrorCodes.fromReply(reply.id(), call.pipeline, details, reply.runner()));
+            return;
+        }
+        if (!WireSchemas.VALUE.ref().equals(reply.resultSchema())) {
+            call.future.completeExceptionally(new InternalRunnerException(reply.id(), call.pipeline, new RemoteErrorDetails(
+                    ErrorCodes.INTERNAL, "UnsupportedResultSchema",
+                    "The result is written with schema " + reply.resultSchema() + ", which this client cannot read (it reads the generic Value)",
+                    "", false, List.of()), reply.runner()));
+            return;
+        }
+        Object result;
+        try {
+            result = ValueCodec.decode(reply.result());
+        } catch (RuntimeException e) {
+            call.future.completeExceptionally(new InternalRunnerException(reply.id(), call.pipeline,
+                    new RemoteErrorDetails(ErrorCodes.INTERNAL, "UndecodableResult", e.getMessage(), "", false, List.of()), reply.runner()));
+            return;
+        }
+        call.future.complete(result);
+    }
+
+    private static RemoteErrorDetails details(ReplyEnvelope.Error error) {
+        List<RemoteCause> causes = new ArrayList<>();
+        for (ReplyEnvelope.Cause cause : error.causes()) {
+            causes.add(new RemoteCause(cause.type(), cause.message()));
+        }
+        return new RemoteErrorDetails(error.code(), error.type(), error.message(), error.traceback(), error.retryable(), causes);
+    }
+
+    /**
+     * Fail every pending call with ClientClosedException, stop reading replies, delete the reply
+     * topic (unless told not to) and disconnect. Safe to call twice.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (String id : List.copyOf(pending.keySet())) {
+            fail(id, new ClientClosedException(id));
+        }
+        timers.shutdownNow();
+        replies.stop();
+        try {
+            replyThread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+        if (options.deleteReplyTopicOnClose()) {
+            try {
+                admin.deleteTopics(List.of(options.replyTopic())).all().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                LOG.fine("mlbridge: could not delete reply topic " + options.replyTopic() + ": " + e);
+            }
+        }
+        admin.close(Duration.ofSeconds(5));
+    }
+}
