@@ -194,6 +194,7 @@ const fingerprints = {
 	reply: wireSchemas.reply.fingerprintHex,
 	catalog: wireSchemas.catalog.fingerprintHex,
 	job: wireSchemas.job.fingerprintHex,
+	presence: wireSchemas.presence.fingerprintHex,
 };
 writeFileSync(join(dir, 'fingerprints.json'), `${JSON.stringify(fingerprints, null, 2)}\n`);
 writeFileSync(

@@ -1,7 +1,7 @@
-"""Write ``schemas/vectors/py-written.json``, ``typed.json`` and ``jobs.json``: bytes from the Python codecs for the TS tests.
+"""Write ``schemas/vectors/py-written.json``, ``typed.json``, ``jobs.json`` and ``presence.json``: bytes from the Python codecs for the TS tests.
 
 ``python -m mlbridge_devtools.write_vectors [--out PATH] [--typed-out PATH]``. The format is described in
-``schemas/vectors/README.md``; the cases are built in envelope_vectors, typed_vectors and job_vectors.
+``schemas/vectors/README.md``; the cases are built in envelope_vectors, typed_vectors, job_vectors and presence_vectors.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .envelope_vectors import build_vectors, find_vectors_dir
 from .job_vectors import build_job_vectors
+from .presence_vectors import build_presence_vectors
 
 
 def default_path() -> Path:
@@ -38,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     jobs_out = find_vectors_dir() / "jobs.json"
     jobs_out.write_text(json.dumps(jobs, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {len(jobs['cases'])} job records to {jobs_out}")
+    presence = build_presence_vectors()
+    presence_out = find_vectors_dir() / "presence.json"
+    presence_out.write_text(json.dumps(presence, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {len(presence['cases'])} presence records to {presence_out}")
     return 0
 
 

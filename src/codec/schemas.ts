@@ -58,7 +58,7 @@ function load(name: string): WireSchema {
 
 /**
  * The wire schemas: the envelopes, Value, the catalogue entry (schemas/catalog.avsc) and the job
- * state record (schemas/job.avsc).
+ * state record (schemas/job.avsc) and the runner presence record (schemas/presence.avsc).
  */
 export const wireSchemas: {
 	readonly value: WireSchema;
@@ -66,10 +66,12 @@ export const wireSchemas: {
 	readonly reply: WireSchema;
 	readonly catalog: WireSchema;
 	readonly job: WireSchema;
+	readonly presence: WireSchema;
 } = {
 	value: load('value'),
 	request: load('request'),
 	reply: load('reply'),
 	catalog: load('catalog'),
 	job: load('job'),
+	presence: load('presence'),
 };

@@ -111,5 +111,6 @@ test('fingerprints.json matches the schemas', () => {
 		reply: wireSchemas.reply.fingerprintHex,
 		catalog: wireSchemas.catalog.fingerprintHex,
 		job: wireSchemas.job.fingerprintHex,
+		presence: wireSchemas.presence.fingerprintHex,
 	});
 });

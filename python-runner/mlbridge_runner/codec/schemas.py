@@ -19,7 +19,7 @@ from fastavro.schema import to_parsing_canonical_form
 from ..errors import SchemaNotFound
 from .crc64 import fingerprint_bytes
 
-NAMES: Final = ("value", "request", "reply", "catalog", "job")
+NAMES: Final = ("value", "request", "reply", "catalog", "job", "presence")
 _PACKAGE_DIR: Final = Path(__file__).resolve().parent.parent
 
 
@@ -72,6 +72,7 @@ class WireSchemas:
     reply: WireSchema
     catalog: WireSchema
     job: WireSchema
+    presence: WireSchema
 
     def error_codes(self) -> dict[str, str]:
         """``error-codes.json``'s code → description, in file order."""
