@@ -162,6 +162,16 @@ if $python_ok; then
 else
   record python FAIL "not run: python:setup failed"
 fi
+# The Java client (java/, issue 17): its codec against the shared vectors and its calls to a real
+# runner. Needs a JDK and Maven (CI has both); skipped, saying why, where either is missing.
+if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
+  echo "== java: SKIP, $(command -v java >/dev/null 2>&1 || printf 'no java') $(command -v mvn >/dev/null 2>&1 || printf 'no mvn') on PATH"
+  record java SKIP "no java or no mvn on PATH (apt-get install openjdk-17-jdk-headless maven)"
+elif $broker_ok && $python_ok; then
+  run_tier java "java/src/test/**/*Test.java" bash java/test.sh
+else
+  record java FAIL "not run: no broker or no Python"
+fi
 # Faults injected (runners SIGKILLed, rolling restarts, a second broker killed): bounded by
 # MLBRIDGE_RELIABILITY_SCALE=ci unless set to full.
 if $broker_ok && $python_ok; then

@@ -37,6 +37,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -102,7 +103,6 @@ public final class MlbridgeClient implements AutoCloseable {
         Properties adminProps = new Properties();
         adminProps.putAll(common);
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, options.clientId() + "-admin");
-        adminProps.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(options.connectTimeout().toMillis()));
         Properties producerProps = new Properties();
         producerProps.putAll(common);
         producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, options.clientId());
@@ -135,6 +135,9 @@ public final class MlbridgeClient implements AutoCloseable {
                 if (admin != null) {
                     admin.close(Duration.ofSeconds(1));
                 }
+            }
+            if (e instanceof ConfigException bad) {
+                throw new IllegalArgumentException("Kafka settings refused: " + bad.getMessage(), bad);
             }
             throw new BrokerUnreachableException(options.brokers(), e.getCause() != null ? e.getCause() : e, null);
         }
