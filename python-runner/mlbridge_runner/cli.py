@@ -130,6 +130,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--job-retention-ms", type=int, default=7 * 24 * 3600 * 1000,
         help="retention of the job topics when this runner creates them (default 7 days)",
     )
+    parser.add_argument(
+        "--presence-interval", type=float, default=5.0, metavar="SECONDS",
+        help="seconds between this runner's records on <request topic>.runners, read by `mlbridge status` and the "
+        "dashboard; a runner is shown gone after 3 intervals without one (default 5)",
+    )
     parser.add_argument("--log-level", default=None, help="debug | info | warning (warn) | error (env MLBRIDGE_LOG_LEVEL, default info)")
     return parser.parse_args(argv)
 
@@ -243,6 +248,7 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             job_max_attempts=args.job_max_attempts,
             cancel_grace_seconds=args.cancel_grace,
             job_retention_ms=args.job_retention_ms,
+            presence_interval_ms=round(args.presence_interval * 1000),
         )
         runner = Runner(config, served)
     except MlbridgeRunnerError as exc:

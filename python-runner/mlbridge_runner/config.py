@@ -92,10 +92,17 @@ class RunnerConfig:
     job_max_attempts: int = 3
     cancel_grace_seconds: float = 5.0
     job_retention_ms: int = 7 * 24 * 3600 * 1000
+    #: Period of this runner's presence record on ``<request_topic>.runners`` (see presence/):
+    #: readers call a runner gone after 3 periods without one.
+    presence_interval_ms: int = 5000
 
     @property
     def dlq_topic(self) -> str:
         return dlq_topic_for(self.request_topic)
+
+    @property
+    def presence_topic(self) -> str:
+        return f"{self.request_topic}.runners"
 
     @property
     def jobs_topic(self) -> str:
@@ -152,6 +159,8 @@ class RunnerConfig:
             raise ConfigError(f"job max attempts must be >= 1, got {self.job_max_attempts}")
         if self.cancel_grace_seconds < 0:
             raise ConfigError(f"cancel grace must be >= 0, got {self.cancel_grace_seconds}")
+        if self.presence_interval_ms < 100:
+            raise ConfigError(f"presence interval must be >= 100 ms, got {self.presence_interval_ms}")
         if self.max_poll_interval_ms < self.session_timeout_ms:
             raise ConfigError(
                 f"max poll interval ({self.max_poll_interval_ms} ms) must be >= the session timeout "

@@ -125,3 +125,6 @@ JOB_VIEW_BEHIND: Final = "job.view_behind"
 JOB_RECORD_UNREADABLE: Final = "job.record_unreadable"
 #: INFO: a running call was cancelled by its caller (an aborted invoke): id, pipeline.
 CALL_CANCELLING: Final = "call.cancelling"
+#: WARNING (first failure of an outage; DEBUG after): a presence record or the stop's tombstone was
+#: not written to <request topic>.runners: topic, error (tombstone: true for the stop's).
+PRESENCE_FAILED: Final = "presence.failed"

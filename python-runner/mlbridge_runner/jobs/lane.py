@@ -123,6 +123,16 @@ class JobLane(LaneCancellation):
         self._thread = threading.Thread(target=self._run_loop, name="mlbridge-job-lane", daemon=True)
         self._thread.start()
 
+    @property
+    def running_count(self) -> int:
+        """Jobs running now (read from other threads: a snapshot)."""
+        return len(self._running)
+
+    @property
+    def partitions(self) -> tuple[int, ...]:
+        """Job topic partitions assigned now (read from other threads: a snapshot)."""
+        return tuple(p for _, p in self._tracker.partitions())
+
     def job_cancelled(self, job_id: str) -> None:
         """From the view's thread: a cancellation of ``job_id`` was written."""
         self._cancels.put(job_id)

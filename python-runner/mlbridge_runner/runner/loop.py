@@ -182,6 +182,7 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
             consumer.subscribe(
                 [self.config.request_topic], on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost
             )
+            self._start_presence(VERSION)
             log_event(
                 INFO,
                 events.STARTED,
@@ -213,6 +214,7 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
             self._store_settled()
             raise
         finally:
+            self._stop_presence()
             self._pool.close()
             if self._processes is not None:
                 self._processes.close()

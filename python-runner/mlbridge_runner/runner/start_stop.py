@@ -7,6 +7,8 @@ is only polling, checking and handing work over. Runs on the loop thread.
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import time
 from typing import TYPE_CHECKING, Callable
@@ -16,13 +18,17 @@ from confluent_kafka import Consumer, Producer
 from .. import events
 from ..jobs.service import JOB_TOPIC_PARTITIONS, job_topic_configs
 from ..logging import INFO, WARNING, kafka_logger, log_event
-from ..transport.config import admin_settings
+from ..presence.publisher import PresencePublisher, PresenceState, presence_producer_settings
+from ..presence.records import PresenceRecord
+from ..transport.config import admin_settings, consumer_settings, producer_settings
 from ..transport.topics import TopicSetupError, ensure_topics
 
 if TYPE_CHECKING:
     from ..config import RunnerConfig
+    from ..jobs.service import JobService
+    from ..registry import Registry
     from .flow import FlowControl
-    from .offsets import Ticket
+    from .offsets import OffsetTracker, Ticket
     from .pool import WorkerPool
     from .transactions import TransactionalOutbox
 
@@ -30,6 +36,9 @@ if TYPE_CHECKING:
 FLUSH_SECONDS = 10.0
 #: How long the drain waits in ``consumer.poll`` between checks of the running calls.
 DRAIN_POLL_SECONDS = 0.01
+#: The presence topic keeps one record per runner: small segments, so compaction keeps up with a
+#: record every few seconds per runner and a reader never reads a week of them.
+PRESENCE_TOPIC_CONFIG = {"cleanup.policy": "compact", "segment.ms": "600000", "min.cleanable.dirty.ratio": "0.1"}
 
 
 class StartStop:
@@ -43,6 +52,12 @@ class StartStop:
     _pool: WorkerPool
     _outbox: TransactionalOutbox | None
     _progress_producer: Producer
+    _tracker: OffsetTracker
+    _jobs: JobService
+    _served: int
+    registry: Registry
+    #: Set by _start_presence once the loop serves.
+    _presence: PresencePublisher | None = None
 
     def _service(self) -> None:
         raise NotImplementedError
@@ -57,7 +72,7 @@ class StartStop:
         raise NotImplementedError
 
     def _ensure_topics(self) -> bool:
-        """Create the request, dead-letter and job topics, waiting for the broker; ``False`` if stopped first."""
+        """Create the request, dead-letter, job and presence topics, waiting for the broker; ``False`` if stopped first."""
         attempt = 0
         while not self._stop.is_set():
             attempt += 1
@@ -69,15 +84,56 @@ class StartStop:
                         self.config.dlq_topic: 1,
                         self.config.jobs_topic: JOB_TOPIC_PARTITIONS,
                         self.config.jobs_state_topic: JOB_TOPIC_PARTITIONS,
+                        self.config.presence_topic: 1,
                     },
                     timeout=3.0,
-                    configs=job_topic_configs(self.config),
+                    configs={**job_topic_configs(self.config), self.config.presence_topic: PRESENCE_TOPIC_CONFIG},
                 )
                 return True
             except TopicSetupError as exc:
                 log_event(WARNING, events.WAITING_FOR_BROKER, brokers=self.config.brokers, error=str(exc), attempt=attempt)
                 self._stop.wait(min(5.0, 0.5 * attempt))
         return False
+
+    def _start_presence(self, version: str) -> None:
+        """Announce this runner on the presence topic until :meth:`_stop_presence` (presence/)."""
+        config = self.config
+        base = PresenceRecord(
+            id=self.identity,
+            # Kafka knows the runner by its client.id, replies and the catalogue by its identity.
+            client_id=consumer_settings(config, self.identity)["client.id"],
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            version=version,
+            group=config.group,
+            request_topic=config.request_topic,
+            pipelines=tuple(sorted(self.registry.names())),
+            started_at_ms=int(time.time() * 1000),
+            interval_ms=config.presence_interval_ms,
+        )
+        settings = presence_producer_settings(producer_settings(config, self.identity), config.presence_interval_ms)
+        self._presence = PresencePublisher(
+            {**settings, "logger": kafka_logger()}, config.presence_topic, base, self._presence_state
+        )
+        self._presence.start()
+
+    def _presence_state(self) -> PresenceState:
+        """Presence thread: a snapshot of counters the loop and lanes keep (plain reads, no locks)."""
+        lane = self._jobs.lane
+        return PresenceState(
+            call_partitions=tuple(p for topic, p in self._tracker.partitions() if topic == self.config.request_topic),
+            job_partitions=lane.partitions if lane is not None else (),
+            in_flight=self._pool.running,
+            queued=self._pool.queued,
+            jobs_running=lane.running_count if lane is not None else 0,
+            served=self._served,
+        )
+
+    def _stop_presence(self) -> None:
+        """Retire this runner's presence key (a tombstone), so readers see it gone at once."""
+        if self._presence is not None:
+            self._presence.stop()
+            self._presence = None
 
     def _drain(self) -> int:
         """Graceful stop: take nothing new, finish in-flight calls within the grace period, reply,
