@@ -1,7 +1,9 @@
 """``python -m mlbridge_runner --pipelines FILE_OR_MODULE ...`` (and ``... catalog ...``: catalog/command.py)
 
 Exit codes: 0 stopped cleanly (SIGTERM/SIGINT), 1 the runner failed, 2 bad command line or
-pipelines (or pipelines that clash with versions in the catalogue), 3 dependencies missing, 128+N a second signal N forced an immediate exit.
+pipelines (or pipelines that clash with versions in the catalogue), 3 dependencies missing, 4 the
+Kafka brokers refused the credentials or TLS failed (event runner.security_failed), 128+N a second
+signal N forced an immediate exit.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from .config import (
 from .errors import ConfigError, MlbridgeRunnerError
 from .loading import EXIT_MISSING_DEPENDENCIES, load_pipelines, missing_dependencies
 from .registry import Registry, default_registry
+from .transport.security_args import add_security_arguments, security_config
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_KAFKA_SECURITY = 4
 
 PROG = "mlbridge-runner"
 
@@ -135,6 +139,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="seconds between this runner's records on <request topic>.runners, read by `mlbridge status` and the "
         "dashboard; a runner is shown gone after 3 intervals without one (default 5)",
     )
+    add_security_arguments(parser)
     parser.add_argument("--log-level", default=None, help="debug | info | warning (warn) | error (env MLBRIDGE_LOG_LEVEL, default info)")
     return parser.parse_args(argv)
 
@@ -216,6 +221,7 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
         return EXIT_USAGE
 
     from .runner.loop import Runner
+    from .transport.connect_check import KafkaSecurityError
 
     try:
         config = RunnerConfig(
@@ -248,6 +254,7 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             job_max_attempts=args.job_max_attempts,
             cancel_grace_seconds=args.cancel_grace,
             job_retention_ms=args.job_retention_ms,
+            **security_config(args),
             presence_interval_ms=round(args.presence_interval * 1000),
         )
         runner = Runner(config, served)
@@ -258,6 +265,13 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
     _tune_gc()
     try:
         return runner.run()
+    except KafkaSecurityError as exc:
+        from . import events
+
+        runner_logging.log_event(
+            runner_logging.ERROR, events.SECURITY_FAILED, kind=exc.kind, brokers=exc.brokers, error=exc.detail, hint=exc.hint
+        )
+        return EXIT_KAFKA_SECURITY
     except Exception as exc:  # noqa: BLE001
         from . import events
 

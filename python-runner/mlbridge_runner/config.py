@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from .errors import ConfigError
@@ -92,6 +92,13 @@ class RunnerConfig:
     job_max_attempts: int = 3
     cancel_grace_seconds: float = 5.0
     job_retention_ms: int = 7 * 24 * 3600 * 1000
+    #: librdkafka settings of every Kafka client beyond ``bootstrap.servers``: TLS and SASL
+    #: (transport/security.py), as (key, value) pairs.
+    kafka_settings: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # holds passwords
+    #: Replicas of the topics this runner creates; None: min(3, brokers in the cluster).
+    replication_factor: int | None = None
+    #: (user, password) for the schema registry's HTTP basic auth.
+    schema_registry_auth: tuple[str, str] | None = field(default=None, repr=False)
     #: Period of this runner's presence record on ``<request_topic>.runners`` (see presence/):
     #: readers call a runner gone after 3 periods without one.
     presence_interval_ms: int = 5000
@@ -159,6 +166,8 @@ class RunnerConfig:
             raise ConfigError(f"job max attempts must be >= 1, got {self.job_max_attempts}")
         if self.cancel_grace_seconds < 0:
             raise ConfigError(f"cancel grace must be >= 0, got {self.cancel_grace_seconds}")
+        if self.replication_factor is not None and self.replication_factor < 1:
+            raise ConfigError(f"replication factor must be >= 1, got {self.replication_factor}")
         if self.presence_interval_ms < 100:
             raise ConfigError(f"presence interval must be >= 100 ms, got {self.presence_interval_ms}")
         if self.max_poll_interval_ms < self.session_timeout_ms:

@@ -27,6 +27,9 @@ STOPPING: Final = "runner.stopping"
 STOPPED: Final = "runner.stopped"
 #: ERROR: the runner itself failed: error.
 CRASHED: Final = "runner.crashed"
+#: ERROR, then exit 4: the brokers refused the credentials or TLS failed at start: kind
+#: ("authentication" | "tls"), brokers, error (librdkafka's words), hint (what to check).
+SECURITY_FAILED: Final = "runner.security_failed"
 #: DEBUG: back-pressure (the local queue reached --max-queued): running, queued.
 PAUSED: Final = "runner.paused"
 RESUMED: Final = "runner.resumed"

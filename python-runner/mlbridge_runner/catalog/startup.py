@@ -18,6 +18,7 @@ from .. import events
 from ..config import RunnerConfig
 from ..logging import ERROR, INFO, WARNING, kafka_logger, log_event
 from ..registry import Registry
+from ..transport.config import connection_settings
 from ..transport.topics import TopicSetupError, ensure_catalog_topic
 from .compatibility import CatalogRefused, ReadableCheck, find_conflicts, find_forward_problems
 from .entries import CatalogEntry, pipeline_entry
@@ -66,10 +67,11 @@ def open_catalog(
     """
     topic = config.catalog_topic
     client_id = _client_id(identity)
-    admin = {"bootstrap.servers": config.brokers, "client.id": client_id, "logger": kafka_logger()}
-    if not _retrying(stop, topic, lambda: ensure_catalog_topic(admin, topic, timeout=3.0)):
+    connection = connection_settings(config)
+    admin = {**connection, "client.id": client_id, "logger": kafka_logger()}
+    if not _retrying(stop, topic, lambda: ensure_catalog_topic(admin, topic, timeout=3.0, replication_factor=config.replication_factor)):
         return None
-    view = CatalogView({**view_settings(config.brokers, client_id), "logger": kafka_logger()}, topic, store)
+    view = CatalogView({**view_settings(config.brokers, client_id), **connection, "logger": kafka_logger()}, topic, store)
     try:
         if not _retrying(stop, topic, lambda: view.catch_up(CATCH_UP_SECONDS)):
             view.close()
@@ -102,7 +104,7 @@ def open_catalog(
                 problem=problem.problem,
                 message=str(problem),
             )
-        settings = {**publisher_settings(config.brokers, client_id, PUBLISH_SECONDS), "logger": kafka_logger()}
+        settings = {**publisher_settings(config.brokers, client_id, PUBLISH_SECONDS), **connection, "logger": kafka_logger()}
         publish_entries(settings, topic, mine, PUBLISH_SECONDS)
         log_event(INFO, events.CATALOG_PUBLISHED, topic=topic, keys=[entry.key for entry in mine])
         view.start()

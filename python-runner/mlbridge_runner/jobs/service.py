@@ -14,7 +14,7 @@ from ..registry import Registry
 from ..runner.dispatch import Dispatcher
 from ..runner.dlq import DeadLetters
 from ..runner.processes import ProcessWorkers
-from ..transport.config import consumer_settings, producer_settings
+from ..transport.config import connection_settings, consumer_settings, producer_settings
 from .lane import JobLane
 from .state_writer import StateWriter
 from .view import JobView
@@ -57,7 +57,7 @@ class JobService:
     ) -> None:
         base = consumer_settings(config, identity)
         view_settings = {
-            "bootstrap.servers": base["bootstrap.servers"],
+            **connection_settings(config),
             "client.id": base["client.id"] + "-jobview",
             "group.id": f"{config.group}.jobview",  # required by librdkafka; never joined (assign only)
             "logger": logger,

@@ -88,6 +88,7 @@ class StartStop:
                     },
                     timeout=3.0,
                     configs={**job_topic_configs(self.config), self.config.presence_topic: PRESENCE_TOPIC_CONFIG},
+                    replication_factor=self.config.replication_factor,
                 )
                 return True
             except TopicSetupError as exc:

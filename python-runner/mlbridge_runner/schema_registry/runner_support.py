@@ -173,7 +173,9 @@ def open_runner_registry(config: Any, pipelines: Mapping[str, Pipeline]) -> Runn
     url = getattr(config, "schema_registry", None)
     if not url:
         return None
-    return RunnerRegistry.open(url, config.request_topic, pipelines.values())
+    return RunnerRegistry.open(
+        url, config.request_topic, pipelines.values(), basic_auth=getattr(config, "schema_registry_auth", None)
+    )
 
 
 def _text(schema: Any) -> str:

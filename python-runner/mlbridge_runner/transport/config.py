@@ -11,11 +11,16 @@ def _client_id(identity: str) -> str:
     return "mlbridge-runner-" + identity.replace("/", "-")
 
 
+def connection_settings(config: RunnerConfig) -> dict[str, Any]:
+    """Where the brokers are and how to reach them (TLS, SASL: transport/security.py), for every client."""
+    return {"bootstrap.servers": config.brokers, **dict(config.kafka_settings)}
+
+
 def consumer_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
     """At-least-once consumer: offsets are stored by the runner after the reply is acknowledged,
     and auto-commit (every second, and on close) commits what was stored."""
     return {
-        "bootstrap.servers": config.brokers,
+        **connection_settings(config),
         "client.id": _client_id(identity),
         "group.id": config.group,
         "auto.offset.reset": "earliest",
@@ -42,7 +47,7 @@ PRODUCER_MAX_MESSAGE_BYTES = 1_000_000
 def producer_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
     """Replies and dead letters: sent at once, acknowledged by all in-sync replicas."""
     return {
-        "bootstrap.servers": config.brokers,
+        **connection_settings(config),
         "client.id": _client_id(identity),
         "message.max.bytes": PRODUCER_MAX_MESSAGE_BYTES,
         "linger.ms": 0,
@@ -95,4 +100,4 @@ def transactional_settings(config: RunnerConfig, identity: str) -> dict[str, Any
 
 
 def admin_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
-    return {"bootstrap.servers": config.brokers, "client.id": _client_id(identity)}
+    return {**connection_settings(config), "client.id": _client_id(identity)}

@@ -7,6 +7,8 @@ from typing import Any
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
+from .connect_check import FailureWatch
+
 
 class TopicSetupError(Exception):
     """The topics could not be created (broker unreachable, not authorised, ...)."""
@@ -21,19 +23,31 @@ def ensure_topics(
     topics: dict[str, int],
     timeout: float = 10.0,
     configs: dict[str, dict[str, str]] | None = None,
+    replication_factor: int | None = None,
 ) -> list[str]:
     """Create each ``name → partitions`` topic that does not exist yet; return the ones created.
 
     ``configs`` gives topic settings (name → {setting: value}) used when a topic is created. A topic
-    that already exists (made by an operator or another runner) is fine as it is.
+    that already exists (made by an operator or another runner) is fine as it is. Topics get
+    ``replication_factor`` replicas, by default min(3, brokers in the cluster).
+
+    Raises :class:`~.connect_check.KafkaSecurityError` when the brokers refused the credentials or
+    TLS failed (not worth a retry), :class:`TopicSetupError` otherwise.
     """
-    admin = AdminClient(admin_settings)
+    watch = FailureWatch(admin_settings)
+    admin = AdminClient(watch.settings)
     try:
-        existing = set(admin.list_topics(timeout=timeout).topics)
+        metadata = admin.list_topics(timeout=timeout)
     except KafkaException as exc:
+        admin.poll(0)  # serves error_cb and the log lines the watch reads
+        failure = watch.failure()
+        if failure is not None:
+            raise failure from None
         raise TopicSetupError(f"cannot list topics: {exc.args[0]}") from None
+    existing = set(metadata.topics)
+    replicas = replication_factor if replication_factor is not None else min(3, max(1, len(metadata.brokers)))
     missing = [
-        NewTopic(name, num_partitions=partitions, replication_factor=-1, config=(configs or {}).get(name, {}))
+        NewTopic(name, num_partitions=partitions, replication_factor=replicas, config=(configs or {}).get(name, {}))
         for name, partitions in topics.items()
         if name not in existing
     ]
@@ -53,6 +67,8 @@ def ensure_topics(
     return created
 
 
-def ensure_catalog_topic(admin_settings: dict[str, Any], topic: str, timeout: float = 10.0) -> bool:
+def ensure_catalog_topic(
+    admin_settings: dict[str, Any], topic: str, timeout: float = 10.0, replication_factor: int | None = None
+) -> bool:
     """Create the compacted one-partition catalogue topic if needed; ``True`` if this call made it."""
-    return bool(ensure_topics(admin_settings, {topic: 1}, timeout, {topic: CATALOG_TOPIC_CONFIG}))
+    return bool(ensure_topics(admin_settings, {topic: 1}, timeout, {topic: CATALOG_TOPIC_CONFIG}, replication_factor))

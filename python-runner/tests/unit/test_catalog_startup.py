@@ -64,7 +64,7 @@ class FakeView:
 def fakes(monkeypatch):
     state = {"published": [], "view_args": {}, "topic_failures": 0, "sent": []}
 
-    def ensure(admin, topic, timeout=10.0):
+    def ensure(admin, topic, timeout=10.0, replication_factor=None):
         if state["topic_failures"]:
             state["topic_failures"] -= 1
             raise TopicSetupError("broker away")
@@ -119,9 +119,9 @@ def test_a_stop_while_waiting_returns_none(fakes):
     stop = Stop()
     original = startup.ensure_catalog_topic
 
-    def fail_then_stop(admin, topic, timeout=10.0):
+    def fail_then_stop(admin, topic, timeout=10.0, replication_factor=None):
         stop.set()
-        return original(admin, topic, timeout)
+        return original(admin, topic, timeout, replication_factor)
 
     startup.ensure_catalog_topic = fail_then_stop  # type: ignore[assignment]
     try:
