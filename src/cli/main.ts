@@ -29,6 +29,11 @@ Commands:
   dashboard [--port 8080] [--host 127.0.0.1] [--token T] [--group G]
                                             the operator's web page: jobs (live progress, cancel),
                                             pipelines, runners and lag, dead letters
+  status [--group G] [--json] [--timeout MS]
+                                            runners of a group (pipelines, partitions, in-flight,
+                                            last seen), lag per partition, dead letters
+  gc-replies [--dry-run] [--idle DURATION] [--json]
+                                            delete reply topics of clients that are gone
   (these take --brokers LIST, --request-topic T, --catalog-topic T, --verbose; COMMAND --help lists all)
 
 Environment:
@@ -64,6 +69,16 @@ async function main(argv: readonly string[]): Promise<number> {
 			// Loaded only for this command: the others never load the server.
 			const {runDashboardCommand} = await import('./dashboard-command.js');
 			const code = await runDashboardCommand(rest);
+			setTimeout(() => process.exit(code), 2000).unref();
+			return code;
+		}
+
+		case 'status':
+		case 'gc-replies': {
+			// Loaded only for these: admin reads, no client.
+			const code = command === 'status'
+				? await (await import('./status-command.js')).runStatusCommand(rest)
+				: await (await import('./gc-replies-command.js')).runGcRepliesCommand(rest);
 			setTimeout(() => process.exit(code), 2000).unref();
 			return code;
 		}

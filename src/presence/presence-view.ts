@@ -7,6 +7,7 @@
 import {randomBytes} from 'node:crypto';
 import {type Admin, Kafka, logLevel} from 'kafkajs';
 import {BrokerUnreachableError} from '../errors/invocation-errors.js';
+import {withDeadline} from '../operations/deadline.js';
 import {TailPositions} from '../transport/tail-positions.js';
 import {PresenceReadTimeoutError} from './presence-errors.js';
 import {decodePresenceRecord, isLive, type PresenceRecord, presenceTopicFor} from './presence-record.js';
@@ -133,17 +134,5 @@ function apply(records: Map<string, PresenceRecord>, key: Buffer | null, value: 
 		records.set(id, decodePresenceRecord(value));
 	} catch {
 		// A record of another schema (a newer runner, a stray producer) says nothing we can read.
-	}
-}
-
-async function withDeadline<T>(work: Promise<T>, deadline: number, error: () => Error): Promise<T> {
-	let timer: NodeJS.Timeout | undefined;
-	const expired = new Promise<never>((_resolve, reject) => {
-		timer = setTimeout(() => reject(error()), Math.max(0, deadline - Date.now()));
-	});
-	try {
-		return await Promise.race([work, expired]);
-	} finally {
-		clearTimeout(timer);
 	}
 }
