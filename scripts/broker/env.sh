@@ -57,3 +57,22 @@ stop_pid() {
   # After SIGKILL, wait until the kernel has released the process (and its ports).
   while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 }
+
+# Jars once per version (also used by scripts/cluster); copied to a temp folder first so an
+# interrupted download never leaves a half-filled lib/ that would be taken as complete next time.
+# $1: where Maven's output goes (shown only on failure).
+fetch_kafka_jars() {
+  [[ -d "$KAFKA_LIB" ]] && return 0
+  command -v mvn >/dev/null || { echo "broker: mvn not found (needed once to fetch Kafka jars)" >&2; return 1; }
+  echo "broker: fetching Kafka $KAFKA_VERSION jars with Maven into $KAFKA_LIB"
+  local tmp_lib="$KAFKA_LIB.tmp.$$"
+  rm -rf "$tmp_lib"
+  mkdir -p "$(dirname "$KAFKA_LIB")" "$(dirname "$1")"
+  # Debian's Maven 3.8 prints stray colour codes even in batch mode, and a successful download
+  # needs no narration.
+  mvn -B -f "$BROKER_SCRIPTS/pom.xml" \
+    -Dkafka.version="$KAFKA_VERSION" -DoutputDirectory="$tmp_lib" -DincludeScope=runtime \
+    dependency:copy-dependencies >"$1" 2>&1 \
+    || { tail -n 60 "$1" >&2; rm -rf "$tmp_lib"; return 1; }
+  mv "$tmp_lib" "$KAFKA_LIB"
+}

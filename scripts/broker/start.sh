@@ -63,20 +63,7 @@ fi
 
 # --- jars: once per version; copy to a temp folder first so an interrupted download never
 # leaves a half-filled lib/ that would be taken as complete next time.
-if [[ ! -d "$KAFKA_LIB" ]]; then
-  command -v mvn >/dev/null || { echo "broker: mvn not found (needed once to fetch Kafka jars)" >&2; exit 1; }
-  echo "broker: fetching Kafka $KAFKA_VERSION jars with Maven into $KAFKA_LIB"
-  tmp_lib="$KAFKA_LIB.tmp.$$"
-  rm -rf "$tmp_lib"
-  mkdir -p "$(dirname "$KAFKA_LIB")"
-  # Output goes to a file, shown only on failure: Debian's Maven 3.8 prints stray colour
-  # codes even in batch mode, and a successful download needs no narration.
-  mvn -B -f "$BROKER_SCRIPTS/pom.xml" \
-    -Dkafka.version="$KAFKA_VERSION" -DoutputDirectory="$tmp_lib" -DincludeScope=runtime \
-    dependency:copy-dependencies >"$RUN_DIR/mvn.log" 2>&1 \
-    || { tail -n 60 "$RUN_DIR/mvn.log" >&2; rm -rf "$tmp_lib"; exit 1; }
-  mv "$tmp_lib" "$KAFKA_LIB"
-fi
+fetch_kafka_jars "$RUN_DIR/mvn.log"
 
 "$JAVA" -version >/dev/null 2>&1 || { echo "broker: java not found (Kafka 4.x needs Java 17+)" >&2; exit 1; }
 

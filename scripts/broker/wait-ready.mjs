@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Waits until a Kafka cluster answers a metadata request (admin.describeCluster).
 // Usage: node wait-ready.mjs [--brokers host:port,...] [--timeout seconds] [--pid N] [--warm] [--quiet]
+//        [--expect-brokers N]
 // Brokers default to $KAFKA_BROKERS, then 127.0.0.1:9092. With --pid, gives up as soon as that
 // process is gone, so a broker that crashed on startup fails fast instead of after the timeout.
 // With --warm, also waits for the group coordinator: on a fresh cluster the first FindCoordinator
@@ -12,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { Kafka, logLevel } from "kafkajs";
 
 function parseArgs(argv) {
-  const out = { brokers: process.env.KAFKA_BROKERS || "127.0.0.1:9092", timeout: 90, pid: 0, warm: false, quiet: false };
+  const out = { brokers: process.env.KAFKA_BROKERS || "127.0.0.1:9092", timeout: 90, pid: 0, warm: false, quiet: false, expectBrokers: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--brokers") out.brokers = argv[++i];
@@ -20,6 +21,7 @@ function parseArgs(argv) {
     else if (a === "--pid") out.pid = Number(argv[++i]);
     else if (a === "--warm") out.warm = true;
     else if (a === "--quiet") out.quiet = true;
+    else if (a === "--expect-brokers") out.expectBrokers = Number(argv[++i]);
     else if (a === "--ca") out.ca = argv[++i];
     else if (a === "--sasl-user") out.saslUser = argv[++i];
     else if (a === "--sasl-password-file") out.saslPasswordFile = argv[++i];
@@ -64,7 +66,8 @@ while (Date.now() < deadline) {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    const hasController = cluster.controller !== null && cluster.controller !== undefined;
+    // A cluster (--expect-brokers N) is ready once all N brokers registered.
+    const hasController = cluster.controller !== null && cluster.controller !== undefined && cluster.brokers.length >= opts.expectBrokers;
     if (cluster.brokers.length > 0 && hasController && opts.warm) {
       // Throws (GROUP_COORDINATOR_NOT_AVAILABLE) until __consumer_offsets is ready; loop retries.
       await admin.describeGroups(["mlbridge-wait-ready"]);
