@@ -1,4 +1,6 @@
 /** What the runners and dead-letters pages show: the shapes the server's API returns. */
+import type {JobStatus} from '../jobs/job-status.js';
+import type {RunnerPresence} from '../presence/presence-view.js';
 
 export type RunnerMember = {
 	/** `<group>` (the call lane) or `<group>.jobs` (the job lane). */
@@ -47,9 +49,30 @@ export type DeadLettersView = {
 	readonly latest: readonly DeadLetter[];
 };
 
-/** Kafka facts the client API does not give: consumer groups, lag, the dead-letter topic. */
+/** The runners' presence records (contract C): who is alive, what it serves, how busy. */
+export type PresenceView = {
+	readonly topic: string;
+	/** False while the topic does not exist (no runner that publishes presence ever started). */
+	readonly available: boolean;
+	readonly problem?: string;
+	/** Live runners, and silent ones (killed without a tombstone) for a while; sorted by id. */
+	readonly runners: readonly RunnerPresence[];
+};
+
+/** What a watch of the job state topic tells. */
+export type JobChangeHandlers = {
+	/** A job's new status, as its record arrives. */
+	status(status: JobStatus): void;
+	/** True once records are pushed from a known position on; false while they are not (then the feed reads the client). */
+	live(live: boolean): void;
+};
+
+/** Kafka facts the client API does not give: consumer groups, lag, presence, job changes, the dead-letter topic. */
 export type ClusterView = {
 	runners(): Promise<RunnersView>;
+	presence(): Promise<PresenceView>;
+	/** Hear every new job state record; returns the stop. */
+	watchJobs(handlers: JobChangeHandlers): () => void;
 	deadLetters(): Promise<DeadLettersView>;
 	close(): Promise<void>;
 };

@@ -3,6 +3,7 @@ import type {ClusterView} from './cluster-view.js';
 import type {DashboardClient, DashboardJob} from './dashboard-client.js';
 import {jobStats, type JobStats} from './job-stats.js';
 import {toJsonSafe} from './json-value.js';
+import type {MetricsFeed, MetricsUpdate} from './metrics-feed.js';
 import type {RunnerFeed} from './runner-feed.js';
 import {signatureText} from '../catalog/signature-text.js';
 
@@ -38,11 +39,18 @@ export class DashboardApi {
 	readonly #client: DashboardClient;
 	readonly #cluster: ClusterView | undefined;
 	readonly #runners: RunnerFeed;
+	readonly #metrics: MetricsFeed;
 
-	constructor(client: DashboardClient, cluster: ClusterView | undefined, runners: RunnerFeed) {
+	constructor(client: DashboardClient, cluster: ClusterView | undefined, runners: RunnerFeed, metrics: MetricsFeed) {
 		this.#client = client;
 		this.#cluster = cluster;
 		this.#runners = runners;
+		this.#metrics = metrics;
+	}
+
+	/** Calls per second and run time per pipeline from the runners' metrics (or the jobs, without them). */
+	async metrics(): Promise<MetricsUpdate> {
+		return this.#metrics.read();
 	}
 
 	/** Jobs per pipeline over the last 30 minutes: ended per minute, outcomes, p50/p99 run time. */
@@ -109,7 +117,12 @@ export class DashboardApi {
 	}
 
 	async pipelines(): Promise<unknown[]> {
-		const pipelines = await this.#client.listPipelines();
+		const [pipelines, presence] = await Promise.all([
+			this.#client.listPipelines(),
+			this.#cluster?.presence().catch(() => undefined),
+		]);
+		// Which live runners serve each pipeline, from their presence; null when none publishes presence.
+		const live = presence?.available === true ? presence.runners.filter(r => r.live) : undefined;
 		return pipelines.map(p => ({
 			name: p.name,
 			lane: p.lane,
@@ -120,6 +133,7 @@ export class DashboardApi {
 			typed: p.typed,
 			timeoutMs: p.timeoutMs ?? null,
 			runner: p.runner,
+			servedBy: live === undefined ? null : live.filter(r => r.pipelines.includes(p.name)).map(r => r.id),
 		}));
 	}
 

@@ -10,16 +10,19 @@ import {ApiError, DashboardApi} from './dashboard-api.js';
 import type {DashboardClient} from './dashboard-client.js';
 import {EventStreams} from './event-streams.js';
 import {JobFeed} from './job-feed.js';
+import {MetricsFeed} from './metrics-feed.js';
 import {RunnerFeed} from './runner-feed.js';
 
 /** The page's files, shipped in the package (package.json `files`), served as they are. */
 export const assetsDir = path.join(packageRoot, 'src', 'dashboard', 'assets');
 
+/** The page's own files: a flat folder of modules, served by extension; any other name is 404. */
 const assetTypes: Readonly<Record<string, string>> = {
-	'index.html': 'text/html; charset=utf-8',
-	'app.js': 'text/javascript; charset=utf-8',
-	'style.css': 'text/css; charset=utf-8',
+	html: 'text/html; charset=utf-8',
+	js: 'text/javascript; charset=utf-8',
+	css: 'text/css; charset=utf-8',
 };
+const assetName = /^[a-z][a-z0-9-]*\.(html|js|css)$/;
 
 export type DashboardServerOptions = {
 	readonly client: DashboardClient;
@@ -48,6 +51,11 @@ export type DashboardServerOptions = {
 	 * @default 5000
 	 */
 	readonly runnersIntervalMs?: number;
+	/**
+	 * How often each live runner's /metrics is scraped for the charts.
+	 * @default 5000
+	 */
+	readonly metricsIntervalMs?: number;
 };
 
 /** The dashboard: the page, its JSON API under /api, and live updates as server-sent events. */
@@ -56,6 +64,7 @@ export class DashboardServer {
 	readonly #api: DashboardApi;
 	readonly #feed: JobFeed;
 	readonly #runners: RunnerFeed;
+	readonly #metrics: MetricsFeed;
 	readonly #streams: EventStreams;
 	readonly #server: Server;
 	/** Tells a page that reconnects whether it talks to the same server (else it reloads everything). */
@@ -65,15 +74,29 @@ export class DashboardServer {
 	private constructor(options: DashboardServerOptions) {
 		this.#options = options;
 		this.#runners = new RunnerFeed(options.cluster, options.runnersIntervalMs);
-		this.#api = new DashboardApi(options.client, options.cluster, this.#runners);
+		const {cluster} = options;
+		this.#metrics = new MetricsFeed({
+			targets: async () => {
+				if (cluster === undefined) {
+					return [];
+				}
+
+				const presence = await cluster.presence();
+				return presence.runners.filter(r => r.live && r.metricsUrl !== '').map(r => ({runner: r.id, url: r.metricsUrl}));
+			},
+			jobStats: async () => this.#api.jobStats(),
+			...(options.metricsIntervalMs === undefined ? {} : {intervalMs: options.metricsIntervalMs}),
+		});
+		this.#api = new DashboardApi(options.client, cluster, this.#runners, this.#metrics);
 		this.#feed = new JobFeed({
 			client: options.client,
+			...(cluster === undefined ? {} : {changes: cluster}),
 			...(options.feedIntervalMs === undefined ? {} : {intervalMs: options.feedIntervalMs}),
 			onRead: error => {
 				this.#streams.feedRead(error);
 			},
 		});
-		this.#streams = new EventStreams(options.client, this.#feed, this.#runners, () => ({instance: this.instance, startedAtMs: this.startedAtMs}));
+		this.#streams = new EventStreams(options.client, {jobs: this.#feed, runners: this.#runners, metrics: this.#metrics}, () => ({instance: this.instance, startedAtMs: this.startedAtMs}));
 		this.#server = createServer((request, response) => {
 			this.#handle(request, response).catch((error: unknown) => {
 				sendError(response, error);
@@ -111,6 +134,7 @@ export class DashboardServer {
 		this.#streams.closeAll();
 		this.#feed.stop();
 		this.#runners.stop();
+		this.#metrics.stop();
 		this.#server.closeAllConnections();
 		await new Promise<void>(resolve => {
 			this.#server.close(() => resolve());
@@ -183,6 +207,11 @@ export class DashboardServer {
 				return;
 			}
 
+			case '/api/metrics': {
+				sendJson(response, 200, await this.#api.metrics());
+				return;
+			}
+
 			case '/api/job-stats': {
 				sendJson(response, 200, await this.#api.jobStats());
 				return;
@@ -206,13 +235,14 @@ export class DashboardServer {
 
 	async #asset(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
 		const name = pathname === '/' ? 'index.html' : pathname.replace(/^\/assets\//, '');
-		const type = assetTypes[name];
-		if (type === undefined || (request.method !== 'GET' && request.method !== 'HEAD')) {
+		const match = assetName.exec(name);
+		const body = match === null || (request.method !== 'GET' && request.method !== 'HEAD') ? undefined : await readFile(path.join(assetsDir, name)).catch(() => undefined);
+		if (match === null || body === undefined) {
 			response.writeHead(404, {'Content-Type': 'text/plain; charset=utf-8'}).end('not found\n');
 			return;
 		}
 
-		const body = await readFile(path.join(assetsDir, name));
+		const type = assetTypes[match[1]!]!;
 		response.writeHead(200, {
 			'Content-Type': type,
 			'Content-Length': body.length,

@@ -2,31 +2,37 @@ import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {JobStatus} from '../index.js';
 import type {DashboardClient} from './dashboard-client.js';
 import type {JobFeed} from './job-feed.js';
+import type {MetricsFeed} from './metrics-feed.js';
 import type {RunnerFeed} from './runner-feed.js';
+
+/** Where the pushed events come from. */
+export type EventFeeds = {
+	readonly jobs: JobFeed;
+	readonly runners: RunnerFeed;
+	readonly metrics: MetricsFeed;
+};
 
 /** A comment line every so often keeps proxies from closing an idle stream. */
 const keepAliveMs = 15_000;
 
 /**
  * The pages' server-sent events: `hello` (which server instance: a page that sees another one
- * after reconnecting reloads its state), `job` (a job's new status, from the feed), `runners` (groups, members, lag and its history, every
- * few seconds), and with
- * `?job=ID` also `progress` (every progress report of that job, from its handle, in order).
+ * after reconnecting reloads its state), `job` (a job's new status, from the feed), `runners`
+ * (runners, groups, members, lag and its history, every few seconds), `metrics` (calls per
+ * second and run time per pipeline, after each scrape of the runners), and with `?job=ID` also `progress` (every progress report of that job, from its handle, in order).
  */
 export class EventStreams {
 	readonly #client: DashboardClient;
-	readonly #feed: JobFeed;
-	readonly #runners: RunnerFeed;
+	readonly #feeds: EventFeeds;
 	readonly #hello: () => unknown;
 	readonly #open = new Set<() => void>();
 	readonly #senders = new Set<(event: string, data: unknown) => void>();
 	/** The last `feed` event: a page that connects learns at once whether the broker answers. */
 	#feedState: unknown = {ok: true};
 
-	constructor(client: DashboardClient, feed: JobFeed, runners: RunnerFeed, hello: () => unknown) {
+	constructor(client: DashboardClient, feeds: EventFeeds, hello: () => unknown) {
 		this.#client = client;
-		this.#feed = feed;
-		this.#runners = runners;
+		this.#feeds = feeds;
 		this.#hello = hello;
 	}
 
@@ -54,11 +60,14 @@ export class EventStreams {
 		send('hello', this.#hello());
 		send('feed', this.#feedState);
 		this.#senders.add(send);
-		const unsubscribeJobs = this.#feed.subscribe((status: JobStatus) => {
+		const unsubscribeJobs = this.#feeds.jobs.subscribe((status: JobStatus) => {
 			send('job', status);
 		});
-		const unsubscribeRunners = this.#runners.subscribe(update => {
+		const unsubscribeRunners = this.#feeds.runners.subscribe(update => {
 			send('runners', update);
+		});
+		const unsubscribeMetrics = this.#feeds.metrics.subscribe(update => {
+			send('metrics', update);
 		});
 		const keepAlive = setInterval(() => {
 			if (!response.writableEnded) {
@@ -78,6 +87,7 @@ export class EventStreams {
 			this.#senders.delete(send);
 			unsubscribeJobs();
 			unsubscribeRunners();
+			unsubscribeMetrics();
 			clearInterval(keepAlive);
 			void iterator?.return?.();
 			response.end();

@@ -1,6 +1,8 @@
 import {randomBytes} from 'node:crypto';
 import {type Admin, AssignerProtocol, type Consumer, Kafka, logLevel} from 'kafkajs';
-import type {ClusterView, DeadLetter, DeadLettersView, PartitionLag, RunnerMember, RunnersView} from './cluster-view.js';
+import type {ClusterView, DeadLetter, DeadLettersView, JobChangeHandlers, PartitionLag, PresenceView, RunnerMember, RunnersView} from './cluster-view.js';
+import {KafkaJobChanges} from './kafka-job-changes.js';
+import {PresenceTail} from './presence-tail.js';
 
 /** The dead-letter header the Python runner writes the reason to (runner/dlq.py). */
 export const dlqReasonHeader = 'mlbridge.dlq.reason';
@@ -15,13 +17,15 @@ export type KafkaClusterViewOptions = {
 };
 
 /**
- * Consumer groups and lag through kafkajs's admin API, and the dead-letter topic read by a
- * consumer of its own (a group per dashboard, never committing) from its beginning.
+ * Consumer groups and lag through kafkajs's admin API; the presence and dead-letter topics read
+ * by consumers of its own (a group per dashboard, never committing) from their beginning.
  */
 export class KafkaClusterView implements ClusterView {
 	readonly #options: KafkaClusterViewOptions;
 	readonly #kafka: Kafka;
 	readonly #admin: Admin;
+	readonly #presence: PresenceTail;
+	readonly #jobChanges: KafkaJobChanges;
 	#connected: Promise<void> | undefined;
 	#dlq: Consumer | undefined;
 	#dlqStarting: Promise<void> | undefined;
@@ -34,6 +38,8 @@ export class KafkaClusterView implements ClusterView {
 		this.#options = options;
 		this.#kafka = new Kafka({clientId: 'mlbridge-dashboard', brokers: [...options.brokers], logLevel: logLevel.NOTHING, retry: {retries: 2}});
 		this.#admin = this.#kafka.admin();
+		this.#presence = new PresenceTail(this.#kafka, this.#admin, options.requestTopic);
+		this.#jobChanges = new KafkaJobChanges(this.#kafka, this.#admin, async () => this.#connect(), options.requestTopic);
 	}
 
 	get dlqTopic(): string {
@@ -92,6 +98,15 @@ export class KafkaClusterView implements ClusterView {
 		};
 	}
 
+	async presence(): Promise<PresenceView> {
+		await this.#connect();
+		return this.#presence.read();
+	}
+
+	watchJobs(handlers: JobChangeHandlers): () => void {
+		return this.#jobChanges.watch(handlers);
+	}
+
 	async deadLetters(): Promise<DeadLettersView> {
 		await this.#connect();
 		const topic = this.dlqTopic;
@@ -112,6 +127,8 @@ export class KafkaClusterView implements ClusterView {
 	}
 
 	async close(): Promise<void> {
+		await this.#jobChanges.close();
+		await this.#presence.close();
 		const consumer = this.#dlq;
 		this.#dlq = undefined;
 		if (consumer !== undefined) {

@@ -1,9 +1,16 @@
-import type {ClusterView, RunnersView} from './cluster-view.js';
+import type {ClusterView, PresenceView, RunnersView} from './cluster-view.js';
+import {runnerRows, type RunnerRow} from './runner-rows.js';
 
 /** Total lag of each runner group at one moment. */
 export type LagSample = {readonly atMs: number; readonly lag: Readonly<Record<string, number>>};
 
-export type RunnersUpdate = RunnersView & {readonly lagHistory: readonly LagSample[]};
+export type RunnersUpdate = RunnersView & {
+	readonly lagHistory: readonly LagSample[];
+	/** Presence records joined with the members: one row per runner. */
+	readonly runners: readonly RunnerRow[];
+	/** Whether presence could be read (old runners publish none; the topic may not exist). */
+	readonly presence: Omit<PresenceView, 'runners'>;
+};
 
 /** Samples kept: at one per 5 s, the last 10 minutes. */
 const kept = 120;
@@ -32,7 +39,10 @@ export class RunnerFeed {
 			throw new Error('no cluster view');
 		}
 
-		const view = await this.#cluster.runners();
+		const [view, presence] = await Promise.all([
+			this.#cluster.runners(),
+			this.#cluster.presence().catch((error: unknown): PresenceView => ({topic: '', available: false, problem: `presence unreadable: ${String((error as Error).message ?? error)}`, runners: []})),
+		]);
 		const lag: Record<string, number> = {};
 		for (const {group, lag: partitionLag} of view.lag) {
 			lag[group] = (lag[group] ?? 0) + partitionLag;
@@ -40,7 +50,8 @@ export class RunnerFeed {
 
 		this.#history.push({atMs: Date.now(), lag});
 		this.#history.splice(0, Math.max(0, this.#history.length - kept));
-		return {...view, lagHistory: [...this.#history]};
+		const {runners, ...presenceState} = presence;
+		return {...view, lagHistory: [...this.#history], runners: runnerRows(presence, view.members), presence: presenceState};
 	}
 
 	subscribe(listener: (update: RunnersUpdate) => void): () => void {

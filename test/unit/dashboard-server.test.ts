@@ -4,10 +4,13 @@
  * real client, broker, runner and browser are in test/browser/.
  */
 import assert from 'node:assert/strict';
+import {createServer} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {after, before, describe, test} from 'node:test';
 import {JobNotFoundError, type JobFilter, type JobProgressEvent, type JobStatus, type PipelineDescription} from '../../src/index.js';
 import {checkBind, DashboardAccessError, hostAllowed, isLoopback, tokenMatches} from '../../src/dashboard/access.js';
-import type {ClusterView, DeadLettersView, RunnersView} from '../../src/dashboard/cluster-view.js';
+import type {ClusterView, DeadLettersView, JobChangeHandlers, PresenceView, RunnersView} from '../../src/dashboard/cluster-view.js';
+import type {RunnerPresence} from '../../src/presence/presence-view.js';
 import type {DashboardClient, DashboardJob} from '../../src/dashboard/dashboard-client.js';
 import {DashboardServer} from '../../src/dashboard/dashboard-server.js';
 
@@ -129,9 +132,51 @@ const deadLettersView: DeadLettersView = {
 	byReason: {'bad-magic': 2, 'frame-too-short': 1},
 	latest: [{partition: 0, offset: '2', timestampMs: t0, reason: 'bad-magic', headers: {'mlbridge.dlq.reason': 'bad-magic'}}],
 };
+function presence(id: string, overrides: Partial<RunnerPresence> = {}): RunnerPresence {
+	const now = Date.now();
+	return {
+		id,
+		clientId: `client-${id}`,
+		host: 'gpu-box',
+		pid: 42,
+		version: '0.1.0',
+		group: 'mlbridge-runners',
+		requestTopic: 'ml.pipeline.input',
+		pipelines: ['echo', 'train_steps'],
+		callPartitions: [0, 1],
+		jobPartitions: [0],
+		inFlight: 2,
+		queued: 1,
+		jobsRunning: 1,
+		served: 120,
+		startedAtMs: now - 60_000,
+		updatedAtMs: now - 1000,
+		intervalMs: 5000,
+		metricsUrl: '',
+		ageMs: 1000,
+		live: true,
+		...overrides,
+	};
+}
+
+/** runner-1 publishes no presence (an older runner); host/7/abc does, and is in both groups. */
+const presenceView: PresenceView = {topic: 'ml.pipeline.input.runners', available: true, runners: [presence('host/7/abc', {clientId: 'runner-7'})]};
 const fakeCluster: ClusterView = {
 	async runners() {
-		return runnersView;
+		return {
+			...runnersView,
+			members: [
+				...runnersView.members,
+				{group: 'mlbridge-runners', memberId: 'm-7', clientId: 'runner-7', host: '10.0.0.7', assignment: {'ml.pipeline.input': [2]}},
+				{group: 'mlbridge-runners.jobs', memberId: 'm-7j', clientId: 'runner-7-jobs', host: '10.0.0.7', assignment: {'ml.pipeline.input.jobs': [0]}},
+			],
+		};
+	},
+	async presence() {
+		return presenceView;
+	},
+	watchJobs() {
+		return () => undefined;
 	},
 	async deadLetters() {
 		return deadLettersView;
@@ -326,13 +371,25 @@ describe('pipelines, runners and dead letters', () => {
 			typed: true,
 			timeoutMs: null,
 			runner: 'host/1/abc',
+			// From the live runners' presence records.
+			servedBy: ['host/7/abc'],
 		}]);
+		// Without a cluster view (so no presence): null, and the page names the publisher.
+		assert.equal((await get(bare, '/api/pipelines')).body[0].servedBy, null);
 	});
 
 	test('runners and dead letters come from the cluster view; without one, a 501', async () => {
 		const runners = (await get(server, '/api/runners')).body;
-		const {lagHistory, ...view} = runners;
-		assert.deepEqual(view, runnersView);
+		const {lagHistory, runners: rows, presence: presenceState, ...view} = runners;
+		assert.deepEqual(view, await fakeCluster.runners());
+		assert.deepEqual(presenceState, {topic: 'ml.pipeline.input.runners', available: true});
+		// Presence joined with both lanes' members by client id; the runner without presence from its member.
+		assert.deepEqual(rows.map((r: {id: string; presence: unknown; members: Array<{memberId: string}>}) => [r.id, r.presence === null ? null : 'presence', r.members.map(m => m.memberId)]), [
+			['host/7/abc', 'presence', ['m-7', 'm-7j']],
+			['runner-1', null, ['m-1']],
+		]);
+		assert.equal(rows[0].presence.version, '0.1.0');
+		assert.deepEqual(rows[0].presence.pipelines, ['echo', 'train_steps']);
 		// Each read adds a sample of the total lag per group: the chart's data.
 		assert.deepEqual(lagHistory.map((sample: {lag: unknown}) => sample.lag), [{'mlbridge-runners': 5}]);
 		assert.equal((await get(server, '/api/runners')).body.lagHistory.length, 2);
@@ -486,6 +543,118 @@ describe('live updates', () => {
 	});
 });
 
+describe('pushed job changes and scraped runner metrics', () => {
+	test('with a cluster view the job feed is pushed: no reads of the client while the push is live, one read when it goes live', async () => {
+		const client = fakeClient();
+		client.statuses.set('run', status('run', {state: 'RUNNING'}));
+		let handlers: JobChangeHandlers | undefined;
+		let stopped = 0;
+		const cluster: ClusterView = {
+			...fakeCluster,
+			watchJobs(h) {
+				handlers = h;
+				return () => {
+					stopped++;
+				};
+			},
+		};
+		const server = await DashboardServer.start({client, cluster, port: 0, feedIntervalMs: 50});
+		try {
+			const events = await readEvents(`${server.url}api/events`, 'job', 2, () => {
+				setTimeout(() => {
+					const readsBefore = client.jobsCalls;
+					handlers!.live(true);
+					setTimeout(() => {
+						// One read at going live (two if a timer read was under way): the timer (50 ms) no longer reads.
+						assert.ok(client.jobsCalls >= readsBefore + 1 && client.jobsCalls <= readsBefore + 2, `reads: ${readsBefore} -> ${client.jobsCalls}`);
+						handlers!.status(status('run', {state: 'RUNNING', updatedAtMs: t0 + 1, progress: {current: 1, total: 3, message: 'one', atMs: t0 + 1}}));
+						handlers!.status(status('run', {state: 'RUNNING', updatedAtMs: t0 + 1, progress: {current: 1, total: 3, message: 'one', atMs: t0 + 1}}));
+						handlers!.status(status('run', {state: 'SUCCEEDED', updatedAtMs: t0 + 2}));
+						// A record from someone who had not seen the end: the terminal state stays.
+						handlers!.status(status('run', {state: 'CANCEL_REQUESTED', updatedAtMs: t0 + 3}));
+					}, 300);
+				}, 150);
+			});
+			assert.deepEqual(events.filter(e => e.event === 'job').map(e => `${e.data.state}:${e.data.progress?.current ?? '-'}`), ['RUNNING:1', 'SUCCEEDED:-']);
+			await new Promise(resolve => setTimeout(resolve, 100));
+			assert.equal(stopped, 1, 'the watch stops when the last page leaves');
+		} finally {
+			await server.close();
+		}
+	});
+
+	test('each live runner\'s metricsUrl is scraped: calls per second and p50/p99 per pipeline, summed over runners', async () => {
+		// Two runners' /metrics; each scrape adds 10 calls of `echo` on each, all in the 5-10 ms bucket.
+		const scrapes = new Map<string, number>();
+		const metrics = createServer((request, response) => {
+			const n = (scrapes.get(request.url!) ?? 0) + 1;
+			scrapes.set(request.url!, n);
+			const calls = n * 10;
+			response.writeHead(200, {'Content-Type': 'text/plain; version=0.0.4'});
+			response.end([
+				'# TYPE mlbridge_runner_calls_total counter',
+				`mlbridge_runner_calls_total{pipeline="echo",outcome="ok"} ${calls}`,
+				`mlbridge_runner_calls_total{pipeline="echo",outcome="pipeline_error"} ${n}`,
+				'# TYPE mlbridge_runner_call_duration_seconds histogram',
+				'mlbridge_runner_call_duration_seconds_bucket{pipeline="echo",le="0.005"} 0',
+				`mlbridge_runner_call_duration_seconds_bucket{pipeline="echo",le="0.01"} ${calls + n}`,
+				`mlbridge_runner_call_duration_seconds_bucket{pipeline="echo",le="+Inf"} ${calls + n}`,
+				`mlbridge_runner_call_duration_seconds_count{pipeline="echo"} ${calls + n}`,
+				'',
+			].join('\n'));
+		});
+		await new Promise<void>(resolve => metrics.listen(0, '127.0.0.1', resolve));
+		const base = `http://127.0.0.1:${(metrics.address() as AddressInfo).port}`;
+		const cluster: ClusterView = {
+			...fakeCluster,
+			async presence() {
+				return {topic: 't.runners', available: true, runners: [
+					presence('a/1/x', {metricsUrl: `${base}/a`}),
+					presence('b/2/y', {metricsUrl: `${base}/b`}),
+					presence('c/3/z', {metricsUrl: `${base}/c`, live: false}),
+					presence('d/4/w', {metricsUrl: ''}),
+				]};
+			},
+		};
+		const server = await DashboardServer.start({client: fakeClient(), cluster, port: 0, metricsIntervalMs: 200});
+		try {
+			const events = await readEvents(`${server.url}api/events`, 'metrics', 2, () => undefined);
+			const update = events.filter(e => e.event === 'metrics').at(-1)!.data;
+			assert.equal(update.source, 'runners');
+			assert.deepEqual(update.targets.map((t: {runner: string; ok: boolean}) => [t.runner, t.ok]), [['a/1/x', true], ['b/2/y', true]], 'live runners with a metrics address only');
+			assert.ok(!scrapes.has('/c'), 'a silent runner is not scraped');
+			assert.deepEqual(update.pipelines, ['echo']);
+			const point = update.history.at(-1).pipelines.echo;
+			// 11 calls per runner per scrape (~0.2 s apart), two runners: about 110 calls/s.
+			assert.ok(point.callsPerSecond > 60 && point.callsPerSecond < 160, `calls/s ${point.callsPerSecond}`);
+			assert.ok(Math.abs(point.errorsPerSecond * 11 - point.callsPerSecond) < 1e-6 * point.callsPerSecond + 1e-9);
+			// All in (5 ms, 10 ms]: p50 interpolates to the middle, p99 near the top.
+			assert.ok(Math.abs(point.p50Ms - 7.5) < 1e-9, `p50 ${point.p50Ms}`);
+			assert.ok(Math.abs(point.p99Ms - 9.95) < 1e-9, `p99 ${point.p99Ms}`);
+			const api = (await get(server, '/api/metrics')).body;
+			assert.ok(api.history.length >= 1);
+		} finally {
+			await server.close();
+			metrics.close();
+		}
+	});
+
+	test('without runner metrics the charts API says so and carries the jobs the dashboard sees', async () => {
+		const client = fakeClient();
+		client.statuses.set('done', status('done', {state: 'SUCCEEDED', startedAtMs: Date.now() - 2000, finishedAtMs: Date.now() - 1000}));
+		const server = await DashboardServer.start({client, cluster: fakeCluster, port: 0});
+		try {
+			const body = (await get(server, '/api/metrics')).body;
+			assert.equal(body.source, 'none');
+			assert.deepEqual(body.targets, []);
+			assert.equal(body.jobs.pipelines[0].pipeline, 'train_steps');
+			assert.equal(body.jobs.pipelines[0].succeeded, 1);
+		} finally {
+			await server.close();
+		}
+	});
+});
+
 describe('the page', () => {
 	let server: DashboardServer;
 	before(async () => {
@@ -493,18 +662,20 @@ describe('the page', () => {
 	});
 	after(async () => server.close());
 
-	test('its three files are served from the package, nothing from elsewhere', async () => {
+	test('its files are served from the package, nothing from elsewhere', async () => {
 		const html = await get(server, '/');
 		assert.equal(html.status, 200);
-		assert.match(html.body as string, /<script src="\/assets\/app.js" defer><\/script>/);
+		assert.match(html.body as string, /<script type="module" src="\/assets\/app.js"><\/script>/);
 		assert.doesNotMatch(html.body as string, /(src|href)="https?:/);
-		for (const [path, type] of [['/assets/app.js', 'text/javascript'], ['/assets/style.css', 'text/css']]) {
+		for (const [path, type] of [['/assets/app.js', 'text/javascript'], ['/assets/runners-page.js', 'text/javascript'], ['/assets/style.css', 'text/css']]) {
 			const response = await fetch(new URL(path!, server.url));
 			assert.equal(response.status, 200);
 			assert.match(response.headers.get('content-type') ?? '', new RegExp(type!));
 		}
 
 		assert.equal((await get(server, '/assets/../package.json')).status, 404);
+		assert.equal((await get(server, '/assets/missing.js')).status, 404);
+		assert.equal((await get(server, '/assets/%2e%2e%2fpackage.json')).status, 404);
 		assert.equal((await get(server, '/nothing')).status, 404);
 	});
 
