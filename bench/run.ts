@@ -7,7 +7,9 @@
  *   BENCH_THR_SECONDS=1.5  BENCH_OPEN_SECONDS=3  BENCH_PENDING=100000  BENCH_RUNGS=floor,+avro,...
  *   BENCH_PEERS=1 (0 to skip)  BENCH_CHART=1
  * Flags: --smoke (a few hundred calls per rung, no peers, no chart, exit 1 only if a rung fails).
- * The jobs rung (bench/jobs.ts, BENCH_JOBS_* knobs) runs last; BENCH_RUNGS=jobs runs it alone.
+ * The jobs rung (bench/jobs.ts, BENCH_JOBS_* knobs) runs next to last; BENCH_RUNGS=jobs runs it alone.
+ * The Java client rung (bench/java_rung.ts, BENCH_JAVA_* knobs) runs last where java and mvn are on
+ * PATH (skipped, saying so, elsewhere); BENCH_RUNGS=java runs it alone.
  */
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, readFileSync, writeFileSync, existsSync} from 'node:fs';
@@ -20,6 +22,7 @@ import {benchPython, experimentRungs, here, kafkaRungs, root, type Rung, type Sy
 import {peerRungs, stopRedis} from './peers.js';
 import {openLoop} from './open-loop.js';
 import {jobsConfig, jobsRung, reportJobs, type JobsResults} from './jobs.js';
+import {javaConfig, javaRung, reportJava, type JavaResults} from './java_rung.js';
 
 const smoke = process.argv.includes('--smoke');
 
@@ -358,11 +361,22 @@ async function main() {
 			}
 		}
 
+		// The Java client (issue 17) beside the TypeScript client, against one runner.
+		let java: JavaResults | undefined;
+		if (!selected || selected.includes('java')) {
+			try {
+				java = await javaRung(javaConfig(smoke));
+				failures.push(...java.errors.map(e => `java: ${e}`));
+			} catch (error) {
+				failures.push(`java: ${String(error)}`);
+			}
+		}
+
 		const results = {
 			when: new Date().toISOString(), smoke, config: cfg,
 			machine: {cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: os.totalmem() / 2 ** 30, node: process.version, kernel: os.release()},
 			rungs: Object.fromEntries([...samples].map(([name, s]) => [name, {summary: summarise(s), rounds: s}])),
-			openLoop: open, pending, connect: summarise(connects), jobs, failures,
+			openLoop: open, pending, connect: summarise(connects), jobs, java, failures,
 			durationSeconds: (performance.now() - started) / 1000,
 		};
 		report(results);
@@ -398,6 +412,7 @@ type Results = {
 	pending: Awaited<ReturnType<typeof pendingTest>> | undefined;
 	connect: ReturnType<typeof summarise>;
 	jobs: JobsResults | undefined;
+	java: JavaResults | undefined;
 };
 
 function report(r: Results) {
@@ -482,6 +497,7 @@ function report(r: Results) {
 	}
 
 	if (r.jobs) reportJobs(r.jobs);
+	if (r.java) reportJava(r.java);
 }
 
 await main();
