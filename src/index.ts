@@ -56,3 +56,6 @@ export type {SchemaRegistryOptions} from './registry/schema-registry.js';
 export {RunnerProcess, type RunnerEvent, type RunnerExit} from './runner/runner-process.js';
 export type {RunnerOptions} from './runner/runner-options.js';
 export {createLogger, type LogLevel, type Logger, type LogFields} from './logging/logger.js';
+export {readRunnerPresence, type PresenceReadOptions, type RunnerPresence} from './presence/presence-view.js';
+export {PresenceReadTimeoutError} from './presence/presence-errors.js';
+export {presenceTopicFor, type PresenceRecord} from './presence/presence-record.js';
