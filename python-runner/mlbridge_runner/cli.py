@@ -24,7 +24,10 @@ from .config import (
     DEFAULT_REQUEST_TOPIC,
     ENV_BROKERS,
     ENV_CATALOG_TOPIC,
+    ENV_METRICS_HOST,
+    ENV_METRICS_PORT,
     ENV_REQUEST_TOPIC,
+    DEFAULT_METRICS_HOST,
     RunnerConfig,
     env_default,
 )
@@ -140,6 +143,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "dashboard; a runner is shown gone after 3 intervals without one (default 5)",
     )
     add_security_arguments(parser)
+    observe = parser.add_argument_group("observability (docs/observability.md)")
+    observe.add_argument(  # a string default goes through type=int too: a bad env value is refused
+        "--metrics-port", type=int, default=os.environ.get(ENV_METRICS_PORT, "").strip() or None, metavar="PORT",
+        help=f"serve Prometheus /metrics and the /healthz, /readyz probes on this port; 0: any free port "
+        f"(env {ENV_METRICS_PORT}; default off; needs the 'metrics' extra)",
+    )
+    observe.add_argument(
+        "--metrics-host", default=env_default(ENV_METRICS_HOST, DEFAULT_METRICS_HOST), metavar="ADDRESS",
+        help=f"address of the metrics port (env {ENV_METRICS_HOST}, default {DEFAULT_METRICS_HOST}: every "
+        "interface, as kubelet and Prometheus reach the pod IP; 127.0.0.1 keeps it local)",
+    )
     parser.add_argument("--log-level", default=None, help="debug | info | warning (warn) | error (env MLBRIDGE_LOG_LEVEL, default info)")
     return parser.parse_args(argv)
 
@@ -256,6 +270,8 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             job_retention_ms=args.job_retention_ms,
             **security_config(args),
             presence_interval_ms=round(args.presence_interval * 1000),
+            metrics_port=args.metrics_port,
+            metrics_host=args.metrics_host,
         )
         runner = Runner(config, served)
     except MlbridgeRunnerError as exc:
@@ -265,6 +281,9 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
     _tune_gc()
     try:
         return runner.run()
+    except ConfigError as exc:  # e.g. the metrics port is taken
+        _fail(str(exc))
+        return EXIT_USAGE
     except KafkaSecurityError as exc:
         from . import events
 

@@ -16,6 +16,10 @@ ENV_BROKERS: Final = "KAFKA_BROKERS"
 ENV_REQUEST_TOPIC: Final = "MLBRIDGE_REQUEST_TOPIC"
 DEFAULT_CATALOG_TOPIC: Final = "ml.pipeline.catalog"
 ENV_CATALOG_TOPIC: Final = "MLBRIDGE_CATALOG_TOPIC"
+ENV_METRICS_PORT: Final = "MLBRIDGE_METRICS_PORT"
+ENV_METRICS_HOST: Final = "MLBRIDGE_METRICS_HOST"
+#: Every address, like every Prometheus exporter: kubelet probes and scrapers come to the pod IP.
+DEFAULT_METRICS_HOST: Final = "0.0.0.0"
 
 #: Kafka's legal topic names.
 TOPIC_PATTERN: Final = re.compile(r"[A-Za-z0-9._\-]{1,249}")
@@ -102,6 +106,10 @@ class RunnerConfig:
     #: Period of this runner's presence record on ``<request_topic>.runners`` (see presence/):
     #: readers call a runner gone after 3 periods without one.
     presence_interval_ms: int = 5000
+    #: ``/metrics``, ``/healthz`` and ``/readyz`` on this port (None: off; 0: any free port, logged
+    #: as ``metrics.serving``) and address (env ``MLBRIDGE_METRICS_PORT`` / ``MLBRIDGE_METRICS_HOST``).
+    metrics_port: int | None = None
+    metrics_host: str = DEFAULT_METRICS_HOST
 
     @property
     def dlq_topic(self) -> str:
@@ -170,6 +178,8 @@ class RunnerConfig:
             raise ConfigError(f"replication factor must be >= 1, got {self.replication_factor}")
         if self.presence_interval_ms < 100:
             raise ConfigError(f"presence interval must be >= 100 ms, got {self.presence_interval_ms}")
+        if self.metrics_port is not None and not 0 <= self.metrics_port <= 65535:
+            raise ConfigError(f"metrics port must be 0-65535, got {self.metrics_port}")
         if self.max_poll_interval_ms < self.session_timeout_ms:
             raise ConfigError(
                 f"max poll interval ({self.max_poll_interval_ms} ms) must be >= the session timeout "

@@ -30,6 +30,8 @@ CRASHED: Final = "runner.crashed"
 #: ERROR, then exit 4: the brokers refused the credentials or TLS failed at start: kind
 #: ("authentication" | "tls"), brokers, error (librdkafka's words), hint (what to check).
 SECURITY_FAILED: Final = "runner.security_failed"
+#: INFO, at start with ``--metrics-port``: host, port, url — /metrics, /healthz and /readyz are served.
+METRICS_SERVING: Final = "metrics.serving"
 #: DEBUG: back-pressure (the local queue reached --max-queued): running, queued.
 PAUSED: Final = "runner.paused"
 RESUMED: Final = "runner.resumed"

@@ -60,7 +60,7 @@ class LaneCancellation:
         """A cancelled pipeline ignored its cancellation for the whole grace period."""
         run.cancel_deadline = None
         if self._processes is not None:
-            pid = self._processes.kill(run.pool_job)  # its worker returns WorkerDied: recorded CANCELLED
+            pid = self._processes.kill(run.pool_job, "cancelled")  # its worker returns WorkerDied: recorded CANCELLED
             log_event(WARNING, events.JOB_KILLED, id=run.claim.request.id, pid=pid)
             return
         # A Python thread cannot be stopped: record the cancellation, free the slot, drop its late result.

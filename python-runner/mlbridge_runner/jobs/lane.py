@@ -26,6 +26,7 @@ from .. import events
 from ..codec.envelopes import decode_request
 from ..errors import FramingError, BodyDecodeError
 from ..logging import DEBUG, ERROR, INFO, WARNING, log_event
+from ..observability import Observer
 from ..runner.dispatch import Dispatcher, Outcome, Rejected, execute, now_ms
 from ..runner.offsets import OffsetTracker, Ticket
 from ..runner.pool import Job as PoolJob
@@ -78,8 +79,11 @@ class JobLane(LaneCancellation):
         default_max_attempts: int,
         value_reference: str,
         processes: ProcessWorkers | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self._settings = consumer_settings
+        #: Counts terminal states; each run's span (the job request's trace continued).
+        self._observer = observer or Observer()
         self._topic = topic
         self._identity = identity
         self._dispatcher = dispatcher
@@ -262,23 +266,30 @@ class JobLane(LaneCancellation):
         """Run the job (``False``: its RUNNING record could not be written; try again later)."""
         request = claim.request
         base = record or claim.queued_record()
+        observer = self._observer
+        span = observer.start_call(request, claim.ticket, observer.pipeline_label(request.pipeline))
         try:
             call = self._dispatcher.prepare(request)
         except Rejected as rejected:
             failed = terminal_record(replace(base, attempt=attempt, runner=self._identity), FAILED, rejected.error)
-            return self._terminal(claim, failed)
+            if self._terminal(claim, failed, span):
+                return True
+            observer.dropped(span)
+            return False
         running = running_record(base, claim, self._identity, attempt, checkpoint)
         run = Run(claim, running, PoolJob(call, claim.ticket), self._writer.write)
+        run.pool_job.trace = span
         # Acknowledged before the pipeline starts: a job that takes its runner down at once must still
         # have its attempt counted, or it would be restarted as attempt 1 forever.
         try:
             self._writer.write_sync(running, timeout=10)
         except StateWriteFailed as exc:
             log_event(WARNING, events.JOB_STATE_WRITE_FAILED, id=request.id, state=RUNNING, error=str(exc))
+            observer.dropped(span)
             return False  # decided again on a later pass
         self._running[request.id] = run
         log_event(INFO, events.JOB_STARTED, id=request.id, pipeline=request.pipeline, attempt=attempt,
-                  resumed=checkpoint is not None)
+                  resumed=checkpoint is not None, **observer.trace_fields(span))
         self._pool.submit(run.pool_job)
         return True
 
@@ -288,10 +299,14 @@ class JobLane(LaneCancellation):
         if run is None:  # cannot happen: registered before submit
             return
         report = run.limiter.report if run.limiter is not None else None
-        if self._processes is not None:
-            outcome = self._processes.run(pool_job, report, run.control)
-        else:
-            outcome = execute(pool_job.call, progress=report, control=run.control)
+        token = self._observer.enter(pool_job.trace)  # the pipeline's spans nest under the run's
+        try:
+            if self._processes is not None:
+                outcome = self._processes.run(pool_job, report, run.control, self._observer.traceparent(pool_job.trace))
+            else:
+                outcome = execute(pool_job.call, progress=report, control=run.control)
+        finally:
+            self._observer.leave(token)
         if self._pool.claim(pool_job):
             self._pool.release(pool_job)
         self._finished.put((run, outcome))
@@ -319,7 +334,7 @@ class JobLane(LaneCancellation):
     def _end(self, run: Run, record: JobRecord) -> None:
         """A run is over: once its terminal record is written it leaves; until then it stays (and
         keeps its heartbeat, so no other runner takes the job over) and is tried again."""
-        if self._terminal(run.claim, record):
+        if self._terminal(run.claim, record, run.pool_job.trace):
             self._running.pop(run.id, None)
             self._unwritten.pop(run.id, None)
         else:
@@ -329,9 +344,10 @@ class JobLane(LaneCancellation):
         for run, record in list(self._unwritten.values()):
             self._end(run, record)
 
-    def _terminal(self, claim: Claim, record: JobRecord) -> bool:
+    def _terminal(self, claim: Claim, record: JobRecord, span: object = None) -> bool:
         """Write the job's terminal record and settle its request once the broker has it; ``False``
-        when the broker did not acknowledge it (the caller tries again later)."""
+        when the broker did not acknowledge it (the caller tries again later). ``span``: the run's,
+        ended once the record is written."""
         while True:
             try:
                 self._writer.write_sync(record, timeout=TERMINAL_WRITE_TIMEOUT)
@@ -347,7 +363,9 @@ class JobLane(LaneCancellation):
         if len(self._recent) > RECENT_TERMINAL:
             del self._recent[next(iter(self._recent))]
         log_event(INFO, events.JOB_FINISHED, id=base.id, pipeline=base.pipeline, state=record.state,
-                  attempt=record.attempt, code=None if record.error is None else record.error.code)
+                  attempt=record.attempt, code=None if record.error is None else record.error.code,
+                  **self._observer.trace_fields(span))
+        self._observer.job_ended(record.pipeline, record.state, record.error, span, {"mlbridge.attempt": record.attempt})
         self._settle(claim.ticket)
         return True
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..config import RunnerConfig
+from ..observability import Observer
 from ..contract import SchemaStore
 from ..registry import Registry
 from ..runner.dispatch import Dispatcher
@@ -54,6 +55,7 @@ class JobService:
         value_reference: str,
         logger: Any,
         on_call_cancel: Callable[[str], None],
+        observer: Observer | None = None,
     ) -> None:
         base = consumer_settings(config, identity)
         view_settings = {
@@ -82,6 +84,7 @@ class JobService:
                 "client.id": base["client.id"] + "-jobs",
                 "enable.auto.commit": True,  # offsets stored only after the terminal record is acknowledged
                 "logger": logger,
+                **(observer.consumer_settings() if observer is not None else {}),
             },
             topic=config.jobs_topic,
             identity=identity,
@@ -96,8 +99,12 @@ class JobService:
             default_max_attempts=config.job_max_attempts,
             value_reference=value_reference,
             processes=processes,
+            observer=observer,
         )
         self._processes = processes
+        if observer is not None:
+            lane = self.lane
+            observer.watch_jobs(lambda: lane.running_count, processes, dead_letters)
 
     def start(self) -> None:
         self.view.start()

@@ -34,6 +34,9 @@ MAX_ERROR_CHARS: Final = 2000
 
 
 class DeadLetters:
+    #: Told the reason of each record sent (the runner's metrics; observability/).
+    on_sent: Callable[[str], None] | None = None
+
     def __init__(self, producer: Producer, topic: str, settle: Callable[[Ticket | None], None]) -> None:
         self._producer = producer
         self._topic = topic
@@ -63,6 +66,8 @@ class DeadLetters:
     def send(self, msg: Message, reason: str, error: str, ticket: Ticket | None) -> None:
         """Copy ``msg`` (value, key, original headers after ours) to the dead-letter topic."""
         value, key, headers, source = self.record_for(msg, reason, error)
+        if self.on_sent is not None:
+            self.on_sent(reason)
 
         def delivered(err: KafkaError | None, _msg: Message) -> None:
             if err is None:
@@ -71,11 +76,13 @@ class DeadLetters:
                 log_event(ERROR, events.DLQ_FAILED, reason=reason, error=err.str(), **source)
             self._settle(ticket)
 
-        try:
-            self._producer.produce(self._topic, value=value, key=key, headers=headers, on_delivery=delivered)
-        except BufferError:
-            self._producer.poll(0.1)
-            self.send(msg, reason, error, ticket)
-        except Exception as exc:  # noqa: BLE001 - never let a bad message stop the loop
-            log_event(ERROR, events.DLQ_FAILED, reason=reason, error=f"{type(exc).__name__}: {exc}", **source)
-            self._settle(ticket)
+        while True:
+            try:
+                self._producer.produce(self._topic, value=value, key=key, headers=headers, on_delivery=delivered)
+                return
+            except BufferError:
+                self._producer.poll(0.1)
+            except Exception as exc:  # noqa: BLE001 - never let a bad message stop the loop
+                log_event(ERROR, events.DLQ_FAILED, reason=reason, error=f"{type(exc).__name__}: {exc}", **source)
+                self._settle(ticket)
+                return

@@ -23,6 +23,8 @@ from ..config import RunnerConfig, is_valid_topic
 from ..contract import SchemaStore
 from ..errors import BodyDecodeError, FramingError
 from ..logging import DEBUG, ERROR, INFO, WARNING, enabled, kafka_logger, log_event
+from ..observability import Observer
+from ..observability.tracing import TRACEPARENT, trace_id_of
 from ..registry import Registry
 from ..schema_registry.runner_support import open_runner_registry
 from ..transport.config import (
@@ -78,6 +80,8 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
         self.config = config.validate()
         self.registry = registry
         self.identity = identity or make_identity()
+        #: Metrics, probes and spans (observability/): each off unless configured.
+        self._observer = Observer.for_runner(self.config, self.identity, registry, VERSION)
         self._stop = threading.Event()
         self._stop_signal: int | None = None
         self._settled: queue.SimpleQueue[Ticket | None] = queue.SimpleQueue()
@@ -91,7 +95,7 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
         #: Jobs to (re)submit from the loop thread: a parked repeat whose first call did not run.
         self._resubmit: queue.SimpleQueue[Job] = queue.SimpleQueue()
         #: Progress reports of running calls (their held reports are flushed by the loop).
-        self._progress = ProgressRelay(self.identity)
+        self._progress = ProgressRelay(self.identity, self._observer)
         self._served = 0
         self._consumer: Consumer | None = None
         #: Which pipelines are fast enough to run on this (the loop's) thread.
@@ -135,6 +139,13 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
 
     def run(self) -> int:
         """Serve until :meth:`request_stop`; returns the process exit code (0, or 2: the catalogue refused)."""
+        self._observer.serve()  # probes answer from the start: alive, not ready
+        try:
+            return self._run()
+        finally:
+            self._observer.close()
+
+    def _run(self) -> int:
         if self._schema_registry is not None:
             self._schema_registry.register_own()
         if not self._ensure_topics():
@@ -150,7 +161,12 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
         self._catalog: CatalogView = catalog
         logger = kafka_logger()
         consumer = Consumer(
-            {**consumer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
+            {
+                **consumer_settings(self.config, self.identity),
+                **self._observer.consumer_settings(readiness=True),
+                "error_cb": self._kafka_error,
+                "logger": logger,
+            }
         )
         plain_settings = {**producer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
         if self.config.transactional:
@@ -173,7 +189,7 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
         self._jobs = JobService(
             self.config, self.identity, self.registry, self._schema_store,
             None if self._schema_registry is None else self._schema_registry.writer_schema,
-            self._value_reference, logger, self._call_cancelled,
+            self._value_reference, logger, self._call_cancelled, self._observer,
         )
         self._cancelled_before_start = self._jobs.view.call_cancelled
         jobs_left = 0
@@ -202,8 +218,12 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
                 reason = self.registry[name].contract.untyped_reason
                 if reason is not None:
                     log_event(INFO, events.PIPELINE_UNTYPED, pipeline=name, reason=reason)
+            observer = self._observer
+            observer.serving(True)
             while not self._stop.is_set():
                 self._iterate()
+                observer.tick()
+            observer.serving(False)
             abandoned = self._drain()
             jobs_left = self._jobs.stop(self.config.grace_seconds)
         except BaseException:
@@ -282,6 +302,8 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
             self.config.concurrency, self._work, init=self._processes.warm if self._processes is not None else None
         )
         self._flow = FlowControl(consumer, self.config.max_queued, self.config.max_queued_bytes)
+        pool, waits = self._pool, self._schema_waits
+        self._observer.watch_calls(lambda: pool.running, lambda: pool.queued + len(waits), self._processes, self._dlq)
 
     # ------------------------------------------------------------------ loop
 
@@ -384,6 +406,7 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
                 topic=msg.topic(),
                 partition=msg.partition(),
                 offset=msg.offset(),
+                trace_id=trace_id_of(request.headers.get(TRACEPARENT)),
             )
         if not self._serve_short(request, ticket):
             self._dispatch(request, ticket, len(data))
@@ -409,10 +432,14 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
             kwargs = binder.bind(decode_value(request.args, root="args"))
         except Exception:  # noqa: BLE001 - refused: the general path decodes again and answers
             return False
+        span = self._observer.start_call(request, ticket, pipeline.name)
         started = time.perf_counter()
-        outcome = run_untyped(pipeline.fn, kwargs, received)
+        if span is None:
+            outcome = run_untyped(pipeline.fn, kwargs, received)
+        else:
+            outcome = self._observer.run(span, run_untyped, pipeline.fn, kwargs, received)
         self._inline.measured(pipeline, time.perf_counter() - started, inline=True)
-        self._reply_inline(request, outcome, received, ticket)
+        self._reply_inline(request, outcome, received, ticket, pipeline=pipeline.name, span=span)
         return True
 
     def _dispatch(self, request: RequestEnvelope, ticket: Ticket, size: int, waited: bool = False) -> None:
@@ -421,7 +448,9 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
         except Rejected as rejected:
             self._served += 1
             reply = error_reply(request.id, rejected.error, self.identity, timings_at(now_ms()))
-            self._replies.send(reply, request.reply_to, ticket, request.deadline_ms)
+            name = self._observer.pipeline_label(request.pipeline)
+            headers = self._observer.replied(name, reply, self._observer.start_call(request, ticket, name), ran=False)
+            self._replies.send(reply, request.reply_to, ticket, request.deadline_ms, headers=headers)
             return
         except SchemaPending as pending:
             until = time.monotonic() + self._dispatcher.schema_wait_s
@@ -432,6 +461,7 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
             return
         key = request.headers.get(IDEMPOTENCY_HEADER) if self._idempotent else None
         job = Job(call, ticket, size, cache_key(call.pipeline.name, key) if key else None)
+        job.trace = self._observer.start_call(request, ticket, call.pipeline.name)
         if job.idempotency_key is not None:
             begin = self._idempotency.begin(job.idempotency_key, job)
             if begin.action == "stored":
@@ -465,18 +495,29 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
         """Loop thread: run a call of a pipeline measured to take microseconds, and reply."""
         call = job.call
         started = time.perf_counter()
-        outcome = execute(call)
+        outcome = execute(call) if job.trace is None else self._observer.run(job.trace, execute, call)
         self._inline.measured(call.pipeline, time.perf_counter() - started, inline=True)
         job.finished = True
         self._reply_inline(call.request, outcome, call.received_at_ms, job.ticket, job)
 
     def _reply_inline(
-        self, request: RequestEnvelope, outcome: Outcome, received_at_ms: int, ticket: Ticket, job: Job | None = None
+        self,
+        request: RequestEnvelope,
+        outcome: Outcome,
+        received_at_ms: int,
+        ticket: Ticket,
+        job: Job | None = None,
+        pipeline: str = "",
+        span: object = None,
     ) -> None:
-        """Loop thread: answer a call run here (``job``: one that may own an idempotency key)."""
+        """Loop thread: answer a call run here (``job``: one that may own an idempotency key;
+        without one, ``pipeline`` and ``span`` are the call's)."""
         try:
             reply = outcome_reply(request, outcome, self._value_reference, self.identity, received_at_ms)
-            self._replies.send(reply, request.reply_to, ticket, request.deadline_ms)
+            if job is not None:
+                pipeline, span = job.call.pipeline.name, job.trace
+            headers = self._observer.replied(pipeline, reply, span)
+            self._replies.send(reply, request.reply_to, ticket, request.deadline_ms, headers=headers)
             self._served += 1
             if job is not None:
                 self._finish_key(job, outcome)
@@ -526,6 +567,7 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
         self._idempotency.forget_waiters(lambda job: predicate(job.ticket))  # parked repeats of the same partitions
         for job in cancelled:
             self._limits.forget(job)
+            self._observer.dropped(job.trace)
         for job in cancelled:
             self._finish_key(job, None)  # a repeat elsewhere may have to run instead
         return [job.ticket for job in cancelled] + self._schema_waits.drop(predicate)
@@ -546,6 +588,7 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
         return left
 
     def _kafka_error(self, error: KafkaError) -> None:
+        self._observer.kafka_error(error)
         log_event(ERROR if error.fatal() else WARNING, events.KAFKA_ERROR, **kafka_error_fields(error))
 
 

@@ -24,7 +24,9 @@ from .offsets import Ticket
 class Job:
     """One accepted call travelling through the pool."""
 
-    __slots__ = ("call", "ticket", "size", "idempotency_key", "started_monotonic", "finished", "abandoned", "progress")
+    __slots__ = (
+        "call", "ticket", "size", "idempotency_key", "started_monotonic", "finished", "abandoned", "progress", "trace",
+    )
 
     def __init__(
         self, call: Call, ticket: Ticket, size: int = 0, idempotency_key: tuple[str, str] | None = None
@@ -36,6 +38,8 @@ class Job:
         self.idempotency_key = idempotency_key
         #: The call's progress limiter while it runs (set by the runner), else ``None``.
         self.progress: Any = None
+        #: The call's span while tracing is on (observability/tracing.py), else ``None``.
+        self.trace: Any = None
         self.started_monotonic: float | None = None
         self.finished = False
         self.abandoned = False

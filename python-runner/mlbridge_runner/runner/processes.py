@@ -54,6 +54,7 @@ from .dispatch import Call, Outcome, now_ms
 from .failures import plain_error, remote_error
 from .pool import Job
 from ..jobs.records import ATTEMPT_HEADER
+from ..observability.tracing import TRACEPARENT, attach_remote, detach
 
 WORKER_DIED_TYPE = "WorkerDied"
 START_METHOD = "spawn"
@@ -180,7 +181,11 @@ def worker_main(
             outcome = Outcome(None, rejected.error, received, now_ms())
         else:
             control = _child_control(request, cancel_event, conn) if cancel_event is not None else None
-            outcome = execute(call, progress=report, control=control)
+            attached = attach_remote(request.headers)  # the runner's span: the pipeline's spans nest under it
+            try:
+                outcome = execute(call, progress=report, control=control)
+            finally:
+                detach(attached)
         timings = Timings(received, outcome.started_at_ms, outcome.finished_at_ms)
         if outcome.error is not None:
             final = ReplyEnvelope(id=request.id, status=ReplyStatus.ERROR, error=outcome.error, timings=timings)
@@ -221,10 +226,15 @@ class _Worker:
         self.process = process
         self.conn = conn
         self.cancel_event = cancel_event
+        #: Why the runner killed it ("timeout", "cancelled"); None: it died by itself.
+        self.killed_for: str | None = None
 
 
 class ProcessWorkers:
     """The worker processes, one per pool thread. Thread-safe."""
+
+    #: Told the reason each time a process that ran a call is replaced: "died", "timeout", "cancelled".
+    on_restart: Callable[[str], None] | None = None
 
     def __init__(
         self, pipeline_specs: Sequence[str], log_level: str | None = None, method: str = START_METHOD, nice: int = 0
@@ -246,16 +256,23 @@ class ProcessWorkers:
         """Start this thread's process ahead of its first call."""
         self._worker()
 
-    def run(self, job: Job, progress: Callable[[Report], None] | None, control: Any = None) -> Outcome:
+    def run(
+        self, job: Job, progress: Callable[[Report], None] | None, control: Any = None, traceparent: str | None = None
+    ) -> Outcome:
         """Run ``job`` in this thread's process; never raises. ``control`` (a
         :class:`~mlbridge_runner.jobs.control.RunControl`): the attempt and checkpoint go to the
-        child, checkpoints it saves come back to it."""
+        child, checkpoints it saves come back to it. ``traceparent``: the runner's span of the call,
+        made current in the child."""
         try:
             request = request_for_worker(job.call)
+            extra: dict[str, str] = {}
             if control is not None:
-                extra = {ATTEMPT_HEADER: str(control.attempt)}
+                extra[ATTEMPT_HEADER] = str(control.attempt)
                 if control.checkpoint_bytes is not None:
                     extra[CHECKPOINT_HEADER] = base64.b64encode(control.checkpoint_bytes).decode("ascii")
+            if traceparent is not None:
+                extra[TRACEPARENT] = traceparent
+            if extra:
                 request = replace(request, headers={**request.headers, **extra})
             frame = encode_request(request)
         except Exception as exc:  # noqa: BLE001 - the arguments no longer encode: nothing to hand on
@@ -293,6 +310,8 @@ class ProcessWorkers:
             if not isinstance(exc, (EOFError, OSError)):
                 worker.process.kill()
             code = self._bury(worker)
+            if self.on_restart is not None and not self._closed:
+                self.on_restart(worker.killed_for or "died")
             if job.abandoned:  # killed for its time limit: the loop already answered
                 return Outcome(None, None, started, now_ms())
             pipeline = job.call.pipeline.name
@@ -322,12 +341,14 @@ class ProcessWorkers:
         worker.cancel_event.set()
         return True
 
-    def kill(self, job: Job) -> int | None:
-        """Kill the process running ``job`` (its time limit passed); returns its pid."""
+    def kill(self, job: Job, reason: str) -> int | None:
+        """Kill the process running ``job`` (``reason``: "timeout" — its time limit passed — or
+        "cancelled" — it ignored a cancellation); returns its pid."""
         with self._lock:
             worker = self._by_job.get(job)
         if worker is None:
             return None
+        worker.killed_for = reason
         worker.process.kill()
         return worker.process.pid
 

@@ -11,6 +11,7 @@ import threading
 
 from ..codec.envelopes import Progress as ProgressRecord
 from ..codec.envelopes import ReplyEnvelope, ReplyStatus, Timings
+from ..observability import Observer
 from ..progress import ProgressLimiter, Report
 from .dispatch import now_ms
 from .pool import Job
@@ -20,8 +21,10 @@ from .replies import ReplySender
 class ProgressRelay:
     """Thread-safe: calls start and end on worker threads, the loop flushes."""
 
-    def __init__(self, identity: str) -> None:
+    def __init__(self, identity: str, observer: Observer | None = None) -> None:
         self._identity = identity
+        #: Counts the reports and gives them the call's trace header.
+        self._observer = observer or Observer()
         #: Set once the producers exist (the relay is made before them).
         self.sender: ReplySender | None = None
         self._running: set[Job] = set()
@@ -37,6 +40,7 @@ class ProgressRelay:
             return None
         request = job.call.request
         started = now_ms()
+        observer, pipeline = self._observer, job.call.pipeline.name
 
         def send(report: Report) -> None:
             reply = ReplyEnvelope(
@@ -47,7 +51,8 @@ class ProgressRelay:
                 timings=Timings(job.call.received_at_ms, started, now_ms()),
             )
             assert self.sender is not None
-            self.sender.send(reply, request.reply_to, None, request.deadline_ms)
+            headers = observer.progress(pipeline, job.trace)
+            self.sender.send(reply, request.reply_to, None, request.deadline_ms, headers=headers)
 
         limiter = ProgressLimiter(send)
         with self._lock:

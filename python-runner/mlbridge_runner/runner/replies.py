@@ -27,12 +27,15 @@ from ..codec.envelopes import (
 )
 from ..frozen import slot_setters
 from ..logging import DEBUG, WARNING, enabled, log_event
+from ..observability.tracing import trace_id_of
 from ..transport.config import PRODUCER_MAX_MESSAGE_BYTES
 from .dispatch import Outcome, now_ms
 from .failures import result_too_large_error
 from .offsets import Ticket
 
 Settle = Callable[[Ticket | None], None]
+#: Kafka record headers of a reply (the consumer span's ``traceparent``; docs/observability.md).
+Headers = list[tuple[str, bytes]]
 
 _RETRIABLE_DELIVERY = {KafkaError._MSG_TIMED_OUT, KafkaError._TRANSPORT, KafkaError.REQUEST_TIMED_OUT}
 _MAX_DELIVERY_ATTEMPTS = 3
@@ -152,8 +155,10 @@ class ReplySender:
         ticket: Ticket | None,
         deadline_ms: int = 0,
         attempt: int = 1,
+        headers: Headers | None = None,
     ) -> None:
-        """Produce ``reply`` to ``topic``; ``ticket`` is settled once the outcome is final."""
+        """Produce ``reply`` to ``topic`` (with record ``headers``); ``ticket`` is settled once the
+        outcome is final."""
         try:
             data = self.encode(reply)
         except Exception as exc:  # noqa: BLE001 - should not happen; never lose the ticket
@@ -162,8 +167,14 @@ class ReplySender:
 
         # A partial, not a closure: the loop makes one per reply, and a closure over six names
         # builds six cells besides the function.
-        delivered = partial(self._delivered, reply, topic, ticket, deadline_ms, attempt)
+        delivered = partial(self._delivered, reply, topic, ticket, deadline_ms, attempt, headers)
         held = self._held
+        if headers is not None:
+            # produce_batch takes no headers: held ones go to the lingering bulk producer one by one,
+            # where librdkafka still batches them.
+            holding = held is not None and self._bulk is not None and threading.get_ident() == self._loop_ident
+            self._produce(topic, data, reply, ticket, delivered, headers, self._bulk if holding else None)
+            return
         if held is not None and threading.get_ident() == self._loop_ident:
             entries = held.get(topic)
             if entries is None:
@@ -179,36 +190,46 @@ class ReplySender:
         reply: ReplyEnvelope,
         ticket: Ticket | None,
         delivered: Callable[[KafkaError | None, Message], None],
+        headers: Headers | None = None,
+        producer: Producer | None = None,
     ) -> None:
+        producer = producer or self._producer
         while True:
             try:
-                self._producer.produce(topic, value=data, key=reply.id.encode("utf-8"), on_delivery=delivered)
+                if headers is None:
+                    producer.produce(topic, value=data, key=reply.id.encode("utf-8"), on_delivery=delivered)
+                else:
+                    producer.produce(topic, value=data, key=reply.id.encode("utf-8"), headers=headers, on_delivery=delivered)
                 return
             except BufferError:
                 # The local queue is full until the loop serves delivery reports.
                 if threading.current_thread() is self._loop_thread:
-                    self._producer.poll(0.05)
+                    producer.poll(0.05)
                 else:
                     time.sleep(0.01)
             except KafkaException as exc:
-                self._refused(exc.args[0], reply, topic, ticket)
+                self._refused(exc.args[0], reply, topic, ticket, headers)
                 return
             except Exception as exc:  # noqa: BLE001
                 self._failed(reply, topic, ticket, f"{type(exc).__name__}: {exc}")
                 return
 
-    def _refused(self, error: KafkaError, reply: ReplyEnvelope, topic: str, ticket: Ticket | None) -> None:
+    def _refused(
+        self, error: KafkaError, reply: ReplyEnvelope, topic: str, ticket: Ticket | None, headers: Headers | None = None
+    ) -> None:
         if error.code() == KafkaError.MSG_SIZE_TOO_LARGE and reply.status is ReplyStatus.OK:
             # Refused by librdkafka before sending: the producer's own limit.
-            self._send_too_large(reply, topic, ticket, PRODUCER_MAX_MESSAGE_BYTES)
+            self._send_too_large(reply, topic, ticket, PRODUCER_MAX_MESSAGE_BYTES, headers)
             return
         self._failed(reply, topic, ticket, error.str())
 
-    def _send_too_large(self, reply: ReplyEnvelope, topic: str, ticket: Ticket | None, limit: int | None) -> None:
+    def _send_too_large(
+        self, reply: ReplyEnvelope, topic: str, ticket: Ticket | None, limit: int | None, headers: Headers | None = None
+    ) -> None:
         """Replace an OK reply refused for its size with RESULT_TOO_LARGE (``limit`` None: the
         broker refused it, the topic's limit is not known here)."""
         error = result_too_large_error(len(self.encode(reply)), limit)
-        self.send(error_reply(reply.id, error, reply.runner, reply.timings), topic, ticket)
+        self.send(error_reply(reply.id, error, reply.runner, reply.timings), topic, ticket, headers=headers)
 
     def _delivered(
         self,
@@ -217,12 +238,14 @@ class ReplySender:
         ticket: Ticket | None,
         deadline_ms: int,
         attempt: int,
+        headers: Headers | None,
         err: KafkaError | None,
         _msg: Message | None,
     ) -> None:
         """Delivery report of ``reply`` (librdkafka passes ``err`` and the message last)."""
         if err is None:
             if enabled(DEBUG):
+                trace_id = trace_id_of(headers[0][1]) if headers else None
                 log_event(
                     DEBUG,
                     events.CALL_REPLIED,
@@ -230,15 +253,16 @@ class ReplySender:
                     status=reply.status.value,
                     code=reply.error.code if reply.error else None,
                     topic=topic,
+                    **({} if trace_id is None else {"trace_id": trace_id}),
                 )
             self._settle(ticket)
             return
         if err.code() == KafkaError.MSG_SIZE_TOO_LARGE and reply.status is ReplyStatus.OK:
-            self._send_too_large(reply, topic, ticket, None)  # the broker refused it
+            self._send_too_large(reply, topic, ticket, None, headers)  # the broker refused it
             return
         still_wanted = deadline_ms == 0 or now_ms() < deadline_ms
         if err.code() in _RETRIABLE_DELIVERY and still_wanted and attempt < _MAX_DELIVERY_ATTEMPTS:
-            self.send(reply, topic, ticket, deadline_ms, attempt + 1)
+            self.send(reply, topic, ticket, deadline_ms, attempt + 1, headers)
             return
         self._failed(reply, topic, ticket, err.str())
 

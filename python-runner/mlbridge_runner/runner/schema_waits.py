@@ -39,6 +39,9 @@ class SchemaWaits:
     def __bool__(self) -> bool:
         return bool(self._parked)
 
+    def __len__(self) -> int:
+        return len(self._parked)
+
     def park(self, request: RequestEnvelope, ticket: Ticket, size: int, ref: str, until: float) -> bool:
         """Park a call until ``until`` (monotonic); ``False`` when full (dispatch it now instead)."""
         if len(self._parked) >= self._limit:

@@ -254,7 +254,13 @@ class TransactionalReplies(ReplySender):
         self._outbox = outbox
 
     def send(
-        self, reply: ReplyEnvelope, topic: str, ticket: Ticket | None, deadline_ms: int = 0, attempt: int = 1
+        self,
+        reply: ReplyEnvelope,
+        topic: str,
+        ticket: Ticket | None,
+        deadline_ms: int = 0,
+        attempt: int = 1,
+        headers: list[tuple[str, bytes]] | None = None,
     ) -> None:
         try:
             data = self.encode(reply)
@@ -268,7 +274,7 @@ class TransactionalReplies(ReplySender):
                 code = reply.error.code if reply.error else None
                 log_event(DEBUG, events.CALL_REPLIED, id=reply.id, status=reply.status.value, code=code, topic=topic)
 
-        record = Record(topic, data, reply.id.encode("utf-8"), None, reply, committed, reply.id)
+        record = Record(topic, data, reply.id.encode("utf-8"), headers, reply, committed, reply.id)
         self._outbox.add(ticket, [record])
 
 
@@ -281,6 +287,8 @@ class TransactionalDeadLetters(DeadLetters):
 
     def send(self, msg: Message, reason: str, error: str, ticket: Ticket | None) -> None:
         value, key, headers, source = self.record_for(msg, reason, error)
+        if self.on_sent is not None:
+            self.on_sent(reason)
 
         def committed() -> None:
             log_event(WARNING, events.DLQ_SENT, reason=reason, error=error[:200], dlq_topic=self._topic, **source)

@@ -24,6 +24,7 @@ from .time_limits import timed_out
 
 if TYPE_CHECKING:
     from ..config import RunnerConfig
+    from ..observability import Observer
     from .dispatch import Dispatcher
     from .idempotency import IdempotencyCache
     from .inline import InlinePolicy
@@ -56,6 +57,7 @@ class WorkerSide:
     config: RunnerConfig
     #: Running calls a cancellation can reach, by request id (see _cancellable).
     _cancellables: dict[str, tuple[Job, RunControl]]
+    _observer: Observer
 
     def _work(self, job: Job) -> None:
         """Runs on a worker thread."""
@@ -72,16 +74,20 @@ class WorkerSide:
             limiter = self._progress.start(job)
             report = limiter.report if limiter is not None else None
             control = self._cancellable(job)
-            if self._processes is not None:
-                outcome = self._processes.run(job, report, control)
-            elif self._inline.on_probation(job.call.pipeline):
-                started, started_cpu = time.perf_counter(), time.thread_time()
-                outcome = execute(job.call, progress=report, control=control)
-                self._inline.measured(
-                    job.call.pipeline, time.perf_counter() - started, False, time.thread_time() - started_cpu
-                )
-            else:
-                outcome = execute(job.call, progress=report, control=control)
+            token = self._observer.enter(job.trace)  # the pipeline's spans nest under the call's
+            try:
+                if self._processes is not None:
+                    outcome = self._processes.run(job, report, control, self._observer.traceparent(job.trace))
+                elif self._inline.on_probation(job.call.pipeline):
+                    started, started_cpu = time.perf_counter(), time.thread_time()
+                    outcome = execute(job.call, progress=report, control=control)
+                    self._inline.measured(
+                        job.call.pipeline, time.perf_counter() - started, False, time.thread_time() - started_cpu
+                    )
+                else:
+                    outcome = execute(job.call, progress=report, control=control)
+            finally:
+                self._observer.leave(token)
             if control is not None:
                 self._cancellables.pop(request_id, None)
                 if control.cancelled and outcome.error is not None:
@@ -95,7 +101,8 @@ class WorkerSide:
             self._progress.end(job, flush=True)  # the latest report goes out before the result
             request = job.call.request
             reply = outcome_reply(request, outcome, self._value_reference, self.identity, job.call.received_at_ms)
-            self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms)
+            headers = self._observer.replied(job.call.pipeline.name, reply, job.trace, ran)
+            self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms, headers=headers)
             self._served += 1
             self._finish_key(job, outcome if ran else None)
         except BaseException as exc:  # noqa: BLE001
@@ -127,14 +134,16 @@ class WorkerSide:
         job, control = entry
         if not control.cancel():
             return
-        log_event(INFO, events.CALL_CANCELLING, id=request_id, pipeline=job.call.pipeline.name)
+        log_event(
+            INFO, events.CALL_CANCELLING, id=request_id, pipeline=job.call.pipeline.name, **self._observer.trace_fields(job.trace)
+        )
         processes = self._processes
         if processes is not None:
             processes.cancel(job)
 
             def stop_hard() -> None:
                 if self._cancellables.get(request_id) is entry:
-                    processes.kill(job)
+                    processes.kill(job, "cancelled")
 
             timer = threading.Timer(self.config.cancel_grace_seconds, stop_hard)
             timer.daemon = True
@@ -146,10 +155,11 @@ class WorkerSide:
             if not self._pool.abandon(job):
                 continue  # finished just now
             self._progress.end(job, flush=False)
-            killed = self._processes.kill(job) if self._processes is not None else None
+            killed = self._processes.kill(job, "timeout") if self._processes is not None else None
             reply, outcome = timed_out(job, now, killed, self.identity)
             self._served += 1
-            self._replies.send(reply, job.call.request.reply_to, job.ticket, job.call.request.deadline_ms)
+            headers = self._observer.replied(job.call.pipeline.name, reply, job.trace)
+            self._replies.send(reply, job.call.request.reply_to, job.ticket, job.call.request.deadline_ms, headers=headers)
             self._finish_key(job, outcome)
 
     def _answer_repeat(self, job: Job, outcome: Outcome, source: str) -> None:
@@ -159,7 +169,8 @@ class WorkerSide:
             log_event(DEBUG, events.CALL_DEDUPLICATED, id=request.id, pipeline=job.call.pipeline.name, source=source)
         reply = outcome_reply(request, outcome, self._value_reference, self.identity, job.call.received_at_ms)
         self._served += 1
-        self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms)
+        headers = self._observer.replied(job.call.pipeline.name, reply, job.trace, ran=False)
+        self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms, headers=headers)
 
     def _finish_key(self, job: Job, outcome: Outcome | None) -> None:
         """The call owning an idempotency key ended: ``outcome`` is stored and its parked repeats
