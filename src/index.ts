@@ -25,6 +25,7 @@ export type {
 } from './contract/contract.js';
 export {
 	AuthenticationError,
+	AuthorizationError,
 	BrokerUnreachableError,
 	ClientClosedError,
 	DeadlineExceededError,
@@ -47,6 +48,7 @@ export {
 	TlsError,
 	UnknownPipelineError,
 	type RemoteCause,
+	type AuthorizationResource,
 	type TlsProblem,
 	type RemoteErrorDetails,
 } from './errors/index.js';

@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # Sourced by start.sh for the secured dev broker (--secure / MLBRIDGE_BROKER_SECURE=1): a SASL_SSL
-# listener with SCRAM users admin, runner and client, and a certificate from a dev CA made here.
+# listener with SCRAM users admin, runner, client and other (a second client), a certificate from a
+# dev CA made here, and ACLs enforced (StandardAuthorizer, nothing allowed without an ACL; admin
+# is the super user; scripts/acl/acls.ts prints or applies mlbridge's ACLs).
 # Everything lives in $RUN_DIR/security (made once, kept across restarts):
 #   ca.pem ca.key          the dev CA (clients trust ca.pem)
 #   broker.p12             the broker's key and certificate (CN=localhost, SAN IP:127.0.0.1, localhost)
@@ -9,7 +11,7 @@
 #   keystore.password      the PKCS12 store's password
 
 SECURITY_DIR="$RUN_DIR/security"
-SCRAM_USERS=(admin runner client)
+SCRAM_USERS=(admin runner client other)
 
 # Random passwords and certificates, once. Written to temporary names first, so an interrupted
 # run never leaves a half-made set that would be taken as complete.
@@ -46,8 +48,9 @@ secret() {
   tr -d '\n' <"$SECURITY_DIR/$1.password"
 }
 
-# The listener part of server.properties. The controller listener stays PLAINTEXT on loopback
-# (not reachable by clients: it is not advertised to them); brokers talk to each other as admin.
+# The listener part of server.properties. Brokers talk to each other as admin over SASL_SSL; the
+# controller listener is TLS with a required client certificate, the broker's own (CN=localhost),
+# so no client reaches it, and its principal is a super user as the authorizer requires.
 secure_listener_config() {
   local admin_password
   admin_password="$(secret admin)"
@@ -56,7 +59,11 @@ secure_listener_config() {
   cat <<EOF
 listeners=SASL_SSL://$BROKER_HOST:$BROKER_PORT,CONTROLLER://$BROKER_HOST:$CONTROLLER_PORT
 advertised.listeners=SASL_SSL://$BROKER_HOST:$BROKER_PORT,CONTROLLER://$BROKER_HOST:$CONTROLLER_PORT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
+listener.security.protocol.map=CONTROLLER:SSL,SASL_SSL:SASL_SSL
+listener.name.controller.ssl.client.auth=required
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:admin;User:CN=localhost
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=SASL_SSL
 sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN

@@ -14,6 +14,7 @@ import {
 	RequestTooLargeError,
 	UnknownPipelineError,
 } from '../errors/index.js';
+import {authorizationError} from '../transport/connect-errors.js';
 import {KafkajsTransport, type KafkajsTransportOptions} from '../transport/kafkajs-transport.js';
 import type {Transport} from '../transport/transport.js';
 import {CallSchemaChooser, type CallSchemas, compileContract} from './call-schemas.js';
@@ -433,7 +434,8 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 			return new ClientClosedError(id);
 		}
 
-		return new BrokerUnreachableError(this.#options.brokers, error, id);
+		const denied = authorizationError(error, {names: [this.#options.requestTopic], operation: 'write'}, this.#options.sasl?.username, id);
+		return denied ?? new BrokerUnreachableError(this.#options.brokers, error, id);
 	}
 }
 

@@ -21,4 +21,4 @@ export {
 export {ErrorCode, errorFromReply} from './error-codes.js';
 export {JobAttemptsExhaustedError, JobCancelledError, JobNotFoundError, ResultTooLargeError} from './job-errors.js';
 export {SchemaNotFoundError} from './schema-errors.js';
-export {AuthenticationError, TlsError, type TlsProblem} from './security-errors.js';
+export {AuthenticationError, AuthorizationError, TlsError, type AuthorizationResource, type TlsProblem} from './security-errors.js';

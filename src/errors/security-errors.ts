@@ -6,7 +6,8 @@ import {MlbridgeError} from './base.js';
  *
  * MlbridgeError
  * ├── AuthenticationError  the brokers refused the SASL credentials
- * └── TlsError             the TLS handshake failed, or TLS and plaintext were mixed
+ * ├── TlsError             the TLS handshake failed, or TLS and plaintext were mixed
+ * └── AuthorizationError   an ACL is missing for an operation mlbridge needs
  */
 
 export class AuthenticationError extends MlbridgeError {
@@ -59,5 +60,36 @@ export class TlsError extends MlbridgeError {
 		this.brokers = brokers;
 		this.broker = broker;
 		this.problem = problem;
+	}
+}
+
+/** What Kafka refused, in Kafka's ACL vocabulary. */
+export type AuthorizationResource = 'topic' | 'group' | 'cluster' | 'transactional-id';
+
+/** The brokers' ACLs deny this principal an operation mlbridge needs. */
+export class AuthorizationError extends MlbridgeError {
+	readonly resource: AuthorizationResource;
+	/** The topics (or group, …) refused. */
+	readonly names: readonly string[];
+	/** Kafka's operation name: "create", "write", "read", … */
+	readonly operation: string;
+	/** The SASL user, when there is one. */
+	readonly principal: string | undefined;
+
+	constructor(
+		details: {resource: AuthorizationResource; names: readonly string[]; operation: string; principal?: string | undefined},
+		cause: unknown,
+		requestId?: string,
+	) {
+		const who = details.principal === undefined ? 'this client' : `User:${details.principal}`;
+		super(
+			`Kafka denied ${details.operation} on ${details.resource} ${details.names.join(', ')} to ${who}: ` +
+				'the cluster needs an ACL allowing it (`node --import tsx scripts/acl/acls.ts` prints the ones mlbridge needs)',
+			{code: 'AUTHORIZATION_FAILED', requestId, cause},
+		);
+		this.resource = details.resource;
+		this.names = details.names;
+		this.operation = details.operation;
+		this.principal = details.principal;
 	}
 }

@@ -1,4 +1,4 @@
-import {AuthenticationError, TlsError} from '../errors/index.js';
+import {AuthenticationError, AuthorizationError, TlsError, type AuthorizationResource} from '../errors/index.js';
 import type {SocketProblem} from './kafkajs-socket.js';
 import type {KafkaSecurityOptions} from './security-options.js';
 
@@ -39,4 +39,34 @@ export function securityError(
 	}
 
 	return problem === undefined ? undefined : new TlsError(brokers, problem.broker, problem.problem, problem.error);
+}
+
+const deniedResource: Readonly<Record<string, AuthorizationResource>> = {
+	TOPIC_AUTHORIZATION_FAILED: 'topic',
+	GROUP_AUTHORIZATION_FAILED: 'group',
+	CLUSTER_AUTHORIZATION_FAILED: 'cluster',
+	TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'transactional-id',
+};
+
+/**
+ * AuthorizationError when Kafka's answer was "not authorised", naming what was attempted: the
+ * topics a per-topic answer names (createTopics), else `attempted.names`; else undefined.
+ */
+export function authorizationError(
+	error: unknown,
+	attempted: {readonly names: readonly string[]; readonly operation: string},
+	principal: string | undefined,
+	requestId?: string,
+): AuthorizationError | undefined {
+	const failures = [error, ...((error as {errors?: unknown} | null)?.errors as unknown[] | undefined ?? [])]
+		.map(e => e as {type?: unknown; topic?: unknown} | null)
+		.filter(e => typeof e?.type === 'string' && deniedResource[e.type] !== undefined);
+	const first = failures[0];
+	if (first === undefined || first === null) {
+		return undefined;
+	}
+
+	const named = failures.map(f => f?.topic).filter((t): t is string => typeof t === 'string');
+	const names = named.length > 0 ? [...new Set(named)] : attempted.names;
+	return new AuthorizationError({resource: deniedResource[String(first.type)]!, names, operation: attempted.operation, principal}, error, requestId);
 }

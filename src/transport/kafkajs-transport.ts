@@ -8,7 +8,7 @@ import {
 import type {Logger} from '../logging/logger.js';
 import {applyKafkajsIdleFix} from './kafkajs-idle-fix.js';
 import {kafkajsLevel, kafkajsLogCreator} from './kafkajs-log.js';
-import {securityError} from './connect-errors.js';
+import {authorizationError, securityError} from './connect-errors.js';
 import {createSocketFactory, type SocketProblem} from './kafkajs-socket.js';
 import {Murmur2Partitioner} from './murmur2-partitioner.js';
 import {SendBatcher} from './send-batcher.js';
@@ -42,6 +42,8 @@ export class KafkajsTransport implements Transport {
 	readonly #tails = new Map<string, TailPositions>();
 	readonly #logger: Logger;
 	readonly #replicationFactor: number | undefined;
+	/** The SASL user, named in AuthorizationError. */
+	readonly #principal: string | undefined;
 	/** The first unfixable socket failure (TLS) while connect() runs; connect() ends on it. */
 	#onProblem: ((problem: SocketProblem) => void) | undefined;
 
@@ -49,6 +51,7 @@ export class KafkajsTransport implements Transport {
 		applyKafkajsIdleFix();
 		this.#logger = options.logger;
 		this.#replicationFactor = options.replicationFactor;
+		this.#principal = options.security?.sasl?.username;
 		const security = options.security ?? {};
 		this.#kafka = new Kafka({
 			clientId: options.clientId,
@@ -133,7 +136,7 @@ export class KafkajsTransport implements Transport {
 		} catch (error) {
 			// Another client or runner may have created it between listTopics and createTopics.
 			if (!isTopicExists(error)) {
-				throw error;
+				throw authorizationError(error, {names: missing.map(spec => spec.topic), operation: 'create'}, this.#principal) ?? error;
 			}
 		}
 	}

@@ -20,8 +20,8 @@ export type SecureBroker = {
 	readonly startSeconds: number;
 	readonly caPem: string;
 	readonly caFile: string;
-	passwordFile(user: 'admin' | 'runner' | 'client'): string;
-	password(user: 'admin' | 'runner' | 'client'): string;
+	passwordFile(user: 'admin' | 'runner' | 'client' | 'other'): string;
+	password(user: 'admin' | 'runner' | 'client' | 'other'): string;
 	/** Stops the broker if this process started it. */
 	release(): Promise<void>;
 };

@@ -1,7 +1,9 @@
 /**
  * The secure path against a real SASL_SSL broker (scripts/broker/start.sh --secure) with real
- * certificates: a round trip of client and runner, and each misconfiguration ending at once with
- * its typed error (client) or exit code 4 and `runner.security_failed` (runner).
+ * certificates and real ACLs (StandardAuthorizer, nothing allowed without an ACL; the ones
+ * scripts/acl/acls.ts applies): a round trip of client and runner, each misconfiguration ending at
+ * once with its typed error (client) or exit code 4 and `runner.security_failed` (runner), and
+ * what the ACLs deny.
  */
 import assert from 'node:assert/strict';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
@@ -9,7 +11,9 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {execa} from 'execa';
-import {AuthenticationError, PipelineClient, RunnerProcess, TlsError, type ClientOptions} from '../../src/index.js';
+import {Kafka, logLevel} from 'kafkajs';
+import {applyAcls, mlbridgeAcls, type AclEntry} from '../../scripts/acl/acl-list.js';
+import {AuthenticationError, AuthorizationError, PipelineClient, RunnerProcess, TlsError, type ClientOptions} from '../../src/index.js';
 import {findPython} from '../../src/runner/find-python.js';
 import {brokers as plaintextBrokers, fixturePipelines, fixturesDir, uniqueName} from '../helpers/harness.js';
 import {secureBrokers, untrustedCa, useSecureBroker, type SecureBroker} from '../helpers/secure-broker.js';
@@ -22,6 +26,26 @@ describe('a SASL_SSL broker (SCRAM-SHA-512, dev CA)', () => {
 	let otherCa: string;
 	const requestTopic = uniqueName('secure');
 	const catalogTopic = `${requestTopic}.catalog`;
+	const group = `${requestTopic}.runners`;
+	const admin = (user: 'admin' | 'other') => new Kafka({
+		clientId: `acl-${user}`,
+		brokers: secureBrokers,
+		logLevel: logLevel.NOTHING,
+		ssl: {ca: [broker.caPem]},
+		sasl: {mechanism: 'scram-sha-512', username: user, password: broker.password(user)},
+		retry: {retries: 1},
+	});
+	const acls = (clients: Array<{user: string; clientId: string}>): AclEntry[] =>
+		mlbridgeAcls({runner: 'runner', clients, requestTopic, catalogTopic, replyTopicPrefix: 'ml.pipeline.reply.', runnerGroup: group});
+	const grant = async (entries: AclEntry[]): Promise<void> => {
+		const kafkaAdmin = admin('admin').admin();
+		await kafkaAdmin.connect();
+		try {
+			await applyAcls(kafkaAdmin, entries);
+		} finally {
+			await kafkaAdmin.disconnect();
+		}
+	};
 
 	const clientOptions = (overrides: Partial<ClientOptions> = {}): ClientOptions => ({
 		brokers: secureBrokers,
@@ -29,6 +53,7 @@ describe('a SASL_SSL broker (SCRAM-SHA-512, dev CA)', () => {
 		catalogTopic,
 		requestPartitions: 2,
 		connectTimeoutMs,
+		clientId: 'client', // its ACLs cover ml.pipeline.reply.client-…
 		ssl: {ca: [broker.caPem]},
 		sasl: {mechanism: 'scram-sha-512', username: 'client', password: broker.password('client')},
 		...overrides,
@@ -52,6 +77,7 @@ describe('a SASL_SSL broker (SCRAM-SHA-512, dev CA)', () => {
 		console.log(`secure broker: ${broker.startSeconds === 0 ? 'already running' : `started in ${broker.startSeconds.toFixed(1)} s`}`);
 		scratch = mkdtempSync(path.join(tmpdir(), 'mlbridge-secure-'));
 		otherCa = untrustedCa(scratch);
+		await grant(acls([{user: 'client', clientId: 'client'}]));
 	});
 
 	after(async () => {
@@ -64,7 +90,7 @@ describe('a SASL_SSL broker (SCRAM-SHA-512, dev CA)', () => {
 			pipelines: [fixturePipelines],
 			brokers: secureBrokers,
 			requestTopic,
-			group: `${requestTopic}.runners`,
+			group,
 			extraArgs: ['--partitions', '2', '--sasl-username', 'runner', '--sasl-password-file', broker.passwordFile('runner'), '--ssl-ca', broker.caFile],
 			env: {MLBRIDGE_CATALOG_TOPIC: catalogTopic},
 		});
@@ -159,6 +185,62 @@ describe('a SASL_SSL broker (SCRAM-SHA-512, dev CA)', () => {
 			const failed = run.events.find(e => e['event'] === 'runner.security_failed');
 			assert.equal(failed?.['kind'], 'tls', run.stderr.slice(-2000));
 			assert.ok(run.ms < 15_000, `took ${run.ms} ms`);
+		}
+	});
+
+	test('ACLs: a client without any is denied at connect, naming the topics and the operation', async () => {
+		await assert.rejects(
+			PipelineClient.connect(clientOptions({clientId: 'other', sasl: {mechanism: 'scram-sha-512', username: 'other', password: broker.password('other')}})),
+			(error: unknown) => {
+				assert.ok(error instanceof AuthorizationError, String(error));
+				assert.equal(error.code, 'AUTHORIZATION_FAILED');
+				assert.equal(error.operation, 'create');
+				assert.equal(error.principal, 'other');
+				assert.ok(error.names.some(name => name.startsWith('ml.pipeline.reply.other-')), error.names.join());
+				assert.match(error.message, /User:other/);
+				return true;
+			},
+		);
+	});
+
+	test('ACLs: a client allowed everything but writing the request topic gets AuthorizationError from invoke', async () => {
+		const runner = await RunnerProcess.start({
+			pipelines: [fixturePipelines],
+			brokers: secureBrokers,
+			requestTopic,
+			group,
+			extraArgs: ['--partitions', '2', '--sasl-username', 'runner', '--sasl-password-file', broker.passwordFile('runner'), '--ssl-ca', broker.caFile],
+			env: {MLBRIDGE_CATALOG_TOPIC: catalogTopic},
+		});
+		// The client ACLs of user "other", without Write on the request topic.
+		await grant(acls([{user: 'other', clientId: 'other'}])
+			.filter(e => e.principal === 'User:other')
+			.map(e => (e.name === requestTopic ? {...e, operations: e.operations.filter(o => o !== 'write')} : e)));
+		const other = await PipelineClient.connect(clientOptions({clientId: 'other', sasl: {mechanism: 'scram-sha-512', username: 'other', password: broker.password('other')}}));
+		const client = await PipelineClient.connect(clientOptions());
+		try {
+			await assert.rejects(other.invoke('echo', {value: 1}, {timeoutMs: 10_000}), (error: unknown) => {
+				assert.ok(error instanceof AuthorizationError, String(error));
+				assert.equal(error.operation, 'write');
+				assert.deepEqual(error.names, [requestTopic]);
+				assert.match(error.requestId ?? '', /^[\da-f-]{36}$/);
+				return true;
+			});
+			// Client A ("other") cannot read client B's ("client") reply topic.
+			assert.equal(await client.invoke('echo', {value: 'mine'}), 'mine');
+			const spy = admin('other').admin();
+			await spy.connect();
+			try {
+				await assert.rejects(spy.fetchTopicOffsets(client.replyTopic), (error: unknown) => {
+					assert.equal((error as {type?: string}).type, 'TOPIC_AUTHORIZATION_FAILED', String(error));
+					return true;
+				});
+			} finally {
+				await spy.disconnect();
+			}
+		} finally {
+			await Promise.allSettled([other.close(), client.close()]);
+			await runner.stop();
 		}
 	});
 });
