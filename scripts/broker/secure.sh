@@ -98,8 +98,11 @@ secure_wait_args() {
 secure_print_settings() {
   cat <<EOF
 broker: SASL_SSL on $BROKER_HOST:$BROKER_PORT; SCRAM-SHA-512/256 users ${SCRAM_USERS[*]}, passwords in $SECURITY_DIR/<user>.password
+  ACLs are enforced: grant mlbridge's to runner and client first (default topic names; see --help of the script):
+    node --import tsx scripts/acl/acls.ts --runner runner --client client --apply --bootstrap $BROKER_HOST:$BROKER_PORT \
+      --ca $SECURITY_DIR/ca.pem --admin admin --admin-password-file $SECURITY_DIR/admin.password
   TypeScript client:
-    brokers: ['$BROKER_HOST:$BROKER_PORT'],
+    brokers: ['$BROKER_HOST:$BROKER_PORT'], clientId: 'client',  // its ACLs cover ml.pipeline.reply.client-…
     ssl: {ca: [fs.readFileSync('$SECURITY_DIR/ca.pem', 'utf8')]},
     sasl: {mechanism: 'scram-sha-512', username: 'client', password: fs.readFileSync('$SECURITY_DIR/client.password', 'utf8').trim()},
   runner:
