@@ -165,3 +165,29 @@ def test_every_client_gets_the_security_settings(monkeypatch: pytest.MonkeyPatch
     ):
         assert settings["security.protocol"] == "SASL_SSL"
         assert settings["bootstrap.servers"] == config.brokers
+
+
+def test_failure_watch_names_security_failures_only() -> None:
+    from confluent_kafka import KafkaError
+
+    from mlbridge_runner.transport.connect_check import FailureWatch, KafkaAuthenticationError, KafkaTlsError
+
+    def watch(errors: list[KafkaError], lines: list[str] = [], protocol: str = "SASL_SSL") -> FailureWatch:
+        w = FailureWatch({"bootstrap.servers": "b:1", "security.protocol": protocol})
+        for error in errors:
+            w.settings["error_cb"](error)
+        for line in lines:
+            w.settings["logger"].log(3, line)
+        return w
+
+    refused = watch([KafkaError(KafkaError._AUTHENTICATION, "SASL authentication error: invalid credentials")]).failure()
+    assert isinstance(refused, KafkaAuthenticationError) and refused.kind == "authentication" and refused.brokers == "b:1"
+    untrusted = watch([KafkaError(KafkaError._SSL, "SSL handshake failed: certificate verify failed")]).failure()
+    assert isinstance(untrusted, KafkaTlsError) and "--ssl-ca" in untrusted.hint
+    to_plain = watch([KafkaError(KafkaError._TRANSPORT, "SSL handshake failed: connecting to a PLAINTEXT broker listener?")]).failure()
+    assert isinstance(to_plain, KafkaTlsError) and "PLAINTEXT" in to_plain.hint
+    plain_to_tls = watch([], ["b:1/bootstrap: Disconnected: connection closed by peer: receive 0 after POLLIN (after 1ms in state APIVERSION_QUERY)"], "PLAINTEXT").failure()
+    assert isinstance(plain_to_tls, KafkaTlsError) and "SASL_SSL" in plain_to_tls.hint
+    # A broker that is merely down is none of these: the runner keeps waiting for it.
+    down = [KafkaError(KafkaError._TRANSPORT, "Connect to ipv4#127.0.0.1:9999 failed: Connection refused"), KafkaError(KafkaError._ALL_BROKERS_DOWN, "1/1 brokers are down")]
+    assert watch(down, ["Connect to ipv4#127.0.0.1:9999 failed: Connection refused (after 0ms in state CONNECT)"], "PLAINTEXT").failure() is None
