@@ -198,7 +198,7 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
             consumer.subscribe(
                 [self.config.request_topic], on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost
             )
-            self._start_presence(VERSION)
+            self._start_presence(VERSION, self._observer.metrics_url)
             log_event(
                 INFO,
                 events.STARTED,

@@ -96,8 +96,9 @@ class StartStop:
                 self._stop.wait(min(5.0, 0.5 * attempt))
         return False
 
-    def _start_presence(self, version: str) -> None:
-        """Announce this runner on the presence topic until :meth:`_stop_presence` (presence/)."""
+    def _start_presence(self, version: str, metrics_url: str) -> None:
+        """Announce this runner on the presence topic until :meth:`_stop_presence` (presence/);
+        ``metrics_url``: where its ``/metrics`` is served (``""``: not served)."""
         config = self.config
         base = PresenceRecord(
             id=self.identity,
@@ -111,6 +112,7 @@ class StartStop:
             pipelines=tuple(sorted(self.registry.names())),
             started_at_ms=int(time.time() * 1000),
             interval_ms=config.presence_interval_ms,
+            metrics_url=metrics_url,
         )
         settings = presence_producer_settings(producer_settings(config, self.identity), config.presence_interval_ms)
         self._presence = PresencePublisher(

@@ -1,10 +1,12 @@
 """Runner presence on a real broker: a real runner process announces itself on
-``<request topic>.runners`` with its pipelines and partitions, keeps the record fresh, and
+``<request topic>.runners`` with its pipelines, partitions and metrics URL, keeps the record fresh, and
 retires it with a tombstone on SIGTERM."""
 
 from __future__ import annotations
 
+import re
 import time
+import urllib.request
 
 from mlbridge_runner.presence.records import decode_presence, presence_topic_for
 from mlbridge_runner.transport.config import consumer_settings
@@ -16,7 +18,8 @@ from .runner_process import RunnerProcess
 
 def test_a_runner_announces_itself_and_leaves_a_tombstone(brokers: str) -> None:
     process = RunnerProcess(
-        brokers, unique("mlbt.requests"), unique("mlbt.group"), "--partitions", "3", "--presence-interval", "0.3"
+        brokers, unique("mlbt.requests"), unique("mlbt.group"), "--partitions", "3", "--presence-interval", "0.3",
+        "--metrics-port", "0", "--metrics-host", "127.0.0.1",
     )
     topic = presence_topic_for(process.request_topic)
     try:
@@ -36,6 +39,10 @@ def test_a_runner_announces_itself_and_leaves_a_tombstone(brokers: str) -> None:
         assert newest.client_id == consumer_settings(RunnerConfig(), runner_id)["client.id"]
         assert newest.pid == process.proc.pid and newest.interval_ms == 300
         assert newest.live(int(time.time() * 1000))
+        # metricsUrl is where this runner's /metrics answers (the dashboard scrapes it from here).
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/metrics", newest.metrics_url), newest.metrics_url
+        with urllib.request.urlopen(newest.metrics_url, timeout=5) as response:
+            assert f'runner="{runner_id}"' in response.read().decode()
         stamps = [decode_presence(m.value()).updated_at_ms for m in messages if m.value() is not None]
         assert stamps == sorted(stamps)
     finally:
