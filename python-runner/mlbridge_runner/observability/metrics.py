@@ -85,8 +85,10 @@ class RunnerMetrics:
             "mlbridge_runner_loop_last_tick_timestamp_seconds", "When the consume loop last went round (Unix time).",
             registry=registry,
         )
-        #: (pipeline, outcome) -> label children; label lookups cost more than the increments.
-        self._children: dict[tuple[str, str], tuple[Any, Any, Any]] = {}
+        #: Label children by (pipeline, outcome) and by pipeline: label lookups cost more than the
+        #: increments. Histogram children only for pipelines that ran (no empty series otherwise).
+        self._counters: dict[tuple[str, str], Any] = {}
+        self._histograms: dict[str, tuple[Any, Any]] = {}
         self._outcomes: dict[str | None, str] = {None: OK}
 
     def call(self, pipeline: str, code: str | None, queue_wait_s: float | None, run_s: float | None) -> None:
@@ -94,17 +96,17 @@ class RunnerMetrics:
         outcome = self._outcomes.get(code)
         if outcome is None:
             outcome = self._outcomes[code] = code.lower()  # type: ignore[union-attr]
-        children = self._children.get((pipeline, outcome))
-        if children is None:
-            children = self._children[(pipeline, outcome)] = (
-                self._calls.labels(pipeline, outcome), self._duration.labels(pipeline), self._queue_wait.labels(pipeline)
-            )
-        calls, duration, queue_wait = children
-        calls.inc()
-        if run_s is not None:
-            duration.observe(run_s)
-        if queue_wait_s is not None:
-            queue_wait.observe(queue_wait_s)
+        counter = self._counters.get((pipeline, outcome))
+        if counter is None:
+            counter = self._counters[(pipeline, outcome)] = self._calls.labels(pipeline, outcome)
+        counter.inc()
+        if run_s is None or queue_wait_s is None:
+            return
+        histograms = self._histograms.get(pipeline)
+        if histograms is None:
+            histograms = self._histograms[pipeline] = (self._duration.labels(pipeline), self._queue_wait.labels(pipeline))
+        histograms[0].observe(run_s)
+        histograms[1].observe(queue_wait_s)
 
     def dead_letter(self, reason: str) -> None:
         self._dead_letters.labels(reason).inc()
