@@ -64,6 +64,7 @@ describe('mlbridge status and runner presence', () => {
 		assert.equal(entry!.live, true);
 		assert.equal(entry!.inCallGroup, true, 'joined with its consumer group member by client.id');
 		assert.equal(entry!.intervalMs, intervalSeconds * 1000);
+		assert.equal(entry!.metricsUrl, '', 'no --metrics-port: no metrics URL');
 		assert.deepEqual(seen.otherMembers.filter(m => m.group === stack.group), []);
 		assert.equal(seen.lag.filter(p => p.group === stack.group).length, 4);
 
