@@ -65,13 +65,14 @@ export type ClientOptions<P extends PipelineTypes = UntypedPipelines> = {
 	 * TLS to the brokers: `true` (system CAs) or `tls.connect` options — `ca` for a private CA,
 	 * `cert` and `key` for mutual TLS (PEM text you read from files). An untrusted certificate or a
 	 * TLS/plaintext mismatch ends connect() at once with TlsError.
-	 * @default no TLS
+	 * @default with neither `ssl` nor `sasl` given, the runner's environment variables
+	 * (MLBRIDGE_SECURITY_PROTOCOL, MLBRIDGE_SSL_CA, …: docs/production.md), else no TLS
 	 */
 	readonly ssl?: TlsOptions;
 	/**
 	 * SASL authentication (`plain`, `scram-sha-256`, `scram-sha-512`), normally with `ssl`. Refused
 	 * credentials end connect() at once with AuthenticationError.
-	 * @default none
+	 * @default as `ssl`: MLBRIDGE_SASL_MECHANISM, MLBRIDGE_SASL_USERNAME, MLBRIDGE_SASL_PASSWORD(_FILE), else none
 	 */
 	readonly sasl?: SaslOptions;
 	/**

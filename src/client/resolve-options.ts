@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {createLogger} from '../logging/logger.js';
 import type {Contract} from '../contract/contract.js';
 import {defaultJobRetentionMs, defaultJobStateTopic, defaultJobTopic} from '../jobs/job-topics.js';
+import {kafkaSecurityFromEnv} from '../transport/security-env.js';
 import {saslMechanisms} from '../transport/security-options.js';
 import {envBrokers, type ClientOptions, type ResolvedClientOptions} from './options.js';
 import type {PipelineTypes} from './pipeline-types.js';
@@ -134,8 +135,10 @@ export function resolveClientOptions<P extends PipelineTypes>(options: ClientOpt
 		maxRequestBytes: options.maxRequestBytes === undefined ? undefined : positive('maxRequestBytes', options.maxRequestBytes),
 		clientId: topicName('clientId', clientId),
 		connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs ?? 10_000),
-		ssl: ssl(options.ssl),
-		sasl: sasl(options.sasl),
+		// Neither given: the environment the runner reads too (MLBRIDGE_SASL_*, MLBRIDGE_SSL_*).
+		...(options.ssl === undefined && options.sasl === undefined
+			? {ssl: undefined, sasl: undefined, ...kafkaSecurityFromEnv(process.env)}
+			: {ssl: ssl(options.ssl), sasl: sasl(options.sasl)}),
 		replicationFactor: options.replicationFactor === undefined ? undefined : integer('replicationFactor', options.replicationFactor, 1, 32_767),
 		logger: options.logger ?? createLogger(options.logLevel),
 		whenBrokerDown: oneOf('whenBrokerDown', options.whenBrokerDown ?? 'wait', ['wait', 'fail'] as const),

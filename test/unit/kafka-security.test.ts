@@ -95,3 +95,41 @@ test('socket factory: a port that drops the TLS ClientHello → tls-to-plaintext
 	}, true);
 	assert.deepEqual(problems.map(p => p.problem), ['tls-to-plaintext-listener']);
 });
+
+test('kafkaSecurityFromEnv: the runner\'s variables give the same settings on the client side', async () => {
+	const {kafkaSecurityFromEnv} = await import('../../src/transport/security-env.js');
+	const {mkdtempSync, writeFileSync} = await import('node:fs');
+	const {tmpdir} = await import('node:os');
+	const path = await import('node:path');
+	const dir = mkdtempSync(path.join(tmpdir(), 'mlbridge-env-'));
+	writeFileSync(path.join(dir, 'ca.pem'), 'CA PEM');
+	writeFileSync(path.join(dir, 'pw'), 'from-file\n');
+	assert.deepEqual(kafkaSecurityFromEnv({}), {});
+	assert.deepEqual(kafkaSecurityFromEnv({MLBRIDGE_SASL_USERNAME: 'u', MLBRIDGE_SASL_PASSWORD: 'p'}), {
+		ssl: true, // SASL_SSL implied by a username, as on the runner
+		sasl: {mechanism: 'scram-sha-512', username: 'u', password: 'p'},
+	});
+	assert.deepEqual(
+		kafkaSecurityFromEnv({MLBRIDGE_SASL_USERNAME: 'u', MLBRIDGE_SASL_PASSWORD_FILE: path.join(dir, 'pw'), MLBRIDGE_SASL_MECHANISM: 'PLAIN', MLBRIDGE_SSL_CA: path.join(dir, 'ca.pem')}),
+		{ssl: {ca: ['CA PEM']}, sasl: {mechanism: 'plain', username: 'u', password: 'from-file'}},
+	);
+	assert.deepEqual(kafkaSecurityFromEnv({MLBRIDGE_SECURITY_PROTOCOL: 'sasl_plaintext', MLBRIDGE_SASL_USERNAME: 'u', MLBRIDGE_SASL_PASSWORD: 'p'}), {
+		sasl: {mechanism: 'scram-sha-512', username: 'u', password: 'p'},
+	});
+	assert.throws(() => kafkaSecurityFromEnv({MLBRIDGE_SASL_USERNAME: 'u'}), /MLBRIDGE_SASL_PASSWORD/);
+	assert.throws(() => kafkaSecurityFromEnv({MLBRIDGE_SSL_CA: path.join(dir, 'missing.pem')}), /MLBRIDGE_SSL_CA.*ENOENT/);
+	assert.throws(() => kafkaSecurityFromEnv({MLBRIDGE_SECURITY_PROTOCOL: 'TLS'}), /MLBRIDGE_SECURITY_PROTOCOL/);
+	// Options given in code win over the environment, wholesale.
+	const previous = process.env['MLBRIDGE_SASL_USERNAME'];
+	process.env['MLBRIDGE_SASL_USERNAME'] = 'env-user';
+	try {
+		assert.throws(() => resolveClientOptions({logger: quiet}), /MLBRIDGE_SASL_PASSWORD/);
+		assert.equal(resolveClientOptions({logger: quiet, ssl: true}).sasl, undefined);
+	} finally {
+		if (previous === undefined) {
+			delete process.env['MLBRIDGE_SASL_USERNAME'];
+		} else {
+			process.env['MLBRIDGE_SASL_USERNAME'] = previous;
+		}
+	}
+});
