@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from ..config import DEFAULT_BROKERS, DEFAULT_CATALOG_TOPIC, ENV_BROKERS, ENV_CATALOG_TOPIC, env_default, is_valid_topic
 from ..errors import ConfigError, MlbridgeRunnerError
+from ..transport.security_args import add_security_arguments, security_config
 
 if TYPE_CHECKING:  # the rest needs fastavro / confluent-kafka, checked for in main()
     from ..registry import Registry
@@ -53,6 +54,7 @@ def _broker_options(parser: argparse.ArgumentParser) -> None:
         help=f"the catalogue topic (env {ENV_CATALOG_TOPIC}, default {DEFAULT_CATALOG_TOPIC})",
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds to read or write the topic (default 10)")
+    add_security_arguments(parser)  # the runner's TLS/SASL flags and variables
 
 
 def _version(text: str) -> int:
@@ -145,7 +147,7 @@ def _read(args: argparse.Namespace) -> CatalogView:
     """A view of the topic, read to its end (the caller closes it)."""
     from .view import CatalogView, view_settings
 
-    view = CatalogView(view_settings(args.brokers, f"mlbridge-catalog-cli-{uuid.uuid4().hex[:8]}"), args.catalog_topic)
+    view = CatalogView({**view_settings(args.brokers, f"mlbridge-catalog-cli-{uuid.uuid4().hex[:8]}"), **args.kafka}, args.catalog_topic)
     try:
         view.catch_up(args.timeout)
     except BaseException:
@@ -193,7 +195,7 @@ def _retire(args: argparse.Namespace, out: TextIO) -> int:
                 "--force writes the tombstone anyway"
             )
             return EXIT_USAGE
-    settings = publisher_settings(args.brokers, f"mlbridge-catalog-cli-{uuid.uuid4().hex[:8]}", args.timeout)
+    settings = {**publisher_settings(args.brokers, f"mlbridge-catalog-cli-{uuid.uuid4().hex[:8]}", args.timeout), **args.kafka}
     try:
         publish_tombstone(settings, args.catalog_topic, key, args.timeout)
     except CatalogPublishError as exc:
@@ -218,6 +220,12 @@ def main(argv: Sequence[str], registry: Registry | None = None, out: TextIO | No
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
     stream = out if out is not None else sys.stdout
+    if args.action in ("list", "retire"):
+        try:
+            args.kafka = dict(security_config(args)["kafka_settings"])
+        except ConfigError as exc:
+            _fail(str(exc))
+            return EXIT_USAGE
     if args.action == "list":
         return _list(args, stream)
     if args.action == "retire":
