@@ -4,9 +4,9 @@ Names and labels are a contract shared with the dashboard and docs/observability
 metrics"). Label values are bounded: pipeline names the registry knows (anything else is
 :data:`UNKNOWN_PIPELINE`), error codes, dead-letter reasons, assigned partitions — never a request id.
 
-One :class:`~prometheus_client.CollectorRegistry` per runner, no global collectors. Per call the
-hot path does a dict lookup of cached label children, one ``inc`` and two ``observe`` (about 2 µs,
-bench figures in docs/observability.md); gauges of queue and pool sizes are read when scraped.
+One :class:`~prometheus_client.CollectorRegistry` per runner, no global collectors. The per-call
+families are counted per thread without locks (tally.py) and summed when scraped; gauges of queue
+and pool sizes are read when scraped. Bench figures in docs/observability.md.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any, Callable, Final
 
 from .errors import MissingPackage
+from .tally import CallTally
 
 #: Seconds: 1 ms inference calls to four-hour training runs, in one set of buckets.
 BUCKETS: Final = (
@@ -41,19 +42,9 @@ class RunnerMetrics:
         prom = prometheus or import_prometheus()
         self.prometheus = prom
         self.registry = registry = prom.CollectorRegistry()
-        Counter, Gauge, Histogram = prom.Counter, prom.Gauge, prom.Histogram
-        self._calls = Counter(
-            "mlbridge_runner_calls", "Calls answered, by pipeline and outcome (ok or the error code, lowercased).",
-            ("pipeline", "outcome"), registry=registry,
-        )
-        self._duration = Histogram(
-            "mlbridge_runner_call_duration_seconds", "Run time of calls that ran (started to finished).",
-            ("pipeline",), buckets=BUCKETS, registry=registry,
-        )
-        self._queue_wait = Histogram(
-            "mlbridge_runner_queue_wait_seconds", "Time calls that ran waited for a worker (received to started).",
-            ("pipeline",), buckets=BUCKETS, registry=registry,
-        )
+        Counter, Gauge = prom.Counter, prom.Gauge
+        self._tally = CallTally(BUCKETS)
+        registry.register(_CallFamilies(self._tally, importlib.import_module("prometheus_client.core")))
         self.in_flight = Gauge("mlbridge_runner_calls_in_flight", "Calls running now.", registry=registry)
         self.queued = Gauge("mlbridge_runner_calls_queued", "Calls received and not started.", registry=registry)
         self._lag = Gauge(
@@ -65,7 +56,7 @@ class RunnerMetrics:
             "mlbridge_runner_dead_letters", "Records sent to the dead-letter topic, by reason.", ("reason",), registry=registry
         )
         self._progress = Counter(
-            "mlbridge_runner_progress_reports", "Progress reports sent, by pipeline (calls and jobs).",
+            "mlbridge_runner_progress_reports", "Progress replies sent to callers, by pipeline.",
             ("pipeline",), registry=registry,
         )
         self._restarts = Counter(
@@ -85,10 +76,6 @@ class RunnerMetrics:
             "mlbridge_runner_loop_last_tick_timestamp_seconds", "When the consume loop last went round (Unix time).",
             registry=registry,
         )
-        #: Label children by (pipeline, outcome) and by pipeline: label lookups cost more than the
-        #: increments. Histogram children only for pipelines that ran (no empty series otherwise).
-        self._counters: dict[tuple[str, str], Any] = {}
-        self._histograms: dict[str, tuple[Any, Any]] = {}
         self._outcomes: dict[str | None, str] = {None: OK}
 
     def call(self, pipeline: str, code: str | None, queue_wait_s: float | None, run_s: float | None) -> None:
@@ -96,17 +83,7 @@ class RunnerMetrics:
         outcome = self._outcomes.get(code)
         if outcome is None:
             outcome = self._outcomes[code] = code.lower()  # type: ignore[union-attr]
-        counter = self._counters.get((pipeline, outcome))
-        if counter is None:
-            counter = self._counters[(pipeline, outcome)] = self._calls.labels(pipeline, outcome)
-        counter.inc()
-        if run_s is None or queue_wait_s is None:
-            return
-        histograms = self._histograms.get(pipeline)
-        if histograms is None:
-            histograms = self._histograms[pipeline] = (self._duration.labels(pipeline), self._queue_wait.labels(pipeline))
-        histograms[0].observe(run_s)
-        histograms[1].observe(queue_wait_s)
+        self._tally.add(pipeline, outcome, queue_wait_s, run_s)
 
     def dead_letter(self, reason: str) -> None:
         self._dead_letters.labels(reason).inc()
@@ -136,3 +113,23 @@ class RunnerMetrics:
     def exposition(self) -> tuple[bytes, str]:
         """The current scrape: body and content type (Prometheus text format)."""
         return self.prometheus.generate_latest(self.registry), self.prometheus.CONTENT_TYPE_LATEST
+
+
+class _CallFamilies:
+    """The registry's view of the tally: collected at each scrape."""
+
+    DOCS: Final = (
+        "Calls answered, by pipeline and outcome (ok or the error code, lowercased).",
+        "Run time of calls that ran (started to finished), from the reply's timings (ms resolution).",
+        "Time calls that ran waited before starting (received to started), from the reply's timings.",
+    )
+
+    def __init__(self, tally: CallTally, core: ModuleType) -> None:
+        self._tally = tally
+        self._core = core
+
+    def collect(self) -> Any:
+        return self._tally.families(
+            self._core, "mlbridge_runner_calls", "mlbridge_runner_call_duration_seconds",
+            "mlbridge_runner_queue_wait_seconds", self.DOCS,
+        )
