@@ -2,6 +2,8 @@
 import {wireSchemas} from '../codec/index.js';
 import {JobClient} from '../jobs/job-client.js';
 import {JobStore} from '../jobs/job-store.js';
+import type {ClientMetrics} from '../observability/client-metrics.js';
+import type {ClientTracing} from '../observability/tracing.js';
 import type {Transport} from '../transport/transport.js';
 import {encodeGenericArgs, encodeTypedArgs} from './args-encoding.js';
 import type {CallSchemaChooser} from './call-schemas.js';
@@ -18,9 +20,11 @@ export type ClientJobsParts = {
 	readonly maxRequestBytes: number;
 	readonly schemas: CallSchemaChooser;
 	readonly typed: TypedResults;
+	readonly metrics: ClientMetrics;
+	readonly tracing: ClientTracing | undefined;
 };
 
-export function createJobClient({options, transport, replyTopic, maxRequestBytes, schemas, typed}: ClientJobsParts): JobClient {
+export function createJobClient({options, transport, replyTopic, maxRequestBytes, schemas, typed, metrics, tracing}: ClientJobsParts): JobClient {
 	return new JobClient({
 		transport,
 		// Started on first use: a client that never touches jobs never reads the state topic.
@@ -39,6 +43,8 @@ export function createJobClient({options, transport, replyTopic, maxRequestBytes
 		maxAttempts: options.jobMaxAttempts,
 		maxRequestBytes,
 		logger: options.logger,
+		onSubmitted: pipeline => metrics.jobSubmitted(pipeline),
+		tracing,
 		// Jobs always name their schema by its crc64 ref and travel single-object framed
 		// (docs/jobs.md): the runners' job lane reads no schema-registry framing.
 		encodeArgs(id, name, args) {

@@ -1,4 +1,6 @@
+import type {ReplyEnvelope} from '../codec/envelopes.js';
 import type {TypedSchema} from '../contract/typed-codec.js';
+import type {RecordHeaders} from '../transport/transport.js';
 import {DeadlineWheel} from './deadline-wheel.js';
 
 /** A call waiting for its reply. */
@@ -14,6 +16,10 @@ export type PendingCall = {
 	wheelHandle: number | undefined;
 	/** The schema a typed result is read as (the pinned or catalogue one); undefined: as written. */
 	readonly resultReader?: TypedSchema | undefined;
+	/** The trace id of a traced, sampled call: for log lines about it. */
+	readonly traceId?: string | undefined;
+	/** The final reply, with its record headers, just before the call settles from it. */
+	readonly onReply?: (reply: ReplyEnvelope, headers: RecordHeaders | undefined) => void;
 };
 
 /** A progress report sent by a long-running pipeline. */

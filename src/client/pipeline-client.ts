@@ -14,12 +14,16 @@ import {
 	RequestTooLargeError,
 	UnknownPipelineError,
 } from '../errors/index.js';
-import {authorizationError} from '../transport/connect-errors.js';
 import {KafkajsTransport, type KafkajsTransportOptions} from '../transport/kafkajs-transport.js';
 import type {Transport} from '../transport/transport.js';
+import {ClientMetrics, type ClientMetricsSnapshot, outcomeOf} from '../observability/client-metrics.js';
+import {type ImportOtelApi, loadOtelApi} from '../observability/otel-loader.js';
+import {ClientTracing} from '../observability/tracing.js';
 import {CallSchemaChooser, type CallSchemas, compileContract} from './call-schemas.js';
 import type {ClientOptions, InvokeOptions, ResolvedClientOptions} from './options.js';
-import {PendingCalls, type PendingCall} from './pending-calls.js';
+import {PendingCalls} from './pending-calls.js';
+import {type RequestSender, sendRequest, typedSendError} from './request-sending.js';
+import {type CallObserver, TrackedCall} from './tracked-call.js';
 import type {PipelineTypes, UntypedPipelines} from './pipeline-types.js';
 import {resolveClientOptions} from './resolve-options.js';
 import {createReplyDispatcher, createReplyRouter} from './reply-router.js';
@@ -60,6 +64,10 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 	/** With `schemaRegistry`: Confluent framing and `registry:<id>` argument refs. */
 	readonly #registry: ClientRegistry | undefined;
 	readonly #jobs: JobClient;
+	readonly #observer: CallObserver;
+	readonly #sender: RequestSender;
+	/** Undefined without `@opentelemetry/api`: then no span, no header, one check per call. */
+	readonly #tracing: ClientTracing | undefined;
 	#closed = false;
 
 	private constructor(
@@ -70,6 +78,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		schemas: CallSchemaChooser,
 		registry: ClientRegistry | undefined,
 		typed: TypedResults,
+		tracing: ClientTracing | undefined,
 	) {
 		this.#options = options;
 		this.#transport = transport;
@@ -78,7 +87,18 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		this.#maxRequestBytes = maxRequestBytes;
 		this.#schemas = schemas;
 		this.#registry = registry;
-		this.#jobs = createJobClient({options, transport, replyTopic: this.#replyTopic, maxRequestBytes, schemas, typed});
+		this.#observer = {metrics: new ClientMetrics(), logger: options.logger};
+		this.#tracing = tracing;
+		this.#sender = {
+			transport,
+			topic: options.requestTopic,
+			pending,
+			metrics: this.#observer.metrics,
+			logger: options.logger,
+			waitForBrokers: () => options.whenBrokerDown === 'wait' && !this.#closed,
+			sendError: (id, size, error) => typedSendError(id, size, error, {...options, maxRequestBytes, closed: this.#closed}),
+		};
+		this.#jobs = createJobClient({options, transport, replyTopic: this.#replyTopic, maxRequestBytes, schemas, typed, metrics: this.#observer.metrics, tracing});
 	}
 
 	/**
@@ -92,8 +112,11 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		options: ClientOptions<P> = {},
 		/** @internal Tests pass a fake Transport here. */
 		openTransport?: (options: KafkajsTransportOptions) => Promise<Transport>,
+		/** @internal Tests pass an import that fails, as where `@opentelemetry/api` is not installed. */
+		importOtel?: ImportOtelApi,
 	): Promise<PipelineClient<P>> {
 		const resolved = resolveClientOptions(options);
+		const otel = await loadOtelApi(importOtel);
 		// The catalogue view arrives after connecting; the store asks it through this indirection.
 		let view: CatalogView | undefined;
 		let registry: ClientRegistry | undefined;
@@ -150,7 +173,8 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 				publishSchemas(open, {topic: resolved.catalogTopic, publisher: resolved.clientId, view: catalog, schemas: schemas.pinnedSchemas(), logger: resolved.logger}),
 			]);
 			resolved.logger.info('client.connected', {clientId: resolved.clientId, replyTopic, requestTopic: resolved.requestTopic});
-			return new PipelineClient<P>(resolved, transport, pending, maxMessageBytes ?? defaultMaxMessageBytes, schemas, registry, typed);
+			const tracing = otel === undefined ? undefined : new ClientTracing(otel);
+			return new PipelineClient<P>(resolved, transport, pending, maxMessageBytes ?? defaultMaxMessageBytes, schemas, registry, typed, tracing);
 		} catch (error) {
 			await transport?.close([replyTopic]);
 			if (error instanceof MlbridgeError || error instanceof TypeError) {
@@ -173,6 +197,15 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 	/** Calls waiting for a reply. */
 	get pendingCount(): number {
 		return this.#pending.size;
+	}
+
+	/**
+	 * This client's counters since connect(): calls by pipeline and outcome, round-trip latency
+	 * histograms, retries, broker-down waits, jobs submitted, pending calls. Plain data;
+	 * `registerClientMetrics()` serves it to prom-client (docs/observability.md).
+	 */
+	metrics(): ClientMetricsSnapshot {
+		return this.#observer.metrics.snapshot(this.#pending.size);
 	}
 
 	/** Every pipeline the catalogue (or the pinned contract) knows, sorted by name. No round trip. */
@@ -221,8 +254,17 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		try {
 			return this.#invoke(name, args, options);
 		} catch (error) {
-			return Promise.reject(error);
+			return this.#failedBeforeSend(name, error);
 		}
+	}
+
+	/** A call refused before it was sent (closed client, invalid arguments…): counted, no duration. */
+	#failedBeforeSend(name: string, error: unknown): Promise<never> {
+		if (error instanceof MlbridgeError && typeof name === 'string') {
+			this.#observer.metrics.callEnded(name, outcomeOf(error), undefined);
+		}
+
+		return Promise.reject(error);
 	}
 
 	#invoke<N extends keyof P & string>(name: N, args: P[N]['args'], options: InvokeOptions): Promise<P[N]['result']> {
@@ -277,16 +319,21 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		headers: Record<string, string>,
 		options: InvokeOptions,
 	): Promise<P[N]['result']> {
-		// Rejects with SchemaRegistryError (typed, requestId set).
-		const argsSchema = await registry.argsRef(name, schemas.args, id);
-		if (this.#closed) {
-			throw new ClientClosedError(id);
+		let argsSchema: string;
+		try {
+			// Rejects with SchemaRegistryError (typed, requestId set).
+			argsSchema = await registry.argsRef(name, schemas.args, id);
+			if (this.#closed) {
+				throw new ClientClosedError(id);
+			}
+		} catch (error) {
+			return this.#failedBeforeSend(name, error);
 		}
 
 		return this.#dispatch(id, name, encodedArgs, argsSchema, schemas, timeoutMs, headers, options);
 	}
 
-	/** Encode the request, make the call pending and send it. */
+	/** Encode the request, make the call pending and send it. Never throws: a failure is a rejection. */
 	#dispatch<N extends keyof P & string>(
 		id: string,
 		name: N,
@@ -300,75 +347,44 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		const registry = this.#registry;
 		const now = Date.now();
 		const deadlineMs = Number.isFinite(timeoutMs) ? now + timeoutMs : undefined;
-		const envelope = {
-			id,
-			pipeline: name,
-			args: encodedArgs,
-			argsSchema,
-			replyTo: this.#replyTopic,
-			deadlineMs: deadlineMs ?? 0,
-			attempt: 1,
-			sentAtMs: now,
-			headers,
-		};
-		const value = registry === undefined ? encodeRequest(envelope) : registry.encodeRequest(envelope);
-		if (value.length > this.#maxRequestBytes) {
-			throw new RequestTooLargeError(id, value.length, this.#maxRequestBytes);
+		// Before encoding: the spans' context goes into the envelope's headers.
+		const span = this.#tracing?.startCall(name, id, this.#options.requestTopic, headers);
+		let value: Buffer;
+		try {
+			const envelope = {id, pipeline: name, args: encodedArgs, argsSchema, replyTo: this.#replyTopic, deadlineMs: deadlineMs ?? 0, attempt: 1, sentAtMs: now, headers};
+			value = registry === undefined ? encodeRequest(envelope) : registry.encodeRequest(envelope);
+			if (value.length > this.#maxRequestBytes) {
+				throw new RequestTooLargeError(id, value.length, this.#maxRequestBytes);
+			}
+		} catch (error) {
+			span?.end(error);
+			return this.#failedBeforeSend(name, error);
 		}
 
 		return new Promise<P[N]['result']>((resolve, reject) => {
-			const signal = options.signal;
-			const onAbort = (): void => {
-				const call = this.#pending.take(id);
-				if (call !== undefined) {
-					call.reject(new InvocationCancelledError(id, name, signal?.reason));
-					// Tell the runner running it, through the job state topic (docs/jobs.md).
-					this.#jobs.cancelCall(id, name);
-				}
-			};
-
-			signal?.addEventListener('abort', onAbort, {once: true});
-			const call: PendingCall = {
-				id,
-				pipeline: name,
-				timeoutMs,
-				resolve: resolve as (value: unknown) => void,
+			const call = new TrackedCall(
+				{id, pipeline: name, timeoutMs, onProgress: options.onProgress, resultReader: schemas?.result},
+				resolve as (value: unknown) => void,
 				reject,
-				onProgress: options.onProgress,
-				detach: signal === undefined ? noop : () => signal.removeEventListener('abort', onAbort),
-				wheelHandle: undefined,
-				resultReader: schemas?.result,
-			};
+				this.#observer,
+				span,
+			);
+			const signal = options.signal;
+			if (signal !== undefined) {
+				const onAbort = (): void => {
+					if (this.#pending.take(id) !== undefined) {
+						call.reject(new InvocationCancelledError(id, name, signal.reason));
+						// Tell the runner running it, through the job state topic (docs/jobs.md).
+						this.#jobs.cancelCall(id, name);
+					}
+				};
+
+				signal.addEventListener('abort', onAbort, {once: true});
+				call.detach = () => signal.removeEventListener('abort', onAbort);
+			}
+
 			this.#pending.add(call, deadlineMs);
-			this.#send(id, options.idempotencyKey ?? id, value, 0);
-		});
-	}
-
-	/**
-	 * Produce the request. While the brokers are unreachable and `whenBrokerDown` is "wait", try
-	 * again with backoff for as long as the call is pending: its deadline ends it, never a hang.
-	 * Re-sending is safe: replies are matched by id and a second one is ignored.
-	 */
-	#send(id: string, key: string, value: Buffer, attempt: number): void {
-		this.#transport.post(this.#options.requestTopic, {key, value}, (error: unknown) => {
-			const typed = this.#sendError(id, value.length, error);
-			const retry = typed instanceof BrokerUnreachableError && this.#options.whenBrokerDown === 'wait' && !this.#closed;
-			if (!retry) {
-				this.#pending.take(id)?.reject(typed);
-				return;
-			}
-
-			if (this.#pending.peek(id) === undefined) {
-				return;
-			}
-
-			const backoffMs = Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
-			this.#options.logger.debug('request.send_retry', {requestId: id, attempt, backoffMs, error: String(error)});
-			setTimeout(() => {
-				if (this.#pending.peek(id) !== undefined && !this.#closed) {
-					this.#send(id, key, value, attempt + 1);
-				}
-			}, backoffMs);
+			sendRequest(this.#sender, call, options.idempotencyKey ?? id, value, 0);
 		});
 	}
 
@@ -423,20 +439,4 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		await this.#transport.close(this.#options.deleteReplyTopicOnClose ? [this.#replyTopic] : []);
 		this.#options.logger.info('client.closed', {clientId: this.#options.clientId});
 	}
-
-	#sendError(id: string, size: number, error: unknown): MlbridgeError {
-		const type = (error as {type?: unknown} | undefined)?.type;
-		if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') {
-			return new RequestTooLargeError(id, size, this.#maxRequestBytes);
-		}
-
-		if (this.#closed) {
-			return new ClientClosedError(id);
-		}
-
-		const denied = authorizationError(error, {names: [this.#options.requestTopic], operation: 'write'}, this.#options.sasl?.username, id);
-		return denied ?? new BrokerUnreachableError(this.#options.brokers, error, id);
-	}
 }
-
-function noop(): void {}

@@ -1,7 +1,8 @@
 import {CodecError, decodeReply, type ReplyEnvelope} from '../codec/index.js';
 import type {TypedSchema} from '../contract/typed-codec.js';
 import {errorFromReply, SchemaNotFoundError} from '../errors/index.js';
-import type {Logger} from '../logging/logger.js';
+import {callFields, type Logger} from '../logging/logger.js';
+import type {RecordHeaders} from '../transport/transport.js';
 import type {PendingCall, PendingCalls} from './pending-calls.js';
 import {isTypedRef, readGenericResult, readTypedResult, type TypedResults, type WrittenResult} from './result-reading.js';
 
@@ -11,9 +12,9 @@ export type {TypedResults} from './result-reading.js';
  * Turns reply messages into settled promises. Unmatched replies (late after a timeout, duplicates
  * after a runner re-ran a call) are expected under at-least-once delivery: logged at debug only.
  */
-export function createReplyRouter(pending: PendingCalls, logger: Logger, typed?: TypedResults): (value: Buffer) => void {
+export function createReplyRouter(pending: PendingCalls, logger: Logger, typed?: TypedResults): (value: Buffer, headers?: RecordHeaders) => void {
 	const route = createReplyDispatcher(pending, logger, typed);
-	return value => {
+	return (value, headers) => {
 		let reply: ReplyEnvelope;
 		try {
 			reply = decodeReply(value);
@@ -26,13 +27,16 @@ export function createReplyRouter(pending: PendingCalls, logger: Logger, typed?:
 			return;
 		}
 
-		route(reply);
+		route(reply, headers);
 	};
 }
 
-/** The part of the router after decoding: for transports or framings that decode replies themselves. */
-export function createReplyDispatcher(pending: PendingCalls, logger: Logger, typed?: TypedResults): (reply: ReplyEnvelope) => void {
-	return reply => {
+/**
+ * The part of the router after decoding: for transports or framings that decode replies themselves.
+ * `headers`: the reply record's (the runner's `traceparent`), handed to the call before it settles.
+ */
+export function createReplyDispatcher(pending: PendingCalls, logger: Logger, typed?: TypedResults): (reply: ReplyEnvelope, headers?: RecordHeaders) => void {
+	return (reply, headers) => {
 		if (reply.status === 'PROGRESS') {
 			const call = pending.peek(reply.id);
 			if (call?.onProgress !== undefined && reply.progress !== null) {
@@ -48,7 +52,7 @@ export function createReplyDispatcher(pending: PendingCalls, logger: Logger, typ
 		}
 
 		if (reply.status === 'OK' && isTypedRef(reply.resultSchema, typed)) {
-			routeTyped(reply, pending, logger, typed);
+			routeTyped(reply, headers, pending, logger, typed);
 			return;
 		}
 
@@ -58,6 +62,7 @@ export function createReplyDispatcher(pending: PendingCalls, logger: Logger, typ
 			return;
 		}
 
+		call.onReply?.(reply, headers);
 		if (reply.status === 'ERROR') {
 			const details = reply.error ?? {
 				code: 'INTERNAL',
@@ -84,7 +89,7 @@ export function createReplyDispatcher(pending: PendingCalls, logger: Logger, typ
  * An unknown ref waits (bounded) for the catalogue while the call stays pending, so its deadline,
  * cancellation and close() still apply.
  */
-function routeTyped(reply: ReplyEnvelope, pending: PendingCalls, logger: Logger, typed: TypedResults): void {
+function routeTyped(reply: ReplyEnvelope, headers: RecordHeaders | undefined, pending: PendingCalls, logger: Logger, typed: TypedResults): void {
 	const writer = typed.schemas.get(reply.resultSchema);
 	if (writer !== undefined) {
 		const call = pending.take(reply.id);
@@ -93,16 +98,17 @@ function routeTyped(reply: ReplyEnvelope, pending: PendingCalls, logger: Logger,
 			return;
 		}
 
-		settleTyped(call, writer, reply);
+		settleTyped(call, writer, reply, headers);
 		return;
 	}
 
-	if (pending.peek(reply.id) === undefined) {
+	const waiting = pending.peek(reply.id);
+	if (waiting === undefined) {
 		logger.debug('reply.unmatched', {requestId: reply.id, status: reply.status, runner: reply.runner});
 		return;
 	}
 
-	logger.debug('reply.schema_wait', {requestId: reply.id, ref: reply.resultSchema});
+	logger.debug('reply.schema_wait', callFields(reply.id, waiting.pipeline, waiting.traceId, {ref: reply.resultSchema}));
 	typed.schemas.wait(reply.resultSchema, typed.waitMs).then(
 		found => {
 			const call = pending.take(reply.id);
@@ -115,7 +121,7 @@ function routeTyped(reply: ReplyEnvelope, pending: PendingCalls, logger: Logger,
 				return;
 			}
 
-			settleTyped(call, found, reply);
+			settleTyped(call, found, reply, headers);
 		},
 		(error: unknown) => {
 			// The source itself failed (a schema registry that cannot be reached): say so to the call.
@@ -124,7 +130,8 @@ function routeTyped(reply: ReplyEnvelope, pending: PendingCalls, logger: Logger,
 	);
 }
 
-function settleTyped(call: PendingCall, writer: TypedSchema, reply: ReplyEnvelope): void {
+function settleTyped(call: PendingCall, writer: TypedSchema, reply: ReplyEnvelope, headers: RecordHeaders | undefined): void {
+	call.onReply?.(reply, headers);
 	let value: unknown;
 	try {
 		value = readTypedResult(written(call, reply), writer, call.resultReader);

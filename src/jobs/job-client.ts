@@ -12,6 +12,8 @@ import {
 	RequestTooLargeError,
 } from '../errors/index.js';
 import type {Logger} from '../logging/logger.js';
+import {parseTraceparent, traceparentHeader} from '../observability/trace-context.js';
+import type {ClientTracing} from '../observability/tracing.js';
 import type {Transport} from '../transport/transport.js';
 import {Job} from './job-handle.js';
 import {encodeJobRecord, isTerminal, type JobRecord} from './job-record.js';
@@ -58,6 +60,10 @@ export type JobClientOptions = {
 	readResult(record: JobRecord): Promise<unknown>;
 	/** Decode the arguments a record carries. */
 	readArgs(record: JobRecord): Promise<unknown>;
+	/** A job request was produced (the client's metrics). */
+	readonly onSubmitted?: (pipeline: string) => void;
+	/** Present with `@opentelemetry/api`: a `send <jobTopic>` span whose context goes in the request's headers. */
+	readonly tracing?: Pick<ClientTracing, 'startSubmit'> | undefined;
 };
 
 const JOB_ID = /^[\w.:-]{1,200}$/;
@@ -86,6 +92,19 @@ export class JobClient {
 		}
 
 		this.#checkOpen(id);
+		const headers: Record<string, string> = {...options.headers, 'mlbridge-max-attempts': String(maxAttempts)};
+		const span = this.#options.tracing?.startSubmit(name, id, this.#options.jobTopic, headers);
+		try {
+			const job = await this.#submit(id, name, args, maxAttempts, headers, options.onProgress);
+			span?.end();
+			return job;
+		} catch (error) {
+			span?.end(error);
+			throw error;
+		}
+	}
+
+	async #submit(id: string, name: string, args: unknown, maxAttempts: number, headers: Record<string, string>, onProgress: SubmitOptions['onProgress']): Promise<Job> {
 		const {args: encodedArgs, argsSchema} = this.#options.encodeArgs(id, name, args);
 		const now = Date.now();
 		const request = encodeRequest({
@@ -97,7 +116,7 @@ export class JobClient {
 			deadlineMs: 0,
 			attempt: 1,
 			sentAtMs: now,
-			headers: {...options.headers, 'mlbridge-max-attempts': String(maxAttempts)},
+			headers,
 		});
 		const queued = this.#queued(id, name, encodedArgs, argsSchema, maxAttempts, now);
 		const queuedBytes = encodeJobRecord(queued);
@@ -109,7 +128,7 @@ export class JobClient {
 		const existing = await this.#options.store.find(id);
 		if (existing !== undefined) {
 			this.#options.logger.debug('job.submit_existing', {jobId: id, state: existing.state});
-			return this.#handle(existing.id, existing.pipeline, options.onProgress);
+			return this.#handle(existing.id, existing.pipeline, onProgress);
 		}
 
 		// QUEUED first: a runner that takes the request then finds the job, and a reader that
@@ -126,8 +145,9 @@ export class JobClient {
 			throw error;
 		}
 
-		this.#options.logger.debug('job.submitted', {jobId: id, pipeline: name});
-		return this.#handle(id, name, options.onProgress);
+		this.#options.onSubmitted?.(name);
+		this.#options.logger.debug('job.submitted', {jobId: id, pipeline: name, trace_id: parseTraceparent(headers[traceparentHeader])?.traceId});
+		return this.#handle(id, name, onProgress);
 	}
 
 	/** A handle on job `id` as it is in the state topic now. Rejects with JobNotFoundError. */

@@ -60,3 +60,12 @@ export function createLogger(
 		enabled: lvl => rank[lvl] >= threshold,
 	};
 }
+
+/**
+ * The fields of a log line about one call or job: `requestId`, `pipeline`, and `trace_id` when the
+ * call is traced and sampled — the key OpenTelemetry's log bridges (pino, winston) and the Python
+ * runner write, so one query finds a trace's lines on both sides.
+ */
+export function callFields(requestId: string, pipeline: string, traceId: string | undefined, fields?: LogFields): LogFields {
+	return traceId === undefined ? {requestId, pipeline, ...fields} : {requestId, pipeline, trace_id: traceId, ...fields};
+}

@@ -174,7 +174,7 @@ export class KafkajsTransport implements Transport {
 					}
 
 					try {
-						onMessage(message.value);
+						onMessage(message.value, message.headers);
 					} catch (error) {
 						// A bad reply must not make kafkajs re-deliver the whole batch forever.
 						this.#logger.error('reply.handler_failed', {topic, error: String(error)});

@@ -14,7 +14,11 @@ export type TopicSpec = {
 	readonly config?: Readonly<Record<string, string>>;
 };
 
-export type MessageHandler = (value: Buffer) => void;
+/** A consumed record's Kafka headers, as kafkajs hands them over (a repeated key: an array). */
+export type RecordHeaders = Readonly<Record<string, Buffer | string | ReadonlyArray<Buffer | string> | undefined>>;
+
+/** `headers`: the record's headers (the runner's `traceparent` on replies), when it has any. */
+export type MessageHandler = (value: Buffer, headers?: RecordHeaders) => void;
 
 /** A record of a tailed topic: tombstones (`value: null`) included. */
 export type TailRecord = {readonly key: string | null; readonly value: Buffer | null};
