@@ -20,7 +20,7 @@ from collections import deque
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Final
 
-from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
+from confluent_kafka import Consumer, Message
 
 from .. import events
 from ..codec.envelopes import decode_request
@@ -28,11 +28,12 @@ from ..errors import FramingError, BodyDecodeError
 from ..logging import DEBUG, ERROR, INFO, WARNING, log_event
 from ..observability import Observer
 from ..runner.dispatch import Dispatcher, Outcome, Rejected, execute, now_ms
-from ..runner.offsets import OffsetTracker, Ticket
+from ..runner.offsets import OffsetTracker
 from ..runner.pool import Job as PoolJob
 from ..runner.pool import WorkerPool
 from .claims import decide
 from .cancellation import LaneCancellation
+from .lane_offsets import LaneOffsets
 from .runs import (
     Claim,
     Run,
@@ -53,15 +54,13 @@ if TYPE_CHECKING:
 POLL_SECONDS: Final = 0.1
 #: Requests waiting for a slot or watching another runner's job are looked at again this often.
 RECHECK_SECONDS: Final = 1.0
-#: Requests taken from Kafka but not started; past this the lane stops fetching.
-MAX_WAITING: Final = 100
 #: How long one write of a terminal record may hold the lane's thread; a failed one is tried again
 #: every RECHECK_SECONDS while the job keeps its heartbeat (nobody takes it over meanwhile).
 TERMINAL_WRITE_TIMEOUT: Final = 5.0
 RECENT_TERMINAL: Final = 256
 
 
-class JobLane(LaneCancellation):
+class JobLane(LaneCancellation, LaneOffsets):
     def __init__(
         self,
         *,
@@ -368,47 +367,3 @@ class JobLane(LaneCancellation):
         self._observer.job_ended(record.pipeline, record.state, record.error, span, {"mlbridge.attempt": record.attempt})
         self._settle(claim.ticket)
         return True
-
-    # ------------------------------------------------------------------ offsets and flow
-
-    def _settle(self, ticket: Ticket) -> None:
-        position = self._tracker.done(ticket)
-        if position is not None:
-            self._to_store[(ticket.topic, ticket.partition)] = position
-
-    def _store(self, consumer: Consumer) -> None:
-        if not self._to_store:
-            return
-        offsets = [TopicPartition(t, p, o) for (t, p), o in self._to_store.items()]
-        self._to_store = {}
-        try:
-            consumer.store_offsets(offsets=offsets)
-        except KafkaException as exc:  # revoked meanwhile
-            log_event(DEBUG, events.KAFKA_ERROR, error=str(exc), topic=self._topic)
-
-    def _flow(self, consumer: Consumer) -> None:
-        full = len(self._waiting) >= MAX_WAITING
-        if full != self._paused:
-            assignment = consumer.assignment()
-            try:
-                (consumer.pause if full else consumer.resume)(assignment)
-                self._paused = full
-            except KafkaException:
-                pass
-
-    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        self._tracker.assign((tp.topic, tp.partition) for tp in partitions)
-        if partitions:
-            log_event(INFO, events.JOB_LANE_ASSIGNED, topic=self._topic, partitions=sorted(tp.partition for tp in partitions))
-
-    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        revoked = {(tp.topic, tp.partition) for tp in partitions}
-        # What is done is committed now, before the next owner starts from the committed offset.
-        self._store(consumer)
-        try:
-            consumer.commit(asynchronous=False)
-        except KafkaException:
-            pass
-        self._waiting = deque(c for c in self._waiting if (c.ticket.topic, c.ticket.partition) not in revoked)
-        self._tracker.revoke(revoked)
-
