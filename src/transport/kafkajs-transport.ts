@@ -150,7 +150,7 @@ export class KafkajsTransport implements Transport {
 	}
 
 	async consume(topic: string, groupId: string, onMessage: MessageHandler): Promise<void> {
-		const consumer = this.#consumer(topic, groupId);
+		const {consumer, stopped} = this.#consumer(topic, groupId);
 		const assigned = new Promise<void>(resolve => {
 			const stop = consumer.on(consumer.events.GROUP_JOIN, event => {
 				if ((event.payload.memberAssignment[topic] ?? []).length > 0) {
@@ -182,7 +182,7 @@ export class KafkajsTransport implements Transport {
 				}
 			},
 		});
-		await assigned;
+		await Promise.race([assigned, stopped]);
 	}
 
 	async tail(topic: string, groupId: string, onRecord: RecordHandler): Promise<void> {
@@ -190,7 +190,7 @@ export class KafkajsTransport implements Transport {
 		const ends = await this.#endOffsets(topic);
 		const positions = new TailPositions();
 		this.#tails.set(tailKey(topic, groupId), positions);
-		const consumer = this.#consumer(topic, groupId);
+		const {consumer, stopped} = this.#consumer(topic, groupId);
 		// Emitted also for batches that held only transaction markers or compacted-away records,
 		// so an end offset that no record carries is still reached.
 		consumer.on(consumer.events.END_BATCH_PROCESS, ({payload}) => {
@@ -213,7 +213,7 @@ export class KafkajsTransport implements Transport {
 				}
 			},
 		});
-		await positions.waitFor(ends, Infinity);
+		await Promise.race([positions.waitFor(ends, Infinity), stopped]);
 	}
 
 	async tailCaughtUp(topic: string, groupId: string, timeoutMs: number): Promise<boolean> {
@@ -265,8 +265,12 @@ export class KafkajsTransport implements Transport {
 		}
 	}
 
-	/** A consumer closed by close(); crashes logged. */
-	#consumer(topic: string, groupId: string): Consumer {
+	/**
+	 * A consumer closed by close(); crashes logged. `stopped` rejects when kafkajs gives up on it
+	 * (a crash without restart, e.g. an ACL refusing the group or the topic), so nobody waits for an
+	 * assignment that will never come.
+	 */
+	#consumer(topic: string, groupId: string): {consumer: Consumer; stopped: Promise<never>} {
 		const consumer = this.#kafka.consumer({
 			groupId,
 			allowAutoTopicCreation: false,
@@ -276,12 +280,35 @@ export class KafkajsTransport implements Transport {
 			retry: {retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000},
 		});
 		this.#consumers.push(consumer);
+		let giveUp: (error: unknown) => void = () => undefined;
+		const stopped = new Promise<never>((_, reject) => {
+			giveUp = reject;
+		});
+		stopped.catch(() => undefined);
 		consumer.on(consumer.events.CRASH, event => {
 			// kafkajs restarts the consumer itself after retriable errors; say so only when it gives up.
 			const level = event.payload.restart ? 'info' : 'error';
 			this.#logger[level]('transport.consumer_crashed', {topic, restart: event.payload.restart, error: String(event.payload.error)});
+			if (!event.payload.restart) {
+				const error: unknown = event.payload.error;
+				const onTopic = (error as {type?: unknown} | null)?.type === 'TOPIC_AUTHORIZATION_FAILED';
+				giveUp(authorizationError(error, {names: [onTopic ? topic : groupId], operation: 'read'}, this.#principal) ?? this.#coordinatorHint(error, groupId));
+			}
 		});
-		return consumer;
+		return {consumer, stopped};
+	}
+
+	/**
+	 * kafkajs drops the FindCoordinator answer ("group authorization failed" included) and says only
+	 * "Failed to find group coordinator": name both causes it may stand for.
+	 */
+	#coordinatorHint(error: unknown, groupId: string): unknown {
+		if ((error as {name?: unknown} | null)?.name !== 'KafkaJSGroupCoordinatorNotFound') {
+			return error;
+		}
+
+		const who = this.#principal === undefined ? '' : ` to User:${this.#principal}`;
+		return new Error(`No coordinator for consumer group ${groupId}: the brokers are unreachable, or an ACL denies Read on group ${groupId}${who}`, {cause: error});
 	}
 
 	async maxMessageBytes(topic: string): Promise<number | undefined> {

@@ -262,4 +262,18 @@ describe('a SASL_SSL broker (SCRAM-SHA-512, dev CA)', () => {
 			await runner.stop();
 		}
 	});
+
+	test('ACLs: a client without Read on its consumer group fails connect() naming the group, instead of waiting forever', async () => {
+		// After the test above: the runner created this run's topics.
+		await grant(acls([{user: 'other', clientId: 'nogroup'}]).filter(e => e.principal === 'User:other' && e.resource !== 'group'));
+		const started = Date.now();
+		await assert.rejects(
+			PipelineClient.connect(clientOptions({clientId: 'nogroup', sasl: {mechanism: 'scram-sha-512', username: 'other', password: broker.password('other')}})),
+			(error: unknown) => {
+				assert.match(String(error), /an ACL denies Read on group ml\.pipeline\.reply\.nogroup-[\da-f]{8}\S* to User:other/);
+				return true;
+			},
+		);
+		assert.ok(Date.now() - started < connectTimeoutMs, `took ${Date.now() - started} ms`);
+	});
 });
