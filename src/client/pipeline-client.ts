@@ -17,7 +17,7 @@ import {
 import {KafkajsTransport, type KafkajsTransportOptions} from '../transport/kafkajs-transport.js';
 import type {Transport} from '../transport/transport.js';
 import {ClientMetrics, type ClientMetricsSnapshot, outcomeOf} from '../observability/client-metrics.js';
-import {type ImportOtelApi, loadOtelApi} from '../observability/otel-loader.js';
+import {loadOtelApi} from '../observability/otel-loader.js';
 import {ClientTracing} from '../observability/tracing.js';
 import {CallSchemaChooser, type CallSchemas, compileContract} from './call-schemas.js';
 import type {ClientOptions, InvokeOptions, ResolvedClientOptions} from './options.js';
@@ -113,7 +113,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		/** @internal Tests pass a fake Transport here. */
 		openTransport?: (options: KafkajsTransportOptions) => Promise<Transport>,
 		/** @internal Tests pass an import that fails, as where `@opentelemetry/api` is not installed. */
-		importOtel?: ImportOtelApi,
+		importOtel?: () => Promise<unknown>,
 	): Promise<PipelineClient<P>> {
 		const resolved = resolveClientOptions(options);
 		const otel = await loadOtelApi(importOtel);
