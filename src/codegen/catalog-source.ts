@@ -9,6 +9,7 @@ import {Kafka, logLevel} from 'kafkajs';
 import {CatalogView} from '../catalog/catalog-view.js';
 import type {LogFields, Logger} from '../logging/logger.js';
 import {KafkajsTransport} from '../transport/kafkajs-transport.js';
+import {kafkaSecurityFromEnv, kafkajsSecurityFromEnv} from '../transport/security-env.js';
 import type {CodegenEntry} from './codegen-entry.js';
 import {CatalogUnavailableError, NoPipelinesError} from './codegen-errors.js';
 
@@ -40,7 +41,7 @@ export async function entriesFromCatalog(options: CatalogSourceOptions): Promise
 	await checkTopicExists(options.brokers, topic, unreachable);
 	let transport: KafkajsTransport;
 	try {
-		transport = await KafkajsTransport.connect({brokers: options.brokers, clientId: 'mlbridge-codegen', logger, ...connection});
+		transport = await KafkajsTransport.connect({brokers: options.brokers, clientId: 'mlbridge-codegen', logger, ...connection, security: kafkaSecurityFromEnv(process.env)});
 	} catch (error) {
 		throw unreachable(error);
 	}
@@ -89,6 +90,7 @@ async function checkTopicExists(
 	const kafka = new Kafka({
 		clientId: 'mlbridge-codegen',
 		brokers: [...brokers],
+		...kafkajsSecurityFromEnv(), // TLS and SASL from the runner's variables (docs/production.md)
 		connectionTimeout: connection.connectionTimeoutMs,
 		retry: connection.retry,
 		logLevel: logLevel.NOTHING,

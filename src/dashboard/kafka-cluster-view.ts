@@ -3,6 +3,7 @@ import {type Admin, AssignerProtocol, type Consumer, Kafka, logLevel} from 'kafk
 import type {ClusterView, DeadLetter, DeadLettersView, JobChangeHandlers, PartitionLag, PresenceView, RunnerMember, RunnersView} from './cluster-view.js';
 import {KafkaJobChanges} from './kafka-job-changes.js';
 import {PresenceTail} from './presence-tail.js';
+import {kafkajsSecurityFromEnv} from '../transport/security-env.js';
 
 /** The dead-letter header the Python runner writes the reason to (runner/dlq.py). */
 export const dlqReasonHeader = 'mlbridge.dlq.reason';
@@ -36,7 +37,8 @@ export class KafkaClusterView implements ClusterView {
 
 	constructor(options: KafkaClusterViewOptions) {
 		this.#options = options;
-		this.#kafka = new Kafka({clientId: 'mlbridge-dashboard', brokers: [...options.brokers], logLevel: logLevel.NOTHING, retry: {retries: 2}});
+		// TLS and SASL from the runner's variables (docs/production.md), as the dashboard's client.
+		this.#kafka = new Kafka({clientId: 'mlbridge-dashboard', brokers: [...options.brokers], ...kafkajsSecurityFromEnv(), logLevel: logLevel.NOTHING, retry: {retries: 2}});
 		this.#admin = this.#kafka.admin();
 		this.#presence = new PresenceTail(this.#kafka, this.#admin, options.requestTopic);
 		this.#jobChanges = new KafkaJobChanges(this.#kafka, this.#admin, async () => this.#connect(), options.requestTopic);

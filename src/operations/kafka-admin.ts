@@ -4,6 +4,7 @@
  */
 import {type Admin, Kafka, logLevel} from 'kafkajs';
 import {BrokerUnreachableError} from '../errors/invocation-errors.js';
+import {kafkajsSecurityFromEnv} from '../transport/security-env.js';
 import {withDeadline} from './deadline.js';
 
 export type OperationsConnection = {
@@ -16,6 +17,7 @@ export function operationsKafka({brokers, timeoutMs}: OperationsConnection): Kaf
 	return new Kafka({
 		clientId: 'mlbridge-operations',
 		brokers: [...brokers],
+		...kafkajsSecurityFromEnv(), // TLS and SASL from the runner's variables (docs/production.md)
 		logLevel: logLevel.NOTHING,
 		connectionTimeout: Math.min(3000, timeoutMs),
 		requestTimeout: Math.max(1000, Math.min(30_000, timeoutMs)),

@@ -9,6 +9,7 @@ import {type Admin, Kafka, logLevel} from 'kafkajs';
 import {BrokerUnreachableError} from '../errors/invocation-errors.js';
 import {withDeadline} from '../operations/deadline.js';
 import {TailPositions} from '../transport/tail-positions.js';
+import {kafkajsSecurityFromEnv} from '../transport/security-env.js';
 import {PresenceReadTimeoutError} from './presence-errors.js';
 import {decodePresenceRecord, isLive, type PresenceRecord, presenceTopicFor} from './presence-record.js';
 
@@ -46,6 +47,7 @@ export async function readRunnerPresence(options: PresenceReadOptions): Promise<
 	const kafka = options.kafka ?? new Kafka({
 		clientId: 'mlbridge-presence',
 		brokers: [...options.brokers],
+		...kafkajsSecurityFromEnv(), // TLS and SASL from the runner's variables (docs/production.md)
 		logLevel: logLevel.NOTHING,
 		connectionTimeout: Math.min(3000, timeoutMs),
 		retry: {retries: 2, initialRetryTime: 100, maxRetryTime: 1000},

@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs';
+import type {KafkaConfig} from 'kafkajs';
 import {saslMechanisms, type KafkaSecurityOptions, type SaslMechanism} from './security-options.js';
 
 /**
@@ -61,4 +62,10 @@ export function kafkaSecurityFromEnv(env: NodeJS.ProcessEnv): KafkaSecurityOptio
 	}
 
 	return security;
+}
+
+/** kafkaSecurityFromEnv as the `ssl`/`sasl` part of a kafkajs config, for the CLI's own kafkajs clients. */
+export function kafkajsSecurityFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+	const {ssl, sasl} = kafkaSecurityFromEnv(env);
+	return {...(ssl === undefined ? {} : {ssl}), ...(sasl === undefined ? {} : {sasl: {...sasl}})};
 }
