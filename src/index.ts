@@ -53,6 +53,7 @@ export {
 	type RemoteErrorDetails,
 } from './errors/index.js';
 export {CodecError, ValueEncodingError, type WireValue} from './codec/index.js';
+export {ArrowMissingError, type Dtype, loadArrow, Tensor, type TensorArray, type TensorArrayOf, TensorShapeError} from './data/index.js';
 export {SchemaRegistryError, type SchemaRegistryErrorReason} from './registry/registry-errors.js';
 export type {SchemaRegistryOptions} from './registry/schema-registry.js';
 export {RunnerProcess, type RunnerEvent, type RunnerExit} from './runner/runner-process.js';

@@ -2,14 +2,17 @@
  * Arguments to their wire bytes, for invoke() and submit() alike: the same local checks and the
  * same InvalidArgumentsError (`origin: 'local'`, nothing sent) either way.
  */
-import {encodeValue, ValueEncodingError} from '../codec/index.js';
+import {encodeGenericValue, encodeValue, ValueEncodingError, wireSchemas} from '../codec/index.js';
 import type {TypedSchema} from '../contract/typed-codec.js';
 import {InvalidArgumentsError} from '../errors/index.js';
 
-/** The generic Value encoding of named arguments (`undefined`/`null`: none). */
-export function encodeGenericArgs(id: string, pipeline: string, args: unknown): Buffer {
+/**
+ * The generic Value encoding of named arguments (`undefined`/`null`: none) and the ref of the Value
+ * version it needs (value-v2.avsc only when a tensor or table occurs).
+ */
+export function encodeGenericArgs(id: string, pipeline: string, args: unknown): {args: Buffer; argsSchema: string} {
 	if (args === undefined || args === null) {
-		return encodeValue({}, 'args');
+		return {args: encodeValue({}, 'args'), argsSchema: wireSchemas.value.ref};
 	}
 
 	if (typeof args !== 'object' || Array.isArray(args)) {
@@ -17,7 +20,8 @@ export function encodeGenericArgs(id: string, pipeline: string, args: unknown): 
 	}
 
 	try {
-		return encodeValue(args, 'args');
+		const {body, schema} = encodeGenericValue(args, 'args');
+		return {args: body, argsSchema: schema.ref};
 	} catch (error) {
 		if (error instanceof ValueEncodingError) {
 			throw invalidArguments(id, pipeline, error.message, error);

@@ -50,7 +50,7 @@ export function createJobClient({options, transport, replyTopic, maxRequestBytes
 		encodeArgs(id, name, args) {
 			const call = schemas.forPipeline(name);
 			return call === undefined
-				? {args: encodeGenericArgs(id, name, args), argsSchema: wireSchemas.value.ref}
+				? encodeGenericArgs(id, name, args)
 				: {args: encodeTypedArgs(id, name, args, call.args, options.validateArguments), argsSchema: call.args.ref};
 		},
 		// No result schema: the job succeeded without a result (job.avsc: "empty when there is none").

@@ -296,15 +296,14 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		}
 
 		const schemas = this.#schemas.forPipeline(name);
-		const encodedArgs = schemas === undefined
-			? encodeGenericArgs(id, name, args)
-			: encodeTypedArgs(id, name, args, schemas.args, this.#options.validateArguments);
+		const generic = schemas === undefined ? encodeGenericArgs(id, name, args) : undefined;
+		const encodedArgs = generic?.args ?? encodeTypedArgs(id, name, args, schemas!.args, this.#options.validateArguments);
 		const registry = this.#registry;
 		if (registry !== undefined && schemas !== undefined) {
 			return this.#invokeRegistered(registry, id, name, encodedArgs, schemas, timeoutMs, headers, options);
 		}
 
-		const argsSchema = schemas === undefined ? wireSchemas.value.ref : schemas.args.ref;
+		const argsSchema = generic?.argsSchema ?? schemas!.args.ref;
 		return this.#dispatch(id, name, encodedArgs, argsSchema, schemas, timeoutMs, headers, options);
 	}
 

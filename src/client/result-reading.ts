@@ -3,7 +3,7 @@
  * Value encoding, or a typed schema found by its ref in the SchemaStore (waiting, bounded, for the
  * catalogue to learn an unknown ref), resolved to the reader schema of the call when there is one.
  */
-import {decodeValue, wireSchemas} from '../codec/index.js';
+import {decodeValue, isValueRef} from '../codec/index.js';
 import type {SchemaStore} from '../contract/schema-store.js';
 import type {TypedSchema} from '../contract/typed-codec.js';
 import {SchemaNotFoundError} from '../errors/index.js';
@@ -34,7 +34,7 @@ export type WrittenResult = {
 
 /** Whether a result written with `ref` is read through the schema store rather than as a Value. */
 export function isTypedRef(ref: string, typed: TypedResults | undefined): typed is TypedResults {
-	return typed !== undefined && SCHEMA_REF.test(ref) && ref !== wireSchemas.value.ref;
+	return typed !== undefined && SCHEMA_REF.test(ref) && !isValueRef(ref);
 }
 
 /** Read with the writer schema, resolved to `reader` when given. Throws RunnerError (UndecodableResult). */
@@ -48,7 +48,7 @@ export function readTypedResult(written: WrittenResult, writer: TypedSchema, rea
 
 /** Read a result that is not typed: the generic Value. Throws RunnerError for any other schema. */
 export function readGenericResult(written: WrittenResult): unknown {
-	if (written.resultSchema !== wireSchemas.value.ref) {
+	if (!isValueRef(written.resultSchema)) {
 		throw new RunnerError(
 			written.id,
 			written.pipeline,

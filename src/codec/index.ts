@@ -15,4 +15,13 @@ export {
 } from './envelopes.js';
 export {frame, unframe} from './framing.js';
 export {schemaDir, type WireSchema, wireSchemas} from './schemas.js';
-export {decodeValue, encodeValue, MAX_VALUE_DEPTH, type WireValue} from './value.js';
+export {
+	type ArrowTableLike,
+	decodeValue,
+	type EncodedValue,
+	encodeGenericValue,
+	encodeValue,
+	isValueRef,
+	MAX_VALUE_DEPTH,
+	type WireValue,
+} from './value.js';

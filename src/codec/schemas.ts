@@ -47,7 +47,7 @@ function load(name: string): WireSchema {
 	// (`{v: {long: 5}}`), as avsc would otherwise send every number down the double branch.
 	const type = avsc.Type.forSchema(schema, {
 		registry: {long: createExactLongType()},
-		wrapUnions: name === 'value' ? 'always' : 'auto',
+		wrapUnions: name.startsWith('value') ? 'always' : 'auto',
 	});
 	// avsc's schema() export is the Parsing Canonical Form (checked against fastavro in the tests).
 	const canonicalForm = JSON.stringify(type.schema());
@@ -62,6 +62,8 @@ function load(name: string): WireSchema {
  */
 export const wireSchemas: {
 	readonly value: WireSchema;
+	/** Value version 2 (value-v2.avsc): version 1 plus tensors and Arrow tables. */
+	readonly valueV2: WireSchema;
 	readonly request: WireSchema;
 	readonly reply: WireSchema;
 	readonly catalog: WireSchema;
@@ -69,6 +71,7 @@ export const wireSchemas: {
 	readonly presence: WireSchema;
 } = {
 	value: load('value'),
+	valueV2: load('value-v2'),
 	request: load('request'),
 	reply: load('reply'),
 	catalog: load('catalog'),

@@ -10,8 +10,12 @@
 import {AvroReader} from './avro-reader.js';
 import {acquireWriter, type AvroWriter, INT64_MAX, INT64_MIN, releaseWriter} from './avro-writer.js';
 import {ValueEncodingError} from './codec-errors.js';
+import {wireSchemas, type WireSchema} from './schemas.js';
+import {readTable, readTensor, TABLE, TENSOR, writeTable, writeTensor} from './value-data.js';
+import {Tensor} from '../data/tensor.js';
+import type {TensorArray} from '../data/dtypes.js';
 
-/** What a Value holds. */
+/** What a Value holds (Tensor and tables only in version 2: value-v2.avsc). */
 export type WireValue =
 	| null
 	| boolean
@@ -19,8 +23,14 @@ export type WireValue =
 	| bigint
 	| string
 	| Uint8Array
+	| Tensor
+	| TensorArray
+	| ArrowTableLike
 	| readonly WireValue[]
 	| {readonly [key: string]: WireValue};
+
+/** An apache-arrow Table (typed structurally, so that apache-arrow stays an optional dependency). */
+export type ArrowTableLike = {readonly schema: {readonly fields: readonly unknown[]}; readonly batches: readonly unknown[]; readonly numRows: number};
 
 /** Arrays and maps nest at most this deep, both ways (deeper input crashes some Avro readers). */
 export const MAX_VALUE_DEPTH = 256;
@@ -62,6 +72,8 @@ class ValueEncoder {
 	readonly keys: (string | number)[] = [];
 	/** The array or object open at each depth, for cycle detection. */
 	readonly open: unknown[] = [];
+	/** Whether a tensor or table was written: the body then needs value-v2.avsc. */
+	extended = false;
 
 	constructor(w: AvroWriter) {
 		this.w = w;
@@ -124,10 +136,19 @@ class ValueEncoder {
 				} else if (v instanceof Uint8Array) {
 					w.byte(BYTES);
 					w.bytes(v);
+				} else if (v instanceof Tensor || ArrayBuffer.isView(v)) {
+					const problem = writeTensor(w, v as Tensor | TensorArray);
+					if (problem !== undefined) this.refuse(depth, problem, 'only typed arrays and Tensors become tensors');
+					this.extended = true;
 				} else {
 					const proto: unknown = Object.getPrototypeOf(v);
 					if (proto !== Object.prototype && proto !== null) {
-						this.refuse(depth, describe(v), 'only plain objects become maps');
+						const table = writeTable(w, v);
+						if (table.written) {
+							this.extended = true;
+							return;
+						}
+						this.refuse(depth, table.problem ?? describe(v), table.problem === undefined ? 'only plain objects become maps' : undefined);
 					}
 					this.writeMap(v as Record<string, unknown>, depth);
 				}
@@ -197,13 +218,18 @@ class ValueEncoder {
 
 const spareEncoders: ValueEncoder[] = [];
 
-/** Writes `v` into `w` as a Value body; `path` names the root in errors. */
-export function writeValue(w: AvroWriter, v: unknown, path = 'value'): void {
+/**
+ * Writes `v` into `w` as a Value body; `path` names the root in errors. Returns whether the body
+ * holds a tensor or table, i.e. needs value-v2.avsc rather than value.avsc.
+ */
+export function writeValue(w: AvroWriter, v: unknown, path = 'value'): boolean {
 	const encoder = spareEncoders.pop() ?? new ValueEncoder(w);
 	encoder.w = w;
 	encoder.root = path;
+	encoder.extended = false;
 	try {
 		encoder.write(v, 0);
+		return encoder.extended;
 	} finally {
 		encoder.open.fill(undefined);
 		if (spareEncoders.length < 4) spareEncoders.push(encoder);
@@ -222,6 +248,28 @@ export function encodeValue(v: unknown, path = 'value'): Buffer {
 	} finally {
 		releaseWriter(w);
 	}
+}
+
+/** A Value body and the schema it needs: value.avsc, or value-v2.avsc when it holds a tensor or table. */
+export type EncodedValue = {readonly body: Buffer; readonly schema: WireSchema};
+
+/**
+ * encodeValue, also saying which Value version the body needs: callers name `schema.ref` as the
+ * body's schema, so that peers that predate tensors keep reading every call without one.
+ */
+export function encodeGenericValue(v: unknown, path = 'value'): EncodedValue {
+	const w = acquireWriter();
+	try {
+		const extended = writeValue(w, v, path);
+		return {body: w.take(), schema: extended ? wireSchemas.valueV2 : wireSchemas.value};
+	} finally {
+		releaseWriter(w);
+	}
+}
+
+/** Whether `ref` names a version of the generic Value schema (value.avsc or value-v2.avsc). */
+export function isValueRef(ref: string): boolean {
+	return ref === wireSchemas.value.ref || ref === wireSchemas.valueV2.ref;
 }
 
 function readMapInto(r: AvroReader, depth: number): Record<string, WireValue> {
@@ -246,7 +294,7 @@ export function readValue(r: AvroReader, depth = 0): WireValue {
 	if (branch >= 0x80) {
 		// A branch index in a longer varint than needed: legal, if odd.
 		r.pos--;
-		branch = r.branch(8) * 2;
+		branch = r.branch(10) * 2;
 	}
 	switch (branch) {
 		case NULL:
@@ -272,9 +320,13 @@ export function readValue(r: AvroReader, depth = 0): WireValue {
 		case MAP:
 			if (depth >= MAX_VALUE_DEPTH) r.fail(`arrays or maps nested deeper than ${MAX_VALUE_DEPTH} levels`);
 			return readMapInto(r, depth);
+		case TENSOR:
+			return readTensor(r);
+		case TABLE:
+			return readTable(r) as ArrowTableLike;
 		default:
 			r.pos--;
-			return r.fail(`Value union branch ${(branch >>> 1) ^ -(branch & 1)} of 8`);
+			return r.fail(`Value union branch ${(branch >>> 1) ^ -(branch & 1)} of 10`);
 	}
 }
 

@@ -20,6 +20,8 @@ from ..errors import SchemaNotFound
 from .crc64 import fingerprint_bytes
 
 NAMES: Final = ("value", "request", "reply", "catalog", "job", "presence")
+#: Loaded too, but not part of fingerprints.json's set: its vectors are in schemas/vectors/data.json.
+EXTRA_NAMES: Final = ("value-v2",)
 _PACKAGE_DIR: Final = Path(__file__).resolve().parent.parent
 
 
@@ -73,6 +75,8 @@ class WireSchemas:
     catalog: WireSchema
     job: WireSchema
     presence: WireSchema
+    #: Value version 2 (value-v2.avsc): version 1 plus tensors and Arrow tables.
+    value_v2: WireSchema
 
     def error_codes(self) -> dict[str, str]:
         """``error-codes.json``'s code → description, in file order."""
@@ -84,4 +88,4 @@ class WireSchemas:
 def wire_schemas() -> WireSchemas:
     """The wire schemas, loaded and parsed once per process."""
     directory = find_schema_dir()
-    return WireSchemas(directory, *(_load(directory, name) for name in NAMES))
+    return WireSchemas(directory, *(_load(directory, name) for name in NAMES + EXTRA_NAMES))

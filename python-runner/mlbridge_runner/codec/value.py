@@ -25,10 +25,15 @@ from typing import Any, Final
 from ..errors import ValueNotDecodable, ValueNotEncodable
 from .accel import load_extension
 from .binary import write_long
+from .value_data import TABLE, TENSOR, is_data, read_table, read_tensor, write_data
 
 #: The value.avsc this file (and _value_accel.c) implements; tests/unit/test_value_accel.py checks
 #: it against the loaded schema.
 VALUE_FINGERPRINT: Final = bytes.fromhex("071d3e746c3ca3bc")
+#: value-v2.avsc: version 1 plus Tensor and Table. A body is labelled with it only when it holds
+#: one (:class:`ExtendedValueBody`), so peers that predate it read every other call.
+VALUE_V2_FINGERPRINT: Final = bytes.fromhex("36de59380b1ed7a5")
+VALUE_V2_REFERENCE: Final = "crc64:" + VALUE_V2_FINGERPRINT.hex()
 #: Deepest nesting of arrays/maps accepted in either direction.
 MAX_DEPTH: Final = 256
 
@@ -87,8 +92,27 @@ def _format_path(root: str, segments: list[str]) -> str:
 # ---------------------------------------------------------------------------- encode
 
 
+class ExtendedValueBody(bytes):
+    """A Value body holding a tensor or table: it needs ``value-v2.avsc`` (:data:`VALUE_V2_REFERENCE`)."""
+
+    __slots__ = ()
+
+
+class _Out(bytearray):
+    """The body being written, and whether a version-2 branch went into it."""
+
+    extended = False
+
+
+def value_reference_of(body: bytes) -> str | None:
+    """:data:`VALUE_V2_REFERENCE` for a body :func:`encode_value` wrote with a tensor or table; None
+    (the caller's version-1 reference) otherwise."""
+    return VALUE_V2_REFERENCE if type(body) is ExtendedValueBody else None
+
+
 def encode_value(value: Any, root: str = "$") -> bytes:
-    """The Avro body of ``Value{v: value}``; raises :class:`ValueNotEncodable` naming the path."""
+    """The Avro body of ``Value{v: value}``; raises :class:`ValueNotEncodable` naming the path.
+    A body with a tensor or table is an :class:`ExtendedValueBody` (see :func:`value_reference_of`)."""
     if _accel is not None:
         encoded: bytes | None = _accel.encode_value(value)
         if encoded is not None:
@@ -98,12 +122,12 @@ def encode_value(value: Any, root: str = "$") -> bytes:
 
 def encode_value_python(value: Any, root: str = "$") -> bytes:
     """:func:`encode_value` without the C fast path (its reference, and the fallback)."""
-    out = bytearray()
+    out = _Out()
     try:
         _write(out, value, 0)
     except _Problem as problem:
         raise ValueNotEncodable(_format_path(root, problem.segments), problem.problem) from None
-    return bytes(out)
+    return ExtendedValueBody(out) if out.extended else bytes(out)
 
 
 def _write(out: bytearray, value: Any, depth: int) -> None:
@@ -179,6 +203,8 @@ def _write(out: bytearray, value: Any, depth: int) -> None:
                     problem.segments.append(_segment_for_key(key))
                     raise
         out.append(0)
+    elif is_data(value) and write_data(out, value, _Problem):
+        out.extended = True  # type: ignore[attr-defined]
     elif callable(getattr(type(value), "tolist", None)):
         if depth >= MAX_DEPTH:
             raise _Problem(f"nested deeper than {MAX_DEPTH} levels")
@@ -308,13 +334,17 @@ def _read(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
         return byte == 1, pos + 1
     if branch == BYTES:
         return _raw(data, pos)
+    if branch == TENSOR:
+        return read_tensor(data, pos, _long, _text, _block, _Problem)
+    if branch == TABLE:
+        return read_table(data, pos, _long, _Problem)
     if branch == ARRAY or branch == MAP:
         if depth >= MAX_DEPTH:
             raise _Problem(f"nested deeper than {MAX_DEPTH} levels")
         if branch == ARRAY:
             return _read_array(data, pos, depth + 1)
         return _read_map(data, pos, depth + 1)
-    raise _Problem(f"union branch {branch} is not one of the 8 Value branches")
+    raise _Problem(f"union branch {branch} is not one of the 10 Value branches")
 
 
 def _read_array(data: bytes, pos: int, depth: int) -> tuple[list[Any], int]:

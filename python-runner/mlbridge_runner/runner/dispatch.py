@@ -15,7 +15,7 @@ from typing import Any, Callable, Protocol
 
 from .. import error_codes
 from ..codec.envelopes import RemoteError, RequestEnvelope
-from ..codec.value import decode_value, encode_value
+from ..codec.value import VALUE_V2_REFERENCE, decode_value, encode_value, value_reference_of
 from ..contract.calls import TypedPlan
 from ..contract.store import SchemaStore
 from ..errors import (
@@ -117,7 +117,7 @@ def _ok_outcome(result: bytes, started_at_ms: int, finished_at_ms: int) -> Outco
     set_error(outcome, None)
     set_started(outcome, started_at_ms)
     set_finished(outcome, finished_at_ms)
-    set_ref(outcome, None)
+    set_ref(outcome, value_reference_of(result))  # value-v2.avsc when it holds a tensor or table
     return outcome
 
 
@@ -181,7 +181,7 @@ class Dispatcher:
             ) from None
         plan = self._plan_for(pipeline)
         ref = request.args_schema
-        generic = ref == self._value_reference or ref.lower() == self._value_reference
+        generic = ref == self._value_reference or ref.lower() == self._value_reference or ref == VALUE_V2_REFERENCE
         try:
             if type(plan) is Binder:
                 if not generic:

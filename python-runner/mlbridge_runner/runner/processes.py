@@ -159,7 +159,7 @@ class ProcessWorkers:
                 ok = reply.status is ReplyStatus.OK
                 return Outcome(reply.result if ok else None, reply.error,
                                reply.timings.started_at_ms, reply.timings.finished_at_ms,
-                               reply.result_schema if ok and job.call.typed_reply else None)
+                               reply.result_schema if ok else None)  # typed, or value.avsc / value-v2.avsc
         except Exception as exc:  # noqa: BLE001 - EOF/broken pipe: it died; anything else: it is unusable
             if not isinstance(exc, (EOFError, OSError)):
                 worker.process.kill()

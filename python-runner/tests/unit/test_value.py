@@ -154,7 +154,7 @@ def test_decode_refuses_hostile_nesting_without_recursing_forever():
     ("data", "words"),
     [
         (b"", "truncated"),
-        (bytes([16]), "union branch 8"),
+        (bytes([20]), "union branch 10"),
         (bytes([1]), "union branch -1"),
         (bytes([2, 7]), "boolean byte"),
         (bytes([8]) + long_bytes(2**31) + b"abc", "exceeds"),
