@@ -69,21 +69,19 @@ class CallTracer:
         """The consumer span of ``request``, child of its ``traceparent`` (a root span without one)."""
         headers = request.headers
         parent = self._propagator.extract(headers) if TRACEPARENT in headers else None
-        span = self._tracer.start_span(f"process {topic}", context=parent, kind=self._consumer)
-        if span.is_recording():
-            span.set_attributes({
-                "messaging.system": "kafka",
-                "messaging.operation.type": "process",
-                "messaging.operation.name": "process",
-                "messaging.destination.name": topic,
-                "messaging.consumer.group.name": self._group,
-                "messaging.destination.partition.id": str(partition),
-                "messaging.kafka.offset": offset,
-                "messaging.message.id": request.id,
-                "mlbridge.pipeline": pipeline,
-                "mlbridge.runner": self._runner,
-            })
-        return span
+        # Given at the start, as the semantic conventions ask: a sampler can decide on them.
+        return self._tracer.start_span(f"process {topic}", context=parent, kind=self._consumer, attributes={
+            "messaging.system": "kafka",
+            "messaging.operation.type": "process",
+            "messaging.operation.name": "process",
+            "messaging.destination.name": topic,
+            "messaging.consumer.group.name": self._group,
+            "messaging.destination.partition.id": str(partition),
+            "messaging.kafka.offset": offset,
+            "messaging.message.id": request.id,
+            "mlbridge.pipeline": pipeline,
+            "mlbridge.runner": self._runner,
+        })
 
     def enter(self, span: Span) -> object:
         """Make ``span`` current on this thread; hand the token to :meth:`leave`."""
@@ -93,15 +91,22 @@ class CallTracer:
         self._context.detach(token)
 
     def end(
-        self, span: Span, error: RemoteError | None, queue_wait_ms: int, run_ms: int | None, extra: Mapping[str, Any] | None = None
+        self,
+        span: Span,
+        error: RemoteError | None,
+        queue_wait_ms: int | None,
+        run_ms: int | None,
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
-        """End ``span`` with its timings (``run_ms`` None: it never ran) and, on ``error``, an error status."""
+        """End ``span`` with its timings (None: it never ran) and, on ``error``, an error status."""
         if span.is_recording():
-            span.set_attribute("mlbridge.queue_wait_ms", queue_wait_ms)
+            ended: dict[str, Any] = dict(extra) if extra else {}
+            if queue_wait_ms is not None:
+                ended["mlbridge.queue_wait_ms"] = queue_wait_ms
             if run_ms is not None:
-                span.set_attribute("mlbridge.run_ms", run_ms)
-            if extra:
-                span.set_attributes(extra)
+                ended["mlbridge.run_ms"] = run_ms
+            if ended:
+                span.set_attributes(ended)
             if error is not None:
                 span.set_attribute("error.type", error.code)
                 span.add_event("exception", {"exception.type": error.type, "exception.message": error.message})
