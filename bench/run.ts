@@ -10,6 +10,8 @@
  * The jobs rung (bench/jobs.ts, BENCH_JOBS_* knobs) runs next to last; BENCH_RUNGS=jobs runs it alone.
  * The Java client rung (bench/java_rung.ts, BENCH_JAVA_* knobs) runs last where java and mvn are on
  * PATH (skipped, saying so, elsewhere); BENCH_RUNGS=java runs it alone.
+ * The observability rung (bench/observability.ts, BENCH_OBS_* knobs: the no-op with metrics and with
+ * tracing next to off) runs after it; BENCH_RUNGS=observability runs it alone.
  */
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, readFileSync, writeFileSync, existsSync} from 'node:fs';
@@ -23,6 +25,7 @@ import {peerRungs, stopRedis} from './peers.js';
 import {openLoop} from './open-loop.js';
 import {jobsConfig, jobsRung, reportJobs, type JobsResults} from './jobs.js';
 import {javaConfig, javaRung, reportJava, type JavaResults} from './java_rung.js';
+import {observabilityConfig, observabilityRung, reportObservability, type ObservabilityResults} from './observability.js';
 
 const smoke = process.argv.includes('--smoke');
 
@@ -372,11 +375,22 @@ async function main() {
 			}
 		}
 
+		// Issue 16: the no-op with client + runner metrics on and with tracing sampled at 100%, next to off.
+		let observability: ObservabilityResults | undefined;
+		if (!selected || selected.includes('observability')) {
+			try {
+				observability = await observabilityRung(observabilityConfig(smoke));
+				failures.push(...observability.errors.map(e => `observability: ${e}`));
+			} catch (error) {
+				failures.push(`observability: ${String(error)}`);
+			}
+		}
+
 		const results = {
 			when: new Date().toISOString(), smoke, config: cfg,
 			machine: {cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: os.totalmem() / 2 ** 30, node: process.version, kernel: os.release()},
 			rungs: Object.fromEntries([...samples].map(([name, s]) => [name, {summary: summarise(s), rounds: s}])),
-			openLoop: open, pending, connect: summarise(connects), jobs, java, failures,
+			openLoop: open, pending, connect: summarise(connects), jobs, java, observability, failures,
 			durationSeconds: (performance.now() - started) / 1000,
 		};
 		report(results);
@@ -413,6 +427,7 @@ type Results = {
 	connect: ReturnType<typeof summarise>;
 	jobs: JobsResults | undefined;
 	java: JavaResults | undefined;
+	observability: ObservabilityResults | undefined;
 };
 
 function report(r: Results) {
@@ -498,6 +513,7 @@ function report(r: Results) {
 
 	if (r.jobs) reportJobs(r.jobs);
 	if (r.java) reportJava(r.java);
+	if (r.observability) reportObservability(r.observability);
 }
 
 await main();

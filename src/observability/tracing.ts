@@ -51,13 +51,18 @@ export class ClientTracing {
 	 * a copy of the caller's). A `traceparent` the caller put there is the parent when no span is
 	 * active: hand-propagated context keeps working.
 	 */
-	startCall(pipeline: string, requestId: string, topic: string, headers: Record<string, string>): CallSpan {
+	startCall(pipeline: string, requestId: string, topic: string, headers: Record<string, string>): CallSpan | undefined {
 		const api = this.#api;
 		const parent = this.#parent(headers);
 		const invoke = this.#tracer.startSpan(`invoke ${pipeline}`, {
 			kind: api.SpanKind.CLIENT,
 			attributes: {'mlbridge.pipeline': pipeline, 'mlbridge.request_id': requestId},
 		}, parent);
+		if (!invoke.isRecording() && !api.trace.isSpanContextValid(invoke.spanContext())) {
+			// No provider registered and no context to carry on: the call goes untraced.
+			return undefined;
+		}
+
 		const send = this.#startSend(topic, pipeline, requestId, api.trace.setSpan(parent, invoke), headers);
 		return new TracedCall(api, invoke, send);
 	}
