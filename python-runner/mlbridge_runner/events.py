@@ -36,9 +36,11 @@ METRICS_SERVING: Final = "metrics.serving"
 PAUSED: Final = "runner.paused"
 RESUMED: Final = "runner.resumed"
 
-#: DEBUG per call: id, pipeline, topic, partition, offset.
+#: DEBUG per call: id, pipeline, topic, partition, offset, trace_id (the caller's trace when its
+#: traceparent is sampled, else null).
 CALL_RECEIVED: Final = "call.received"
-#: DEBUG per call, when the broker acknowledged the reply: id, status, code (null unless ERROR), topic.
+#: DEBUG per call, when the broker acknowledged the reply: id, status, code (null unless ERROR), topic,
+#: and trace_id when the reply carries a sampled traceparent (docs/observability.md).
 CALL_REPLIED: Final = "call.replied"
 #: DEBUG: a repeated idempotency key answered without running: id, pipeline, source ("stored": from
 #: the cache; "waited": the first call with the key was still running and its outcome was reused).
@@ -107,9 +109,11 @@ CATALOG_TAIL_ERROR: Final = "catalog.tail_error"
 #: WARNING while the catalogue cannot be read at start: topic, error, attempt.
 CATALOG_WAITING: Final = "catalog.waiting"
 
-#: INFO: a job started on this runner: id, pipeline, attempt, resumed (a checkpoint was handed over).
+#: INFO: a job started on this runner: id, pipeline, attempt, resumed (a checkpoint was handed over),
+#: and trace_id when its run's span is recorded.
 JOB_STARTED: Final = "job.started"
-#: INFO: a job reached a terminal state here: id, pipeline, state, attempt, code (null unless failed).
+#: INFO: a job reached a terminal state here: id, pipeline, state, attempt, code (null unless failed),
+#: and trace_id when its run's span is recorded.
 JOB_FINISHED: Final = "job.finished"
 #: DEBUG: a job request needed nothing (already finished, a duplicate): id, reason.
 JOB_SKIPPED: Final = "job.skipped"
@@ -128,7 +132,8 @@ JOB_STATE_WRITE_FAILED: Final = "job.state_write_failed"
 JOB_VIEW_BEHIND: Final = "job.view_behind"
 #: DEBUG: a record of the job state topic could not be read: error, topic.
 JOB_RECORD_UNREADABLE: Final = "job.record_unreadable"
-#: INFO: a running call was cancelled by its caller (an aborted invoke): id, pipeline.
+#: INFO: a running call was cancelled by its caller (an aborted invoke): id, pipeline, and trace_id
+#: when its span is recorded.
 CALL_CANCELLING: Final = "call.cancelling"
 #: WARNING (first failure of an outage; DEBUG after): a presence record or the stop's tombstone was
 #: not written to <request topic>.runners: topic, error (tombstone: true for the stop's).
