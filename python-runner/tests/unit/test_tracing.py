@@ -61,9 +61,9 @@ def test_consumer_span_continues_the_request_traceparent(traced: dict[str, Any])
 
 def test_the_pipeline_span_nests_under_the_consumer_span_on_the_pool_and_inline(traced: dict[str, Any]) -> None:
     assert traced["inline_at_end"], "the no-op pipeline should have been promoted to the loop thread"
-    consumer_ids = {s["span_id"]: s for s in traced["spans"] if s["name"] == "process requests"}
+    consumer_ids = {s["span_id"]: s for s in traced["spans"] if s["name"] in ("process requests", "process jobs")}
     inner = [s for s in traced["spans"] if s["name"] == "inside-pipeline"]
-    assert len(inner) == 42
+    assert len(inner) == 43  # 42 calls and one job
     for span in inner:
         parent = consumer_ids[span["parent"]]  # KeyError: a pipeline span outside its call's span
         assert span["trace_id"] == parent["trace_id"]
@@ -89,6 +89,17 @@ def test_a_failed_call_marks_its_span_as_an_error(traced: dict[str, Any]) -> Non
     assert failed[0]["attributes"]["error.type"] == "PIPELINE_ERROR"
     statuses = {r["id"]: r["status"] for r in traced["replies"]}
     assert statuses[failed[0]["attributes"]["messaging.message.id"]] == "ERROR"
+
+
+def test_a_job_run_continues_the_submitters_trace(traced: dict[str, Any]) -> None:
+    assert traced["job_states"] == ["RUNNING", "SUCCEEDED"]
+    run = next(s for s in traced["spans"] if s["name"] == "process jobs")
+    assert (run["kind"], run["trace_id"], run["parent"]) == ("CONSUMER", TRACE_ID, PARENT_SPAN)
+    assert run["attributes"]["messaging.message.id"] == "job-1"
+    assert run["attributes"]["messaging.consumer.group.name"] == "g1.jobs"
+    assert run["attributes"]["mlbridge.attempt"] == 1
+    inner = [s for s in traced["spans"] if s["name"] == "inside-pipeline" and s["parent"] == run["span_id"]]
+    assert len(inner) == 1
 
 
 def test_a_worker_process_makes_the_traceparent_in_its_headers_current(traced: dict[str, Any]) -> None:
