@@ -11,6 +11,7 @@
  *   every call sampled, spans batched to an exporter that drops them); client with the JS SDK
  *   (BasicTracerProvider, every call sampled, BatchSpanProcessor to a dropping exporter; no context
  *   manager: an application's own costs it whatever mlbridge does).
+ * - tracing-client, tracing-runner: the same on one side only, to tell the two costs apart.
  *
  * Per variant and round: closed-loop latency at concurrency 1, closed-loop throughput at 256, and
  * CPU per call (this process; the runner) at 256. Figures only; the targets are printed as met / missed.
@@ -41,7 +42,7 @@ export function observabilityConfig(smoke: boolean): ObservabilityConfig {
 	};
 }
 
-const variants = ['off', 'metrics', 'tracing'] as const;
+const variants = ['off', 'metrics', 'tracing', 'tracing-client', 'tracing-runner'] as const;
 type Variant = (typeof variants)[number];
 type Round = {p50: number; p99: number; perSecond: number; clientUsPerCall: number; runnerUsPerCall: number};
 export type ObservabilityResults = {
@@ -63,13 +64,14 @@ function sampledApi(provider: BasicTracerProvider): typeof otel {
 
 async function startPair(variant: Variant, provider: BasicTracerProvider): Promise<Pair & {metricsUrl?: string}> {
 	const requestTopic = `bench.obs.${variant}.${randomBytes(4).toString('hex')}`;
-	const pipelines = variant === 'tracing' ? [path.join(here, 'tracing_setup.py'), path.join(here, 'pipelines.py')] : [path.join(here, 'pipelines.py')];
+	const tracedRunner = variant === 'tracing' || variant === 'tracing-runner';
+	const pipelines = tracedRunner ? [path.join(here, 'tracing_setup.py'), path.join(here, 'pipelines.py')] : [path.join(here, 'pipelines.py')];
 	const runner = await RunnerProcess.start({
 		pipelines, requestTopic, group: `${requestTopic}.runners`, brokers,
 		extraArgs: variant === 'metrics' ? ['--metrics-port', '0', '--metrics-host', '127.0.0.1'] : [],
 	});
 	const metricsUrl = variant === 'metrics' ? `http://127.0.0.1:${String((await runner.waitFor('metrics.serving'))['port'])}/metrics` : undefined;
-	const importOtel = variant === 'tracing' ? async () => sampledApi(provider) : notInstalled;
+	const importOtel = variant === 'tracing' || variant === 'tracing-client' ? async () => sampledApi(provider) : notInstalled;
 	const client = await PipelineClient.connect({requestTopic, brokers}, undefined, importOtel);
 	return {
 		client, runner, requestTopic, metricsUrl,
@@ -182,7 +184,10 @@ export function reportObservability(r: ObservabilityResults): void {
 	const off = r.variants.off.median;
 	console.log(`\nobservability (issue 16): echo 100 B, one runner each; median of ${r.config.rounds} interleaved round(s); latency c1 × ${r.config.latCalls}, throughput c${r.config.concurrency} × ${r.config.seconds} s; metrics scraped every ${r.config.scrapeMs} ms (${r.scrapes} scrapes)`);
 	console.log(`${'variant'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${`c${r.config.concurrency}/s`.padStart(9)} ${'× off'.padStart(7)}   per round (× that round's off)          ${'client µs/call'.padStart(15)} ${'runner µs/call'.padStart(15)}`);
-	const labels: Record<Variant, string> = {off: 'off', metrics: 'client + runner metrics', tracing: 'tracing, 100% sampled, both sides'};
+	const labels: Record<Variant, string> = {
+		off: 'off', metrics: 'client + runner metrics', tracing: 'tracing, 100% sampled, both sides',
+		'tracing-client': '  tracing: the client only', 'tracing-runner': '  tracing: the runner only',
+	};
 	for (const variant of variants) {
 		const {median: m, rounds} = r.variants[variant];
 		const perRound = rounds.map((round, i) => (round.perSecond / (r.variants.off.rounds[i]?.perSecond ?? Number.NaN)).toFixed(2)).join(' ');
