@@ -34,12 +34,12 @@ from ..transport.config import (
     transactional_settings,
 )
 from ..codec.value import ACCELERATED as VALUE_CODEC_ACCELERATED
-from ..codec.value import decode_value
-from .dispatch import Dispatcher, Outcome, Rejected, SchemaPending, deadline_passed, execute, now_ms, run_untyped
+from .dispatch import Dispatcher, Outcome, Rejected, SchemaPending, now_ms
 from .dlq import DeadLetters
 from .failures import plain_error, type_name
 from .identity import make_identity
 from .inline import InlinePolicy
+from .loop_thread_calls import LoopThreadCalls
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import IdempotencyCache, cache_key
 from .offsets import OffsetTracker, Ticket
@@ -50,7 +50,7 @@ from .processes import ProcessWorkers
 from .rebalance import RebalanceHandlers
 from .schema_waits import SchemaWaits
 from .start_stop import StartStop
-from .replies import ReplySender, error_reply, kafka_error_fields, outcome_reply, timings_at
+from .replies import ReplySender, error_reply, kafka_error_fields, timings_at
 from .time_limits import TimeLimits
 from .transactions import TransactionalDeadLetters, TransactionalOutbox, TransactionalReplies
 from .worker_side import WorkerSide
@@ -75,7 +75,7 @@ except Exception:  # noqa: BLE001 - running from a source tree
     VERSION = "0.0.0+source"
 
 
-class Runner(RebalanceHandlers, StartStop, WorkerSide):
+class Runner(RebalanceHandlers, StartStop, WorkerSide, LoopThreadCalls):
     def __init__(self, config: RunnerConfig, registry: Registry, identity: str | None = None) -> None:
         self.config = config.validate()
         self.registry = registry
@@ -411,37 +411,6 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
         if not self._serve_short(request, ticket):
             self._dispatch(request, ticket, len(data))
 
-    def _serve_short(self, request: RequestEnvelope, ticket: Ticket) -> bool:
-        """Serve the commonest call here, without the general path's ``Call``, ``Job`` and the
-        frames between them: an untyped pipeline already prepared once and now run on this thread
-        (see inline.py), generic arguments that bind, no idempotency key, deadline not passed.
-        ``False``: nothing was done and :meth:`_dispatch` takes the call — every call to refuse
-        among them, so its error reply is built in one place. Measured in bench/README.md (sixth pass)."""
-        found = self._dispatcher.untyped_plan(request.pipeline)
-        if found is None:
-            return False
-        pipeline, binder = found
-        if request.args_schema != self._value_reference or not self._inline.allows(pipeline):
-            return False
-        if self._idempotent and IDEMPOTENCY_HEADER in request.headers:
-            return False
-        received = now_ms()
-        if deadline_passed(request, received):
-            return False
-        try:
-            kwargs = binder.bind(decode_value(request.args, root="args"))
-        except Exception:  # noqa: BLE001 - refused: the general path decodes again and answers
-            return False
-        span = self._observer.start_call(request, ticket, pipeline.name)
-        started = time.perf_counter()
-        if span is None:
-            outcome = run_untyped(pipeline.fn, kwargs, received)
-        else:
-            outcome = self._observer.run(span, run_untyped, pipeline.fn, kwargs, received)
-        self._inline.measured(pipeline, time.perf_counter() - started, inline=True)
-        self._reply_inline(request, outcome, received, ticket, pipeline=pipeline.name, span=span)
-        return True
-
     def _dispatch(self, request: RequestEnvelope, ticket: Ticket, size: int, waited: bool = False) -> None:
         try:
             call = self._dispatcher.prepare(request, waited)
@@ -488,40 +457,6 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide):
         try:
             self._dispatch(request, ticket, size, waited=True)
         except Exception as exc:  # noqa: BLE001
-            log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
-            self._settle(ticket)
-
-    def _run_inline(self, job: Job) -> None:
-        """Loop thread: run a call of a pipeline measured to take microseconds, and reply."""
-        call = job.call
-        started = time.perf_counter()
-        outcome = execute(call) if job.trace is None else self._observer.run(job.trace, execute, call)
-        self._inline.measured(call.pipeline, time.perf_counter() - started, inline=True)
-        job.finished = True
-        self._reply_inline(call.request, outcome, call.received_at_ms, job.ticket, job)
-
-    def _reply_inline(
-        self,
-        request: RequestEnvelope,
-        outcome: Outcome,
-        received_at_ms: int,
-        ticket: Ticket,
-        job: Job | None = None,
-        pipeline: str = "",
-        span: object = None,
-    ) -> None:
-        """Loop thread: answer a call run here (``job``: one that may own an idempotency key;
-        without one, ``pipeline`` and ``span`` are the call's)."""
-        try:
-            reply = outcome_reply(request, outcome, self._value_reference, self.identity, received_at_ms)
-            if job is not None:
-                pipeline, span = job.call.pipeline.name, job.trace
-            headers = self._observer.replied(pipeline, reply, span)
-            self._replies.send(reply, request.reply_to, ticket, request.deadline_ms, headers=headers)
-            self._served += 1
-            if job is not None:
-                self._finish_key(job, outcome)
-        except Exception as exc:  # noqa: BLE001 - as on a worker: never lose the ticket
             log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
             self._settle(ticket)
 
