@@ -158,6 +158,8 @@ class Observer:
     def replied(self, pipeline: str, reply: ReplyEnvelope, span: Span, ran: bool = True) -> Headers | None:
         """A call was answered with the final ``reply`` (``ran``: the pipeline ran). Counts it,
         ends its span; returns the reply's record headers (the span's ``traceparent``)."""
+        if self.metrics is None and span is None:
+            return None
         timings = reply.timings
         wait_ms = timings.started_at_ms - timings.received_at_ms
         run_ms = timings.finished_at_ms - timings.started_at_ms
