@@ -16,6 +16,7 @@ import {
 	wireSchemas,
 } from '../src/codec/index.js';
 import {replyToJson, requestToJson, toTagged} from '../src/codec/vector-format.js';
+import {writeDataVectors} from './data-vectors.js';
 
 interface Case {
 	name: string;
@@ -202,3 +203,4 @@ writeFileSync(
 	`{"writer": "ts", "cases": [\n${cases.map((c) => `  ${JSON.stringify(c)}`).join(',\n')}\n]}\n`,
 );
 console.log(`wrote ${cases.length} cases and ${Object.keys(fingerprints).length} fingerprints to ${dir}`);
+console.log(`wrote ${await writeDataVectors(dir)} tensor and table cases to ${join(dir, 'data.json')}`);
