@@ -29,10 +29,10 @@ test('bare typed arrays are 1-d tensors; Uint8Array and Buffer stay bytes', () =
 
 test('Tensor refuses parts that disagree, saying how', () => {
 	assert.throws(() => new Tensor(Float32Array.of(1, 2, 3), [2, 2]), (e: unknown) => e instanceof TensorShapeError && /\[2, 2\] has 4 elements, the data 3/.test(e.message));
-	assert.throws(() => new Tensor(Float32Array.of(1), [1], 'FP64' as never), (e: unknown) => e instanceof TensorShapeError && /FP64 tensor holds its elements in a Float64Array, got Float32Array/.test(e.message));
+	assert.throws(() => new Tensor(Float32Array.of(1) as never, [1], 'FP64'), (e: unknown) => e instanceof TensorShapeError && /FP64 tensor holds its elements in a Float64Array, got Float32Array/.test(e.message));
 	assert.throws(() => new Tensor(Uint8Array.of(1)), (e: unknown) => e instanceof TensorShapeError && /needs its dtype named/.test(e.message));
 	assert.throws(() => new Tensor(Float32Array.of(), [-1]), TensorShapeError);
-	assert.throws(() => new Tensor(Float32Array.of(1), [1], 'FP8' as never), /Unknown tensor dtype "FP8"/);
+	assert.throws(() => new Tensor(Float32Array.of(1) as never, [1], 'FP8' as never), /Unknown tensor dtype "FP8"/);
 	assert.equal(new Tensor(Uint8Array.of(1, 0), [2], 'BOOL').dtype, 'BOOL');
 	assert.equal(new Tensor(Uint16Array.of(0x3c00), [], 'FP16').size, 1);
 });
