@@ -1,8 +1,8 @@
 """Tensors: numpy.ndarray when numpy is installed, else :class:`TensorData` (dtype, shape, bytes).
 
 Reading is one ``np.frombuffer`` over the message's bytes (no per-element decode, no copy unless
-the block is misaligned for its dtype): the array is therefore read-only — ``arr.copy()`` to
-modify it. Writing makes the array C-contiguous and little-endian first.
+the block is misaligned for its dtype, as it is whenever the bytes before it are not a multiple of
+the item size): the array is read-only either way — ``arr.copy()`` to modify it. Writing makes the array C-contiguous and little-endian first.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ def make_tensor(dtype: str, shape: list[int], view: memoryview) -> Any:
     array = np.frombuffer(view, dtype=DTYPES[dtype][0])
     if not array.flags.aligned:
         array = array.copy()
+        array.flags.writeable = False  # read-only either way, so that code does not depend on the offset
     return array.reshape(shape)
 
 
