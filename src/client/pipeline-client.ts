@@ -89,15 +89,9 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		this.#registry = registry;
 		this.#observer = {metrics: new ClientMetrics(), logger: options.logger};
 		this.#tracing = tracing;
-		this.#sender = {
-			transport,
-			topic: options.requestTopic,
-			pending,
-			metrics: this.#observer.metrics,
-			logger: options.logger,
+		this.#sender = {transport, topic: options.requestTopic, pending, metrics: this.#observer.metrics, logger: options.logger,
 			waitForBrokers: () => options.whenBrokerDown === 'wait' && !this.#closed,
-			sendError: (id, size, error) => typedSendError(id, size, error, {...options, maxRequestBytes, closed: this.#closed}),
-		};
+			sendError: (id, size, error) => typedSendError(id, size, error, {...options, maxRequestBytes, closed: this.#closed})};
 		this.#jobs = createJobClient({options, transport, replyTopic: this.#replyTopic, maxRequestBytes, schemas, typed, metrics: this.#observer.metrics, tracing});
 	}
 
@@ -200,9 +194,8 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 	}
 
 	/**
-	 * This client's counters since connect(): calls by pipeline and outcome, round-trip latency
-	 * histograms, retries, broker-down waits, jobs submitted, pending calls. Plain data;
-	 * `registerClientMetrics()` serves it to prom-client (docs/observability.md).
+	 * Counters since connect(): calls by pipeline and outcome, round-trip histograms, retries, broker
+	 * waits, jobs submitted, pending calls. `mlbridge/prometheus` serves them (docs/observability.md).
 	 */
 	metrics(): ClientMetricsSnapshot {
 		return this.#observer.metrics.snapshot(this.#pending.size);
