@@ -113,6 +113,8 @@ class ReplySender:
         self._loop_ident = loop_thread.ident
         #: Loop-thread replies held by :meth:`hold` until :meth:`release`, by topic.
         self._held: dict[str, list[tuple[dict[str, Any], ReplyEnvelope, Ticket | None]]] | None = None
+        #: Whether a held reply carries headers (traced): only then are the held ones looked through.
+        self._held_headers = False
 
     def hold(self) -> None:
         """Loop thread: keep its replies until :meth:`release` (workers' replies still go at once).
@@ -127,10 +129,24 @@ class ReplySender:
     def release(self) -> None:
         """Loop thread: produce the held replies, one ``produce_batch`` per reply topic."""
         held, self._held = self._held, None
+        headers, self._held_headers = self._held_headers, False
         if not held:
             return
         for topic, entries in held.items():
             producer = self._bulk if self._bulk is not None and len(entries) > 1 else self._producer
+            if headers and any("headers" in message for message, _, _ in entries):
+                # produce_batch takes no headers: traced replies go one by one to the same producer
+                # (the bulk one still batches them in librdkafka; a lone one leaves at once).
+                plain = []
+                for entry in entries:
+                    message, reply, ticket = entry
+                    if "headers" in message:
+                        self._produce(topic, message["value"], reply, ticket, message["callback"], message["headers"], producer)
+                    else:
+                        plain.append(entry)
+                entries = plain
+                if not entries:
+                    continue
             try:
                 queued = producer.produce_batch(topic, [message for message, _, _ in entries])
             except Exception:  # noqa: BLE001 - not expected (failures are per message); send one by one
@@ -169,19 +185,17 @@ class ReplySender:
         # builds six cells besides the function.
         delivered = partial(self._delivered, reply, topic, ticket, deadline_ms, attempt, headers)
         held = self._held
-        if headers is not None:
-            # produce_batch takes no headers: held ones go to the lingering bulk producer one by one,
-            # where librdkafka still batches them.
-            holding = held is not None and self._bulk is not None and threading.get_ident() == self._loop_ident
-            self._produce(topic, data, reply, ticket, delivered, headers, self._bulk if holding else None)
-            return
         if held is not None and threading.get_ident() == self._loop_ident:
             entries = held.get(topic)
             if entries is None:
                 entries = held[topic] = []
-            entries.append(({"value": data, "key": reply.id.encode("utf-8"), "callback": delivered}, reply, ticket))
+            message = {"value": data, "key": reply.id.encode("utf-8"), "callback": delivered}
+            if headers is not None:
+                message["headers"] = headers
+                self._held_headers = True
+            entries.append((message, reply, ticket))
             return
-        self._produce(topic, data, reply, ticket, delivered)
+        self._produce(topic, data, reply, ticket, delivered, headers)
 
     def _produce(
         self,

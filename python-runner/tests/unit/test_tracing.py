@@ -130,3 +130,42 @@ def test_without_opentelemetry_everything_works_and_nothing_is_traced() -> None:
 )
 def test_trace_id_of_a_traceparent(header: Any, expected: str | None) -> None:
     assert trace_id_of(header) == expected
+
+
+class _Producer:
+    def __init__(self) -> None:
+        self.single: list[tuple[bytes, Any]] = []
+        self.batches: list[int] = []
+
+    def produce(self, topic: str, value: bytes, key: bytes, on_delivery: Any, headers: Any = None) -> None:
+        self.single.append((key, headers))
+
+    def produce_batch(self, topic: str, messages: list[dict[str, Any]]) -> int:
+        assert all("headers" not in m for m in messages)  # librdkafka's produce_batch takes none
+        self.batches.append(len(messages))
+        return len(messages)
+
+
+def test_traced_replies_held_by_the_loop_keep_their_header_and_a_lone_one_does_not_linger() -> None:
+    import threading
+
+    from mlbridge_runner.codec.envelopes import ReplyEnvelope, ReplyStatus, Timings
+    from mlbridge_runner.runner.replies import ReplySender
+
+    plain, bulk = _Producer(), _Producer()
+    sender = ReplySender(plain, lambda ticket: None, threading.current_thread(), bulk=bulk)  # type: ignore[arg-type]
+    header = [("traceparent", f"00-{TRACE_ID}-{PARENT_SPAN}-01".encode())]
+
+    def reply(i: int) -> ReplyEnvelope:
+        return ReplyEnvelope(f"id-{i}", ReplyStatus.OK, result=b"\x00", result_schema="crc64:00", runner="r", timings=Timings(1, 2, 3))
+
+    sender.hold()
+    sender.send(reply(1), "replies", None, headers=header)
+    sender.release()  # alone: the plain producer (linger 0), not the lingering bulk one
+    assert plain.single == [(b"id-1", header)] and bulk.single == []
+    sender.hold()
+    sender.send(reply(2), "replies", None, headers=header)
+    sender.send(reply(3), "replies", None)
+    sender.send(reply(4), "replies", None)
+    sender.release()  # several: the bulk producer; the traced one by itself, the others in one batch
+    assert bulk.single == [(b"id-2", header)] and bulk.batches == [2]
