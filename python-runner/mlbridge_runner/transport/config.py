@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from typing import Any
 
 from ..config import RunnerConfig
@@ -41,7 +43,9 @@ def consumer_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
 #: The largest message the runner's producers send (librdkafka's ``message.max.bytes``, its default
 #: value stated here so that an oversized reply can name its limit): a bigger one is refused before
 #: it leaves the runner. The broker may refuse smaller ones (the topic's ``max.message.bytes``).
-PRODUCER_MAX_MESSAGE_BYTES = 1_000_000
+#: ``MLBRIDGE_MAX_MESSAGE_BYTES`` raises it for deployments whose topics allow bigger messages
+#: (tensors and tables past 1 MB: docs/protocol.md, "Tensors and tables").
+PRODUCER_MAX_MESSAGE_BYTES = int(os.environ.get("MLBRIDGE_MAX_MESSAGE_BYTES", "") or 1_000_000)
 
 
 def producer_settings(config: RunnerConfig, identity: str) -> dict[str, Any]:
