@@ -28,6 +28,8 @@ type PythonSpan = {
 	parent_span_id: string | null;
 	parent_is_remote: boolean | null;
 	status: string;
+	start_ns: string;
+	end_ns: string;
 	attributes: Record<string, string | number | boolean>;
 };
 
@@ -68,6 +70,35 @@ const finished = (name: string): ReadableSpan => {
 	return span;
 };
 
+/**
+ * With MLBRIDGE_TRACE_OUT set, the spans of the first test as JSON for scripts/render-trace.ts
+ * (the README's trace picture is drawn from a real run, not by hand).
+ */
+async function writeTraceArtefact(traceId: string, caller: {spanContext(): {spanId: string}}, invoke: ReadableSpan, send: ReadableSpan, processSpan: PythonSpan, pipelineSpan: PythonSpan): Promise<void> {
+	const out = process.env['MLBRIDGE_TRACE_OUT'];
+	if (out === undefined || out === '') {
+		return;
+	}
+
+	const hrMs = (time: readonly [number, number]): number => (time[0] * 1e3) + (time[1] / 1e6);
+	const ts = (span: ReadableSpan) => ({
+		side: 'TypeScript', name: span.name, kind: SpanKind[span.kind], id: span.spanContext().spanId,
+		parent: span.parentSpanContext?.spanId ?? null, startMs: hrMs(span.startTime), endMs: hrMs(span.endTime),
+		attributes: span.attributes, links: span.links.map(link => link.context.spanId),
+	});
+	const py = (span: PythonSpan) => ({
+		side: 'Python', name: span.name, kind: span.kind, id: span.span_id, parent: span.parent_span_id,
+		startMs: Number(BigInt(span.start_ns) / 1000n) / 1e3, endMs: Number(BigInt(span.end_ns) / 1000n) / 1e3,
+		attributes: span.attributes, links: [],
+	});
+	const spans = [ts(invoke), ts(send), py(processSpan), py(pipelineSpan)];
+	const {writeFile} = await import('node:fs/promises');
+	await writeFile(out, JSON.stringify({
+		traceId, callerSpanId: caller.spanContext().spanId, recordedAt: new Date().toISOString(),
+		test: 'test/integration/tracing.test.ts', spans,
+	}, null, 2));
+}
+
 function tree(spans: Array<{name: string; kind: string; id: string; parent: string | undefined; side: string}>): string[] {
 	return spans.map(s => `${s.side} ${s.name} [${s.kind}] span ${s.id} parent ${s.parent ?? '-'}`);
 }
@@ -96,6 +127,7 @@ test('one trace id: TS invoke and send spans, the runner\'s process span, the pi
 		{side: 'PY', name: pipelineSpan.name, kind: pipelineSpan.kind, id: pipelineSpan.span_id, parent: pipelineSpan.parent_span_id ?? undefined},
 	]), `invoke link → ${invoke.links.map(l => l.context.spanId).join(',')}; attributes ${JSON.stringify(invoke.attributes)}`];
 	for (const line of lines) t.diagnostic(line);
+	await writeTraceArtefact(traceId, caller, invoke, send, processSpan, pipelineSpan);
 
 	// One trace.
 	for (const span of [invoke.spanContext(), send.spanContext()]) assert.equal(span.traceId, traceId);
