@@ -12,6 +12,8 @@
  * PATH (skipped, saying so, elsewhere); BENCH_RUNGS=java runs it alone.
  * The observability rung (bench/observability.ts, BENCH_OBS_* knobs: the no-op with metrics and with
  * tracing next to off) runs after it; BENCH_RUNGS=observability runs it alone.
+ * The data rung (bench/data.ts, BENCH_DATA_* knobs: 64 KB / 4 MB float32 tensors and a 100,000-row
+ * Arrow table vs a raw-bytes floor of the same sizes and vs generic lists) runs last; BENCH_RUNGS=data alone.
  */
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, readFileSync, writeFileSync, existsSync} from 'node:fs';
@@ -26,6 +28,7 @@ import {openLoop} from './open-loop.js';
 import {jobsConfig, jobsRung, reportJobs, type JobsResults} from './jobs.js';
 import {javaConfig, javaRung, reportJava, type JavaResults} from './java_rung.js';
 import {observabilityConfig, observabilityRung, reportObservability, type ObservabilityResults} from './observability.js';
+import {dataConfig, dataRung, reportData, type DataResults} from './data.js';
 
 const smoke = process.argv.includes('--smoke');
 
@@ -386,11 +389,22 @@ async function main() {
 			}
 		}
 
+		// Issue 14: tensors and Arrow tables vs a raw-bytes floor of the same sizes, and vs generic lists.
+		let data: DataResults | undefined;
+		if (!selected || selected.includes('data')) {
+			try {
+				data = await dataRung(dataConfig(smoke));
+				failures.push(...data.errors.map(e => `data: ${e}`));
+			} catch (error) {
+				failures.push(`data: ${String(error)}`);
+			}
+		}
+
 		const results = {
 			when: new Date().toISOString(), smoke, config: cfg,
 			machine: {cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: os.totalmem() / 2 ** 30, node: process.version, kernel: os.release()},
 			rungs: Object.fromEntries([...samples].map(([name, s]) => [name, {summary: summarise(s), rounds: s}])),
-			openLoop: open, pending, connect: summarise(connects), jobs, java, observability, failures,
+			openLoop: open, pending, connect: summarise(connects), jobs, java, observability, data, failures,
 			durationSeconds: (performance.now() - started) / 1000,
 		};
 		report(results);
@@ -428,6 +442,7 @@ type Results = {
 	jobs: JobsResults | undefined;
 	java: JavaResults | undefined;
 	observability: ObservabilityResults | undefined;
+	data?: DataResults | undefined;
 };
 
 function report(r: Results) {
@@ -514,6 +529,7 @@ function report(r: Results) {
 	if (r.jobs) reportJobs(r.jobs);
 	if (r.java) reportJava(r.java);
 	if (r.observability) reportObservability(r.observability);
+	if (r.data) reportData(r.data);
 }
 
 await main();
