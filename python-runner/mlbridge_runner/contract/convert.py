@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from .composites import NO_DEFAULT, Array, Field, Map, Record, Union
+from .data_types import data_node
 from .names import resolve
 from .nodes import ConversionError, Mismatch, Node
 from .scalars import Boolean, Bytes, Date, EnumNode, Fixed, Floating, Integer, Null, String, Timestamp
@@ -76,6 +77,10 @@ def _compile(node: dict[str, Any], classes: dict[str, type], done: dict[int, Nod
         done[key] = union
         union.finish([_compile(b, classes, done) for b in node["branches"]])
         return union
+    data = data_node(node)
+    if data is not None:
+        done[key] = data
+        return data
     record = Record(node["name"], classes.get(node["name"]))
     done[key] = record
     record.finish([

@@ -23,6 +23,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .data_types import data_schema
 from .defaults import attach_default
 from .errors import UnsupportedType, type_label
 from .model import AvroSchema
@@ -213,6 +214,12 @@ def _schema(hint: Any, ctx: _Context, literal_name: LiteralName) -> AvroSchema:
         return {"type": "map", "values": _schema(value, ctx, literal_name)}
     if origin is typing.Literal:
         return _literal(hint, args, ctx, literal_name)
+    try:
+        data = data_schema(hint, ctx.defined)
+    except TypeError as exc:  # an ndarray dtype with no tensor datatype
+        raise _Unsupported(hint, str(exc)) from None
+    if data is not None:
+        return data
     if isinstance(hint, type):
         if issubclass(hint, enum.Enum):
             return _enum(hint, ctx)

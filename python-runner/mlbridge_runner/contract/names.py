@@ -73,6 +73,9 @@ def _resolve(schema: Any, namespace: str | None, named: dict[str, dict[str, Any]
         if "logicalType" in schema:
             node["logicalType"] = schema["logicalType"]
     else:
+        for prop in ("logicalType", "dtype", "shape"):  # Tensor / Table records (contract/data_types.py)
+            if prop in schema:
+                node[prop] = schema[prop]
         fields = []
         for field in schema.get("fields", []):
             entry = {
