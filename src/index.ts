@@ -54,6 +54,7 @@ export {
 } from './errors/index.js';
 export {CodecError, ValueEncodingError, type WireValue} from './codec/index.js';
 export {ArrowMissingError, type Dtype, loadArrow, Tensor, type TensorArray, type TensorArrayOf, TensorShapeError} from './data/index.js';
+export type {ArrowTableLike} from './codec/index.js';
 export {SchemaRegistryError, type SchemaRegistryErrorReason} from './registry/registry-errors.js';
 export type {SchemaRegistryOptions} from './registry/schema-registry.js';
 export {RunnerProcess, type RunnerEvent, type RunnerExit} from './runner/runner-process.js';

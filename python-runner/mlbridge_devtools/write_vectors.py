@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     presence_out = find_vectors_dir() / "presence.json"
     presence_out.write_text(json.dumps(presence, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {len(presence['cases'])} presence records to {presence_out}")
+    from .data_vectors import main as write_data_vectors  # needs numpy, pyarrow, pandas (the data extra)
+
+    write_data_vectors()
     return 0
 
 

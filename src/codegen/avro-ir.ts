@@ -6,7 +6,27 @@
 import {SchemaError} from './codegen-errors.js';
 
 /** The TypeScript types Avro's primitives and supported logical types map to. */
-export type TsPrimitive = 'null' | 'boolean' | 'number' | 'string' | 'Buffer' | 'Date';
+export type TsPrimitive = 'null' | 'boolean' | 'number' | 'string' | 'Buffer' | 'Date' | DataTs;
+
+/** Tensors and Arrow tables (records with logicalType mlbridge-tensor / mlbridge-arrow-table). */
+export type DataTs = 'Tensor' | `Tensor<'${string}'>` | 'ArrowTableLike';
+
+/** The names a generated file imports from mlbridge for the data types it uses. */
+export function dataImport(ts: TsPrimitive): string | undefined {
+	return ts === 'ArrowTableLike' ? 'ArrowTableLike' : ts.startsWith('Tensor') ? 'Tensor' : undefined;
+}
+
+const DTYPE = /^(BOOL|U?INT(8|16|32|64)|FP(16|32|64))$/;
+
+/** The TypeScript type of a Tensor/Table record schema, or undefined for any other schema. */
+function dataType(schema: JsonObject): DataTs | undefined {
+	const logical = schema['logicalType'];
+	if (schema['type'] !== 'record' || typeof logical !== 'string') return undefined;
+	if (logical === 'mlbridge-arrow-table') return 'ArrowTableLike';
+	if (logical !== 'mlbridge-tensor') return undefined;
+	const dtype = schema['dtype'];
+	return typeof dtype === 'string' && DTYPE.test(dtype) ? `Tensor<'${dtype}'>` : 'Tensor';
+}
 
 export type TypeNode =
 	| {readonly kind: 'primitive'; readonly ts: TsPrimitive}
@@ -78,6 +98,8 @@ export function parseSchema(schema: unknown, path: string): ParsedSchema {
 class Parser {
 	readonly defined: NamedDef[] = [];
 	readonly #byName = new Map<string, NamedDef>();
+	/** Tensor and Table records by full name: later references render as the same type. */
+	readonly #data = new Map<string, TypeNode>();
 
 	node(schema: unknown, namespace: string, path: string): TypeNode {
 		if (typeof schema === 'string') {
@@ -94,6 +116,13 @@ class Parser {
 
 		if (!isObject(schema)) {
 			throw new SchemaError(path, `expected a type name, a union or a schema object, got ${describe(schema)}`);
+		}
+
+		const data = dataType(schema);
+		if (data !== undefined) {
+			const node: TypeNode = {kind: 'primitive', ts: data};
+			this.#data.set(this.#fullname(schema, namespace, path)[0], node);
+			return node;
 		}
 
 		const {type} = schema;
@@ -205,6 +234,11 @@ class Parser {
 		const primitive = primitives[name];
 		if (primitive !== undefined) {
 			return {kind: 'primitive', ts: primitive};
+		}
+
+		const data = (name.includes('.') ? undefined : this.#data.get(namespace === '' ? name : `${namespace}.${name}`)) ?? this.#data.get(name);
+		if (data !== undefined) {
+			return data;
 		}
 
 		const def =

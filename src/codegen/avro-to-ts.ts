@@ -7,7 +7,7 @@
  * caller sends may leave out fields with a default (`input`: `x?: T`). When a record is used both
  * ways and the readings differ, the caller's one is exported as `<Name>Input`.
  */
-import {parseSchema, type NamedDef, type RecordDef, type TypeNode} from './avro-ir.js';
+import {dataImport, parseSchema, type NamedDef, type RecordDef, type TypeNode} from './avro-ir.js';
 import {SchemaError} from './codegen-errors.js';
 import {isUsableTypeName, jsDoc, pascalCase, propertyKey, quote, sanitizeIdentifier} from './ts-names.js';
 
@@ -60,6 +60,9 @@ export class TypeScriptTypes {
 		this.#markUsed(parsed.root, direction);
 		return {node: parsed.root, direction};
 	}
+
+	/** What rendered types need from mlbridge besides Contract (`Tensor`, `ArrowTableLike`), sorted. */
+	readonly dataImports = new Set<string>();
 
 	/** The TypeScript type of an added schema: a primitive, an inline type, or a declared name. */
 	render(handle: TypeHandle): string {
@@ -122,6 +125,8 @@ export class TypeScriptTypes {
 	#render(node: TypeNode, direction: Direction): {text: string; union: boolean} {
 		switch (node.kind) {
 			case 'primitive': {
+				const needed = dataImport(node.ts);
+				if (needed !== undefined) this.dataImports.add(needed);
 				return {text: node.ts, union: false};
 			}
 

@@ -57,13 +57,13 @@ export function generateFile(entries: readonly CodegenEntry[], options: Generate
 	});
 
 	const untyped = pipelines.some(p => !('args' in p));
-	const imports = untyped ? 'Contract, WireValue' : 'Contract';
+	const body = [...types.declarations(), pipelinesType(pipelines, types), contractConst(pipelines)];
+	// After rendering: the Tensor / ArrowTableLike types the rendered ones use.
+	const imports = [...(untyped ? ['Contract', 'WireValue'] : ['Contract']), ...[...types.dataImports].sort()].join(', ');
 	const parts = [
 		`${generatedHeader}\n// Regenerate with \`npx mlbridge codegen\` after a pipeline's signature changes.\n` +
 			`import type {${imports}} from ${quote(options.importFrom ?? 'mlbridge')};\n`,
-		...types.declarations(),
-		pipelinesType(pipelines, types),
-		contractConst(pipelines),
+		...body,
 	];
 	return parts.join('\n');
 }

@@ -4,6 +4,7 @@
  */
 import avsc from 'avsc';
 import type {Schema, Type} from 'avsc';
+import {ArrowTableType, TensorType} from './data-types.js';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -195,4 +196,6 @@ export function createUnionHook(): (schema: Schema, opts: avsc.ForSchemaOptions)
 export const logicalTypes: Readonly<Record<string, new (schema: Schema, opts?: unknown) => avsc.types.LogicalType>> = {
 	'timestamp-millis': TimestampMillisType,
 	date: DateType,
+	'mlbridge-tensor': TensorType,
+	'mlbridge-arrow-table': ArrowTableType,
 };

@@ -3,6 +3,7 @@
  * the expected type: `args.config.epochs: expected number (integer), got "x"`.
  */
 import type {Type} from 'avsc';
+import {ArrowTableType, describeData, TensorType} from './data-types.js';
 import {AmbiguousUnionType, DateType, TimestampMillisType} from './logical-types.js';
 
 /** Why a value does not fit a schema. */
@@ -86,6 +87,14 @@ export function typeDescription(type: Type): string {
 		return type.branches.map(typeDescription).join(' | ');
 	}
 
+	if (type instanceof TensorType) {
+		return type.describe();
+	}
+
+	if (type instanceof ArrowTableType) {
+		return 'an apache-arrow Table';
+	}
+
 	const anyType = type as Type & {
 		types?: Type[];
 		symbols?: string[];
@@ -156,6 +165,11 @@ export function found(value: unknown): string {
 			return 'a symbol';
 		default:
 			break;
+	}
+
+	const data = describeData(value);
+	if (data !== undefined) {
+		return data;
 	}
 
 	if (value instanceof Date) {
