@@ -10,7 +10,7 @@ import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {Kafka, logLevel} from 'kafkajs';
 import type {Table} from 'apache-arrow';
-import {loadArrow, PipelineClient, RunnerProcess, Tensor} from '../../src/index.js';
+import {InvalidArgumentsError, loadArrow, PipelineClient, RunnerProcess, Tensor} from '../../src/index.js';
 import {brokers, fixturesDir, uniqueName} from '../helpers/harness.js';
 
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -122,5 +122,26 @@ describe('tensors and tables through a real runner', () => {
 		assert.deepEqual(mixed.tensor.shape, [3, 1]);
 		assert.equal(mixed.table.numRows, 3);
 		assert.equal(mixed.n, 3);
+	});
+
+	test('typed pipelines: NDArray[float32] and DataFrame hints travel typed; a wrong dtype is refused locally naming the path', async () => {
+		const typed = await PipelineClient.connect({brokers, requestTopic, catalogTopic: `${requestTopic}.catalog`});
+		try {
+			const scale = await typed.describe('typed_scale');
+			assert.equal(scale.typed, true);
+			const back = (await typed.invoke('typed_scale', {x: new Tensor(Float32Array.of(1, 2, 3, 4), [2, 2]), factor: 0.5})) as Tensor<'FP32'>;
+			assert.deepEqual([...back.data], [0.5, 1, 1.5, 2]);
+			assert.deepEqual(back.shape, [2, 2]);
+			await assert.rejects(typed.invoke('typed_scale', {x: Float64Array.of(1), factor: 2}), (error: unknown) => {
+				assert.ok(error instanceof InvalidArgumentsError, String(error));
+				assert.equal(error.origin, 'local');
+				assert.match(error.message, /^args\.x: expected Tensor<'FP32'>, got a Float64Array$/);
+				return true;
+			});
+			const frame = (await typed.invoke('typed_frame', {frame: arrow.tableFromArrays({v: Float64Array.of(1, 2.5)})})) as Table;
+			assert.deepEqual(frame.getChild('double')!.toArray(), Float64Array.of(2, 5));
+		} finally {
+			await typed.close();
+		}
 	});
 });
