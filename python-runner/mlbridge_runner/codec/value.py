@@ -25,15 +25,14 @@ from typing import Any, Final
 from ..errors import ValueNotDecodable, ValueNotEncodable
 from .accel import load_extension
 from .binary import write_long
-from .value_data import TABLE, TENSOR, is_data, read_table, read_tensor, write_data
+from .value_data import (  # noqa: F401 - VALUE_V2_* and value_reference_of re-exported
+    TABLE, TENSOR, VALUE_V2_FINGERPRINT, VALUE_V2_REFERENCE, ExtendedValueBody, is_data, read_table, read_tensor,
+    value_reference_of, write_data,
+)
 
 #: The value.avsc this file (and _value_accel.c) implements; tests/unit/test_value_accel.py checks
 #: it against the loaded schema.
 VALUE_FINGERPRINT: Final = bytes.fromhex("071d3e746c3ca3bc")
-#: value-v2.avsc: version 1 plus Tensor and Table. A body is labelled with it only when it holds
-#: one (:class:`ExtendedValueBody`), so peers that predate it read every other call.
-VALUE_V2_FINGERPRINT: Final = bytes.fromhex("36de59380b1ed7a5")
-VALUE_V2_REFERENCE: Final = "crc64:" + VALUE_V2_FINGERPRINT.hex()
 #: Deepest nesting of arrays/maps accepted in either direction.
 MAX_DEPTH: Final = 256
 
@@ -92,22 +91,10 @@ def _format_path(root: str, segments: list[str]) -> str:
 # ---------------------------------------------------------------------------- encode
 
 
-class ExtendedValueBody(bytes):
-    """A Value body holding a tensor or table: it needs ``value-v2.avsc`` (:data:`VALUE_V2_REFERENCE`)."""
-
-    __slots__ = ()
-
-
 class _Out(bytearray):
     """The body being written, and whether a version-2 branch went into it."""
 
     extended = False
-
-
-def value_reference_of(body: bytes) -> str | None:
-    """:data:`VALUE_V2_REFERENCE` for a body :func:`encode_value` wrote with a tensor or table; None
-    (the caller's version-1 reference) otherwise."""
-    return VALUE_V2_REFERENCE if type(body) is ExtendedValueBody else None
 
 
 def encode_value(value: Any, root: str = "$") -> bytes:

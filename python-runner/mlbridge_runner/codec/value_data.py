@@ -14,6 +14,22 @@ from .binary import write_long
 #: Union branch indexes of the version-2 branches.
 TENSOR: Final = 8
 TABLE: Final = 9
+#: value-v2.avsc: version 1 plus Tensor and Table. A body is labelled with it only when it holds
+#: one (:class:`ExtendedValueBody`), so peers that predate it read every other call.
+VALUE_V2_FINGERPRINT: Final = bytes.fromhex("36de59380b1ed7a5")
+VALUE_V2_REFERENCE: Final = "crc64:" + VALUE_V2_FINGERPRINT.hex()
+
+
+class ExtendedValueBody(bytes):
+    """A Value body holding a tensor or table: it needs ``value-v2.avsc`` (:data:`VALUE_V2_REFERENCE`)."""
+
+    __slots__ = ()
+
+
+def value_reference_of(body: bytes) -> str | None:
+    """:data:`VALUE_V2_REFERENCE` for a body ``encode_value`` wrote with a tensor or table; None
+    (the caller's version-1 reference) otherwise."""
+    return VALUE_V2_REFERENCE if type(body) is ExtendedValueBody else None
 
 
 def is_data(value: Any) -> bool:
