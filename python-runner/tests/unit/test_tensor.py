@@ -79,3 +79,36 @@ def test_tensordata_checks_its_parts():
     with pytest.raises(TensorShapeMismatch, match="dtype 'FP8'"):
         TensorData("FP8", (1,), b"\x00")
     assert decode_value(encode_value(TensorData("INT16", (2,), b"\x01\x00\xff\xff"))).tolist() == [1, -1]
+
+
+def _dispatch(args_value: object, ref: str):
+    from mlbridge_runner import Registry
+    from mlbridge_runner.codec.envelopes import RequestEnvelope
+    from mlbridge_runner.codec.schemas import wire_schemas
+    from mlbridge_runner.runner.dispatch import Dispatcher, execute
+
+    registry = Registry()
+
+    @registry.pipeline
+    def double(x=None):
+        return {"kind": type(x).__name__, "out": x * 2 if x is not None else [1.5]}
+
+    dispatcher = Dispatcher(registry, wire_schemas().value.reference)
+    req = RequestEnvelope(id="r1", pipeline="double", args=encode_value(args_value), args_schema=ref, reply_to="replies",
+                          deadline_ms=0, attempt=1, sent_at_ms=0, headers={})
+    return execute(dispatcher.prepare(req))
+
+
+def test_the_runner_accepts_version_2_args_and_labels_a_result_with_a_tensor_version_2():
+    outcome = _dispatch({"x": np.arange(3, dtype=np.int32)}, VALUE_V2_REFERENCE)
+    assert outcome.error is None and outcome.result_ref == VALUE_V2_REFERENCE
+    result = decode_value(outcome.result)
+    assert result["kind"] == "ndarray" and result["out"].tolist() == [0, 2, 4]
+
+
+def test_a_result_without_tensors_keeps_the_version_1_ref():
+    from mlbridge_runner.codec.schemas import wire_schemas
+
+    outcome = _dispatch({}, wire_schemas().value.reference)
+    assert outcome.error is None and outcome.result_ref is None  # the reply names value.avsc
+    assert decode_value(outcome.result) == {"kind": "NoneType", "out": [1.5]}
