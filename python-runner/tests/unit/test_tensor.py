@@ -112,3 +112,24 @@ def test_a_result_without_tensors_keeps_the_version_1_ref():
     outcome = _dispatch({}, wire_schemas().value.reference)
     assert outcome.error is None and outcome.result_ref is None  # the reply names value.avsc
     assert decode_value(outcome.result) == {"kind": "NoneType", "out": [1.5]}
+
+
+def test_without_numpy_installed_a_runner_process_still_reads_and_writes_tensors():
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['numpy'] = None\n"  # import numpy now raises ImportError
+        "from mlbridge_runner.codec.value import decode_value, encode_value, value_reference_of\n"
+        "from mlbridge_runner.data import TensorData\n"
+        "body = bytes.fromhex(sys.argv[1])\n"
+        "v = decode_value(body)\n"
+        "assert v['x'] == TensorData('FP32', (2,), bytes.fromhex('0000803f00000040')), v\n"
+        "again = encode_value(v)\n"
+        "assert again == body and value_reference_of(again) is not None\n"
+        "assert value_reference_of(encode_value({'n': 1})) is None\n"
+        "print('ok')\n"
+    )
+    body = encode_value({"x": np.array([1, 2], dtype=np.float32)}).hex()
+    done = subprocess.run([sys.executable, "-c", script, body], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "ok", done.stderr
