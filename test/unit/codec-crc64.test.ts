@@ -22,6 +22,7 @@ const fastavroFingerprints = {
 	reply: '5ff1ae2113d80b13',
 	catalog: '396c84b51f603240',
 	job: '1ea8ccf152c15050',
+	presence: 'a9a3c2767a56f9a3',
 };
 
 const fastavroValueCanonicalForm =
