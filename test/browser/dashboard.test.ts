@@ -38,7 +38,7 @@ before(async () => {
 	stack = await createStack('dashboard', {runners: 0});
 	await stack.startRunner({
 		pipelines: [fixturePipelines, path.join(fixturesDir, 'job_pipelines.py')],
-		extraArgs: ['--partitions', '4', '--cancel-grace', '1', '--job-concurrency', '4'],
+		extraArgs: ['--partitions', '4', '--cancel-grace', '1', '--job-concurrency', '4', '--metrics-port', '0', '--metrics-host', '127.0.0.1'],
 	});
 	server = await startDashboardProcess(dashboardArgs('0'));
 	browser = await launchBrowser();
@@ -195,6 +195,16 @@ test('the pipelines page lists the catalogue: lane, version, signature, doc', {t
 test('the runners page shows both runner groups\' members, their partitions and the lag', {timeout: 30_000}, async () => {
 	await open('/runners');
 	await page.waitForSelector('#members-table', {timeout: 10_000});
+	// The runner from its presence record: version, pipelines, partitions, last seen, metrics address.
+	await page.waitForSelector('#runners-table tr[data-presence="yes"][data-live="true"]', {timeout: 15_000});
+	const runner = (await textOf(page, '#runners-table tr[data-presence="yes"]')) ?? '';
+	assert.match(runner, /\d+\.\d+\.\d+/, 'a version');
+	assert.match(runner, /echo_call/);
+	assert.match(runner, /train_steps/);
+	assert.match(runner, /calls: 0, 1, 2, 3/);
+	assert.match(runner, /\d+(\.\d)? s ago/);
+	assert.match(runner, /http:\/\/127\.0\.0\.1:\d+\/metrics/);
+	assert.equal(await page.$$eval('#runners-table tr[data-presence="no"]', rows => rows.length), 0, 'its members are joined to its presence');
 	const members = (await textOf(page, '#members-table tbody')) ?? '';
 	assert.ok(members.includes(`${stack.group}.jobs`), 'the job lane group');
 	assert.match(members, new RegExp(`${stack.group.replaceAll('.', '\\.')}mlbridge-runner`));
@@ -205,6 +215,25 @@ test('the runners page shows both runner groups\' members, their partitions and 
 	await page.waitForSelector('#lag-chart svg polyline', {timeout: 20_000});
 	assert.equal(await page.$$eval('#lag-chart svg polyline', lines => lines.length), 2);
 	await shot('runners.png');
+});
+
+test('the charts page draws calls per second and p50/p99 per pipeline from the runner\'s /metrics', {timeout: 60_000}, async () => {
+	await open('/charts');
+	await page.waitForSelector('#charts-wait, #calls-chart, #metrics-off', {timeout: 10_000});
+	assert.equal(await page.$('#metrics-off'), null, 'the runner serves metrics');
+	// Calls while the page is open: the dashboard scrapes every 5 s and pushes each point.
+	const deadline = Date.now() + 30_000;
+	while (await page.$('section[data-latency-pipeline="echo_call"] svg circle') === null) {
+		assert.ok(Date.now() < deadline, `a point of echo_call arrived: ${(await textOf(page, '#view'))?.slice(0, 1500)}`);
+		await Promise.all(Array.from({length: 20}, async (_, i) => stack.client.invoke('echo_call', {value: `v${i}`})));
+		await sleep(500);
+	}
+
+	assert.ok(await page.$('#calls-chart g[data-series="echo_call"] circle'), 'a calls-per-second point');
+	assert.ok(await page.$('tr[data-calls-pipeline="echo_call"]'), 'the latest values');
+	assert.match((await textOf(page, 'tr[data-calls-pipeline="echo_call"]')) ?? '', /\d+(\.\d+)? ms/, 'a p50 in ms');
+	assert.match((await textOf(page, '#scrape-targets')) ?? '', /ok/);
+	await shot('charts.png', true);
 });
 
 test('the dead-letters page counts records by reason and shows the latest one\'s headers', {timeout: 45_000}, async () => {

@@ -29,9 +29,9 @@ export function svg(tag, attrs, ...children) {
   return el;
 }
 
-/** Replace the page's content. */
+/** Replace the page's content (nested arrays flattened, null/undefined/false left out). */
 export function render(...nodes) {
-  document.getElementById('view').replaceChildren(...nodes);
+  document.getElementById('view').replaceChildren(...nodes.flat(Infinity).filter(node => node !== undefined && node !== null && node !== false));
 }
 
 export function failure(error) {
