@@ -3,6 +3,7 @@ import {
 	InvalidArgumentsError,
 	PipelineError,
 	PipelineTimeoutError,
+	PoisonMessageError,
 	type RemoteError,
 	type RemoteErrorDetails,
 	ResultNotEncodableError,
@@ -30,6 +31,7 @@ export const ErrorCode = {
 	INTERNAL: 'INTERNAL',
 	RESULT_TOO_LARGE: 'RESULT_TOO_LARGE',
 	JOB_ATTEMPTS_EXHAUSTED: 'JOB_ATTEMPTS_EXHAUSTED',
+	POISON_MESSAGE: 'POISON_MESSAGE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -51,6 +53,7 @@ const classByCode: Readonly<Record<string, RemoteErrorClass>> = {
 	[ErrorCode.RESULT_TOO_LARGE]: ResultTooLargeError,
 	// Only job records carry it; a reply with it still gets its own class (attempts unknown: -1).
 	[ErrorCode.JOB_ATTEMPTS_EXHAUSTED]: JobAttemptsExhaustedError,
+	[ErrorCode.POISON_MESSAGE]: PoisonMessageError,
 };
 
 /** Rebuild the typed error for a reply's RemoteError. Unknown codes become RunnerError. */

@@ -11,6 +11,7 @@ export {
 	InvalidArgumentsError,
 	PipelineError,
 	PipelineTimeoutError,
+	PoisonMessageError,
 	RemoteError,
 	ResultNotEncodableError,
 	RunnerError,

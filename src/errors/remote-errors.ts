@@ -11,6 +11,7 @@ import {MlbridgeError} from './base.js';
  * ├── PipelineTimeoutError     the pipeline ran past its time limit
  * ├── DeadlineExceededError    the request expired before a runner could start it
  * ├── ResultNotEncodableError  the pipeline returned something the wire cannot carry
+ * ├── PoisonMessageError       runners died running it --max-deliveries times: dead-lettered as poison
  * └── RunnerError              the runner failed for its own reasons (INTERNAL, UNDECODABLE_REQUEST, …)
  */
 
@@ -57,4 +58,10 @@ export class PipelineError extends RemoteError {}
 export class PipelineTimeoutError extends RemoteError {}
 export class DeadlineExceededError extends RemoteError {}
 export class ResultNotEncodableError extends RemoteError {}
+/**
+ * The runner process died each time it ran this request (a segfault, `os._exit`, the OOM killer), as
+ * many times as the runners allow; it went to the dead-letter topic with reason `poison` instead of
+ * taking down the next runner. Retrying it would do the same: fix the pipeline or the input.
+ */
+export class PoisonMessageError extends RemoteError {}
 export class RunnerError extends RemoteError {}

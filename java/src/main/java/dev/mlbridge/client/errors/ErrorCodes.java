@@ -20,26 +20,29 @@ public final class ErrorCodes {
     public static final String INTERNAL = "INTERNAL";
     public static final String RESULT_TOO_LARGE = "RESULT_TOO_LARGE";
     public static final String JOB_ATTEMPTS_EXHAUSTED = "JOB_ATTEMPTS_EXHAUSTED";
+    public static final String POISON_MESSAGE = "POISON_MESSAGE";
 
     public static final Set<String> CODES = Set.of(UNKNOWN_PIPELINE, INVALID_ARGUMENTS, PIPELINE_ERROR, PIPELINE_TIMEOUT,
             CANCELLED, REQUEST_TOO_LARGE, DEADLINE_EXCEEDED, UNDECODABLE_REQUEST, RESULT_NOT_ENCODABLE, INTERNAL,
-            RESULT_TOO_LARGE, JOB_ATTEMPTS_EXHAUSTED);
+            RESULT_TOO_LARGE, JOB_ATTEMPTS_EXHAUSTED, POISON_MESSAGE);
 
     private interface Factory {
         RemoteException create(String requestId, String pipeline, RemoteErrorDetails details, String runner);
     }
 
-    private static final Map<String, Factory> REMOTE = Map.of(
-            UNKNOWN_PIPELINE, UnknownPipelineException::new,
-            INVALID_ARGUMENTS, InvalidArgumentsException::new,
-            PIPELINE_ERROR, PipelineException::new,
-            PIPELINE_TIMEOUT, PipelineTimeoutException::new,
-            DEADLINE_EXCEEDED, DeadlineExceededException::new,
-            UNDECODABLE_REQUEST, UndecodableRequestException::new,
-            RESULT_NOT_ENCODABLE, ResultNotEncodableException::new,
-            INTERNAL, InternalRunnerException::new,
-            RESULT_TOO_LARGE, ResultTooLargeException::new,
-            JOB_ATTEMPTS_EXHAUSTED, JobAttemptsExhaustedException::new);
+    // Map.of stops at 10 pairs.
+    private static final Map<String, Factory> REMOTE = Map.ofEntries(
+            Map.entry(UNKNOWN_PIPELINE, UnknownPipelineException::new),
+            Map.entry(INVALID_ARGUMENTS, InvalidArgumentsException::new),
+            Map.entry(PIPELINE_ERROR, PipelineException::new),
+            Map.entry(PIPELINE_TIMEOUT, PipelineTimeoutException::new),
+            Map.entry(DEADLINE_EXCEEDED, DeadlineExceededException::new),
+            Map.entry(UNDECODABLE_REQUEST, UndecodableRequestException::new),
+            Map.entry(RESULT_NOT_ENCODABLE, ResultNotEncodableException::new),
+            Map.entry(INTERNAL, InternalRunnerException::new),
+            Map.entry(RESULT_TOO_LARGE, ResultTooLargeException::new),
+            Map.entry(JOB_ATTEMPTS_EXHAUSTED, JobAttemptsExhaustedException::new),
+            Map.entry(POISON_MESSAGE, PoisonMessageException::new));
 
     private ErrorCodes() {}
 
