@@ -39,6 +39,7 @@ export {
 	MlbridgeError,
 	PipelineError,
 	PipelineTimeoutError,
+	PoisonMessageError,
 	RemoteError,
 	RequestTooLargeError,
 	ResultNotEncodableError,

@@ -10,6 +10,7 @@ import {
 	MlbridgeError,
 	PipelineError,
 	PipelineTimeoutError,
+	PoisonMessageError,
 	RequestTooLargeError,
 	ResultNotEncodableError,
 	ResultTooLargeError,
@@ -41,6 +42,7 @@ test('every remote code becomes its own typed error carrying the request id', ()
 		INTERNAL: RunnerError,
 		RESULT_TOO_LARGE: ResultTooLargeError,
 		JOB_ATTEMPTS_EXHAUSTED: JobAttemptsExhaustedError,
+		POISON_MESSAGE: PoisonMessageError,
 	};
 	for (const code of Object.keys(sharedCodes.codes)) {
 		const error = errorFromReply('req-1', 'p', {code, type: 'T', message: `m ${code}`, traceback: 'tb', retryable: false, causes: []}, 'r');
