@@ -7,6 +7,8 @@ const mainTs = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..
 export type DashboardProcess = {
 	readonly url: string;
 	readonly port: number;
+	/** From spawning the process to its printed address (it reads the job states before printing). */
+	readonly startMs: number;
 	/** Ctrl-C, as an operator would; resolves with the exit code. */
 	stop(): Promise<number | undefined>;
 };
@@ -20,6 +22,7 @@ export async function startDashboardProcess(args: readonly string[], env: NodeJS
 		stdin: 'ignore',
 	});
 	let output = '';
+	const spawnedAt = Date.now();
 	const url = await new Promise<string>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`the dashboard did not start in 30 s: ${output}`)), 30_000);
 		const onData = (chunk: Buffer): void => {
@@ -41,6 +44,7 @@ export async function startDashboardProcess(args: readonly string[], env: NodeJS
 	return {
 		url,
 		port: Number(new URL(url).port),
+		startMs: Date.now() - spawnedAt,
 		async stop() {
 			child.kill('SIGINT');
 			const result = await child;
