@@ -80,6 +80,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--max-queued", type=int, default=1000,
         help="calls accepted beyond --concurrency, waiting for a worker, before partitions are paused (default 1000)",
     )
+    parser.add_argument(
+        "--max-deliveries", type=int, default=3,
+        help="dead-letter a request as poison once runners died running it this many times (default 3; 0: off)",
+    )
     parser.add_argument("--partitions", type=int, default=12, help="partitions when creating the request topic (default 12)")
     parser.add_argument("--grace-seconds", type=float, default=30.0, help="time to finish in-flight calls on SIGTERM (default 30)")
     parser.add_argument("--max-poll-interval-ms", type=int, default=300_000, help="consumer max.poll.interval.ms (default 300000)")
@@ -248,6 +252,7 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             max_poll_interval_ms=args.max_poll_interval_ms,
             fetch_wait_max_ms=args.fetch_wait_max_ms,
             max_queued=args.max_queued,
+            max_deliveries=args.max_deliveries,
             idempotency_cache=args.idempotency_cache,
             idempotency_ttl_seconds=args.idempotency_ttl_seconds,
             isolation=args.isolation,

@@ -55,6 +55,9 @@ class RunnerConfig:
     #: past ``max_queued_bytes``; queued calls are dropped (left to Kafka) on revoke and on stop.
     max_queued: int = 1000
     max_queued_bytes: int = 64 * 1024 * 1024
+    #: Deliveries of one request to runners that died running it before it is dead-lettered as
+    #: ``poison`` (runner/poison.py); 0: never (a fatal request goes round the fleet for ever).
+    max_deliveries: int = 3
     session_timeout_ms: int = 10_000
     fetch_wait_max_ms: int = 20
     reply_timeout_ms: int = 30_000
@@ -138,6 +141,8 @@ class RunnerConfig:
             raise ConfigError("group must not be empty")
         if self.concurrency < 1:
             raise ConfigError(f"concurrency must be >= 1, got {self.concurrency}")
+        if self.max_deliveries < 0 or self.max_deliveries == 1:
+            raise ConfigError(f"max deliveries must be 0 (off) or >= 2, got {self.max_deliveries}")
         if self.max_queued < 1:
             raise ConfigError(f"max queued must be >= 1, got {self.max_queued}")
         if self.partitions < 1:

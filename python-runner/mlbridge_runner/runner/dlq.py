@@ -28,6 +28,7 @@ REASONS: Final = (
     "undecodable-body",  # truncated / malformed Avro, or trailing bytes
     "invalid-reply-to",  # decodes, but replyTo is not a legal topic name
     "internal",  # the runner failed on it for a reason of its own
+    "poison",  # runner processes died running it --max-deliveries times (poison.py)
 )
 
 MAX_ERROR_CHARS: Final = 2000

@@ -12,30 +12,20 @@ import threading
 import time
 from typing import Callable
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from .. import error_codes, events
-from ..codec.envelope_codec import ACCELERATED as ENVELOPE_CODEC_ACCELERATED
 from ..codec.envelopes import RequestEnvelope, decode_request, peek_request_address
 from ..codec.schemas import wire_schemas
-from ..catalog import EXIT_REFUSED, CatalogRefused, CatalogView, open_catalog
 from ..config import RunnerConfig, is_valid_topic
 from ..contract import SchemaStore
 from ..errors import BodyDecodeError, FramingError
-from ..logging import DEBUG, ERROR, INFO, WARNING, enabled, kafka_logger, log_event
+from ..logging import DEBUG, ERROR, WARNING, enabled, log_event
 from ..observability import Observer
 from ..observability.tracing import TRACEPARENT, trace_id_of
 from ..registry import Registry
 from ..schema_registry.runner_support import open_runner_registry
-from ..transport.config import (
-    bulk_producer_settings,
-    consumer_settings,
-    producer_settings,
-    transactional_settings,
-)
-from ..codec.value import ACCELERATED as VALUE_CODEC_ACCELERATED
 from .dispatch import Dispatcher, Outcome, Rejected, SchemaPending, now_ms
-from .dlq import DeadLetters
 from .failures import plain_error, type_name
 from .identity import make_identity
 from .inline import InlinePolicy
@@ -43,19 +33,18 @@ from .loop_thread_calls import LoopThreadCalls
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import IdempotencyCache, cache_key
 from .offsets import OffsetTracker, Ticket
-from .flow import FlowControl
-from .pool import Job, WorkerPool
+from .poison import COUNTED, DeliveryCounts
+from .poison_calls import PoisonCalls
+from .pool import Job
 from .progress_relay import ProgressRelay
-from .processes import ProcessWorkers
 from .rebalance import RebalanceHandlers
 from .schema_waits import SchemaWaits
 from .start_stop import StartStop
-from .replies import ReplySender, error_reply, kafka_error_fields, timings_at
+from .replies import error_reply, kafka_error_fields, timings_at
 from .time_limits import TimeLimits
-from .transactions import TransactionalDeadLetters, TransactionalOutbox, TransactionalReplies
+from .wiring import VERSION, Wiring
 from .worker_side import WorkerSide
 from ..jobs.control import RunControl
-from ..jobs.service import JobService
 
 IDLE_POLL_SECONDS = 0.1
 BUSY_POLL_SECONDS = 0.01
@@ -67,15 +56,9 @@ TRANSACTION_POLL_SECONDS = 0.002
 #: (bench/README.md, sixth pass); 1 ms measured the same as 2.
 REPLY_HOLD_SECONDS = 0.002
 MAX_KNOWN_REPLY_TOPICS = 4096
-try:
-    from importlib.metadata import version as _dist_version
-
-    VERSION = _dist_version("mlbridge-runner")
-except Exception:  # noqa: BLE001 - running from a source tree
-    VERSION = "0.0.0+source"
 
 
-class Runner(RebalanceHandlers, StartStop, WorkerSide, LoopThreadCalls):
+class Runner(RebalanceHandlers, StartStop, WorkerSide, LoopThreadCalls, Wiring, PoisonCalls):
     def __init__(self, config: RunnerConfig, registry: Registry, identity: str | None = None) -> None:
         self.config = config.validate()
         self.registry = registry
@@ -98,6 +81,8 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide, LoopThreadCalls):
         self._progress = ProgressRelay(self.identity, self._observer)
         self._served = 0
         self._consumer: Consumer | None = None
+        #: Delivery counts after assignments (poison.py); set by run() unless --max-deliveries 0.
+        self._deliveries: DeliveryCounts | None = None
         #: Which pipelines are fast enough to run on this (the loop's) thread.
         self._inline = InlinePolicy(enabled=self.config.isolation == "thread")
         #: --schema-registry: Confluent-framed requests too, each answered in its own framing.
@@ -145,166 +130,6 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide, LoopThreadCalls):
         finally:
             self._observer.close()
 
-    def _run(self) -> int:
-        if self._schema_registry is not None:
-            self._schema_registry.register_own()
-        if not self._ensure_topics():
-            log_event(INFO, events.STOPPED, abandoned=0, served=0)
-            return 0
-        try:
-            catalog = open_catalog(self.config, self.registry, self.identity, self._stop, self._schema_store)
-        except CatalogRefused:
-            return EXIT_REFUSED  # logged as catalog.refused, naming pipelines, versions and fields
-        if catalog is None:  # stopped while waiting for the catalogue
-            log_event(INFO, events.STOPPED, abandoned=0, served=0)
-            return 0
-        self._catalog: CatalogView = catalog
-        logger = kafka_logger()
-        consumer = Consumer(
-            {
-                **consumer_settings(self.config, self.identity),
-                **self._observer.consumer_settings(readiness=True),
-                "error_cb": self._kafka_error,
-                "logger": logger,
-            }
-        )
-        plain_settings = {**producer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
-        if self.config.transactional:
-            producer = Producer(
-                {**transactional_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
-            )
-            producer.init_transactions(30)
-            # Progress reports are advisory: outside the transactions, visible at once.
-            self.wire(consumer, producer, progress_producer=Producer(plain_settings))
-        else:
-            self.wire(
-                consumer,
-                Producer(plain_settings),
-                bulk_producer=Producer(
-                    {**bulk_producer_settings(self.config, self.identity), "error_cb": self._kafka_error, "logger": logger}
-                ),
-            )
-        producer = self._producer
-        #: The job lane and the state view (cancellations of jobs and of calls arrive through it).
-        self._jobs = JobService(
-            self.config, self.identity, self.registry, self._schema_store,
-            None if self._schema_registry is None else self._schema_registry.writer_schema,
-            self._value_reference, logger, self._call_cancelled, self._observer,
-        )
-        self._cancelled_before_start = self._jobs.view.call_cancelled
-        jobs_left = 0
-        try:
-            self._jobs.start()
-            consumer.subscribe(
-                [self.config.request_topic], on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost
-            )
-            self._start_presence(VERSION, self._observer.metrics_url)
-            log_event(
-                INFO,
-                events.STARTED,
-                pipelines=self.registry.names(),
-                runner=self.identity,
-                brokers=self.config.brokers,
-                topic=self.config.request_topic,
-                dlq_topic=self.config.dlq_topic,
-                group=self.config.group,
-                concurrency=self.config.concurrency,
-                isolation=self.config.isolation,
-                transactional=self.config.transactional,
-                codec="c" if ENVELOPE_CODEC_ACCELERATED and VALUE_CODEC_ACCELERATED else "python",
-                version=VERSION,
-            )
-            for name in self.registry.names():  # so a forgotten ``-> T`` is not a silent loss of types
-                reason = self.registry[name].contract.untyped_reason
-                if reason is not None:
-                    log_event(INFO, events.PIPELINE_UNTYPED, pipeline=name, reason=reason)
-            observer = self._observer
-            observer.serving(True)
-            while not self._stop.is_set():
-                self._iterate()
-                observer.tick()
-            observer.serving(False)
-            abandoned = self._drain()
-            jobs_left = self._jobs.stop(self.config.grace_seconds)
-        except BaseException:
-            # The loop itself failed: still hand over the replies already produced and what is done.
-            producer.flush(5)
-            if self._bulk_producer is not None:
-                self._bulk_producer.flush(5)
-            self._store_settled()
-            raise
-        finally:
-            self._stop_presence()
-            self._pool.close()
-            if self._processes is not None:
-                self._processes.close()
-            if not self._jobs.stopped:
-                self._jobs.stop(0)
-            consumer.close()
-            catalog.close()
-        log_event(INFO, events.STOPPED, abandoned=abandoned, served=self._served, jobs_left=jobs_left)
-        return 0
-
-    def wire(
-        self,
-        consumer: Consumer,
-        producer: Producer,
-        *,
-        bulk_producer: Producer | None = None,
-        progress_producer: Producer | None = None,
-    ) -> None:
-        """Connect the loop to its Kafka clients: the request consumer, the reply producer (with
-        ``config.transactional``: a transactional one, its transactions initialised), the producer
-        of batched replies (optional; not with transactions) and, with transactions, the producer of
-        progress reports. Builds what sits on them (reply sender, dead letters, offsets' settling,
-        worker pool, flow control). :meth:`run` calls it with real clients; tests and benchmarks
-        with stand-ins, then drive :meth:`_iterate` themselves (and close ``_pool``)."""
-        loop_thread = threading.current_thread()
-        self._consumer = consumer
-        self._producer = producer
-        self._outbox: TransactionalOutbox | None = None
-        #: Releases of several held replies (non-transactional only; a transaction has its own batching).
-        self._bulk_producer: Producer | None = None
-        if self.config.transactional:
-            if progress_producer is None:
-                raise ValueError("a transactional runner needs a progress producer (outside the transactions)")
-            self._outbox = outbox = TransactionalOutbox(
-                producer,
-                consumer,
-                self._tracker,
-                self.config.transaction_timeout_ms / 1000,
-            )
-            self._replies = TransactionalReplies(outbox)
-            self._dlq = TransactionalDeadLetters(outbox, self.config.dlq_topic)
-            self._settle: Callable[[Ticket | None], None] = lambda ticket: outbox.add(ticket, [])
-            self._progress_producer = progress_producer
-            progress_replies = ReplySender(progress_producer, lambda _ticket: None, loop_thread)
-        else:
-            self._bulk_producer = bulk_producer
-            self._replies = ReplySender(producer, self._settled.put, loop_thread, bulk=bulk_producer)
-            self._dlq = DeadLetters(producer, self.config.dlq_topic, self._settled.put)
-            self._settle = self._settled.put
-            self._progress_producer = progress_producer or producer
-            progress_replies = (
-                self._replies
-                if progress_producer is None
-                else ReplySender(progress_producer, lambda _ticket: None, loop_thread)
-            )
-        self._progress.sender = progress_replies
-        if self._schema_registry is not None:
-            self._replies.encode = progress_replies.encode = self._schema_registry.encode_reply
-        self._processes = (
-            ProcessWorkers(self.config.pipeline_specs, self.config.log_level)
-            if self.config.isolation == "process"
-            else None
-        )
-        self._pool = WorkerPool(
-            self.config.concurrency, self._work, init=self._processes.warm if self._processes is not None else None
-        )
-        self._flow = FlowControl(consumer, self.config.max_queued, self.config.max_queued_bytes)
-        pool, waits = self._pool, self._schema_waits
-        self._observer.watch_calls(lambda: pool.running, lambda: pool.queued + len(waits), self._processes, self._dlq)
-
     # ------------------------------------------------------------------ loop
 
     def _iterate(self) -> None:
@@ -327,9 +152,18 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide, LoopThreadCalls):
             batching = self._outbox is None
             if batching:
                 self._replies.hold()
+            verdicts = self._judge(batch)
             try:
                 held_since = time.perf_counter()
-                for msg in batch:
+                for i, msg in enumerate(batch):
+                    if verdicts is not None and verdicts[i] not in (None, COUNTED):
+                        if batching:
+                            self._replies.release()  # a suspect waits for the calls before it
+                        self._handle_judged(msg, verdicts[i])  # type: ignore[arg-type]
+                        if batching:
+                            self._replies.hold()
+                            held_since = time.perf_counter()
+                        continue
                     self._handle(msg)
                     # Bounds the wait of the first reply held. Not a count: bigger batches pay (the
                     # client's kafkajs spends ~0.5 ms of CPU per fetch and per send, see bench/README.md).

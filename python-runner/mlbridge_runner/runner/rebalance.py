@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..config import RunnerConfig
     from .flow import FlowControl
     from .offsets import OffsetTracker, Ticket
+    from .poison import DeliveryCounts
     from .transactions import TransactionalOutbox
 
 # How long a revoke waits for running calls of the revoked partitions before handing them over.
@@ -34,6 +35,7 @@ class RebalanceHandlers:
     _tracker: OffsetTracker
     _flow: FlowControl
     _stop: threading.Event
+    _deliveries: DeliveryCounts | None
 
     def _store_settled(self) -> None:
         raise NotImplementedError
@@ -48,6 +50,8 @@ class RebalanceHandlers:
         consumer.incremental_assign(partitions)
         self._tracker.assign((tp.topic, tp.partition) for tp in partitions)
         self._flow.assigned(partitions)
+        if self._deliveries is not None:  # a dead owner may have been running the first records
+            self._deliveries.assigned([(tp.topic, tp.partition) for tp in partitions])
         log_event(
             INFO if partitions else DEBUG,  # cooperative joins start with an empty assignment
             events.ASSIGNED,
@@ -79,6 +83,8 @@ class RebalanceHandlers:
                 if exc.args[0].code() != KafkaError._NO_OFFSET:
                     log_event(WARNING, events.KAFKA_ERROR, **kafka_error_fields(exc.args[0]))
         self._tracker.revoke(revoked)
+        if self._deliveries is not None:
+            self._deliveries.revoked(revoked)
         log_event(
             INFO,
             events.REVOKED,
@@ -109,4 +115,6 @@ class RebalanceHandlers:
             self._outbox.forget(lost)
         self._cancel_queued(lambda ticket: (ticket.topic, ticket.partition) in lost)
         self._tracker.revoke(lost)
+        if self._deliveries is not None:
+            self._deliveries.revoked(lost)
         log_event(WARNING, events.LOST, topic=self.config.request_topic, partitions=sorted(tp.partition for tp in partitions))

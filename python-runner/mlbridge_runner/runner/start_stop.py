@@ -22,6 +22,8 @@ from ..presence.publisher import PresencePublisher, PresenceState, presence_prod
 from ..presence.records import PresenceRecord
 from ..transport.config import admin_settings, consumer_settings, producer_settings
 from ..transport.topics import TopicSetupError, ensure_topics
+from .poison import TOPIC_CONFIG as DELIVERIES_TOPIC_CONFIG
+from .poison import deliveries_topic_for
 
 if TYPE_CHECKING:
     from ..config import RunnerConfig
@@ -85,9 +87,14 @@ class StartStop:
                         self.config.jobs_topic: JOB_TOPIC_PARTITIONS,
                         self.config.jobs_state_topic: JOB_TOPIC_PARTITIONS,
                         self.config.presence_topic: 1,
+                        **({deliveries_topic_for(self.config.request_topic): 1} if self.config.max_deliveries else {}),
                     },
                     timeout=3.0,
-                    configs={**job_topic_configs(self.config), self.config.presence_topic: PRESENCE_TOPIC_CONFIG},
+                    configs={
+                        **job_topic_configs(self.config),
+                        self.config.presence_topic: PRESENCE_TOPIC_CONFIG,
+                        deliveries_topic_for(self.config.request_topic): DELIVERIES_TOPIC_CONFIG,
+                    },
                     replication_factor=self.config.replication_factor,
                 )
                 return True
