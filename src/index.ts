@@ -40,6 +40,7 @@ export {
 	PipelineError,
 	PipelineTimeoutError,
 	PoisonMessageError,
+	BlobUnavailableError,
 	RemoteError,
 	RequestTooLargeError,
 	ResultNotEncodableError,

@@ -1,4 +1,5 @@
 import {
+	BlobUnavailableError,
 	DeadlineExceededError,
 	InvalidArgumentsError,
 	PipelineError,
@@ -32,6 +33,7 @@ export const ErrorCode = {
 	RESULT_TOO_LARGE: 'RESULT_TOO_LARGE',
 	JOB_ATTEMPTS_EXHAUSTED: 'JOB_ATTEMPTS_EXHAUSTED',
 	POISON_MESSAGE: 'POISON_MESSAGE',
+	BLOB_UNAVAILABLE: 'BLOB_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -54,6 +56,7 @@ const classByCode: Readonly<Record<string, RemoteErrorClass>> = {
 	// Only job records carry it; a reply with it still gets its own class (attempts unknown: -1).
 	[ErrorCode.JOB_ATTEMPTS_EXHAUSTED]: JobAttemptsExhaustedError,
 	[ErrorCode.POISON_MESSAGE]: PoisonMessageError,
+	[ErrorCode.BLOB_UNAVAILABLE]: BlobUnavailableError,
 };
 
 /** Rebuild the typed error for a reply's RemoteError. Unknown codes become RunnerError. */

@@ -12,6 +12,7 @@ export {
 	PipelineError,
 	PipelineTimeoutError,
 	PoisonMessageError,
+	BlobUnavailableError,
 	RemoteError,
 	ResultNotEncodableError,
 	RunnerError,

@@ -12,6 +12,7 @@ import {MlbridgeError} from './base.js';
  * ├── DeadlineExceededError    the request expired before a runner could start it
  * ├── ResultNotEncodableError  the pipeline returned something the wire cannot carry
  * ├── PoisonMessageError       runners died running it --max-deliveries times: dead-lettered as poison
+ * ├── BlobUnavailableError     a payload passed by reference could not be read (missing, corrupt, store down)
  * └── RunnerError              the runner failed for its own reasons (INTERNAL, UNDECODABLE_REQUEST, …)
  */
 
@@ -64,4 +65,11 @@ export class ResultNotEncodableError extends RemoteError {}
  * taking down the next runner. Retrying it would do the same: fix the pipeline or the input.
  */
 export class PoisonMessageError extends RemoteError {}
+/**
+ * `BLOB_UNAVAILABLE`: a payload passed by reference (claim check, docs/protocol.md "Large payloads by
+ * reference") could not be read: `details.type` says how (`BlobMissing`, `BlobCorrupt`,
+ * `BlobStoreUnreachable`). From the runner (the args blob; the request was dead-lettered) or from
+ * this client reading a result blob (`runner` is then the runner that wrote it).
+ */
+export class BlobUnavailableError extends RemoteError {}
 export class RunnerError extends RemoteError {}

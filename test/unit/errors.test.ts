@@ -11,6 +11,7 @@ import {
 	PipelineError,
 	PipelineTimeoutError,
 	PoisonMessageError,
+	BlobUnavailableError,
 	RequestTooLargeError,
 	ResultNotEncodableError,
 	ResultTooLargeError,
@@ -43,6 +44,7 @@ test('every remote code becomes its own typed error carrying the request id', ()
 		RESULT_TOO_LARGE: ResultTooLargeError,
 		JOB_ATTEMPTS_EXHAUSTED: JobAttemptsExhaustedError,
 		POISON_MESSAGE: PoisonMessageError,
+		BLOB_UNAVAILABLE: BlobUnavailableError,
 	};
 	for (const code of Object.keys(sharedCodes.codes)) {
 		const error = errorFromReply('req-1', 'p', {code, type: 'T', message: `m ${code}`, traceback: 'tb', retryable: false, causes: []}, 'r');
