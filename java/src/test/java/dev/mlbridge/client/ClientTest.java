@@ -52,7 +52,8 @@ class ClientTest {
         assumeTrue(RunnerProcess.available(), "no .venv/bin/python: run `npm run python:setup` first");
         requestTopic = "test.java." + UUID.randomUUID().toString().substring(0, 10);
         client = MlbridgeClient.connect(options().build());
-        runner = RunnerProcess.start(BROKERS, requestTopic, Vectors.repo().resolve("test/fixtures/pipelines.py"));
+        runner = RunnerProcess.start(BROKERS, requestTopic, Vectors.repo().resolve("test/fixtures/pipelines.py"),
+                Vectors.repo().resolve("test/fixtures/typed_pipelines.py"));
     }
 
     static ClientOptions.Builder options() {
@@ -125,6 +126,16 @@ class ClientTest {
         InvalidArgumentsException invalid = assertInstanceOf(InvalidArgumentsException.class, failure(client.invoke("divide", Map.of("a", 1))));
         assertEquals("remote", invalid.origin());
         assertTrue(invalid.getMessage().contains("'b'"), invalid.getMessage());
+    }
+
+    @Test
+    void typedPipelinesTakeValueArgumentsAndAnswerWithAValue() throws Exception {
+        // The runner converts Value arguments through the pipeline's schema (defaults filled in).
+        assertEquals(5L, client.invoke("typed_add", Map.of("a", 2, "b", 3)).get(30, TimeUnit.SECONDS));
+        assertEquals(2L, client.invoke("typed_add", Map.of("a", 2)).get(30, TimeUnit.SECONDS));
+        InvalidArgumentsException e = assertInstanceOf(InvalidArgumentsException.class,
+                failure(client.invoke("typed_add", Map.of("a", "two"))));
+        assertTrue(e.getMessage().contains("a"), e.getMessage());
     }
 
     @Test

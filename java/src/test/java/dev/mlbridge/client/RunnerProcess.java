@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,11 +38,13 @@ final class RunnerProcess implements AutoCloseable {
         return Files.isExecutable(python());
     }
 
-    static RunnerProcess start(String brokers, String requestTopic, Path pipelines) throws Exception {
+    static RunnerProcess start(String brokers, String requestTopic, Path... pipelines) throws Exception {
         Path repo = Vectors.repo();
-        ProcessBuilder builder = new ProcessBuilder(List.of(
-                python().toString(), "-m", "mlbridge_runner",
-                "--pipelines", pipelines.toString(),
+        List<String> command = new ArrayList<>(List.of(python().toString(), "-m", "mlbridge_runner"));
+        for (Path file : pipelines) {
+            command.addAll(List.of("--pipelines", file.toString()));
+        }
+        command.addAll(List.of(
                 "--brokers", brokers,
                 "--request-topic", requestTopic,
                 "--group", requestTopic + ".runners",
@@ -49,6 +52,7 @@ final class RunnerProcess implements AutoCloseable {
                 "--partitions", "4",
                 "--concurrency", "8",
                 "--log-level", "info"));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("PYTHONPATH", repo.resolve("python-runner").toString());
         builder.environment().put("PYTHONUNBUFFERED", "1");
         builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
