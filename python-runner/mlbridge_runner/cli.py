@@ -33,6 +33,7 @@ from .config import (
 )
 from .errors import ConfigError, MlbridgeRunnerError
 from .loading import EXIT_MISSING_DEPENDENCIES, load_pipelines, missing_dependencies
+from .models.wiring import add_model_arguments, start_models
 from .registry import Registry, default_registry
 from .transport.security_args import add_security_arguments, security_config
 
@@ -147,6 +148,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "dashboard; a runner is shown gone after 3 intervals without one (default 5)",
     )
     add_security_arguments(parser)
+    add_model_arguments(parser)
     observe = parser.add_argument_group("observability (docs/observability.md)")
     observe.add_argument(  # a string default goes through type=int too: a bad env value is refused
         "--metrics-port", type=int, default=os.environ.get(ENV_METRICS_PORT, "").strip() or None, metavar="PORT",
@@ -279,6 +281,7 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             metrics_host=args.metrics_host,
         )
         runner = Runner(config, served)
+        start_models(args, config, served)
     except MlbridgeRunnerError as exc:
         _fail(str(exc))
         return EXIT_USAGE

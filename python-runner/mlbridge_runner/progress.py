@@ -28,6 +28,8 @@ The same object carries what a long run needs (``docs/jobs.md``):
 - ``progress.save_checkpoint(value)`` keeps a small JSON-like value in the job's state;
   ``progress.checkpoint`` is the last one saved — after a runner died, the one the previous attempt
   saved, so the pipeline resumes instead of starting over. ``progress.attempt`` counts attempts.
+- ``progress.save_model(name, obj, metrics={...})`` stores a new immutable model version and
+  publishes it to the inference pipelines declaring ``@pipeline(model=name)`` (``docs/models.md``).
 """
 
 from __future__ import annotations
@@ -38,7 +40,10 @@ import threading
 import time
 import types
 import typing
-from typing import Any, Callable, Final, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Final, Mapping, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from .models import ModelSaver, ModelVersion
 
 MAX_MESSAGE_CHARS: Final = 1024
 MIN_INTERVAL_SECONDS: Final = 0.1
@@ -94,11 +99,29 @@ class Progress:
     ``Progress(callback)`` to collect them.
     """
 
-    __slots__ = ("_sink", "_control")
+    __slots__ = ("_sink", "_control", "_models")
 
-    def __init__(self, sink: Callable[[Report], None] | None = None, control: RunControl | None = None) -> None:
+    def __init__(
+        self,
+        sink: Callable[[Report], None] | None = None,
+        control: RunControl | None = None,
+        models: ModelSaver | None = None,
+    ) -> None:
         self._sink = sink
         self._control: RunControl = control if control is not None else _LocalControl()
+        self._models = models
+
+    def save_model(
+        self, name: str, obj: Any, metrics: Mapping[str, float] | None = None, format: str | None = None
+    ) -> ModelVersion:
+        """Store ``obj`` as a new immutable version of model ``name`` (format chosen from its type
+        unless ``format`` names one: skops, npz, safetensors or a registered one) and publish it;
+        returns the version record. Raises :class:`~mlbridge_runner.models.ModelError`."""
+        if self._models is None:
+            from .models import ModelError
+
+            raise ModelError(f"cannot save model {name!r}: this runner has no model store (--model-dir)", name)
+        return self._models.save(name, obj, metrics, format)
 
     @property
     def cancelled(self) -> bool:

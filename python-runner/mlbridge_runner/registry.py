@@ -9,17 +9,22 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, overload
 
 from .contract.build import build_contract
 from .contract.model import PipelineContract
 from .progress import progress_parameter
 from .errors import AlreadyRegistered, InvalidPipelineName, NotRegistered, RegistryError
 
+if TYPE_CHECKING:
+    from .models import ModelRuntime
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: Letters, digits, ``_``, ``.``, ``-``; starts with a letter or ``_``; at most 200 characters.
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,199}")
+#: The keyword argument an ``@pipeline(model=...)`` pipeline receives its loaded model as.
+MODEL_PARAM = "model"
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,13 @@ class Pipeline:
     #: Declared ``@pipeline(job=True)``: a training-style pipeline meant for ``submit()``. Shown in
     #: the catalogue (lane JOB); never run on the consume loop's thread.
     job: bool = False
+    #: ``@pipeline(model="name")``: the model this inference pipeline uses, passed loaded as the
+    #: keyword argument :data:`MODEL_PARAM` (never taken from a request; ``docs/models.md``).
+    model: str | None = None
+
+    @property
+    def model_param(self) -> str | None:
+        return MODEL_PARAM if self.model is not None else None
 
     @property
     def version(self) -> int:
@@ -75,6 +87,20 @@ def _validate_timeout(timeout: object) -> float | None:
     return float(timeout)
 
 
+def _model_signature(name: str, model: object, signature: inspect.Signature) -> inspect.Signature:
+    """The signature callers see: without the ``model`` parameter the runner fills."""
+    if model is None:
+        return signature
+    validate_name(model)
+    param = signature.parameters.get(MODEL_PARAM)
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    if param is None or param.kind not in kinds:
+        raise RegistryError(
+            f"pipeline {name!r} declares model={model!r}: it needs a keyword-capable parameter named {MODEL_PARAM!r}"
+        )
+    return signature.replace(parameters=[p for p in signature.parameters.values() if p.name != MODEL_PARAM])
+
+
 def _check_callable(name: str, fn: object) -> inspect.Signature:
     if not callable(fn):
         raise RegistryError(f"pipeline {name!r}: expected a function, got {type(fn).__name__}")
@@ -90,6 +116,10 @@ def _check_callable(name: str, fn: object) -> inspect.Signature:
 
 class Registry(dict[str, Pipeline]):
     """Name → :class:`Pipeline`. A missing name raises :class:`NotRegistered`."""
+
+    #: The runner's models (view, cache, saver), set when the runner starts with a model store;
+    #: ``@pipeline(model=...)`` calls are refused without one (``docs/models.md``).
+    models: ModelRuntime | None = None
 
     def __missing__(self, name: str) -> Pipeline:
         raise NotRegistered(name, self.names())
@@ -108,6 +138,7 @@ class Registry(dict[str, Pipeline]):
         args_schema: Any = None,
         result_schema: Any = None,
         job: bool = False,
+        model: str | None = None,
     ) -> Pipeline:
         """Register ``fn`` under ``name`` (default: its ``__name__``) and return the entry.
 
@@ -126,7 +157,7 @@ class Registry(dict[str, Pipeline]):
             raise RegistryError(f"pipeline {chosen!r}: {exc}") from None
         checked_timeout = _validate_timeout(timeout)
         contract, classes = build_contract(
-            chosen, fn, signature, injected, version=version, timeout=checked_timeout,
+            chosen, fn, _model_signature(chosen, model, signature), injected, version=version, timeout=checked_timeout,
             args_schema=args_schema, result_schema=result_schema,
         )
         entry = Pipeline(
@@ -139,6 +170,7 @@ class Registry(dict[str, Pipeline]):
             contract=contract,
             classes=classes,
             job=bool(job),
+            model=model,
         )
         dict.__setitem__(self, chosen, entry)
         return entry
@@ -161,6 +193,7 @@ class Registry(dict[str, Pipeline]):
         args_schema: Any = None,
         result_schema: Any = None,
         job: bool = False,
+        model: str | None = None,
     ) -> Callable[[F], F]: ...
 
     def pipeline(
@@ -174,11 +207,12 @@ class Registry(dict[str, Pipeline]):
         args_schema: Any = None,
         result_schema: Any = None,
         job: bool = False,
+        model: str | None = None,
     ) -> Any:
         """Decorator registering into this registry; see :func:`pipeline`."""
         if callable(fn_or_name):
             options = (name, timeout, args_schema, result_schema)
-            if any(o is not None for o in options) or version != 1 or job:
+            if any(o is not None for o in options) or version != 1 or job or model is not None:
                 raise RegistryError("use @pipeline(name=..., timeout=...) with parentheses to pass options")
             self.register(fn_or_name)
             return fn_or_name
@@ -190,7 +224,8 @@ class Registry(dict[str, Pipeline]):
 
         def decorate(fn: F) -> F:
             self.register(
-                fn, chosen, timeout, version=version, args_schema=args_schema, result_schema=result_schema, job=job
+                fn, chosen, timeout, version=version, args_schema=args_schema, result_schema=result_schema, job=job,
+                model=model,
             )
             return fn
 
@@ -216,6 +251,7 @@ def pipeline(
     args_schema: Any = None,
     result_schema: Any = None,
     job: bool = False,
+    model: str | None = None,
 ) -> Callable[[F], F]: ...
 
 
@@ -229,6 +265,7 @@ def pipeline(
     args_schema: Any = None,
     result_schema: Any = None,
     job: bool = False,
+    model: str | None = None,
 ) -> Any:
     """Register a function as a pipeline in :data:`default_registry`.
 
@@ -239,9 +276,11 @@ def pipeline(
     ``docs/typed-contract.md``. ``job=True`` declares a training-style pipeline meant for
     ``client.submit()`` (its lane in the catalogue is JOB; see ``docs/jobs.md``); any pipeline can be
     submitted as a job and any can be invoked, but a job pipeline never runs on the loop's thread.
-    The function is returned unchanged, so it can still be called directly.
+    ``model="anomaly-detector"`` declares the model an inference pipeline uses: the runner passes
+    it loaded as the ``model`` keyword argument — the current version, or the one the call pins
+    (``docs/models.md``). The function is returned unchanged, so it can still be called directly.
     """
     return default_registry.pipeline(
         fn_or_name, name=name, timeout=timeout, version=version, args_schema=args_schema, result_schema=result_schema,
-        job=job,
+        job=job, model=model,
     )

@@ -102,13 +102,15 @@ class Binder:
     """The argument checks of one untyped pipeline, compiled once: :meth:`bind` is equivalent to
     :func:`bind_arguments` without building a ``BoundArguments`` per call."""
 
-    __slots__ = ("name", "injected", "accepts_any", "keywords", "positional_only", "required", "checks")
+    __slots__ = ("name", "injected", "model", "accepts_any", "keywords", "positional_only", "required", "checks")
 
     def __init__(self, pipeline: Pipeline) -> None:
-        params = [p for p in pipeline.signature.parameters.values() if p.name != pipeline.progress_param]
+        runner_filled = (pipeline.progress_param, pipeline.model_param)
+        params = [p for p in pipeline.signature.parameters.values() if p.name not in runner_filled]
         kinds = inspect.Parameter
         self.name = pipeline.name
         self.injected = pipeline.progress_param
+        self.model = pipeline.model_param
         self.accepts_any = any(p.kind is kinds.VAR_KEYWORD for p in params)
         self.keywords = frozenset(p.name for p in params if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY))
         self.positional_only = frozenset(p.name for p in params if p.kind is kinds.POSITIONAL_ONLY)
@@ -131,6 +133,11 @@ class Binder:
                 f"{self.name}(): argument {injected!r} is a progress reporter supplied by the runner, "
                 "not by the caller",
                 injected,
+            )
+        if self.model is not None and self.model in args:
+            raise InvalidArguments(
+                f"{self.name}(): argument {self.model!r} is the model the runner loads, not one the caller passes",
+                self.model,
             )
         for name in self.required:
             if name not in args:
@@ -171,14 +178,20 @@ def bind_arguments(pipeline: Pipeline, args: Any, checks: dict[str, tuple[str, C
             "not by the caller",
             injected,
         )
+    model = pipeline.model_param
+    if model is not None and model in args:
+        raise InvalidArguments(
+            f"{pipeline.name}(): argument {model!r} is the model the runner loads, not one the caller passes", model
+        )
+    filled = {name: None for name in (injected, model) if name is not None}
     try:
-        bound = pipeline.signature.bind(**args, **({injected: None} if injected is not None else {}))
+        bound = pipeline.signature.bind(**args, **filled)
     except TypeError as exc:
         text = str(exc)
         found = _ARG_IN_MESSAGE.search(text)
         raise InvalidArguments(f"{pipeline.name}(): {text}", found.group(1) if found else None) from None
     for name, value in bound.arguments.items():
-        if name == injected:
+        if name in filled:
             continue
         check = checks.get(name)
         if check is not None and not check[1](value):

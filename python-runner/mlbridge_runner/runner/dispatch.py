@@ -27,7 +27,8 @@ from ..errors import (
 )
 from ..frozen import slot_setters
 from ..progress import Progress, Report, RunControl
-from ..registry import Pipeline, Registry
+from ..models import ModelError, ModelRuntime, pinned_version
+from ..registry import MODEL_PARAM, Pipeline, Registry
 from .arguments import Binder
 from .failures import plain_error, remote_error, type_name
 
@@ -78,6 +79,8 @@ class Call:
     plan: TypedPlan | None = None
     #: The request was typed, so the result is too (the reply mirrors the request).
     typed_reply: bool = False
+    #: The runner's models (``registry.models``) for a pipeline that uses or saves one.
+    models: ModelRuntime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +103,14 @@ _new = object.__new__
 
 def _untyped_call(request: RequestEnvelope, pipeline: Pipeline, kwargs: dict[str, Any], received_at_ms: int) -> Call:
     call = _new(Call)
-    set_request, set_pipeline, set_kwargs, set_received, set_plan, set_typed_reply = _CALL_SETTERS
+    set_request, set_pipeline, set_kwargs, set_received, set_plan, set_typed_reply, set_models = _CALL_SETTERS
     set_request(call, request)
     set_pipeline(call, pipeline)
     set_kwargs(call, kwargs)
     set_received(call, received_at_ms)
     set_plan(call, None)
     set_typed_reply(call, False)
+    set_models(call, None)
     return call
 
 
@@ -166,7 +170,16 @@ class Dispatcher:
 
     def prepare(self, request: RequestEnvelope, waited: bool = False) -> Call:
         """Return the call to run, or raise :class:`Rejected` with the error reply to send (or, with
-        ``defer_waits``, :class:`SchemaPending`; ``waited``: its wait is over, do not raise it again)."""
+        ``defer_waits``, :class:`SchemaPending`; ``waited``: its wait is over, do not raise it again).
+        An ``@pipeline(model=...)`` call gets its model here, once: the version current now (or
+        pinned by the request) is the one it keeps to its end, whatever is published meanwhile."""
+        call = self._prepare(request, waited)
+        pipeline = call.pipeline
+        if pipeline.model is None and (pipeline.progress_param is None or self._registry.models is None):
+            return call
+        return with_models(call, self._registry.models)
+
+    def _prepare(self, request: RequestEnvelope, waited: bool) -> Call:
         received = self.check_deadline(request)
         try:
             pipeline = self._registry[request.pipeline]
@@ -261,6 +274,24 @@ class Dispatcher:
 _INVALID_TYPE = type_name(InvalidArguments(""))
 
 
+def with_models(call: Call, models: ModelRuntime | None) -> Call:
+    """``call`` with the runner's models attached and, for a model pipeline, its model loaded."""
+    pipeline = call.pipeline
+    kwargs = call.kwargs
+    if pipeline.model is not None:
+        try:
+            if models is None:
+                raise ModelError(
+                    f"pipeline {pipeline.name!r} uses model {pipeline.model!r} but this runner has no model store "
+                    "(--model-dir)"
+                )
+            loaded = models.get(pipeline.model, pinned_version(call.request.headers))
+        except ModelError as exc:
+            raise Rejected(remote_error(exc, error_codes.PIPELINE_ERROR)) from None
+        kwargs = {**kwargs, MODEL_PARAM: loaded.obj}
+    return Call(call.request, pipeline, kwargs, call.received_at_ms, call.plan, call.typed_reply, models)
+
+
 def _invalid(message: str) -> RemoteError:
     return plain_error(error_codes.INVALID_ARGUMENTS, _INVALID_TYPE, message)
 
@@ -282,7 +313,8 @@ def execute(
     if plan is None and pipeline.progress_param is None and not pipeline.is_async and control is None:
         return run_untyped(pipeline.fn, kwargs, started, clock)
     if pipeline.progress_param is not None:
-        kwargs = {**kwargs, pipeline.progress_param: Progress(progress, control)}
+        saver = None if call.models is None else call.models.saver(call.request.id)
+        kwargs = {**kwargs, pipeline.progress_param: Progress(progress, control, saver)}
     try:
         if pipeline.is_async:
             value = asyncio.run(_cancellable(pipeline.fn(**kwargs), control))

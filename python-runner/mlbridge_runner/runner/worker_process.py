@@ -116,6 +116,9 @@ def worker_main(
     runner_logging.configure(log_level)
     for spec in pipeline_specs:
         load_pipelines(spec)
+    from ..models.wiring import start_worker_models
+
+    start_worker_models(default_registry)
     reference = wire_schemas().value.reference
     dispatcher = Dispatcher(default_registry, reference)
     while True:
