@@ -29,7 +29,11 @@ REASONS: Final = (
     "invalid-reply-to",  # decodes, but replyTo is not a legal topic name
     "internal",  # the runner failed on it for a reason of its own
     "poison",  # runner processes died running it --max-deliveries times (poison.py)
+    "reply_denied",  # ran, but the runner may not write its reply topic (ACLs); record without value
 )
+
+#: On ``reply_denied`` records: the request's id (the request itself stays at its source offset).
+REQUEST_ID: Final = "mlbridge.request.id"
 
 MAX_ERROR_CHARS: Final = 2000
 
@@ -64,9 +68,38 @@ class DeadLetters:
         headers.extend(original.items() if isinstance(original, dict) else original)
         return msg.value(), msg.key(), headers, source
 
+    def send_denied_reply(self, request_id: str, reply_topic: str, ticket: Ticket, error: str) -> None:
+        """The call ``ticket`` ran but its reply to ``reply_topic`` was refused (no Write ACL): a
+        dead letter naming it. Why no copy of the request: by the time a delivery report says
+        so, the request's bytes are long gone (keeping them per call would cost every call); its
+        source offset finds it."""
+        source: dict[str, Any] = {"topic": ticket.topic, "partition": ticket.partition, "offset": ticket.offset}
+        headers: list[tuple[str, str | bytes | None]] = [
+            (REASON, b"reply_denied"),
+            (ERROR_TEXT, f"replyTo {reply_topic}: {error}"[:MAX_ERROR_CHARS].encode("utf-8", "replace")),
+            (SOURCE_TOPIC, ticket.topic.encode()),
+            (SOURCE_PARTITION, str(ticket.partition).encode()),
+            (SOURCE_OFFSET, str(ticket.offset).encode()),
+            (AT, str(now_ms()).encode()),
+            (REQUEST_ID, request_id.encode("utf-8", "replace")),
+        ]
+        self._produce_letter("reply_denied", error, None, request_id.encode("utf-8", "replace"), headers, source, ticket)
+
     def send(self, msg: Message, reason: str, error: str, ticket: Ticket | None) -> None:
         """Copy ``msg`` (value, key, original headers after ours) to the dead-letter topic."""
         value, key, headers, source = self.record_for(msg, reason, error)
+        self._produce_letter(reason, error, value, key, headers, source, ticket)
+
+    def _produce_letter(
+        self,
+        reason: str,
+        error: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: list[tuple[str, str | bytes | None]],
+        source: dict[str, Any],
+        ticket: Ticket | None,
+    ) -> None:
         if self.on_sent is not None:
             self.on_sent(reason)
 

@@ -10,10 +10,11 @@ with reason ``poison``; its caller gets ``POISON_MESSAGE``.
 Why only a window after each assignment, not every call: the steady-state hot path must not gain a
 synchronous produce per call. A record a dead owner may have been running is always one its new
 owner reads first: at offsets from the partition's committed offset on, a span bounded by what the
-old owner ran since its last commit (auto-commit every second). So the new owner counts the first
-``WINDOW`` records it reads of each newly assigned partition — one produce per record, one flush
-per polled batch, before any of them runs — and nothing after. Steady state: one dict lookup per
-batch.
+old owner ran since its last commit (auto-commit every second). Nor past the partition's end at
+assignment: what was written later, no dead owner can have run. So the new owner counts the records
+it reads of each newly assigned partition below that end (at most ``WINDOW`` of them) — one produce
+per record, one flush per polled batch, before any of them runs — and nothing after. Steady state:
+no lookup at all; a rebalance with no backlog: one watermark query per partition.
 
 Why suspects run alone: the calls running beside the fatal one die with it and are redelivered
 too. A record counted before (``count >= 1``) is a suspect: the loop waits until everything before
@@ -109,7 +110,13 @@ class DeliveryCounts:
 
     def assigned(self, keys: list[tuple[str, int]]) -> None:
         for key in keys:
-            self._windows[key] = None
+            try:
+                low, high = self._reader.get_watermark_offsets(TopicPartition(*key), timeout=CATCH_UP_SECONDS, cached=False)
+            except KafkaException:
+                self._windows[key] = None  # unknown end: the first WINDOW records read
+                continue
+            if high > low:
+                self._windows[key] = high
         if keys:
             self._stale = True  # the previous owners' counts must be read before judging
 
@@ -134,7 +141,7 @@ class DeliveryCounts:
                     offset = msg.offset()
                     assert offset is not None
                     end = self._windows[key]  # type: ignore[index]
-                    if end is None:
+                    if end is None or end > offset + self._window:
                         end = self._windows[key] = offset + self._window  # type: ignore[index]
                     if offset >= end:
                         del self._windows[key]  # type: ignore[arg-type]

@@ -70,8 +70,9 @@ class PoisonCalls:
         topic, partition, offset = msg.topic(), msg.partition(), msg.offset()
         assert topic is not None and partition is not None and offset is not None and self._deliveries is not None
         ticket = self._tracker.track(topic, partition, offset)
+        # Counted deliveries + the uncounted one a steady-state runner may have died on (poison.py).
         text = (
-            f"runner processes died while running it: delivered {self._deliveries.count(msg) + 1} times "
+            f"runner processes died while running it: {self._deliveries.count(msg)} counted deliveries "
             f"(--max-deliveries {self.config.max_deliveries})"
         )
         data = msg.value()

@@ -101,6 +101,9 @@ def outcome_reply(
 class ReplySender:
     #: Turns a reply into bytes; registry mode swaps in RunnerRegistry.encode_reply.
     encode: Callable[[ReplyEnvelope], bytes] = staticmethod(encode_reply)
+    #: Takes over a reply the broker refused for want of Write on its topic (ACLs): the runner
+    #: dead-letters the call (reason ``reply_denied``) and settles the ticket. Unset: logged only.
+    on_denied: Callable[[ReplyEnvelope, str, "Ticket | None", str], None] | None = None
 
     def __init__(
         self, producer: Producer, settle: Settle, loop_thread: threading.Thread, bulk: Producer | None = None
@@ -235,7 +238,7 @@ class ReplySender:
             # Refused by librdkafka before sending: the producer's own limit.
             self._send_too_large(reply, topic, ticket, PRODUCER_MAX_MESSAGE_BYTES, headers)
             return
-        self._failed(reply, topic, ticket, error.str())
+        self._failed(reply, topic, ticket, error.str(), denied=error.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED)
 
     def _send_too_large(
         self, reply: ReplyEnvelope, topic: str, ticket: Ticket | None, limit: int | None, headers: Headers | None = None
@@ -278,10 +281,15 @@ class ReplySender:
         if err.code() in _RETRIABLE_DELIVERY and still_wanted and attempt < _MAX_DELIVERY_ATTEMPTS:
             self.send(reply, topic, ticket, deadline_ms, attempt + 1, headers)
             return
-        self._failed(reply, topic, ticket, err.str())
+        self._failed(reply, topic, ticket, err.str(), denied=err.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED)
 
-    def _failed(self, reply: ReplyEnvelope, topic: str, ticket: Ticket | None, error: str) -> None:
+    def _failed(
+        self, reply: ReplyEnvelope, topic: str, ticket: Ticket | None, error: str, denied: bool = False
+    ) -> None:
         log_event(WARNING, events.REPLY_FAILED, id=reply.id, topic=topic, error=error)
+        if denied and self.on_denied is not None:
+            self.on_denied(reply, topic, ticket, error)
+            return
         self._settle(ticket)
 
 

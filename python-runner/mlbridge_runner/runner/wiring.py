@@ -213,7 +213,11 @@ class Wiring:
         else:
             self._bulk_producer = bulk_producer
             self._replies = ReplySender(producer, self._settled.put, loop_thread, bulk=bulk_producer)
-            self._dlq = DeadLetters(producer, self.config.dlq_topic, self._settled.put)
+            self._dlq = dlq = DeadLetters(producer, self.config.dlq_topic, self._settled.put)
+            # A reply topic this runner may not write (ACLs): the call is dead-lettered, the rest go on.
+            self._replies.on_denied = lambda reply, topic, ticket, error: (
+                None if ticket is None else dlq.send_denied_reply(reply.id, topic, ticket, error)
+            )
             self._settle = self._settled.put
             self._progress_producer = progress_producer or producer
             progress_replies = (
