@@ -6,6 +6,7 @@ export type {Job, JobResultOptions} from './jobs/job-handle.js';
 export type {SubmitOptions} from './jobs/job-client.js';
 export type {JobFilter} from './jobs/job-store.js';
 export type {JobState} from './jobs/job-record.js';
+export {ModelClient, ModelNotFoundError, ModelTopicError, type ModelVersionInfo} from './models/index.js';
 export type {JobProgress, JobProgressEvent, JobStatus} from './jobs/job-status.js';
 export type {InvocationProgress} from './client/pending-calls.js';
 export type {KafkaSecurityOptions, SaslMechanism, SaslOptions, TlsOptions} from './transport/security-options.js';

@@ -158,6 +158,11 @@ export type InvokeOptions = {
 	 * repeats reach the same partition and so the same runner.
 	 */
 	readonly idempotencyKey?: string;
+	/**
+	 * For a pipeline declared `@pipeline(model=...)`: run with this saved version of its model
+	 * instead of the current one (header `mlbridge-model-version`; docs/models.md).
+	 */
+	readonly modelVersion?: number;
 	/** Called for each progress report of a long-running pipeline. */
 	readonly onProgress?: (progress: import('./pending-calls.js').InvocationProgress) => void;
 };

@@ -35,6 +35,8 @@ import type {JobFilter} from '../jobs/job-store.js';
 import {jobStateTopicSpec, jobTopicSpec} from '../jobs/job-topics.js';
 import {encodeGenericArgs, encodeTypedArgs} from './args-encoding.js';
 import {createJobClient} from './client-jobs.js';
+import {ModelClient} from '../models/model-client.js';
+import {modelTopicFor} from '../models/model-record.js';
 import type {TypedResults} from './result-reading.js';
 
 /** How long connect() waits to have read the catalogue up to its end offsets. */
@@ -64,6 +66,8 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 	/** With `schemaRegistry`: Confluent framing and `registry:<id>` argument refs. */
 	readonly #registry: ClientRegistry | undefined;
 	readonly #jobs: JobClient;
+	/** List, promote and roll back model versions (docs/models.md); reads `<requestTopic>.models` on first use. */
+	readonly models: ModelClient;
 	readonly #observer: CallObserver;
 	readonly #sender: RequestSender;
 	/** Undefined without `@opentelemetry/api`: then no span, no header, one check per call. */
@@ -93,6 +97,8 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 			waitForBrokers: () => options.whenBrokerDown === 'wait' && !this.#closed,
 			sendError: (id, size, error) => typedSendError(id, size, error, {...options, maxRequestBytes, closed: this.#closed})};
 		this.#jobs = createJobClient({options, transport, replyTopic: this.#replyTopic, maxRequestBytes, schemas, typed, metrics: this.#observer.metrics, tracing});
+		this.models = new ModelClient({transport, topic: modelTopicFor(options.requestTopic), groupId: `${this.#replyTopic}.models`,
+			clientId: options.clientId, logger: options.logger, syncTimeoutMs: Math.max(10_000, options.connectTimeoutMs)});
 	}
 
 	/**
@@ -286,6 +292,14 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 			}
 
 			headers['idempotency-key'] = options.idempotencyKey;
+		}
+
+		if (options.modelVersion !== undefined) {
+			if (!Number.isInteger(options.modelVersion) || options.modelVersion < 1) {
+				throw new TypeError(`Expected \`modelVersion\` to be an integer >= 1, got ${String(options.modelVersion)}`);
+			}
+
+			headers['mlbridge-model-version'] = String(options.modelVersion);
 		}
 
 		const schemas = this.#schemas.forPipeline(name);
