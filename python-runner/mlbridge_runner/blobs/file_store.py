@@ -1,0 +1,114 @@
+"""A directory as a blob store (twin of ``src/blobs/file-store.ts``): writes go to a temporary name
+renamed when complete; reads land in one buffer of the announced size, hashed as they stream in."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+from urllib.request import pathname2url
+
+from .errors import BlobStoreError
+from .store import StoredBlob
+
+CHUNK = 8 * 1024 * 1024
+_SAFE_NAME = re.compile(r"[A-Za-z0-9._-]{1,200}")
+
+
+def _path_of_url(url: str) -> Path:
+    parsed = urlparse(url)
+    if parsed.scheme != "file":
+        raise ValueError(f"not a file:// URL: {url[:200]!r}")
+    return Path(unquote(parsed.path))
+
+
+class FileBlobStore:
+    def __init__(self, url: str) -> None:
+        self._dir = _path_of_url(url)
+        self.url = "file://" + pathname2url(str(self._dir))
+
+    def put(self, name: str, body: bytes | bytearray | memoryview) -> StoredBlob:
+        if not _SAFE_NAME.fullmatch(name):
+            raise ValueError(f"blob name {name[:200]!r} is not [A-Za-z0-9._-]{{1,200}}")
+        path = self._dir / name
+        uri = "file://" + pathname2url(str(path))
+        temporary = path.with_name(name + ".partial")
+        digest = hashlib.sha256()
+        view = memoryview(body).cast("B")
+        try:
+            self._dir.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "wb") as file:
+                for offset in range(0, len(view), CHUNK):
+                    chunk = view[offset:offset + CHUNK]
+                    digest.update(chunk)
+                    file.write(chunk)
+            os.replace(temporary, path)
+        except OSError as exc:
+            try:
+                temporary.unlink(missing_ok=True)
+            except OSError:
+                pass  # the directory itself may be what failed
+            raise BlobStoreError("BlobStoreUnreachable", uri, f"cannot write: {exc}") from exc
+        return StoredBlob(uri, len(view), digest.hexdigest())
+
+    def get(self, uri: str, size: int, sha256: str) -> bytearray:
+        path = self._path_of(uri)
+        try:
+            file = open(path, "rb")  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            raise BlobStoreError("BlobMissing", uri, "no such blob") from None
+        except OSError as exc:
+            raise BlobStoreError("BlobStoreUnreachable", uri, str(exc)) from exc
+        with file:
+            try:
+                actual = os.fstat(file.fileno()).st_size
+                if actual != size:
+                    raise BlobStoreError("BlobCorrupt", uri, f"{actual} bytes, the reference says {size}")
+                body = bytearray(size)
+                view = memoryview(body)
+                digest = hashlib.sha256()
+                offset = 0
+                while offset < size:
+                    read = file.readinto(view[offset:offset + CHUNK])
+                    if not read:
+                        raise BlobStoreError("BlobCorrupt", uri, f"ends after {offset} of {size} bytes")
+                    digest.update(view[offset:offset + read])
+                    offset += read
+            except OSError as exc:
+                raise BlobStoreError("BlobStoreUnreachable", uri, str(exc)) from exc
+        found = digest.hexdigest()
+        if found != sha256:
+            raise BlobStoreError("BlobCorrupt", uri, f"SHA-256 {found}, the reference says {sha256}")
+        return body
+
+    def delete(self, uri: str) -> None:
+        self._path_of(uri).unlink(missing_ok=True)
+
+    def sweep(self, older_than_s: float) -> int:
+        cutoff = time.time() - older_than_s
+        deleted = 0
+        try:
+            entries = list(os.scandir(self._dir))
+        except FileNotFoundError:
+            return 0
+        for entry in entries:
+            try:
+                if entry.is_file() and entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+                    deleted += 1
+            except FileNotFoundError:
+                pass  # deleted meanwhile by its reader
+        return deleted
+
+    def _path_of(self, uri: str) -> Path:
+        """Only blobs inside this store's directory: a reference cannot name /etc/passwd."""
+        try:
+            path = _path_of_url(uri)
+        except ValueError:
+            raise BlobStoreError("BlobMissing", uri, "not a file:// URI") from None
+        if path.parent != self._dir or not _SAFE_NAME.fullmatch(path.name):
+            raise BlobStoreError("BlobMissing", uri, f"not a blob of the store {self.url}")
+        return path

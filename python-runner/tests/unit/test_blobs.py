@@ -1,0 +1,133 @@
+"""The claim-check stores (twin of test/unit/blobs.test.ts). No S3 server here: the S3 store is
+tested against an in-memory fake of its four calls; the boto3 adapter itself is not exercised."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+from typing import Iterable
+
+import pytest
+
+from mlbridge_runner.blobs import (
+    BLOB_REF_REFERENCE,
+    BlobRef,
+    BlobStoreError,
+    decode_blob_ref,
+    encode_blob_ref,
+    open_blob_store,
+)
+from mlbridge_runner.blobs.file_store import FileBlobStore
+from mlbridge_runner.blobs.s3_store import S3BlobStore
+
+
+def test_the_reference_round_trips_and_has_the_ts_ref() -> None:
+    ref = BlobRef("file:///x/y", 3, "a" * 64, "crc64:071d3e746c3ca3bc")
+    assert decode_blob_ref(encode_blob_ref(ref)) == ref
+    assert BLOB_REF_REFERENCE.startswith("crc64:") and len(BLOB_REF_REFERENCE) == 22
+    with pytest.raises(ValueError, match="malformed"):
+        decode_blob_ref(encode_blob_ref(BlobRef("u", 3, "xyz", "s")))
+    with pytest.raises(ValueError, match="malformed"):
+        decode_blob_ref(b"\x01")
+
+
+def test_the_directory_store_streams_and_verifies(tmp_path: Path) -> None:
+    store = open_blob_store(tmp_path.as_uri())
+    body = os.urandom(20 * 1024 * 1024 + 7)
+    stored = store.put("r-1.args", body)
+    assert stored.size == len(body) and stored.sha256 == hashlib.sha256(body).hexdigest()
+    assert not list(tmp_path.glob("*.partial"))
+    assert store.get(stored.uri, stored.size, stored.sha256) == body
+    store.delete(stored.uri)
+    store.delete(stored.uri)
+    with pytest.raises(BlobStoreError) as missing:
+        store.get(stored.uri, stored.size, stored.sha256)
+    assert missing.value.kind == "BlobMissing"
+
+
+def test_truncated_altered_and_foreign_blobs_are_refused(tmp_path: Path) -> None:
+    store = FileBlobStore(tmp_path.as_uri())
+    stored = store.put("r-2.result", b"x" * 1000)
+    path = tmp_path / "r-2.result"
+    path.write_bytes(b"y" * 1000)
+    with pytest.raises(BlobStoreError, match="SHA-256") as altered:
+        store.get(stored.uri, stored.size, stored.sha256)
+    assert altered.value.kind == "BlobCorrupt"
+    path.write_bytes(b"y" * 10)
+    with pytest.raises(BlobStoreError, match="10 bytes, the reference says 1000"):
+        store.get(stored.uri, stored.size, stored.sha256)
+    for foreign in ("file:///etc/passwd", tmp_path.as_uri() + "/../x", "http://x/y"):
+        with pytest.raises(BlobStoreError) as refused:
+            store.get(foreign, 1, "a" * 64)
+        assert refused.value.kind == "BlobMissing"
+
+
+def test_an_unreachable_directory_fails_the_write(tmp_path: Path) -> None:
+    (tmp_path / "file").write_bytes(b"")
+    store = FileBlobStore((tmp_path / "file" / "sub").as_uri())
+    with pytest.raises(BlobStoreError) as failed:
+        store.put("r-3.args", b"a")
+    assert failed.value.kind == "BlobStoreUnreachable"
+
+
+def test_the_sweep_deletes_only_old_blobs(tmp_path: Path) -> None:
+    store = FileBlobStore(tmp_path.as_uri())
+    old = store.put("old", b"a")
+    fresh = store.put("fresh", b"b")
+    hour_ago = time.time() - 3600
+    os.utime(tmp_path / "old", (hour_ago, hour_ago))
+    assert store.sweep(60) == 1
+    assert not (tmp_path / "old").exists() and (tmp_path / "fresh").exists()
+    assert old.uri != fresh.uri
+
+
+class FakeS3:
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, float]] = {}
+        self.down = False
+
+    def put(self, bucket: str, key: str, body: bytes | bytearray | memoryview) -> None:
+        if self.down:
+            raise ConnectionError("connect ECONNREFUSED")
+        self.objects[f"{bucket}/{key}"] = (bytes(body), time.time())
+
+    def get(self, bucket: str, key: str) -> Iterable[bytes] | None:
+        if self.down:
+            raise ConnectionError("connect ECONNREFUSED")
+        found = self.objects.get(f"{bucket}/{key}")
+        if found is None:
+            return None
+        return (found[0][i:i + 4] for i in range(0, len(found[0]), 4))
+
+    def delete(self, bucket: str, key: str) -> None:
+        self.objects.pop(f"{bucket}/{key}", None)
+
+    def list(self, bucket: str, prefix: str) -> list[tuple[str, float]]:
+        return [(k[len(bucket) + 1:], at) for k, (_, at) in self.objects.items() if k.startswith(f"{bucket}/{prefix}")]
+
+
+def test_the_s3_store_against_a_fake() -> None:
+    s3 = FakeS3()
+    store = S3BlobStore("s3://bucket/mlbridge", s3)
+    body = b"hello, claim check"
+    stored = store.put("r-4.args", body)
+    assert stored.uri == "s3://bucket/mlbridge/r-4.args"
+    assert store.get(stored.uri, stored.size, stored.sha256) == body
+    s3.objects["bucket/mlbridge/r-4.args"] = (b"hello, claim checK", time.time())
+    with pytest.raises(BlobStoreError) as corrupt:
+        store.get(stored.uri, stored.size, stored.sha256)
+    assert corrupt.value.kind == "BlobCorrupt"
+    s3.objects["bucket/mlbridge/r-4.args"] = (b"hello", time.time() - 3600)
+    with pytest.raises(BlobStoreError, match="ends after 5 of 18"):
+        store.get(stored.uri, stored.size, stored.sha256)
+    assert store.sweep(60) == 1
+    with pytest.raises(BlobStoreError) as missing:
+        store.get(stored.uri, stored.size, stored.sha256)
+    assert missing.value.kind == "BlobMissing"
+    s3.down = True
+    for attempt in (lambda: store.get(stored.uri, 1, "a" * 64), lambda: store.put("r-5", body)):
+        with pytest.raises(BlobStoreError) as down:
+            attempt()
+        assert down.value.kind == "BlobStoreUnreachable"
