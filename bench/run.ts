@@ -13,7 +13,9 @@
  * The observability rung (bench/observability.ts, BENCH_OBS_* knobs: the no-op with metrics and with
  * tracing next to off) runs after it; BENCH_RUNGS=observability runs it alone.
  * The data rung (bench/data.ts, BENCH_DATA_* knobs: 64 KB / 4 MB float32 tensors and a 100,000-row
- * Arrow table vs a raw-bytes floor of the same sizes and vs generic lists) runs last; BENCH_RUNGS=data alone.
+ * Arrow table vs a raw-bytes floor of the same sizes and vs generic lists) runs next; BENCH_RUNGS=data alone.
+ * The cluster rung (bench/cluster.ts, BENCH_CLUSTER_* knobs: the no-op on three brokers, RF 3, acks=all,
+ * beside the single broker) runs last, starting the cluster if it is down; BENCH_RUNGS=cluster alone.
  */
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, readFileSync, writeFileSync, existsSync} from 'node:fs';
@@ -29,6 +31,7 @@ import {jobsConfig, jobsRung, reportJobs, type JobsResults} from './jobs.js';
 import {javaConfig, javaRung, reportJava, type JavaResults} from './java_rung.js';
 import {observabilityConfig, observabilityRung, reportObservability, type ObservabilityResults} from './observability.js';
 import {dataConfig, dataRung, reportData, type DataResults} from './data.js';
+import {clusterConfig, clusterRung, reportCluster, type ClusterResults} from './cluster.js';
 
 const smoke = process.argv.includes('--smoke');
 
@@ -400,11 +403,22 @@ async function main() {
 			}
 		}
 
+		// Issue 15: the no-op against the three-node cluster (RF 3, acks=all) beside the single broker.
+		let cluster: ClusterResults | undefined;
+		if (!selected || selected.includes('cluster')) {
+			try {
+				cluster = await clusterRung(clusterConfig(smoke));
+				failures.push(...cluster.errors.map(e => `cluster: ${e}`));
+			} catch (error) {
+				failures.push(`cluster: ${String(error)}`);
+			}
+		}
+
 		const results = {
 			when: new Date().toISOString(), smoke, config: cfg,
 			machine: {cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: os.totalmem() / 2 ** 30, node: process.version, kernel: os.release()},
 			rungs: Object.fromEntries([...samples].map(([name, s]) => [name, {summary: summarise(s), rounds: s}])),
-			openLoop: open, pending, connect: summarise(connects), jobs, java, observability, data, failures,
+			openLoop: open, pending, connect: summarise(connects), jobs, java, observability, data, cluster, failures,
 			durationSeconds: (performance.now() - started) / 1000,
 		};
 		report(results);
@@ -443,6 +457,7 @@ type Results = {
 	java: JavaResults | undefined;
 	observability: ObservabilityResults | undefined;
 	data?: DataResults | undefined;
+	cluster?: ClusterResults | undefined;
 };
 
 function report(r: Results) {
@@ -530,6 +545,7 @@ function report(r: Results) {
 	if (r.java) reportJava(r.java);
 	if (r.observability) reportObservability(r.observability);
 	if (r.data) reportData(r.data);
+	if (r.cluster) reportCluster(r.cluster);
 }
 
 await main();

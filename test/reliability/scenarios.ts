@@ -16,6 +16,9 @@ export const scenarios: ReadonlyArray<{readonly file: string; readonly scenario:
 	{file: '8-jobs.test.ts', scenario: '8b job that kills its runners'},
 	{file: '8-jobs.test.ts', scenario: '8c jobs while every runner is down'},
 	{file: '8-jobs.test.ts', scenario: '8d broker kill -9 during a job'},
+	{file: '10-cluster.test.ts', scenario: '10a cluster: busiest partition leader SIGKILLed'},
+	{file: '10-cluster.test.ts', scenario: '10b cluster: active controller SIGKILLed'},
+	{file: '10-cluster.test.ts', scenario: '10c cluster: rolling restart of 3 nodes'},
 ];
 
 /** The file that checks the rows of a run; it runs last (the glob sorts it after `[1-8]-*`). */
