@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 from .. import error_codes
+from ..blobs.claim_check import claim_check
+from ..blobs.errors import BlobStoreError
 from ..codec.envelopes import RemoteError, RequestEnvelope
 from ..codec.value import VALUE_V2_REFERENCE, decode_value, encode_value, value_reference_of
 from ..contract.calls import TypedPlan
@@ -193,6 +195,12 @@ class Dispatcher:
                 )
             ) from None
         plan = self._plan_for(pipeline)
+        try:
+            request = claim_check().resolve(request)  # args passed by reference: fetched and verified
+        except BlobStoreError as exc:
+            raise Rejected(plain_error(error_codes.BLOB_UNAVAILABLE, exc.kind, str(exc))) from None
+        except ValueError as exc:
+            raise Rejected(_invalid(str(exc))) from None
         ref = request.args_schema
         generic = ref == self._value_reference or ref.lower() == self._value_reference or ref == VALUE_V2_REFERENCE
         try:
@@ -245,7 +253,8 @@ class Dispatcher:
         if found is None:
             return None
         pipeline, plan = found
-        if type(plan) is not Binder or self._registry.get(name) is not pipeline:
+        # A model pipeline takes the general path: prepare() hands it its model.
+        if type(plan) is not Binder or pipeline.model is not None or self._registry.get(name) is not pipeline:
             return None
         return pipeline, plan
 

@@ -15,7 +15,9 @@ from typing import Any, Callable
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
-from .. import events
+from .. import error_codes, events
+from ..blobs.claim_check import claim_check
+from ..blobs.errors import BlobStoreError
 from ..codec.envelope_codec import OK_REPLY_BUILDER
 from ..codec.envelopes import (
     RemoteError,
@@ -30,7 +32,7 @@ from ..logging import DEBUG, WARNING, enabled, log_event
 from ..observability.tracing import trace_id_of
 from ..transport.config import PRODUCER_MAX_MESSAGE_BYTES
 from .dispatch import Outcome, now_ms
-from .failures import result_too_large_error
+from .failures import plain_error, result_too_large_error
 from .offsets import Ticket
 
 Settle = Callable[[Ticket | None], None]
@@ -92,10 +94,14 @@ def outcome_reply(
         timings = _timings(received_at_ms, outcome.started_at_ms, outcome.finished_at_ms)
         return error_reply(request.id, outcome.error, runner, timings)
     assert outcome.result is not None
-    return ok_reply(  # a typed call's result has its own ref
-        request.id, outcome.result, outcome.result_ref or result_schema, runner, received_at_ms,
-        outcome.started_at_ms, outcome.finished_at_ms,
-    )
+    result, schema = outcome.result, outcome.result_ref or result_schema  # a typed call's result has its own ref
+    if len(result) > claim_check().threshold_bytes:
+        try:
+            result, schema = claim_check().offload(result, schema)  # docs/protocol.md, "Large payloads by reference"
+        except BlobStoreError as exc:
+            timings = _timings(received_at_ms, outcome.started_at_ms, outcome.finished_at_ms)
+            return error_reply(request.id, plain_error(error_codes.BLOB_UNAVAILABLE, exc.kind, str(exc)), runner, timings)
+    return ok_reply(request.id, result, schema, runner, received_at_ms, outcome.started_at_ms, outcome.finished_at_ms)
 
 
 class ReplySender:
