@@ -135,7 +135,10 @@ export async function dataRung(cfg: DataConfig): Promise<DataResults> {
 		cases.push({name: 'generic list 4 MB', bytes: f4m.byteLength, concurrency: 1, call: echo(Array.from(f4m))});
 		cases.push({name: `generic columns ${cfg.tableRows} rows`, bytes: t.bytes, concurrency: 1, call: echo(t.generic)});
 		const rows: Row[] = cases.map(c => ({name: c.name, bytes: c.bytes, concurrency: c.concurrency, perSecond: [], floorPerSecond: []}));
-		for (const c of cases) await c.call(); // warm-up: both sides' code paths, topic metadata
+		// Warm-up: both sides' code paths and topic metadata. A topic just created can still answer
+		// "does not host this topic-partition" for a moment on a loaded machine: retried, not fatal.
+		for (const c of cases) await retryingWhileTopicsSettle(c.call);
+		await retryingWhileTopicsSettle(async () => floor.measure(64)(1, 0.05));
 		for (let round = 0; round < cfg.rounds; round++) {
 			for (const [i, c] of cases.entries()) {
 				try {
@@ -151,6 +154,21 @@ export async function dataRung(cfg: DataConfig): Promise<DataResults> {
 	} finally {
 		await ml.stop();
 		await floor.stop();
+	}
+}
+
+async function retryingWhileTopicsSettle<T>(call: () => Promise<T>): Promise<T> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await call();
+		} catch (error) {
+			const retriable = (error as {retriable?: boolean}).retriable === true || /does not host this topic-partition|leader/i.test(String(error));
+			if (!retriable || attempt >= 20) {
+				throw error;
+			}
+
+			await new Promise(resolve => setTimeout(resolve, 500));
+		}
 	}
 }
 
