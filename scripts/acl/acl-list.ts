@@ -56,6 +56,7 @@ export function mlbridgeAcls(names: AclNames): AclEntry[] {
 	const entries: AclEntry[] = [
 		topic(runner, request, ['read', 'describe', 'create'], 'consume requests; create the topic at start if missing'),
 		topic(runner, `${request}.dlq`, ['write', 'describe', 'create'], 'dead-letter undecodable and failed calls'),
+		topic(runner, `${request}.deliveries`, ['read', 'write', 'describe', 'create'], 'delivery counts after rebalances (poison messages)'),
 		topic(runner, names.catalogTopic, ['read', 'write', 'describe', 'create'], 'read and publish pipeline versions'),
 		topic(runner, jobs, ['read', 'describe', 'create'], 'consume job requests'),
 		topic(runner, jobState, ['read', 'write', 'describe', 'create'], 'job states, heartbeats, results, cancellations'),
