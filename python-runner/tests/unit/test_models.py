@@ -246,3 +246,25 @@ def test_pickle_model_refused_on_get_without_flag(tmp_path: Path) -> None:
     for record in runtime.view.versions("m"):
         trusting.view.apply(record)
     assert trusting.get("m").obj == {"a": 1}
+
+
+# ------------------------------------------------------------------ shared vectors
+
+
+def test_shared_vectors_decode_and_encode_byte_for_byte() -> None:
+    import json
+
+    from mlbridge_runner.models.records import model_schema
+
+    path = Path(__file__).resolve().parents[3] / "schemas" / "vectors" / "models.json"
+    vectors = json.loads(path.read_text(encoding="utf-8"))
+    assert vectors["fingerprint"] == model_schema().fingerprint.hex()
+    assert {c["name"] for c in vectors["cases"]} >= {"version", "latest-tag"}
+    for case in vectors["cases"]:
+        record = decode_model_record(bytes.fromhex(case["hex"]))
+        value = case["value"]
+        assert (record.name, record.version, record.tag, record.metrics) == (
+            value["name"], value["version"], value["tag"], value["metrics"]
+        )
+        assert record.key == case["key"]
+        assert encode_model_record(record).hex() == case["hex"]
