@@ -4,3 +4,4 @@ export {type BlobFailureKind, BlobStoreError, BlobStorePackageMissingError} from
 export {type BlobStore, DEFAULT_BLOB_STORE_URL, DEFAULT_BLOB_THRESHOLD_BYTES, openBlobStore, type StoredBlob} from './blob-store.js';
 export {FileBlobStore} from './file-store.js';
 export {type S3Api, S3BlobStore} from './s3-store.js';
+export {ClaimCheck, isByReference, type LargePayloadOptions, type OffloadedArgs} from './claim-check.js';

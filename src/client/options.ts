@@ -1,3 +1,4 @@
+import type {LargePayloadOptions} from '../blobs/claim-check.js';
 import type {Contract} from '../contract/contract.js';
 import type {LogLevel, Logger} from '../logging/logger.js';
 import type {SchemaRegistryOptions} from '../registry/schema-registry.js';
@@ -139,6 +140,14 @@ export type ClientOptions<P extends PipelineTypes = UntypedPipelines> = {
 	 * @default 3
 	 */
 	readonly jobMaxAttempts?: number;
+	/**
+	 * Large payloads by reference (claim check, docs/protocol.md): args bodies above
+	 * `thresholdBytes` are written to the blob store and the request carries a reference; results
+	 * that come by reference are fetched, verified (SHA-256) and deleted. Unset: bodies travel inline
+	 * (bounded by max.message.bytes) and a result by reference rejects with BlobUnavailableError.
+	 * Runners need `MLBRIDGE_BLOB_STORE` naming the same store.
+	 */
+	readonly largePayloads?: LargePayloadOptions;
 };
 
 export type InvokeOptions = {
@@ -167,7 +176,8 @@ export type InvokeOptions = {
 	readonly onProgress?: (progress: import('./pending-calls.js').InvocationProgress) => void;
 };
 
-export type ResolvedClientOptions = Required<Omit<ClientOptions, 'logLevel' | 'logger' | 'maxRequestBytes' | 'contract' | 'schemaRegistry' | 'ssl' | 'sasl' | 'replicationFactor'>> & {
+export type ResolvedClientOptions = Required<Omit<ClientOptions, 'logLevel' | 'logger' | 'maxRequestBytes' | 'contract' | 'schemaRegistry' | 'ssl' | 'sasl' | 'replicationFactor' | 'largePayloads'>> & {
+	readonly largePayloads: LargePayloadOptions | undefined;
 	readonly ssl: TlsOptions | undefined;
 	readonly sasl: SaslOptions | undefined;
 	readonly replicationFactor: number | undefined;

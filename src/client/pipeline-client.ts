@@ -26,6 +26,7 @@ import {type RequestSender, sendRequest, typedSendError} from './request-sending
 import {type CallObserver, TrackedCall} from './tracked-call.js';
 import type {PipelineTypes, UntypedPipelines} from './pipeline-types.js';
 import {resolveClientOptions} from './resolve-options.js';
+import {ClaimCheck} from '../blobs/claim-check.js';
 import {createReplyDispatcher, createReplyRouter} from './reply-router.js';
 import {ClientRegistry, withRegistry} from '../registry/client-registry.js';
 import type {JobClient, SubmitOptions} from '../jobs/job-client.js';
@@ -65,6 +66,8 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 	readonly #schemas: CallSchemaChooser;
 	/** With `schemaRegistry`: Confluent framing and `registry:<id>` argument refs. */
 	readonly #registry: ClientRegistry | undefined;
+	/** Large payloads by reference (option `largePayloads`); undefined: bodies travel inline. */
+	readonly #blobs: ClaimCheck | undefined;
 	readonly #jobs: JobClient;
 	/** List, promote and roll back model versions (docs/models.md); reads `<requestTopic>.models` on first use. */
 	readonly models: ModelClient;
@@ -83,8 +86,10 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		registry: ClientRegistry | undefined,
 		typed: TypedResults,
 		tracing: ClientTracing | undefined,
+		blobs: ClaimCheck | undefined,
 	) {
 		this.#options = options;
+		this.#blobs = blobs;
 		this.#transport = transport;
 		this.#pending = pending;
 		this.#replyTopic = options.replyTopic;
@@ -161,10 +166,11 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 			view = catalog;
 			const schemas = new CallSchemaChooser(store, catalog, pinned);
 			const typed: TypedResults = {schemas: store, waitMs: unknownSchemaWaitMs};
+			const blobs = resolved.largePayloads === undefined ? undefined : new ClaimCheck(resolved.largePayloads);
 			const onReply = registry === undefined
-				? createReplyRouter(pending, resolved.logger, typed)
+				? createReplyRouter(pending, resolved.logger, typed, blobs)
 				: registry.replyHandler({
-					route: createReplyDispatcher(pending, resolved.logger, typed),
+					route: createReplyDispatcher(pending, resolved.logger, typed, blobs),
 					fail: (requestId, error) => pending.take(requestId)?.reject(error),
 					undecodable: (error, bytes) => resolved.logger.warn('reply.undecodable', {reason: error instanceof CodecError ? error.reason : 'unknown', error: String(error), bytes}),
 				});
@@ -174,7 +180,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 			]);
 			resolved.logger.info('client.connected', {clientId: resolved.clientId, replyTopic, requestTopic: resolved.requestTopic});
 			const tracing = otel === undefined ? undefined : new ClientTracing(otel);
-			return new PipelineClient<P>(resolved, transport, pending, maxMessageBytes ?? defaultMaxMessageBytes, schemas, registry, typed, tracing);
+			return new PipelineClient<P>(resolved, transport, pending, maxMessageBytes ?? defaultMaxMessageBytes, schemas, registry, typed, tracing, blobs);
 		} catch (error) {
 			await transport?.close([replyTopic]);
 			if (error instanceof MlbridgeError || error instanceof TypeError) {
@@ -311,7 +317,37 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		}
 
 		const argsSchema = generic?.argsSchema ?? schemas!.args.ref;
+		if (this.#blobs !== undefined && encodedArgs.length > this.#blobs.thresholdBytes) {
+			return this.#dispatchByReference(this.#blobs, id, name, encodedArgs, argsSchema, schemas, timeoutMs, headers, options);
+		}
+
 		return this.#dispatch(id, name, encodedArgs, argsSchema, schemas, timeoutMs, headers, options);
+	}
+
+	/** The args written to the blob store first; the blob is deleted once the call has ended, however it ends. */
+	async #dispatchByReference<N extends keyof P & string>(
+		blobs: ClaimCheck,
+		id: string,
+		name: N,
+		encodedArgs: Buffer,
+		argsSchema: string,
+		schemas: CallSchemas | undefined,
+		timeoutMs: number,
+		headers: Record<string, string>,
+		options: InvokeOptions,
+	): Promise<P[N]['result']> {
+		let offloaded;
+		try {
+			offloaded = await blobs.offload(id, name, encodedArgs, argsSchema);
+		} catch (error) {
+			return this.#failedBeforeSend(name, error);
+		}
+
+		try {
+			return await this.#dispatch(id, name, offloaded.args, offloaded.argsSchema, schemas, timeoutMs, headers, options);
+		} finally {
+			blobs.release(offloaded.uri);
+		}
 	}
 
 	/** invoke() with the schema registry: the args schema is registered once per pipeline schema first. */

@@ -1,6 +1,7 @@
 import {CodecError, decodeReply, type ReplyEnvelope} from '../codec/index.js';
 import type {TypedSchema} from '../contract/typed-codec.js';
-import {errorFromReply, SchemaNotFoundError} from '../errors/index.js';
+import {type ClaimCheck, isByReference} from '../blobs/claim-check.js';
+import {BlobUnavailableError, errorFromReply, SchemaNotFoundError} from '../errors/index.js';
 import {callFields, type Logger} from '../logging/logger.js';
 import type {RecordHeaders} from '../transport/transport.js';
 import type {PendingCall, PendingCalls} from './pending-calls.js';
@@ -12,8 +13,8 @@ export type {TypedResults} from './result-reading.js';
  * Turns reply messages into settled promises. Unmatched replies (late after a timeout, duplicates
  * after a runner re-ran a call) are expected under at-least-once delivery: logged at debug only.
  */
-export function createReplyRouter(pending: PendingCalls, logger: Logger, typed?: TypedResults): (value: Buffer, headers?: RecordHeaders) => void {
-	const route = createReplyDispatcher(pending, logger, typed);
+export function createReplyRouter(pending: PendingCalls, logger: Logger, typed?: TypedResults, blobs?: ClaimCheck): (value: Buffer, headers?: RecordHeaders) => void {
+	const route = createReplyDispatcher(pending, logger, typed, blobs);
 	return (value, headers) => {
 		let reply: ReplyEnvelope;
 		try {
@@ -35,8 +36,13 @@ export function createReplyRouter(pending: PendingCalls, logger: Logger, typed?:
  * The part of the router after decoding: for transports or framings that decode replies themselves.
  * `headers`: the reply record's (the runner's `traceparent`), handed to the call before it settles.
  */
-export function createReplyDispatcher(pending: PendingCalls, logger: Logger, typed?: TypedResults): (reply: ReplyEnvelope, headers?: RecordHeaders) => void {
-	return (reply, headers) => {
+export function createReplyDispatcher(pending: PendingCalls, logger: Logger, typed?: TypedResults, blobs?: ClaimCheck): (reply: ReplyEnvelope, headers?: RecordHeaders) => void {
+	const dispatch = (reply: ReplyEnvelope, headers?: RecordHeaders): void => {
+		if (isByReference(reply)) {
+			routeByReference(reply, headers, pending, logger, blobs, dispatch);
+			return;
+		}
+
 		if (reply.status === 'PROGRESS') {
 			const call = pending.peek(reply.id);
 			if (call?.onProgress !== undefined && reply.progress !== null) {
@@ -82,6 +88,37 @@ export function createReplyDispatcher(pending: PendingCalls, logger: Logger, typ
 			call.reject(error as Error);
 		}
 	};
+	return dispatch;
+}
+
+/**
+ * A result passed by reference (claim check): fetched and verified while the call stays pending
+ * (its deadline and cancellation still apply), then routed as if it had come inline.
+ */
+function routeByReference(
+	reply: ReplyEnvelope,
+	headers: RecordHeaders | undefined,
+	pending: PendingCalls,
+	logger: Logger,
+	blobs: ClaimCheck | undefined,
+	dispatch: (reply: ReplyEnvelope, headers?: RecordHeaders) => void,
+): void {
+	const waiting = pending.peek(reply.id);
+	if (waiting === undefined) {
+		logger.debug('reply.unmatched', {requestId: reply.id, status: reply.status, runner: reply.runner});
+		return;
+	}
+
+	if (blobs === undefined) {
+		const details = {code: 'BLOB_UNAVAILABLE', type: 'BlobStoreUnreachable', message: 'The result came by reference and this client has no `largePayloads` store', traceback: '', retryable: false, causes: []};
+		pending.take(reply.id)?.reject(new BlobUnavailableError(reply.id, waiting.pipeline, details, reply.runner));
+		return;
+	}
+
+	blobs.resolve(reply, waiting.pipeline).then(
+		resolved => dispatch(resolved, headers),
+		(error: unknown) => pending.take(reply.id)?.reject(error as Error),
+	);
 }
 
 /**

@@ -144,6 +144,7 @@ export function resolveClientOptions<P extends PipelineTypes>(options: ClientOpt
 		whenBrokerDown: oneOf('whenBrokerDown', options.whenBrokerDown ?? 'wait', ['wait', 'fail'] as const),
 		catalogTopic: topicName('catalogTopic', options.catalogTopic ?? process.env['MLBRIDGE_CATALOG_TOPIC'] ?? 'ml.pipeline.catalog'),
 		validateArguments: boolean('validateArguments', options.validateArguments ?? true),
+		largePayloads: options.largePayloads,
 		contract: contract(options.contract),
 		schemaRegistry: schemaRegistry(options.schemaRegistry),
 		jobTopic: topicName('jobTopic', options.jobTopic ?? defaultJobTopic(requestTopic)),

@@ -1,0 +1,108 @@
+/**
+ * Large payloads by reference (claim check) through a real broker and a real runner: a 200 MB bytes
+ * argument goes to a directory store, the runner reads and verifies it, echoes it, its 200 MB result
+ * comes back by reference; client and runner peak memory are measured and printed. A blob corrupted
+ * between the client's write and the runner's read is refused with BlobUnavailableError.
+ * Topics keep Kafka's default max.message.bytes (1 MiB): nothing large travels in a record.
+ */
+import assert from 'node:assert/strict';
+import {createHash} from 'node:crypto';
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {pathToFileURL} from 'node:url';
+import {after, before, describe, test} from 'node:test';
+import {BlobUnavailableError, PipelineClient, RunnerProcess} from '../../src/index.js';
+import {brokers, uniqueName} from '../helpers/harness.js';
+
+const PIPELINES = `
+from mlbridge_runner import pipeline
+
+@pipeline
+def echo(data: bytes) -> bytes:
+    return data
+
+@pipeline
+def size(data: bytes) -> int:
+    return len(data)
+`;
+
+function vmHwmKiB(pid: number): number {
+	const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(l => l.startsWith('VmHWM:'));
+	return Number(/(\d+)/.exec(line ?? '')?.[1] ?? Number.NaN);
+}
+
+describe('large payloads by reference through a real runner', () => {
+	const requestTopic = uniqueName('blobs');
+	const dir = mkdtempSync(join(tmpdir(), 'mlbridge-blobs-it-'));
+	const store = pathToFileURL(join(dir, 'store')).href;
+	let client: PipelineClient;
+	let runner: RunnerProcess;
+
+	before(async () => {
+		const file = join(dir, 'blob_pipelines.py');
+		writeFileSync(file, PIPELINES);
+		client = await PipelineClient.connect({
+			brokers, requestTopic, catalogTopic: `${requestTopic}.catalog`, defaultTimeoutMs: 50_000, largePayloads: {store},
+		});
+		runner = await RunnerProcess.start({
+			pipelines: [file],
+			brokers,
+			requestTopic,
+			group: `${requestTopic}.runners`,
+			extraArgs: ['--partitions', '1'],
+			env: {MLBRIDGE_CATALOG_TOPIC: `${requestTopic}.catalog`, MLBRIDGE_BLOB_STORE: store},
+		});
+	});
+
+	after(async () => {
+		await client?.close();
+		await runner?.stop();
+		rmSync(dir, {recursive: true, force: true});
+	});
+
+	test('a 200 MB bytes payload round-trips exactly by reference, and the blobs are deleted', async () => {
+		const payload = Buffer.allocUnsafe(200 * 1024 * 1024);
+		for (let i = 0; i < payload.length; i += 4096) payload.writeUInt32LE((i * 2_654_435_761) >>> 0, i);
+		const digest = createHash('sha256').update(payload).digest('hex');
+		const started = Date.now();
+		const back = (await client.invoke('echo', {data: payload})) as Buffer;
+		const ms = Date.now() - started;
+		assert.equal(back.length, payload.length);
+		assert.equal(createHash('sha256').update(back).digest('hex'), digest);
+		const clientRss = process.memoryUsage().rss;
+		const runnerHwm = vmHwmKiB(runner.pid!);
+		console.log(`# 200 MiB echo by reference: ${ms} ms; client RSS ${(clientRss / 2 ** 20).toFixed(0)} MiB; runner VmHWM ${(runnerHwm / 1024).toFixed(0)} MiB`);
+		await new Promise(resolve => setTimeout(resolve, 200)); // the args blob is deleted in the background
+		assert.deepEqual(readdirSync(join(dir, 'store')), []);
+	});
+
+	test('an args blob corrupted before the runner reads it is refused with BlobUnavailableError', async () => {
+		process.kill(runner.pid!, 'SIGSTOP');
+		let call: Promise<unknown>;
+		try {
+			call = client.invoke('size', {data: Buffer.alloc(2 * 1024 * 1024, 7)});
+			call.catch(() => undefined);
+			let name: string | undefined;
+			for (let i = 0; i < 200 && name === undefined; i++) {
+				await new Promise(resolve => setTimeout(resolve, 25)); // eslint-disable-line no-await-in-loop
+				name = readdirSync(join(dir, 'store')).find(n => n.endsWith('.args'));
+			}
+
+			assert.ok(name !== undefined, 'the client wrote no args blob');
+			const path = join(dir, 'store', name);
+			const bytes = readFileSync(path);
+			bytes[bytes.length - 1] = bytes.at(-1)! ^ 0xff;
+			writeFileSync(path, bytes);
+		} finally {
+			process.kill(runner.pid!, 'SIGCONT');
+		}
+
+		const error = await call.then(() => undefined, (error: unknown) => error);
+		assert.ok(error instanceof BlobUnavailableError, `expected BlobUnavailableError, got ${String(error)}`);
+		assert.equal(error.code, 'BLOB_UNAVAILABLE');
+		assert.equal(error.remoteType, 'BlobCorrupt');
+		assert.equal(error.origin, 'remote');
+		assert.match(error.message, /SHA-256/);
+	});
+});
