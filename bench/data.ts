@@ -89,9 +89,20 @@ async function startMlbridge(): Promise<{client: PipelineClient; stop(): Promise
 		pipelines: [path.join(here, 'pipelines.py')], requestTopic, group: `${requestTopic}.runners`, brokers,
 		env: {MLBRIDGE_MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES)},
 	});
-	const client = await PipelineClient.connect({requestTopic, brokers, defaultTimeoutMs: 120_000});
-	await admin.alterConfigs({validateOnly: false, resources: [{type: 2, name: client.replyTopic, configEntries: [{name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES)}]}]});
-	await admin.disconnect();
+	let client: PipelineClient | undefined;
+	try {
+		client = await retryingWhileTopicsSettle(async () => PipelineClient.connect({requestTopic, brokers, defaultTimeoutMs: 120_000}));
+		const replyTopic = client.replyTopic;
+		await retryingWhileTopicsSettle(async () => admin.alterConfigs({validateOnly: false, resources: [{type: 2, name: replyTopic, configEntries: [{name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES)}]}]}));
+	} catch (error) {
+		// A child process left running would keep the whole benchmark from exiting.
+		await client?.close().catch(() => undefined);
+		await runner.stop();
+		throw error;
+	} finally {
+		await admin.disconnect();
+	}
+
 	return {
 		client,
 		async stop() {
@@ -119,7 +130,10 @@ async function table(rows: number) {
 export async function dataRung(cfg: DataConfig): Promise<DataResults> {
 	const errors: string[] = [];
 	const floor = await startFloor();
-	const ml = await startMlbridge();
+	const ml = await startMlbridge().catch(async (error: unknown) => {
+		await floor.stop();
+		throw error;
+	});
 	try {
 		const f64k = new Float32Array(16 * 1024).map((_, i) => Math.sin(i));
 		const f4m = new Float32Array(1024 * 1024).map((_, i) => Math.sin(i));
