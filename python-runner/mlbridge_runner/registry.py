@@ -17,7 +17,7 @@ from .progress import progress_parameter
 from .errors import AlreadyRegistered, InvalidPipelineName, NotRegistered, RegistryError
 
 if TYPE_CHECKING:
-    from .models import ModelRuntime
+    from .models import ModelFormat, ModelRuntime
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -120,6 +120,8 @@ class Registry(dict[str, Pipeline]):
     #: The runner's models (view, cache, saver), set when the runner starts with a model store;
     #: ``@pipeline(model=...)`` calls are refused without one (``docs/models.md``).
     models: ModelRuntime | None = None
+    #: Formats added with :func:`~mlbridge_runner.models.register_model_format`.
+    model_formats: list[ModelFormat] = []
 
     def __missing__(self, name: str) -> Pipeline:
         raise NotRegistered(name, self.names())

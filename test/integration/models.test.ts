@@ -124,10 +124,16 @@ test('scikit-learn through skops; a joblib (pickle) model is refused without --a
 	assert.equal(await job.result(), 1);
 	assert.equal((await client.models.list('forest'))[0]!.format, 'skops');
 	let outlier: unknown;
+	let last: unknown;
 	const started = Date.now();
 	while (outlier === undefined) {
-		outlier = await client.invoke('is_anomaly', {x: 8, y: 8}).catch(() => undefined);
-		assert.ok(Date.now() - started < 10_000, 'forest not served within 10 s');
+		// The first load imports scikit-learn in the runner: seconds on a busy 2-core machine.
+		outlier = await client.invoke('is_anomaly', {x: 8, y: 8}).catch((error: unknown) => {
+			last = error;
+			return undefined;
+		});
+		assert.ok(Date.now() - started < 30_000, `forest not served within 30 s: ${String(last)}`);
+		if (outlier === undefined) await sleep(100);
 	}
 
 	assert.equal(outlier, true);

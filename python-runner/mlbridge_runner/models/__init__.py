@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .artifacts import DirectoryArtifacts, ModelArtifacts
 from .cache import LoadedModel, ModelCache
+from .custom import register_model_format
 from .errors import (
     ArtifactExists,
     BadModelRecord,
@@ -45,4 +46,5 @@ __all__ = [
     "encode_model_record",
     "model_topic_for",
     "pinned_version",
+    "register_model_format",
 ]

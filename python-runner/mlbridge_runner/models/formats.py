@@ -162,7 +162,7 @@ class ModelFormats:
                 return fmt
         raise UnknownModelFormat(
             f"no model format saves a {type(obj).__qualname__}: register one with "
-            "register_model_format(name, save, load, handles) or pass format="
+            "mlbridge_runner.models.register_model_format(name, save, load, handles) or pass format="
         )
 
     def dumps(self, obj: Any, format: str | None = None) -> tuple[str, bytes]:

@@ -7,7 +7,7 @@ import os
 from typing import TYPE_CHECKING
 
 from .artifacts import DirectoryArtifacts
-from .formats import ModelFormats
+from .custom import formats_for
 from .records import model_topic_for
 from .runtime import ModelRuntime
 
@@ -49,7 +49,8 @@ def start_models(args: argparse.Namespace, config: RunnerConfig, registry: Regis
     topic = args.model_topic or model_topic_for(config.request_topic)
     ensure_model_topic({**extra, "bootstrap.servers": config.brokers}, topic)
     runtime = ModelRuntime(
-        DirectoryArtifacts(args.model_dir), ModelPublisher(config.brokers, topic, extra), ModelFormats(args.allow_pickle_models)
+        DirectoryArtifacts(args.model_dir), ModelPublisher(config.brokers, topic, extra),
+        formats_for(registry, args.allow_pickle_models),
     )
     follower = ModelFollower(config.brokers, topic, runtime.view, extra)
     follower.start()
@@ -70,7 +71,8 @@ def start_worker_models(registry: Registry) -> ModelFollower | None:
     from .topic import ModelFollower, ModelPublisher
 
     runtime = ModelRuntime(
-        DirectoryArtifacts(directory), ModelPublisher(brokers, topic), ModelFormats(bool(os.environ.get(_ENV_ALLOW_PICKLE)))
+        DirectoryArtifacts(directory), ModelPublisher(brokers, topic),
+        formats_for(registry, bool(os.environ.get(_ENV_ALLOW_PICKLE))),
     )
     follower = ModelFollower(brokers, topic, runtime.view)
     follower.start()

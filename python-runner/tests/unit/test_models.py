@@ -268,3 +268,20 @@ def test_shared_vectors_decode_and_encode_byte_for_byte() -> None:
         )
         assert record.key == case["key"]
         assert encode_model_record(record).hex() == case["hex"]
+
+
+def test_register_model_format_reaches_the_runner_formats() -> None:
+    from mlbridge_runner.models import register_model_format
+    from mlbridge_runner.models.custom import formats_for
+    from mlbridge_runner.registry import Registry
+
+    registry = Registry()
+    register_model_format("text", lambda o: o.encode(), lambda b: b.decode(), lambda o: isinstance(o, str), registry=registry)
+    with pytest.raises(ValueError, match="already registered"):
+        register_model_format("text", bytes, bytes, registry=registry)
+    with pytest.raises(ValueError):
+        register_model_format("npz", bytes, bytes, registry=registry)  # a built-in name
+    formats = formats_for(registry, allow_pickle=False)
+    assert formats.dumps("hello") == ("text", b"hello")
+    assert formats.loads("text", b"hi") == "hi"
+    assert Registry().model_formats == []  # registering on one registry leaves others alone
