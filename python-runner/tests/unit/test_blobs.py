@@ -131,3 +131,16 @@ def test_the_s3_store_against_a_fake() -> None:
         with pytest.raises(BlobStoreError) as down:
             attempt()
         assert down.value.kind == "BlobStoreUnreachable"
+
+
+def test_the_gc_command_deletes_old_blobs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mlbridge_runner.blobs.__main__ import main
+
+    store = FileBlobStore(tmp_path.as_uri())
+    store.put("old", b"a")
+    store.put("fresh", b"b")
+    hour_ago = time.time() - 3600
+    os.utime(tmp_path / "old", (hour_ago, hour_ago))
+    assert main(["gc", "--store", tmp_path.as_uri(), "--older-than", "60"]) == 0
+    assert "deleted 1 blob(s)" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh"]
