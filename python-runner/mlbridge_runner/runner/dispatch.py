@@ -52,11 +52,13 @@ def deadline_passed(request: RequestEnvelope, now_ms: int) -> bool:
 
 
 class Rejected(Exception):
-    """The request is answered with ``error`` without running anything."""
+    """The request is answered with ``error`` without running anything; ``dead_letter``: the reason
+    under which the request is also dead-lettered (None: a reply is enough)."""
 
-    def __init__(self, error: RemoteError) -> None:
+    def __init__(self, error: RemoteError, dead_letter: str | None = None) -> None:
         super().__init__(error.message)
         self.error = error
+        self.dead_letter = dead_letter
 
 
 class SchemaPending(Exception):
@@ -198,7 +200,7 @@ class Dispatcher:
         try:
             request = claim_check().resolve(request)  # args passed by reference: fetched and verified
         except BlobStoreError as exc:
-            raise Rejected(plain_error(error_codes.BLOB_UNAVAILABLE, exc.kind, str(exc))) from None
+            raise Rejected(plain_error(error_codes.BLOB_UNAVAILABLE, exc.kind, str(exc)), "blob-unavailable") from None
         except ValueError as exc:
             raise Rejected(_invalid(str(exc))) from None
         ref = request.args_schema

@@ -73,6 +73,7 @@ def test_a_missing_or_corrupt_args_blob_is_refused(store_dir: Path, damage: str)
         _dispatcher().prepare(request)
     assert rejected.value.error.code == error_codes.BLOB_UNAVAILABLE
     assert rejected.value.error.type == ("BlobMissing" if damage == "missing" else "BlobCorrupt")
+    assert rejected.value.dead_letter == "blob-unavailable"
 
 
 def test_without_a_store_a_reference_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
