@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..errors import MlbridgeRunnerError
 
-class ModelError(Exception):
+
+class ModelError(MlbridgeRunnerError):
     """Base of the model errors; ``name``/``version`` say which model when known."""
 
     def __init__(self, message: str, name: str | None = None, version: int | None = None) -> None:

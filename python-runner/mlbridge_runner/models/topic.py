@@ -88,6 +88,7 @@ class ModelFollower:
         self._stop = threading.Event()
         self._caught_up = threading.Event()
         self._thread: threading.Thread | None = None
+        self._eof_left: set[int] = set()
 
     def start(self, wait_s: float = 10.0) -> bool:
         """Assign every partition from the beginning, start tailing, and wait (bounded) until the

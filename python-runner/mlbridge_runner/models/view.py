@@ -47,7 +47,7 @@ class ModelView:
 
     def next_version(self, name: str) -> int:
         with self._lock:
-            return max(self._versions.get(name, {0: None}), default=0) + 1  # type: ignore[arg-type]
+            return max(self._versions.get(name, {}), default=0) + 1
 
     def current(self, name: str) -> int | None:
         """The version an unpinned call receives: the ``latest`` tag's, else the newest."""
