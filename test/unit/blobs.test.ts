@@ -117,3 +117,8 @@ test('the S3 store (against an in-memory fake) writes, verifies, sweeps and repo
 	assert.equal((await failure(store.get(stored.uri, stored.size, stored.sha256))).kind, 'BlobStoreUnreachable');
 	assert.equal((await failure(store.put('r-5.args', body))).kind, 'BlobStoreUnreachable');
 });
+
+test('an s3:// store without @aws-sdk/client-s3 installed rejects naming the package', async () => {
+	const {BlobStorePackageMissingError} = await import('../../src/blobs/index.js');
+	await assert.rejects(openBlobStore('s3://bucket/prefix'), (error: unknown) => error instanceof BlobStorePackageMissingError && error.packageName === '@aws-sdk/client-s3');
+});

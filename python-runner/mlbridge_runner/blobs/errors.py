@@ -20,5 +20,5 @@ class BlobStorePackageMissing(ImportError):
     """The chosen store needs an optional package that is not installed."""
 
     def __init__(self, package: str) -> None:
-        super().__init__(f"the S3 blob store needs the optional package {package}: pip install 'mlbridge-runner[s3]'")
+        super().__init__(f"the S3 blob store needs the optional package {package}: pip install boto3")
         self.package = package

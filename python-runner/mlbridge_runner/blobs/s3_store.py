@@ -1,5 +1,5 @@
-"""An S3-compatible store (twin of ``src/blobs/s3-store.ts``): ``s3://bucket/prefix``. boto3 (the
-``s3`` extra) is imported only when such a URL is opened; credentials and endpoint come from its
+"""An S3-compatible store (twin of ``src/blobs/s3-store.ts``): ``s3://bucket/prefix``. boto3 (optional,
+``pip install boto3``) is imported only when such a URL is opened; credentials and endpoint come from its
 usual environment (``AWS_ENDPOINT_URL`` for MinIO). The store talks to S3 through :class:`S3Api`."""
 
 from __future__ import annotations
