@@ -198,12 +198,14 @@ class Dispatcher:
             ) from None
         plan = self._plan_for(pipeline)
         try:
-            request = claim_check().resolve(request)  # args passed by reference: fetched and verified
+            # Args passed by reference: fetched and verified. The call keeps the request as it came
+            # (the reference), so the fetched body is freed once decoded; a worker process fetches again.
+            resolved = claim_check().resolve(request)
         except BlobStoreError as exc:
             raise Rejected(plain_error(error_codes.BLOB_UNAVAILABLE, exc.kind, str(exc)), "blob-unavailable") from None
         except ValueError as exc:
             raise Rejected(_invalid(str(exc))) from None
-        ref = request.args_schema
+        ref = resolved.args_schema
         generic = ref == self._value_reference or ref.lower() == self._value_reference or ref == VALUE_V2_REFERENCE
         try:
             if type(plan) is Binder:
@@ -212,21 +214,21 @@ class Dispatcher:
                         f"argsSchema {ref[:100]!r} is not supported by this runner; "
                         f"expected {self._value_reference!r} (the generic Value schema)"
                     ))
-                kwargs = plan.bind(decode_value(request.args, root="args"))
+                kwargs = plan.bind(decode_value(resolved.args, root="args"))
                 return _untyped_call(request, pipeline, kwargs, received)
             assert isinstance(plan, TypedPlan)
             if generic:
-                kwargs = plan.generic_args(decode_value(request.args, root="args"))
+                kwargs = plan.generic_args(decode_value(resolved.args, root="args"))
                 return Call(request, pipeline, kwargs, received, plan, False)
             if ref == plan.args_ref or ref.lower() == plan.args_ref:
-                return Call(request, pipeline, plan.decode_args(request.args), received, plan, True)
+                return Call(request, pipeline, plan.decode_args(resolved.args), received, plan, True)
             writer = self._writer_schema(ref, waited)
             if writer is None:
                 raise Rejected(_invalid(
                     f"argsSchema {ref[:100]!r} is unknown to this runner: not {pipeline.name!r}'s args schema "
                     f"({plan.args_ref}), not the generic Value schema, and not found in the catalogue"
                 ))
-            return Call(request, pipeline, plan.decode_args(request.args, writer), received, plan, True)
+            return Call(request, pipeline, plan.decode_args(resolved.args, writer), received, plan, True)
         except (InvalidArguments, ValueNotDecodable) as exc:
             raise Rejected(_invalid(str(exc))) from None
         except (Rejected, SchemaPending):
