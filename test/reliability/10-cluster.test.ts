@@ -27,7 +27,7 @@ import {
 
 const perSecond = pick(20, 60);
 const callTimeoutMs = 30_000;
-const settleSeconds = pick(6, 20);
+const settleSeconds = pick(4, 20);
 const downSeconds = pick(5, 30);
 
 let fleet: Fleet | undefined;
