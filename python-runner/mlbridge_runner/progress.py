@@ -118,7 +118,7 @@ class Progress:
         unless ``format`` names one: skops, npz, safetensors or a registered one) and publish it;
         returns the version record. Raises :class:`~mlbridge_runner.models.ModelError`."""
         if self._models is None:
-            from .models import ModelError
+            from .models.errors import ModelError
 
             raise ModelError(f"cannot save model {name!r}: this runner has no model store (--model-dir)", name)
         return self._models.save(name, obj, metrics, format)
