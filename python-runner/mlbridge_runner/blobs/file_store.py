@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlparse
 from urllib.request import pathname2url
 
 from .errors import BlobStoreError
-from .store import StoredBlob
+from .stored_blob import StoredBlob
 
 CHUNK = 8 * 1024 * 1024
 _SAFE_NAME = re.compile(r"[A-Za-z0-9._-]{1,200}")

@@ -11,7 +11,7 @@ import time
 from typing import Any, Iterable, Protocol
 
 from .errors import BlobStoreError, BlobStorePackageMissing
-from .store import StoredBlob
+from .stored_blob import StoredBlob
 
 
 class S3Api(Protocol):

@@ -3,19 +3,15 @@ factory picking one from a URL: ``file:///dir`` (default) or ``s3://bucket/prefi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final, Protocol
+
+from .stored_blob import StoredBlob
+
+__all__ = ["DEFAULT_BLOB_STORE_URL", "DEFAULT_BLOB_THRESHOLD_BYTES", "BlobStore", "StoredBlob", "open_blob_store"]
 
 DEFAULT_BLOB_STORE_URL: Final = "file:///shared/mlbridge-blobs"
 #: Bodies larger than this go by reference: under the topics' default max.message.bytes (1 MiB).
 DEFAULT_BLOB_THRESHOLD_BYTES: Final = 900 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class StoredBlob:
-    uri: str
-    size: int
-    sha256: str
 
 
 class BlobStore(Protocol):
