@@ -61,9 +61,11 @@ export function mlbridgeAcls(names: AclNames): AclEntry[] {
 		topic(runner, jobs, ['read', 'describe', 'create'], 'consume job requests'),
 		topic(runner, jobState, ['read', 'write', 'describe', 'create'], 'job states, heartbeats, results, cancellations'),
 		topic(runner, `${request}.runners`, ['read', 'write', 'describe', 'create'], 'runner presence records'),
+		topic(runner, `${request}.models`, ['read', 'write', 'describe', 'create'], 'model versions: follow them, publish what a training job saved'),
 		topic(runner, names.replyTopicPrefix, ['write', 'describe'], "answer every client's reply topic", 'prefixed'),
 		{principal: runner, resource: 'group', name: names.runnerGroup, pattern: 'prefixed', operations: ['read', 'describe'], why: 'the runner group, its .jobs and .jobview groups'},
 		{principal: runner, resource: 'group', name: 'mlbridge-catalog-', pattern: 'prefixed', operations: ['read'], why: 'catalogue views (never commit)'},
+		{principal: runner, resource: 'group', name: 'mlbridge-models-', pattern: 'prefixed', operations: ['read'], why: 'model-version followers (never commit)'},
 		{principal: runner, resource: 'transactional-id', name: `mlbridge-${names.runnerGroup}-`, pattern: 'prefixed', operations: ['write', 'describe'], why: '--transactional replies'},
 	];
 	for (const {user, clientId} of names.clients) {
@@ -75,6 +77,7 @@ export function mlbridgeAcls(names: AclNames): AclEntry[] {
 			topic(client, names.catalogTopic, ['read', 'write', 'describe'], 'read pipelines; publish its pinned schemas'),
 			topic(client, jobs, ['write', 'describe'], 'submit jobs'),
 			topic(client, jobState, ['read', 'write', 'describe'], 'follow and cancel jobs'),
+			topic(client, `${request}.models`, ['read', 'write', 'describe'], 'list model versions; promote and roll back (tag records)'),
 			{principal: client, resource: 'group', name: own, pattern: 'prefixed', operations: ['read'], why: 'its reply, catalogue and job-state readers'},
 		);
 	}
