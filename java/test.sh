@@ -17,6 +17,9 @@ read -r tests failures errors skipped < <(cat target/surefire-reports/TEST-*.xml
     }
   }
   END { print n["tests"] + 0, n["failures"] + 0, n["errors"] + 0, n["skipped"] + 0 }')
+# On a line of its own: Maven's output may end in colour codes without a newline, which would glue
+# onto the count and make scripts/test.sh read 0.
+echo
 echo "$((tests - failures - errors - skipped)) passed, $((failures + errors)) failed, $skipped skipped in $((SECONDS - t0)).0s"
 if ((rc == 0 && tests == 0)); then
   echo "java: no test ran" >&2

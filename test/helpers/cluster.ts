@@ -24,6 +24,31 @@ export async function startCluster(): Promise<void> {
 	await run('bash', [path.join(scripts, 'start.sh')], {cwd: root, timeout: 300_000});
 }
 
+/** Whether any node of the cluster answers on its port now (a test stops only what it started). */
+export async function clusterRunning(): Promise<boolean> {
+	const {createConnection} = await import('node:net');
+	const answers = await Promise.all(clusterBrokers.map(async address => new Promise<boolean>(resolve => {
+		const [host, port] = address.split(':');
+		const socket = createConnection({host, port: Number(port)});
+		socket.setTimeout(1000);
+		socket.once('connect', () => {
+			socket.destroy();
+			resolve(true);
+		});
+		socket.once('error', () => resolve(false));
+		socket.once('timeout', () => {
+			socket.destroy();
+			resolve(false);
+		});
+	})));
+	return answers.some(Boolean);
+}
+
+/** `npm run cluster:stop`. */
+export async function stopCluster(): Promise<void> {
+	await run('bash', [path.join(scripts, 'stop.sh')], {cwd: root, timeout: 120_000});
+}
+
 /** Signal one node (SIGKILL by default) and wait until its process is gone. */
 export async function killNode(node: number, signal: 'KILL' | 'TERM' = 'KILL'): Promise<number> {
 	const pid = Number(readFileSync(path.join(clusterDir, `node${node}`, 'broker.pid'), 'utf8').trim());

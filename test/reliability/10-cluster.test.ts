@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 import type {PipelineClient} from '../../src/index.js';
-import {activeController, clusterBrokers, clusterNodes, killNode, partitionLeaders, startCluster, waitFullIsr} from '../helpers/cluster.js';
+import {activeController, clusterBrokers, clusterNodes, clusterRunning, killNode, partitionLeaders, startCluster, stopCluster, waitFullIsr} from '../helpers/cluster.js';
 import {
 	alive,
 	createFleet,
@@ -34,8 +34,12 @@ let fleet: Fleet | undefined;
 // One client for the three scenarios, connected while the cluster is whole: a connect() made while a
 // node was just restarted can fail (see the closing note of issue 15), which is not what these measure.
 let client: PipelineClient | undefined;
+// A cluster this file started is stopped at the end: one left running holds the ports, and the next
+// checkout's run (another CI clone) cannot start its own.
+let startedHere = false;
 before(async () => {
 	const t = Date.now();
+	startedHere = !(await clusterRunning());
 	await startCluster();
 	log(`cluster ready (${clusterBrokers.join(',')}) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 	fleet = await createFleet('cluster', {brokers: clusterBrokers, partitions: pick(6, 12)});
@@ -45,6 +49,13 @@ before(async () => {
 });
 after(async () => {
 	await fleet?.close();
+	if (startedHere) {
+		await stopCluster().catch((error: unknown) => {
+			log(`cluster stop after the scenarios: ${String(error)}`);
+		});
+		return;
+	}
+
 	// Leave the cluster as found running: whole, every node up.
 	await startCluster().catch((error: unknown) => {
 		log(`cluster restart after the scenarios: ${String(error)}`);
