@@ -1,5 +1,5 @@
 import {readFileSync} from 'node:fs';
-import {InvalidArgumentError, type Command} from 'commander';
+import {CommanderError, InvalidArgumentError, type Command} from 'commander';
 import type {ClientOptions, LogLevel} from '../index.js';
 import {jobStates, type CliArgs, type CliClient, type CliJobState, type ConnectClient} from './cli-client.js';
 import {printError} from './output.js';
@@ -171,4 +171,35 @@ export function splitList(text: string): string[] {
 	}
 
 	return items;
+}
+
+/**
+ * Parse `argv` for a command of its own (status, gc-replies, dashboard) and run `action`; the exit
+ * code: the action's, 0 for --help, 2 for anything commander refuses (bad usage).
+ */
+export async function runStandaloneCommand<O>(
+	command: Command,
+	argv: readonly string[],
+	io: CliIo,
+	action: (options: O) => Promise<number>,
+): Promise<number> {
+	let exitCode = 0;
+	command
+		.exitOverride()
+		.allowExcessArguments(false)
+		.configureOutput({writeOut: text => io.stdout.write(text), writeErr: text => io.stderr.write(text)})
+		.action(async (options: O) => {
+			exitCode = await action(options);
+		});
+	try {
+		await command.parseAsync([...argv], {from: 'user'});
+	} catch (error) {
+		if (error instanceof CommanderError) {
+			return error.exitCode === 0 ? 0 : 2;
+		}
+
+		throw error;
+	}
+
+	return exitCode;
 }

@@ -1,9 +1,10 @@
-import {Command, CommanderError, InvalidArgumentError} from 'commander';
+import {Command, InvalidArgumentError} from 'commander';
 import {checkBind, DashboardAccessError} from '../dashboard/access.js';
 import {DashboardServer} from '../dashboard/dashboard-server.js';
 import {KafkaClusterView} from '../dashboard/kafka-cluster-view.js';
 import {PipelineClient} from '../index.js';
-import {addCommonOptions, clientOptions, processIo, type CliIo, type CommonOptions} from './command-context.js';
+import {addCommonOptions, clientOptions, processIo, runStandaloneCommand, type CliIo, type CommonOptions} from './command-context.js';
+import {operationsTarget} from './operations-options.js';
 import {formatError} from './output.js';
 
 export type DashboardCommandOptions = CommonOptions & {
@@ -28,7 +29,6 @@ function parsePort(text: string): number {
  * beyond loopback without a token among them).
  */
 export async function runDashboardCommand(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-	let exitCode = 0;
 	const program = addCommonOptions(
 		new Command('mlbridge dashboard')
 			.description('serve the operator dashboard: jobs with live progress and cancel, pipelines, runners and lag, dead letters')
@@ -36,24 +36,8 @@ export async function runDashboardCommand(argv: readonly string[], io: CliIo = p
 			.option('--host <address>', 'address to bind; beyond loopback a token is required', '127.0.0.1')
 			.option('--token <token>', 'access token every API call must carry (env MLBRIDGE_DASHBOARD_TOKEN)')
 			.option('--group <group>', 'the runners\' consumer group (its job lane is <group>.jobs)', 'mlbridge-runners'),
-	)
-		.exitOverride()
-		.allowExcessArguments(false)
-		.configureOutput({writeOut: text => io.stdout.write(text), writeErr: text => io.stderr.write(text)})
-		.action(async (options: DashboardCommandOptions) => {
-			exitCode = await serve(options, io);
-		});
-	try {
-		await program.parseAsync([...argv], {from: 'user'});
-	} catch (error) {
-		if (error instanceof CommanderError) {
-			return error.exitCode === 0 ? 0 : 2;
-		}
-
-		throw error;
-	}
-
-	return exitCode;
+	);
+	return runStandaloneCommand(program, argv, io, async (options: DashboardCommandOptions) => serve(options, io));
 }
 
 async function serve(options: DashboardCommandOptions, io: CliIo): Promise<number> {
@@ -66,8 +50,7 @@ async function serve(options: DashboardCommandOptions, io: CliIo): Promise<numbe
 	}
 
 	const resolved = clientOptions(options, io.env);
-	const brokers = resolved.brokers ?? (io.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
-	const requestTopic = resolved.requestTopic ?? io.env['MLBRIDGE_REQUEST_TOPIC'] ?? 'ml.pipeline.input';
+	const {brokers, requestTopic} = operationsTarget(options, io);
 	let client: PipelineClient | undefined;
 	let cluster: KafkaClusterView | undefined;
 	let server: DashboardServer | undefined;

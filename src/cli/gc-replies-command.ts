@@ -1,6 +1,6 @@
-import {Command, CommanderError} from 'commander';
+import {Command} from 'commander';
 import {collectReplyTopics, defaultReplyTopicPrefix, type ReplyGcResult} from '../operations/reply-topics.js';
-import {addCommonOptions, processIo, type CliIo} from './command-context.js';
+import {addCommonOptions, processIo, runStandaloneCommand, type CliIo} from './command-context.js';
 import {addOperationsOptions, operationsTarget, parseDuration, type OperationsOptions} from './operations-options.js';
 import {formatDuration, formatTable, printError} from './output.js';
 
@@ -17,7 +17,6 @@ export type GcRepliesCommandOptions = OperationsOptions & {
  * refused, 2 bad usage.
  */
 export async function runGcRepliesCommand(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-	let exitCode = 0;
 	const program = addOperationsOptions(addCommonOptions(
 		new Command('mlbridge gc-replies')
 			.description('delete reply topics of clients that are gone: no consumer reads them and their newest record is older than --idle')
@@ -25,24 +24,8 @@ export async function runGcRepliesCommand(argv: readonly string[], io: CliIo = p
 			.option('--idle <duration>', 'idle past this (0, 90s, 15m, 1h, 2d) counts as gone (default: each topic\'s retention.ms)', parseDuration)
 			.option('--prefix <prefix>', 'the clients\' replyTopicPrefix', defaultReplyTopicPrefix)
 			.option('--keep <topic>', 'never delete this topic (repeatable)', (value: string, previous: string[] = []) => [...previous, value]),
-	))
-		.exitOverride()
-		.allowExcessArguments(false)
-		.configureOutput({writeOut: text => io.stdout.write(text), writeErr: text => io.stderr.write(text)})
-		.action(async (options: GcRepliesCommandOptions) => {
-			exitCode = await gc(options, io);
-		});
-	try {
-		await program.parseAsync([...argv], {from: 'user'});
-	} catch (error) {
-		if (error instanceof CommanderError) {
-			return error.exitCode === 0 ? 0 : 2;
-		}
-
-		throw error;
-	}
-
-	return exitCode;
+	));
+	return runStandaloneCommand(program, argv, io, async (options: GcRepliesCommandOptions) => gc(options, io));
 }
 
 async function gc(options: GcRepliesCommandOptions, io: CliIo): Promise<number> {

@@ -1,6 +1,6 @@
-import {Command, CommanderError} from 'commander';
+import {Command} from 'commander';
 import {type ClusterStatus, readClusterStatus, type RunnerStatus} from '../operations/cluster-status.js';
-import {addCommonOptions, processIo, type CliIo} from './command-context.js';
+import {addCommonOptions, processIo, runStandaloneCommand, type CliIo} from './command-context.js';
 import {addOperationsOptions, operationsTarget, type OperationsOptions} from './operations-options.js';
 import {clip, formatDuration, formatTable, printError} from './output.js';
 
@@ -12,29 +12,12 @@ export type StatusCommandOptions = OperationsOptions & {readonly group: string};
  * one in time, 2 for bad usage.
  */
 export async function runStatusCommand(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-	let exitCode = 0;
 	const program = addOperationsOptions(addCommonOptions(
 		new Command('mlbridge status')
 			.description('the runners of a group (pipelines, partitions, in-flight, last seen), lag per partition, dead letters')
 			.option('--group <group>', 'the runners\' consumer group (its job lane is <group>.jobs)', 'mlbridge-runners'),
-	))
-		.exitOverride()
-		.allowExcessArguments(false)
-		.configureOutput({writeOut: text => io.stdout.write(text), writeErr: text => io.stderr.write(text)})
-		.action(async (options: StatusCommandOptions) => {
-			exitCode = await status(options, io);
-		});
-	try {
-		await program.parseAsync([...argv], {from: 'user'});
-	} catch (error) {
-		if (error instanceof CommanderError) {
-			return error.exitCode === 0 ? 0 : 2;
-		}
-
-		throw error;
-	}
-
-	return exitCode;
+	));
+	return runStandaloneCommand(program, argv, io, async (options: StatusCommandOptions) => status(options, io));
 }
 
 async function status(options: StatusCommandOptions, io: CliIo): Promise<number> {

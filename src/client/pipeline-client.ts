@@ -1,52 +1,35 @@
 import {randomUUID} from 'node:crypto';
-import type {CatalogView} from '../catalog/catalog-view.js';
-import {catalogTopicSpec, openCatalog} from '../catalog/open-catalog.js';
-import {publishSchemas} from '../catalog/publish-schemas.js';
 import type {PipelineDescription} from '../catalog/pipeline-description.js';
-import {CodecError, encodeRequest, wireSchemas} from '../codec/index.js';
-import {SchemaStore} from '../contract/schema-store.js';
+import {encodeRequest} from '../codec/index.js';
 import {
-	BrokerUnreachableError,
 	ClientClosedError,
 	InvocationCancelledError,
-	InvocationTimeoutError,
 	MlbridgeError,
 	RequestTooLargeError,
 	UnknownPipelineError,
 } from '../errors/index.js';
-import {KafkajsTransport, type KafkajsTransportOptions} from '../transport/kafkajs-transport.js';
+import type {KafkajsTransportOptions} from '../transport/kafkajs-transport.js';
 import type {Transport} from '../transport/transport.js';
 import {ClientMetrics, type ClientMetricsSnapshot, outcomeOf} from '../observability/client-metrics.js';
-import {loadOtelApi} from '../observability/otel-loader.js';
-import {ClientTracing} from '../observability/tracing.js';
-import {CallSchemaChooser, type CallSchemas, compileContract} from './call-schemas.js';
+import type {CallSchemaChooser, CallSchemas} from './call-schemas.js';
 import type {ClientOptions, InvokeOptions, ResolvedClientOptions} from './options.js';
-import {PendingCalls} from './pending-calls.js';
+import type {PendingCalls} from './pending-calls.js';
 import {type RequestSender, sendRequest, typedSendError} from './request-sending.js';
 import {type CallObserver, TrackedCall} from './tracked-call.js';
 import type {PipelineTypes, UntypedPipelines} from './pipeline-types.js';
-import {resolveClientOptions} from './resolve-options.js';
-import {ClaimCheck} from '../blobs/claim-check.js';
-import {createReplyDispatcher, createReplyRouter} from './reply-router.js';
-import {ClientRegistry, withRegistry} from '../registry/client-registry.js';
+import type {ClaimCheck} from '../blobs/claim-check.js';
+import type {ClientRegistry} from '../registry/client-registry.js';
+import type {ClientTracing} from '../observability/tracing.js';
+import {type ClientParts, openClientParts} from './client-connection.js';
 import type {JobClient, SubmitOptions} from '../jobs/job-client.js';
 import type {Job} from '../jobs/job-handle.js';
 import type {JobStatus} from '../jobs/job-status.js';
 import type {JobFilter} from '../jobs/job-store.js';
-import {jobStateTopicSpec, jobTopicSpec} from '../jobs/job-topics.js';
 import {encodeGenericArgs, encodeTypedArgs} from './args-encoding.js';
 import {createJobClient} from './client-jobs.js';
 import {ModelClient} from '../models/model-client.js';
 import {modelTopicFor} from '../models/model-record.js';
 import type {TypedResults} from './result-reading.js';
-
-/** How long connect() waits to have read the catalogue up to its end offsets. */
-const catalogCatchUpMs = 2000;
-/** How long a reply written with an unknown result schema waits for the catalogue to learn it. */
-const unknownSchemaWaitMs = 5000;
-
-/** Kafka's default `max.message.bytes` (1 MiB + record overhead), used when the topic's can't be read. */
-const defaultMaxMessageBytes = 1_048_588;
 
 /**
  * Calls Python pipelines over Kafka as if they were local async functions.
@@ -77,17 +60,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 	readonly #tracing: ClientTracing | undefined;
 	#closed = false;
 
-	private constructor(
-		options: ResolvedClientOptions,
-		transport: Transport,
-		pending: PendingCalls,
-		maxRequestBytes: number,
-		schemas: CallSchemaChooser,
-		registry: ClientRegistry | undefined,
-		typed: TypedResults,
-		tracing: ClientTracing | undefined,
-		blobs: ClaimCheck | undefined,
-	) {
+	private constructor({options, transport, pending, maxRequestBytes, schemas, registry, typed, tracing, blobs}: ClientParts) {
 		this.#options = options;
 		this.#blobs = blobs;
 		this.#transport = transport;
@@ -120,75 +93,8 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		/** @internal Tests pass an import that fails, as where `@opentelemetry/api` is not installed. */
 		importOtel?: () => Promise<unknown>,
 	): Promise<PipelineClient<P>> {
-		const resolved = resolveClientOptions(options);
-		const otel = await loadOtelApi(importOtel);
-		// The catalogue view arrives after connecting; the store asks it through this indirection.
-		let view: CatalogView | undefined;
-		let registry: ClientRegistry | undefined;
-		const store = new SchemaStore(resolved.logger, withRegistry(() => registry, {
-			schemaText: ref => view?.schemaText(ref),
-			waitForSchema: async (ref, timeoutMs) => view?.waitForSchema(ref, timeoutMs),
-		}));
-		const pinned = compileContract(store, resolved.contract);
-		const replyTopic = resolved.replyTopic;
-		const pending = new PendingCalls(call => {
-			call.reject(new InvocationTimeoutError(call.id, call.pipeline, call.timeoutMs));
-		});
-		let transport: Transport | undefined;
-		try {
-			// First, so a registry that cannot register the envelope schemas leaves nothing running.
-			registry = resolved.schemaRegistry === undefined ? undefined : await ClientRegistry.open(resolved.schemaRegistry, resolved.requestTopic);
-			transport = await (openTransport ?? (async o => KafkajsTransport.connect(o)))({
-				brokers: resolved.brokers,
-				clientId: resolved.clientId,
-				logger: resolved.logger,
-				connectionTimeoutMs: Math.min(resolved.connectTimeoutMs, 3000),
-				retry: {retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(200, resolved.connectTimeoutMs / 4)},
-				security: {ssl: resolved.ssl, sasl: resolved.sasl},
-				replicationFactor: resolved.replicationFactor,
-			});
-			await transport.ensureTopics([
-				{topic: resolved.requestTopic, numPartitions: resolved.requestPartitions},
-				{
-					topic: replyTopic,
-					numPartitions: 1,
-					config: {'retention.ms': String(resolved.replyRetentionMs), 'cleanup.policy': 'delete'},
-				},
-				catalogTopicSpec(resolved.catalogTopic),
-				jobTopicSpec(resolved.jobTopic, resolved.jobRetentionMs),
-				jobStateTopicSpec(resolved.jobStateTopic, resolved.jobRetentionMs),
-			]);
-			const open = transport;
-			const [maxMessageBytes, catalog] = await Promise.all([
-				resolved.maxRequestBytes ?? open.maxMessageBytes(resolved.requestTopic),
-				openCatalog(open, {topic: resolved.catalogTopic, groupId: `${replyTopic}.catalog`, catchUpMs: catalogCatchUpMs, logger: resolved.logger}),
-			]);
-			view = catalog;
-			const schemas = new CallSchemaChooser(store, catalog, pinned);
-			const typed: TypedResults = {schemas: store, waitMs: unknownSchemaWaitMs};
-			const blobs = resolved.largePayloads === undefined ? undefined : new ClaimCheck(resolved.largePayloads);
-			const onReply = registry === undefined
-				? createReplyRouter(pending, resolved.logger, typed, blobs)
-				: registry.replyHandler({
-					route: createReplyDispatcher(pending, resolved.logger, typed, blobs),
-					fail: (requestId, error) => pending.take(requestId)?.reject(error),
-					undecodable: (error, bytes) => resolved.logger.warn('reply.undecodable', {reason: error instanceof CodecError ? error.reason : 'unknown', error: String(error), bytes}),
-				});
-			await Promise.all([
-				open.consume(replyTopic, replyTopic, onReply),
-				publishSchemas(open, {topic: resolved.catalogTopic, publisher: resolved.clientId, view: catalog, schemas: schemas.pinnedSchemas(), logger: resolved.logger}),
-			]);
-			resolved.logger.info('client.connected', {clientId: resolved.clientId, replyTopic, requestTopic: resolved.requestTopic});
-			const tracing = otel === undefined ? undefined : new ClientTracing(otel);
-			return new PipelineClient<P>(resolved, transport, pending, maxMessageBytes ?? defaultMaxMessageBytes, schemas, registry, typed, tracing, blobs);
-		} catch (error) {
-			await transport?.close([replyTopic]);
-			if (error instanceof MlbridgeError || error instanceof TypeError) {
-				throw error;
-			}
-
-			throw new BrokerUnreachableError(resolved.brokers, error);
-		}
+		const parts = await openClientParts(options, openTransport, importOtel);
+		return new PipelineClient<P>(parts);
 	}
 
 	/** The clientId given (or generated); this instance's replies arrive on `replyTopic`, its own. */
