@@ -45,9 +45,34 @@ export type ClientParts = {
 };
 
 /**
+ * Kafka's answers while a topic's partitions have no leader yet (a node restarting, a topic created
+ * a moment ago): the same connect succeeds a moment later, so they are retried, not reported as an
+ * unreachable broker.
+ */
+const transientKafkaErrors: ReadonlySet<string> = new Set([
+	'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS', 'REBALANCE_IN_PROGRESS',
+]);
+
+/** Whether a failed connect attempt failed on one of transientKafkaErrors (kafkajs wraps the last attempt's error). */
+export function isTransientConnectError(error: unknown): boolean {
+	let current = error;
+	for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+		const {type, cause, originalError} = current as {type?: unknown; cause?: unknown; originalError?: unknown};
+		if (typeof type === 'string' && transientKafkaErrors.has(type)) {
+			return true;
+		}
+
+		current = cause ?? originalError;
+	}
+
+	return false;
+}
+
+/**
  * Connect, create the request topic if missing and the client's own reply topic, and wait until
  * the reply consumer is assigned; read the catalogue (bounded) and publish the pinned contract's
- * schemas. A failure closes what was opened.
+ * schemas. A failure closes what was opened; a transient Kafka error (see transientKafkaErrors)
+ * starts over until connectTimeoutMs has passed.
  */
 export async function openClientParts<P extends PipelineTypes>(
 	options: ClientOptions<P>,
@@ -55,6 +80,26 @@ export async function openClientParts<P extends PipelineTypes>(
 	importOtel: (() => Promise<unknown>) | undefined,
 ): Promise<ClientParts> {
 	const resolved = resolveClientOptions(options);
+	const giveUpAt = Date.now() + resolved.connectTimeoutMs;
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await openOnce(resolved, openTransport, importOtel);
+		} catch (error) {
+			if (!(error instanceof BrokerUnreachableError) || !isTransientConnectError(error.cause) || Date.now() >= giveUpAt) {
+				throw error;
+			}
+
+			resolved.logger.info('client.connect_retry', {attempt, error: String(error.cause)});
+			await new Promise(resolve => setTimeout(resolve, Math.min(1000, 100 * 2 ** attempt)));
+		}
+	}
+}
+
+async function openOnce(
+	resolved: ResolvedClientOptions,
+	openTransport: ((options: KafkajsTransportOptions) => Promise<Transport>) | undefined,
+	importOtel: (() => Promise<unknown>) | undefined,
+): Promise<ClientParts> {
 	const otel = await loadOtelApi(importOtel);
 	// The catalogue view arrives after connecting; the store asks it through this indirection.
 	let view: CatalogView | undefined;

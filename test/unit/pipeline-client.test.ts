@@ -148,3 +148,35 @@ test('an undecodable reply is logged at warn and does not settle or break other 
 	const warnings = lines.map(line => JSON.parse(line) as {event: string; level: string});
 	assert.deepEqual(warnings.map(w => [w.event, w.level]), [['reply.undecodable', 'warn'], ['reply.undecodable', 'warn']]);
 });
+
+test('connect: a leaderless partition (a node restarting) is retried, not reported as an unreachable broker', async () => {
+	const leaderless = Object.assign(new Error('This server does not host this topic-partition'), {type: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: true});
+	let opened = 0;
+	const transport = new FakeTransport(echo);
+	const client = await PipelineClient.connect({brokers: ['fake:1'], logger: createLogger('silent'), connectTimeoutMs: 5000}, async () => {
+		opened++;
+		if (opened === 1) {
+			throw leaderless;
+		}
+
+		return transport;
+	});
+	assert.equal(opened, 2);
+	assert.deepEqual(await client.invoke('p', {x: 1}), {x: 1});
+	await client.close();
+});
+
+test('connect: other failures and transient ones past connectTimeoutMs reject with BrokerUnreachableError', async () => {
+	let opened = 0;
+	await assert.rejects(PipelineClient.connect({brokers: ['fake:1'], logger: createLogger('silent')}, async () => {
+		opened++;
+		throw connectionError;
+	}), BrokerUnreachableError);
+	assert.equal(opened, 1, 'a refused connection is not retried by connect() itself');
+	const leaderless = Object.assign(new Error('leader not available'), {type: 'LEADER_NOT_AVAILABLE'});
+	const started = Date.now();
+	await assert.rejects(PipelineClient.connect({brokers: ['fake:1'], logger: createLogger('silent'), connectTimeoutMs: 600}, async () => {
+		throw leaderless;
+	}), (error: unknown) => error instanceof BrokerUnreachableError && error.cause === leaderless);
+	assert.ok(Date.now() - started < 3000);
+});
