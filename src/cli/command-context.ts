@@ -51,6 +51,7 @@ export type CommonOptions = {
 	readonly brokers?: readonly string[];
 	readonly requestTopic?: string;
 	readonly catalogTopic?: string;
+	readonly clientId?: string;
 	readonly verbose?: boolean;
 };
 
@@ -59,12 +60,15 @@ export function addCommonOptions(command: Command): Command {
 		.option('--brokers <list>', 'Kafka bootstrap servers, host:port,... (env KAFKA_BROKERS, default 127.0.0.1:9092)', splitList)
 		.option('--request-topic <topic>', 'the request topic (env MLBRIDGE_REQUEST_TOPIC, default ml.pipeline.input)')
 		.option('--catalog-topic <topic>', 'the catalogue topic (env MLBRIDGE_CATALOG_TOPIC, default ml.pipeline.catalog)')
+		.option('--client-id <id>', 'the client id (env MLBRIDGE_CLIENT_ID, default a random one); under ACLs, the one the reply-topic ACL names')
 		.option('-v, --verbose', 'client logs on stderr and remote tracebacks with errors');
 }
 
 /** Client options from the flags; what a flag leaves out the client takes from the environment. */
 export function clientOptions(options: CommonOptions, env: NodeJS.ProcessEnv): ClientOptions {
 	const {brokers} = options;
+	// Under per-client ACLs the reply topic must start with a clientId the ACL names.
+	const clientId = options.clientId ?? env['MLBRIDGE_CLIENT_ID'];
 	// A command line tool keeps stderr for what went wrong; --verbose: info, or MLBRIDGE_LOG_LEVEL
 	// (which the client reads and checks itself).
 	let logLevel: LogLevel | undefined = 'error';
@@ -76,6 +80,7 @@ export function clientOptions(options: CommonOptions, env: NodeJS.ProcessEnv): C
 		...(brokers === undefined ? {} : {brokers}),
 		...(options.requestTopic === undefined ? {} : {requestTopic: options.requestTopic}),
 		...(options.catalogTopic === undefined ? {} : {catalogTopic: options.catalogTopic}),
+		...(clientId === undefined || clientId === '' ? {} : {clientId}),
 		...(logLevel === undefined ? {} : {logLevel}),
 	};
 }

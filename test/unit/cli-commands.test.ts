@@ -228,6 +228,15 @@ describe('mlbridge invoke', () => {
 		assert.deepEqual(clientOptions({}, {MLBRIDGE_LOG_LEVEL: 'debug'}), {logLevel: 'error'});
 	});
 
+	test('--client-id (else MLBRIDGE_CLIENT_ID) names the client, as per-client ACLs need', async () => {
+		const fake = fakeClient();
+		assert.equal(await runClientCommand(['invoke', 'echo', '--client-id', 'billing'], fakeIo(), fake.connect), 0);
+		assert.equal(fake.calls.connect[0]?.clientId, 'billing');
+		assert.equal(clientOptions({}, {MLBRIDGE_CLIENT_ID: 'reports'}).clientId, 'reports');
+		assert.equal(clientOptions({clientId: 'billing'}, {MLBRIDGE_CLIENT_ID: 'reports'}).clientId, 'billing');
+		assert.equal(clientOptions({}, {}).clientId, undefined);
+	});
+
 	test('--json prints {ok, result}', async () => {
 		const io = fakeIo();
 		assert.equal(await runClientCommand(['invoke', 'echo', '--json', '--args', '{"a": "x"}'], io, fakeClient().connect), 0);
