@@ -42,6 +42,7 @@ export {
 	PipelineTimeoutError,
 	PoisonMessageError,
 	BlobUnavailableError,
+	IncompatibleArgumentsError,
 	RemoteError,
 	RequestTooLargeError,
 	ResultNotEncodableError,

@@ -16,6 +16,7 @@ Every exception here derives from :class:`MlbridgeRunnerError`::
      │    ├── ValueNotEncodable ....... a Python value has no Value encoding (names the path)
      │    └── ValueNotDecodable ....... Value bytes are malformed (names the path)
      ├── InvalidArguments ............ call arguments do not fit the signature (names the argument)
+     ├── IncompatibleArguments ....... a typed call's field this runner's schema lacks would be dropped
      ├── DeadlineExceeded ............ the request's deadline passed before it could run
      ├── PipelineTimeout ............. the pipeline ran past its declared time limit
  ├── Cancelled ................... raised in a pipeline by Progress.raise_if_cancelled()
@@ -118,6 +119,26 @@ class InvalidArguments(MlbridgeRunnerError, TypeError):
     def __init__(self, message: str, argument: str | None = None) -> None:
         self.argument = argument
         super().__init__(message)
+
+
+class IncompatibleArguments(MlbridgeRunnerError):
+    """A typed call carries ``field`` (a path, e.g. ``config.momentum``), which this runner's args
+    schema lacks, with a value other than its default: reading it would silently drop it. The
+    message states the field and both schemas (ref and version) in the fixed form clients parse."""
+
+    def __init__(
+        self, pipeline: str, field: str, client_ref: str, client_version: int | None, runner_ref: str, runner_version: int
+    ) -> None:
+        self.pipeline = pipeline
+        self.field = field
+        self.client_ref, self.client_version = client_ref, client_version
+        self.runner_ref, self.runner_version = runner_ref, runner_version
+        client = "unknown" if client_version is None else str(client_version)
+        super().__init__(
+            f"{pipeline}(): field '{field}' is not in this runner's arguments schema and its value is not the "
+            f"field's default, so reading the call would drop it; client schema {client_ref} (version {client}), "
+            f"runner schema {runner_ref} (version {runner_version})"
+        )
 
 
 class DeadlineExceeded(MlbridgeRunnerError):

@@ -13,6 +13,7 @@ import {
 } from './remote-errors.js';
 import {InvocationCancelledError, RequestTooLargeError} from './invocation-errors.js';
 import {JobAttemptsExhaustedError, ResultTooLargeError} from './job-errors.js';
+import {IncompatibleArgumentsError} from './incompatible-arguments-error.js';
 import type {MlbridgeError} from './base.js';
 
 /**
@@ -34,6 +35,7 @@ export const ErrorCode = {
 	JOB_ATTEMPTS_EXHAUSTED: 'JOB_ATTEMPTS_EXHAUSTED',
 	POISON_MESSAGE: 'POISON_MESSAGE',
 	BLOB_UNAVAILABLE: 'BLOB_UNAVAILABLE',
+	INCOMPATIBLE_ARGUMENTS: 'INCOMPATIBLE_ARGUMENTS',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -57,6 +59,7 @@ const classByCode: Readonly<Record<string, RemoteErrorClass>> = {
 	[ErrorCode.JOB_ATTEMPTS_EXHAUSTED]: JobAttemptsExhaustedError,
 	[ErrorCode.POISON_MESSAGE]: PoisonMessageError,
 	[ErrorCode.BLOB_UNAVAILABLE]: BlobUnavailableError,
+	[ErrorCode.INCOMPATIBLE_ARGUMENTS]: IncompatibleArgumentsError,
 };
 
 /** Rebuild the typed error for a reply's RemoteError. Unknown codes become RunnerError. */

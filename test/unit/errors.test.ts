@@ -12,6 +12,7 @@ import {
 	PipelineTimeoutError,
 	PoisonMessageError,
 	BlobUnavailableError,
+	IncompatibleArgumentsError,
 	RequestTooLargeError,
 	ResultNotEncodableError,
 	ResultTooLargeError,
@@ -45,6 +46,7 @@ test('every remote code becomes its own typed error carrying the request id', ()
 		JOB_ATTEMPTS_EXHAUSTED: JobAttemptsExhaustedError,
 		POISON_MESSAGE: PoisonMessageError,
 		BLOB_UNAVAILABLE: BlobUnavailableError,
+		INCOMPATIBLE_ARGUMENTS: IncompatibleArgumentsError,
 	};
 	for (const code of Object.keys(sharedCodes.codes)) {
 		const error = errorFromReply('req-1', 'p', {code, type: 'T', message: `m ${code}`, traceback: 'tb', retryable: false, causes: []}, 'r');
