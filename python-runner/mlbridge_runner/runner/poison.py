@@ -22,6 +22,12 @@ it is finished and committed, counts it, runs it with nothing else running, and 
 next death is then attributable to that record alone, and innocent bystanders are never counted
 past the first, shared death.
 
+Why a graceful handover takes its counts back: records this runner counted but never started (still
+queued when a rebalance revoked their partition) did not kill anybody; left counted, the next owner
+would take each for a suspect and run them one at a time. So the revoke writes their previous count
+back before the partition changes hands. Only for a revoke: a lost partition's next owner may have
+read and raised the count already, and lowering it then would delay the poison verdict.
+
 Why ``count >= max - 1`` is enough: the delivery to the first runner that died was in steady state,
 uncounted. A record with ``max - 1`` counted deliveries has been delivered ``max`` times.
 
@@ -62,6 +68,11 @@ def key_of(topic: str, partition: int, offset: int) -> bytes:
     return f"{topic}/{partition}/{offset}".encode()
 
 
+def _partition_of(key: bytes) -> tuple[str, int]:
+    topic, partition, _ = key.decode().rsplit("/", 2)
+    return topic, int(partition)
+
+
 class DeliveryCounts:
     """Loop-thread only. ``reader_settings``: consumer settings (the group is dropped: the topic is
     read whole, by assignment)."""
@@ -84,6 +95,8 @@ class DeliveryCounts:
             }
         )
         self._counts: dict[bytes, int] = {}
+        #: The count each record had before this runner counted it (see ``uncount``).
+        self._before: dict[bytes, int] = {}
         self._positions: dict[int, int] = {}
         self._partitions: list[int] = []
         #: Partition → end of its counting window (offset), ``None`` until its first record is read.
@@ -123,6 +136,22 @@ class DeliveryCounts:
     def revoked(self, keys: set[tuple[str, int]]) -> None:
         for key in keys:
             self._windows.pop(key, None)
+        self._before = {k: v for k, v in self._before.items() if _partition_of(k) not in keys}
+
+    def uncount(self, records: set[tuple[str, int, int]]) -> None:
+        """Give back the counts this runner added to ``records`` (never started: a revoke took them
+        from the queue), so their next owner does not take them for suspects. Call before ``revoked``."""
+        restored = 0
+        for topic, partition, offset in records:
+            key = key_of(topic, partition, offset)
+            before = self._before.pop(key, None)
+            if before is None:
+                continue
+            self._counts[key] = before
+            self._send(key, str(before).encode() if before else None)
+            restored += 1
+        if restored:
+            self._flush()
 
     # ------------------------------------------------------------------ judging
 
@@ -171,10 +200,15 @@ class DeliveryCounts:
 
     def _produce(self, msg: Message, count: int) -> None:
         key = key_of(msg.topic(), msg.partition(), msg.offset())  # type: ignore[arg-type]
+        self._before.setdefault(key, self._counts.get(key, 0))
         self._counts[key] = count
+        self._send(key, str(count).encode())
+
+    def _send(self, key: bytes, value: bytes | None) -> None:
+        """``None``: a tombstone (the record was never counted before this runner's count)."""
         while True:
             try:
-                self._producer.produce(self._topic, key=key, value=str(count).encode())
+                self._producer.produce(self._topic, key=key, value=value)
                 return
             except BufferError:
                 self._producer.poll(0.05)

@@ -84,6 +84,7 @@ class RebalanceHandlers:
                     log_event(WARNING, events.KAFKA_ERROR, **kafka_error_fields(exc.args[0]))
         self._tracker.revoke(revoked)
         if self._deliveries is not None:
+            self._deliveries.uncount(abandoned)  # queued, never run: no suspects for the next owner
             self._deliveries.revoked(revoked)
         log_event(
             INFO,

@@ -27,7 +27,7 @@ class _Producer:
         self.produced: list[tuple[bytes, bytes]] = []
         self.flushes = 0
 
-    def produce(self, topic: str, key: bytes, value: bytes) -> None:
+    def produce(self, topic: str, key: bytes, value: bytes | None) -> None:
         self.produced.append((key, value))
 
     def flush(self, timeout: float) -> int:
@@ -75,3 +75,19 @@ def test_unassigned_partitions_and_a_fresh_topic_are_never_counted() -> None:
 def test_without_a_known_end_the_window_is_bounded() -> None:
     counts, _ = _counts(window=2, end=None)
     assert counts.screen([_Record(7), _Record(8), _Record(9)]) == [COUNTED, COUNTED, None]  # type: ignore[list-item]
+
+
+def test_a_revoke_gives_back_the_counts_of_records_it_never_started() -> None:
+    counts, producer = _counts()
+    counts._counts[key_of("req", 0, 5)] = 1  # a dead owner's count: a suspect here
+    assert counts.screen([_Record(4), _Record(5), _Record(6)]) == [COUNTED, SUSPECT, COUNTED]  # type: ignore[list-item]
+    counts.record(_Record(5))  # type: ignore[arg-type]
+    producer.produced.clear()
+    # Revoked while 5 and 6 were still queued; 4 had run. 7 was never counted here.
+    counts.uncount({("req", 0, 5), ("req", 0, 6), ("req", 0, 7)})
+    counts.revoked({("req", 0)})
+    assert sorted(producer.produced, key=lambda kv: kv[0]) == sorted(
+        [(key_of("req", 0, 5), b"1"), (key_of("req", 0, 6), None)], key=lambda kv: kv[0]
+    )
+    assert counts.count(_Record(4)) == 1 and counts.count(_Record(5)) == 1 and counts.count(_Record(6)) == 0  # type: ignore[arg-type]
+    assert counts._before == {}
