@@ -7,6 +7,7 @@ from typing import Any, Callable, Final
 from confluent_kafka import KafkaError, Message, Producer
 
 from .. import events
+from ..codec.envelopes import RequestEnvelope, encode_request
 from ..logging import ERROR, WARNING, log_event
 from .dispatch import now_ms
 from .offsets import Ticket
@@ -30,6 +31,7 @@ REASONS: Final = (
     "internal",  # the runner failed on it for a reason of its own
     "poison",  # runner processes died running it --max-deliveries times (poison.py)
     "reply_denied",  # ran, but the runner may not write its reply topic (ACLs); record without value
+    "blob-unavailable",  # args by reference whose blob is missing, corrupt or unreachable (also answered BLOB_UNAVAILABLE)
 )
 
 #: On ``reply_denied`` records: the request's id (the request itself stays at its source offset).
@@ -84,6 +86,25 @@ class DeadLetters:
             (REQUEST_ID, request_id.encode("utf-8", "replace")),
         ]
         self._produce_letter("reply_denied", error, None, request_id.encode("utf-8", "replace"), headers, source, ticket)
+
+    def send_refused(self, request: RequestEnvelope, ticket: Ticket, reason: str, error: str) -> None:
+        """A request that decoded but was refused before running, for a reason worth an operator's
+        look (``blob-unavailable``): the request re-encoded (framed as today's Request, so a
+        registry-framed original is readable too), keyed by its id. ``ticket`` only names the
+        source; the caller's reply settles it."""
+        request_id = request.id
+        source: dict[str, Any] = {"topic": ticket.topic, "partition": ticket.partition, "offset": ticket.offset}
+        headers: list[tuple[str, str | bytes | None]] = [
+            (REASON, reason.encode()),
+            (ERROR_TEXT, error[:MAX_ERROR_CHARS].encode("utf-8", "replace")),
+            (SOURCE_TOPIC, ticket.topic.encode()),
+            (SOURCE_PARTITION, str(ticket.partition).encode()),
+            (SOURCE_OFFSET, str(ticket.offset).encode()),
+            (AT, str(now_ms()).encode()),
+            (REQUEST_ID, request_id.encode("utf-8", "replace")),
+        ]
+        key = request_id.encode("utf-8", "replace")
+        self._produce_letter(reason, error, encode_request(request), key, headers, source, None)
 
     def send(self, msg: Message, reason: str, error: str, ticket: Ticket | None) -> None:
         """Copy ``msg`` (value, key, original headers after ours) to the dead-letter topic."""

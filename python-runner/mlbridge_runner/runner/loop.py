@@ -250,6 +250,8 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide, LoopThreadCalls, Wiring, 
             call = self._dispatcher.prepare(request, waited)
         except Rejected as rejected:
             self._served += 1
+            if rejected.dead_letter is not None:  # before the reply, which settles the ticket
+                self._dlq.send_refused(request, ticket, rejected.dead_letter, rejected.error.message)
             reply = error_reply(request.id, rejected.error, self.identity, timings_at(now_ms()))
             name = self._observer.pipeline_label(request.pipeline)
             headers = self._observer.replied(name, reply, self._observer.start_call(request, ticket, name), ran=False)
