@@ -31,6 +31,7 @@ from ..frozen import slot_setters
 from ..progress import Progress, Report, RunControl
 from ..models import ModelError, ModelRuntime, pinned_version
 from ..registry import MODEL_PARAM, Pipeline, Registry
+from .argument_loss import ArgumentLossCheck
 from .arguments import Binder
 from .failures import plain_error, remote_error, type_name
 
@@ -53,12 +54,15 @@ def deadline_passed(request: RequestEnvelope, now_ms: int) -> bool:
 
 class Rejected(Exception):
     """The request is answered with ``error`` without running anything; ``dead_letter``: the reason
-    under which the request is also dead-lettered (None: a reply is enough)."""
+    under which the request is also dead-lettered (None: a reply is enough); ``hand_on``: another
+    runner may serve it (this one lacks the pipeline, or its version would drop an argument), so the
+    consume loop tries that first (runner/handoff.py)."""
 
-    def __init__(self, error: RemoteError, dead_letter: str | None = None) -> None:
+    def __init__(self, error: RemoteError, dead_letter: str | None = None, hand_on: bool = False) -> None:
         super().__init__(error.message)
         self.error = error
         self.dead_letter = dead_letter
+        self.hand_on = hand_on
 
 
 class SchemaPending(Exception):
@@ -166,6 +170,8 @@ class Dispatcher:
         self._plans: dict[str, tuple[Pipeline, Binder | TypedPlan]] = {}
         self._no_wait_until = 0.0
         self._defer_waits = defer_waits
+        #: Refuses a call from another version whose argument this one's schema would drop.
+        self.argument_loss = ArgumentLossCheck(self.store)
 
     @property
     def schema_wait_s(self) -> float:
@@ -194,7 +200,8 @@ class Dispatcher:
                     type_name(exc),
                     f"no pipeline named {_short_repr(request.pipeline)} is registered; "
                     f"registered: {', '.join(exc.registered) or '(none)'}",
-                )
+                ),
+                hand_on=True,
             ) from None
         plan = self._plan_for(pipeline)
         try:
@@ -228,6 +235,9 @@ class Dispatcher:
                     f"argsSchema {ref[:100]!r} is unknown to this runner: not {pipeline.name!r}'s args schema "
                     f"({plan.args_ref}), not the generic Value schema, and not found in the catalogue"
                 ))
+            refusal = self.argument_loss.refusal(pipeline, plan, ref, writer, resolved.args)
+            if refusal is not None:
+                raise Rejected(refusal, hand_on=True)
             return Call(request, pipeline, plan.decode_args(resolved.args, writer), received, plan, True)
         except (InvalidArguments, ValueNotDecodable) as exc:
             raise Rejected(_invalid(str(exc))) from None

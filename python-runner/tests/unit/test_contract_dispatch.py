@@ -137,11 +137,23 @@ def test_old_client_calls_new_runner_through_the_store():
     assert old_reader.decode(outcome.result, "result", new_writer.parsed)["model_id"] == "d-sgd-2"
 
 
-def test_new_client_calls_old_runner_extra_argument_is_dropped():
+def test_new_client_calls_old_runner_an_argument_at_its_default_is_not_lost():
     store = SchemaStore()
     store.add(V2["typed_add"].contract.args_schema)
-    call = dispatcher(V1, store).prepare(typed_request("typed_add", {"a": 1, "b": 2, "c": 3}, V2))
+    call = dispatcher(V1, store).prepare(typed_request("typed_add", {"a": 1, "b": 2, "c": 0}, V2))
     assert call.kwargs == {"a": 1, "b": 2}
+
+
+def test_new_client_calls_old_runner_an_argument_it_would_drop_is_refused_retryable():
+    store = SchemaStore()
+    store.add(V2["typed_add"].contract.args_schema)
+    with pytest.raises(Rejected) as info:
+        dispatcher(V1, store).prepare(typed_request("typed_add", {"a": 1, "b": 2, "c": 3}, V2))
+    error = info.value.error
+    assert error.code == "INCOMPATIBLE_ARGUMENTS" and error.retryable and info.value.hand_on
+    assert "field 'c'" in error.message
+    assert f"client schema {V2['typed_add'].contract.args_ref} (version unknown)" in error.message
+    assert f"runner schema {V1['typed_add'].contract.args_ref} (version 1)" in error.message
 
 
 def test_unknown_writer_ref_is_refused_naming_it():
@@ -162,7 +174,7 @@ def test_waits_for_the_catalogue_to_bring_the_writer_schema():
     timer = threading.Timer(0.1, store.add, args=(V2["typed_add"].contract.args_schema,))
     timer.start()
     try:
-        call = dispatcher(V1, store, wait=5).prepare(typed_request("typed_add", {"a": 5, "c": 1}, V2))
+        call = dispatcher(V1, store, wait=5).prepare(typed_request("typed_add", {"a": 5, "c": 0}, V2))
     finally:
         timer.cancel()
     assert call.kwargs == {"a": 5, "b": 0}
@@ -171,7 +183,7 @@ def test_waits_for_the_catalogue_to_bring_the_writer_schema():
 def test_deferred_wait_raises_instead_of_blocking_then_resolves_once_the_schema_is_there():
     store = SchemaStore()
     d = Dispatcher(V1, VALUE_REF, store=store, schema_wait_s=30, defer_waits=True)
-    request = typed_request("typed_add", {"a": 5, "c": 1}, V2)
+    request = typed_request("typed_add", {"a": 5, "c": 0}, V2)
     with pytest.raises(SchemaPending) as info:
         d.prepare(request)  # a blocking wait would take 30 s here
     assert info.value.ref == request.args_schema
