@@ -1,5 +1,6 @@
 package dev.mlbridge.client;
 
+import dev.mlbridge.client.codec.EncodedBody;
 import dev.mlbridge.client.codec.Envelopes;
 import dev.mlbridge.client.codec.ReplyEnvelope;
 import dev.mlbridge.client.codec.RequestEnvelope;
@@ -9,13 +10,17 @@ import dev.mlbridge.client.codec.WireSchemas;
 import dev.mlbridge.client.errors.BrokerUnreachableException;
 import dev.mlbridge.client.errors.ClientClosedException;
 import dev.mlbridge.client.errors.ErrorCodes;
-import dev.mlbridge.client.errors.InternalRunnerException;
 import dev.mlbridge.client.errors.InvalidArgumentsException;
 import dev.mlbridge.client.errors.InvocationTimeoutException;
 import dev.mlbridge.client.errors.MlbridgeException;
 import dev.mlbridge.client.errors.RemoteCause;
 import dev.mlbridge.client.errors.RemoteErrorDetails;
 import dev.mlbridge.client.errors.RequestTooLargeException;
+import dev.mlbridge.client.jobs.Job;
+import dev.mlbridge.client.jobs.JobClient;
+import dev.mlbridge.client.jobs.JobFilter;
+import dev.mlbridge.client.jobs.JobStatus;
+import dev.mlbridge.client.jobs.SubmitOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -66,6 +72,8 @@ public final class MlbridgeClient implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timers;
     private final long maxRequestBytes;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final ResultReader results = new ResultReader();
+    private final JobClient jobs;
     private volatile boolean closed;
 
     private record Pending(String pipeline, CompletableFuture<Object> future, Consumer<Progress> onProgress) {}
@@ -76,6 +84,11 @@ public final class MlbridgeClient implements AutoCloseable {
         this.admin = admin;
         this.maxRequestBytes = maxRequestBytes;
         this.replies = new ReplyLoop(options, this::onReply);
+        Properties kafka = options.kafka();
+        this.jobs = new JobClient(producer, kafka, options.brokers(), options.clientId(), options.requestTopic(), maxRequestBytes,
+                options.connectTimeout(), this::encodeArgs,
+                record -> record.resultSchema().isEmpty() ? null
+                        : results.read(record.id(), record.pipeline(), record.runner(), record.result(), record.resultSchema()));
         this.replyThread = new Thread(replies, "mlbridge-replies-" + options.clientId());
         this.replyThread.setDaemon(true);
         this.timers = new ScheduledThreadPoolExecutor(1, r -> {
@@ -166,7 +179,8 @@ public final class MlbridgeClient implements AutoCloseable {
      * {@link ValueCodec} says) or exceptionally with an {@link MlbridgeException}: a remote one
      * per error code (UnknownPipelineException, InvalidArgumentsException, PipelineException, …),
      * InvocationTimeoutException, RequestTooLargeException, BrokerUnreachableException or
-     * ClientClosedException, each with the request id. Cancelling the future forgets the call.
+     * ClientClosedException, each with the request id. Cancelling the future forgets the call and
+     * asks the runner running it to stop (its pipeline's {@code progress.cancelled} turns true).
      */
     public CompletableFuture<Object> invoke(String pipeline, Map<String, ?> args, InvokeOptions invokeOptions) {
         String id = UUID.randomUUID().toString();
@@ -176,12 +190,11 @@ public final class MlbridgeClient implements AutoCloseable {
         if (pipeline == null || pipeline.isEmpty()) {
             throw new IllegalArgumentException("Expected the pipeline name to be a non-empty string, got " + pipeline);
         }
-        byte[] encodedArgs;
+        EncodedBody encodedArgs;
         try {
-            encodedArgs = ValueCodec.encode(args == null ? Map.of() : args, "args");
-        } catch (ValueEncodingException e) {
-            return CompletableFuture.failedFuture(new InvalidArgumentsException(id, pipeline,
-                    RemoteErrorDetails.local(ErrorCodes.INVALID_ARGUMENTS, "ValueEncodingError", e.getMessage()), "local"));
+            encodedArgs = encodeArgs(id, pipeline, args == null ? Map.of() : args);
+        } catch (MlbridgeException e) {
+            return CompletableFuture.failedFuture(e);
         }
         Map<String, String> headers = new LinkedHashMap<>(invokeOptions.headers());
         if (invokeOptions.idempotencyKey() != null) {
@@ -192,7 +205,7 @@ public final class MlbridgeClient implements AutoCloseable {
         long now = System.currentTimeMillis();
         long deadlineMs = timeout == null ? 0 : now + timeout.toMillis();
         byte[] value = Envelopes.encodeRequest(new RequestEnvelope(
-                id, pipeline, encodedArgs, WireSchemas.VALUE.ref(), options.replyTopic(), deadlineMs, 1, now, headers));
+                id, pipeline, encodedArgs.body(), encodedArgs.ref(), options.replyTopic(), deadlineMs, 1, now, headers));
         if (value.length > maxRequestBytes) {
             return CompletableFuture.failedFuture(new RequestTooLargeException(id, value.length, maxRequestBytes, null));
         }
@@ -204,8 +217,13 @@ public final class MlbridgeClient implements AutoCloseable {
                     () -> fail(id, new InvocationTimeoutException(id, pipeline, timeout)), timeout.toMillis(), TimeUnit.MILLISECONDS);
             future.whenComplete((r, e) -> timer.cancel(false));
         }
-        // A cancelled future (or any completion) forgets the call; a late reply is then ignored.
-        future.whenComplete((r, e) -> pending.remove(id));
+        // Any completion forgets the call (a late reply is then ignored); a cancelled future also
+        // tells the runner running it to stop (a CALL record on the job state topic, docs/jobs.md).
+        future.whenComplete((r, e) -> {
+            if (pending.remove(id) != null && e instanceof CancellationException) {
+                jobs.cancelCall(id, pipeline);
+            }
+        });
         // The idempotency key is the record key: repeats land on one partition, so on one runner.
         byte[] key = (invokeOptions.idempotencyKey() != null ? invokeOptions.idempotencyKey() : id).getBytes(StandardCharsets.UTF_8);
         try {
@@ -220,6 +238,47 @@ public final class MlbridgeClient implements AutoCloseable {
             fail(id, closed ? new ClientClosedException(id) : new BrokerUnreachableException(options.brokers(), e, id));
         }
         return future;
+    }
+
+    /** The arguments as a Value body (InvalidArgumentsException, origin local, when the wire cannot carry them). */
+    private EncodedBody encodeArgs(String id, String pipeline, Map<String, ?> args) {
+        try {
+            return new EncodedBody(ValueCodec.encode(args, "args"), WireSchemas.VALUE.ref());
+        } catch (ValueEncodingException e) {
+            throw new InvalidArgumentsException(id, pipeline,
+                    RemoteErrorDetails.local(ErrorCodes.INVALID_ARGUMENTS, "ValueEncodingError", e.getMessage()), "local");
+        }
+    }
+
+    public Job submit(String pipeline, Map<String, ?> args) {
+        return jobs.submit(pipeline, args, SubmitOptions.DEFAULTS);
+    }
+
+    /**
+     * Submit a job (docs/jobs.md): a pipeline run with an identity of its own, visible to every
+     * client, cancellable from anywhere, resumed from its checkpoint when its runner dies. Blocks
+     * until the job is written; the handle's {@link Job#result()} completes when it ends.
+     * Submitting an existing job id returns a handle on that job and runs nothing.
+     *
+     * @throws MlbridgeException InvalidArgumentsException, RequestTooLargeException, BrokerUnreachableException, ClientClosedException
+     */
+    public Job submit(String pipeline, Map<String, ?> args, SubmitOptions submitOptions) {
+        return jobs.submit(pipeline, args, submitOptions);
+    }
+
+    /** A handle on job {@code id}, submitted by any client. @throws JobNotFoundException */
+    public Job job(String id) {
+        return jobs.job(id);
+    }
+
+    /** Jobs matching {@code filter} ({@link JobFilter#ALL}), newest submitted first. */
+    public List<JobStatus> jobs(JobFilter filter) {
+        return jobs.jobs(filter);
+    }
+
+    /** Cancel job {@code id}: QUEUED ones never start, a RUNNING one is stopped by its runner. */
+    public JobStatus cancel(String id) {
+        return jobs.cancel(id);
     }
 
     private void fail(String id, MlbridgeException error) {
@@ -253,19 +312,11 @@ public final class MlbridgeClient implements AutoCloseable {
             call.future.completeExceptionally(ErrorCodes.fromReply(reply.id(), call.pipeline, details, reply.runner()));
             return;
         }
-        if (!WireSchemas.VALUE.ref().equals(reply.resultSchema())) {
-            call.future.completeExceptionally(new InternalRunnerException(reply.id(), call.pipeline, new RemoteErrorDetails(
-                    ErrorCodes.INTERNAL, "UnsupportedResultSchema",
-                    "The result is written with schema " + reply.resultSchema() + ", which this client cannot read (it reads the generic Value)",
-                    "", false, List.of()), reply.runner()));
-            return;
-        }
         Object result;
         try {
-            result = ValueCodec.decode(reply.result());
-        } catch (RuntimeException e) {
-            call.future.completeExceptionally(new InternalRunnerException(reply.id(), call.pipeline,
-                    new RemoteErrorDetails(ErrorCodes.INTERNAL, "UndecodableResult", e.getMessage(), "", false, List.of()), reply.runner()));
+            result = results.read(reply.id(), call.pipeline, reply.runner(), reply.result(), reply.resultSchema());
+        } catch (MlbridgeException e) {
+            call.future.completeExceptionally(e);
             return;
         }
         call.future.complete(result);
@@ -293,6 +344,7 @@ public final class MlbridgeClient implements AutoCloseable {
             fail(id, new ClientClosedException(id));
         }
         timers.shutdownNow();
+        jobs.close();
         replies.stop();
         try {
             replyThread.join(5000);

@@ -1,5 +1,6 @@
 package dev.mlbridge.client;
 
+import dev.mlbridge.client.jobs.JobTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * The topics a client needs, created as the TypeScript client creates them: the request topic
  * ({@code requestPartitions}) when missing, and this instance's reply topic (1 partition,
  * {@code cleanup.policy=delete}, {@code retention.ms} = the reply retention) before any request
- * names it — a runner drops a reply to a topic that does not exist.
+ * names it — a runner drops a reply to a topic that does not exist — and the two job topics
+ * (docs/jobs.md) when missing.
  */
 final class Topics {
     /** Kafka's default {@code max.message.bytes} (1 MiB + record overhead), when the topic's cannot be read. */
@@ -32,6 +34,11 @@ final class Topics {
         List<NewTopic> missing = new ArrayList<>();
         if (!existing.contains(options.requestTopic())) {
             missing.add(new NewTopic(options.requestTopic(), options.requestPartitions(), (short) -1));
+        }
+        for (NewTopic job : JobTopics.specs(options.requestTopic())) {
+            if (!existing.contains(job.name())) {
+                missing.add(job);
+            }
         }
         if (!existing.contains(options.replyTopic())) {
             missing.add(new NewTopic(options.replyTopic(), 1, (short) -1).configs(Map.of(

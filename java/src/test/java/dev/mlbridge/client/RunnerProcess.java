@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -39,6 +40,11 @@ final class RunnerProcess implements AutoCloseable {
     }
 
     static RunnerProcess start(String brokers, String requestTopic, Path... pipelines) throws Exception {
+        return start(brokers, requestTopic, List.of(), Map.of(), pipelines);
+    }
+
+    /** With extra runner arguments ({@code --cancel-grace 1}) and environment ({@code MLBRIDGE_BLOB_STORE}). */
+    static RunnerProcess start(String brokers, String requestTopic, List<String> extraArgs, Map<String, String> env, Path... pipelines) throws Exception {
         Path repo = Vectors.repo();
         List<String> command = new ArrayList<>(List.of(python().toString(), "-m", "mlbridge_runner"));
         for (Path file : pipelines) {
@@ -52,7 +58,9 @@ final class RunnerProcess implements AutoCloseable {
                 "--partitions", "4",
                 "--concurrency", "8",
                 "--log-level", "info"));
+        command.addAll(extraArgs);
         ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
         builder.environment().put("PYTHONPATH", repo.resolve("python-runner").toString());
         builder.environment().put("PYTHONUNBUFFERED", "1");
         builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
