@@ -28,5 +28,16 @@ for f in "${sources[@]}"; do
     changed=$((changed + 1))
   fi
 done
+# The envelope versions (schemas/versions/: index.json and one .avsc per version), mirrored alike.
+mkdir -p "$DEST/versions"
+for f in "$DEST"/versions/*; do
+  [[ -f "$SRC/versions/$(basename "$f")" ]] || rm -f "$f"
+done
+for f in "$SRC"/versions/*.avsc "$SRC"/versions/index.json; do
+  if ! cmp -s "$f" "$DEST/versions/$(basename "$f")"; then
+    cp "$f" "$DEST/versions/"
+    changed=$((changed + 1))
+  fi
+done
 # Silent when nothing changed: the build runs this, and so does every `npm run demo` (twice).
-((changed == 0)) || echo "sync-schemas: $changed of ${#sources[@]} files updated in python-runner/mlbridge_runner/schemas"
+((changed == 0)) || echo "sync-schemas: $changed files updated in python-runner/mlbridge_runner/schemas"

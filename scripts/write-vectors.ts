@@ -17,6 +17,7 @@ import {
 } from '../src/codec/index.js';
 import {replyToJson, requestToJson, toTagged} from '../src/codec/vector-format.js';
 import {writeDataVectors} from './data-vectors.js';
+import {writeEnvelopeVersionVectors} from './envelope-version-vectors.js';
 
 interface Case {
 	name: string;
@@ -203,4 +204,5 @@ writeFileSync(
 	`{"writer": "ts", "cases": [\n${cases.map((c) => `  ${JSON.stringify(c)}`).join(',\n')}\n]}\n`,
 );
 console.log(`wrote ${cases.length} cases and ${Object.keys(fingerprints).length} fingerprints to ${dir}`);
+console.log(`wrote ${writeEnvelopeVersionVectors(dir)} envelope version cases to ${join(dir, 'envelope-versions.json')}`);
 console.log(`wrote ${await writeDataVectors(dir)} tensor and table cases to ${join(dir, 'data.json')}`);

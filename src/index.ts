@@ -43,6 +43,8 @@ export {
 	PoisonMessageError,
 	BlobUnavailableError,
 	IncompatibleArgumentsError,
+	type KnownEnvelopeVersion,
+	UnsupportedEnvelopeError,
 	RemoteError,
 	RequestTooLargeError,
 	ResultNotEncodableError,

@@ -1,11 +1,14 @@
 /**
  * Request and reply envelopes (schemas/request.avsc, schemas/reply.avsc) as single-object frames.
  * Written and read by hand, like Value; the tests prove the bytes identical to avsc's. Longs here
- * are epoch milliseconds and must be safe integers.
+ * are epoch milliseconds and must be safe integers. A frame of another known envelope version
+ * (`schemas/versions/`) is read by schema resolution (`envelope-versions.ts`) into today's shape;
+ * only that branch, after the fingerprint comparison fails, costs anything.
  */
 import {AvroReader} from './avro-reader.js';
 import {acquireWriter, type AvroWriter, releaseWriter} from './avro-writer.js';
 import {CodecError, ValueEncodingError} from './codec-errors.js';
+import {type EnvelopeKind, isKnownVersion, readOtherVersion} from './envelope-versions.js';
 import {checkHeader, FRAME_HEADER_LENGTH, frameHeader} from './framing.js';
 import {type WireSchema, wireSchemas} from './schemas.js';
 
@@ -226,19 +229,26 @@ function hasFingerprint(buf: Uint8Array, header: Buffer): boolean {
 	return true;
 }
 
-/** A reader positioned after the header, once the frame is known to carry `expected`. */
-function open(buf: Buffer, header: Buffer, expected: string): AvroReader {
-	checkHeader(buf);
-	if (!hasFingerprint(buf, header)) {
-		const found = buf.toString('hex', 2, FRAME_HEADER_LENGTH);
-		const known = KNOWN.find(([, s]) => s.fingerprintHex === found);
+/**
+ * The record of a frame that is not of today's `kind` version, in today's field names: another
+ * known version of `kind`, read by schema resolution. Throws CodecError `unknown-fingerprint` for a
+ * frame of another wire schema or an unknown version.
+ */
+function otherVersion(buf: Buffer, kind: EnvelopeKind, header: Buffer): Record<string, unknown> {
+	const found = buf.toString('hex', 2, FRAME_HEADER_LENGTH);
+	const known = KNOWN.find(([, s]) => s.fingerprintHex === found);
+	if (known !== undefined) {
 		throw new CodecError(
 			'unknown-fingerprint',
-			`Expected a ${expected} frame (fingerprint ${header.toString('hex', 2)}), got fingerprint ${found}` +
-				(known === undefined ? '' : `, which is the ${known[0]} schema`),
+			`Expected a ${kind} frame (fingerprint ${header.toString('hex', 2)}), got fingerprint ${found}, which is the ${known[0]} schema`,
 		);
 	}
-	return new AvroReader(buf, FRAME_HEADER_LENGTH);
+	return readOtherVersion(kind, buf);
+}
+
+function safe(v: unknown, path: string): number {
+	if (!Number.isSafeInteger(v)) throw new CodecError('malformed-body', `${path} ${String(v)} is not a safe integer`);
+	return v as number;
 }
 
 function readHeaders(r: AvroReader): Record<string, string> {
@@ -259,7 +269,22 @@ function readHeaders(r: AvroReader): Record<string, string> {
 
 /** A request from a single-object frame; throws CodecError (with `requestId` once it is known). */
 export function decodeRequest(buf: Buffer): RequestEnvelope {
-	const r = open(buf, REQUEST_HEADER, 'Request');
+	checkHeader(buf);
+	if (!hasFingerprint(buf, REQUEST_HEADER)) {
+		const o = otherVersion(buf, 'request', REQUEST_HEADER);
+		return {
+			id: o.id as string,
+			pipeline: o.pipeline as string,
+			args: o.args as Buffer,
+			argsSchema: o.argsSchema as string,
+			replyTo: o.replyTo as string,
+			deadlineMs: safe(o.deadlineMs, 'request.deadlineMs'),
+			attempt: o.attempt as number,
+			sentAtMs: safe(o.sentAtMs, 'request.sentAtMs'),
+			headers: {...(o.headers as Record<string, string>)},
+		};
+	}
+	const r = new AvroReader(buf, FRAME_HEADER_LENGTH);
 	const id = r.string();
 	r.requestId = id;
 	const request: RequestEnvelope = {
@@ -304,7 +329,9 @@ function readProgress(r: AvroReader): ProgressData | null {
 
 /** A reply from a single-object frame; throws CodecError (with `requestId` once it is known). */
 export function decodeReply(buf: Buffer): ReplyEnvelope {
-	const r = open(buf, REPLY_HEADER, 'Reply');
+	checkHeader(buf);
+	if (!hasFingerprint(buf, REPLY_HEADER)) return replyFromRecord(otherVersion(buf, 'reply', REPLY_HEADER));
+	const r = new AvroReader(buf, FRAME_HEADER_LENGTH);
 	const id = r.string();
 	r.requestId = id;
 	const reply: ReplyEnvelope = {
@@ -321,9 +348,35 @@ export function decodeReply(buf: Buffer): ReplyEnvelope {
 	return reply;
 }
 
+/** A reply read by schema resolution (today's field names) as a ReplyEnvelope of plain objects. */
+function replyFromRecord(o: Record<string, unknown>): ReplyEnvelope {
+	const e = o.error as RemoteErrorData | null;
+	const p = o.progress as ProgressData | null;
+	const t = o.timings as ReplyEnvelope['timings'];
+	return {
+		id: o.id as string,
+		status: o.status as ReplyStatus,
+		result: o.result as Buffer,
+		resultSchema: o.resultSchema as string,
+		error: e === null ? null : {
+			code: e.code, type: e.type, message: e.message, traceback: e.traceback, retryable: e.retryable,
+			causes: e.causes.map((c) => ({type: c.type, message: c.message})),
+		},
+		progress: p === null ? null : {current: p.current, total: p.total, message: p.message},
+		runner: o.runner as string,
+		timings: {
+			receivedAtMs: safe(t.receivedAtMs, 'reply.timings.receivedAtMs'),
+			startedAtMs: safe(t.startedAtMs, 'reply.timings.startedAtMs'),
+			finishedAtMs: safe(t.finishedAtMs, 'reply.timings.finishedAtMs'),
+		},
+	};
+}
+
 /** The id of a reply frame, reading nothing else; undefined when `buf` is not a reply frame. */
 export function peekReplyId(buf: Buffer): string | undefined {
-	if (buf.length < FRAME_HEADER_LENGTH || buf[0] !== 0xc3 || buf[1] !== 0x01 || !hasFingerprint(buf, REPLY_HEADER)) {
+	if (buf.length < FRAME_HEADER_LENGTH || buf[0] !== 0xc3 || buf[1] !== 0x01) return undefined;
+	// Every reply version starts with the id (schemas/versions/index.json).
+	if (!hasFingerprint(buf, REPLY_HEADER) && !isKnownVersion('reply', buf.toString('hex', 2, FRAME_HEADER_LENGTH))) {
 		return undefined;
 	}
 	try {

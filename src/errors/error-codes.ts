@@ -14,6 +14,7 @@ import {
 import {InvocationCancelledError, RequestTooLargeError} from './invocation-errors.js';
 import {JobAttemptsExhaustedError, ResultTooLargeError} from './job-errors.js';
 import {IncompatibleArgumentsError} from './incompatible-arguments-error.js';
+import {UnsupportedEnvelopeError} from './unsupported-envelope-error.js';
 import type {MlbridgeError} from './base.js';
 
 /**
@@ -35,6 +36,7 @@ export const ErrorCode = {
 	JOB_ATTEMPTS_EXHAUSTED: 'JOB_ATTEMPTS_EXHAUSTED',
 	POISON_MESSAGE: 'POISON_MESSAGE',
 	BLOB_UNAVAILABLE: 'BLOB_UNAVAILABLE',
+	UNSUPPORTED_ENVELOPE: 'UNSUPPORTED_ENVELOPE',
 	INCOMPATIBLE_ARGUMENTS: 'INCOMPATIBLE_ARGUMENTS',
 } as const;
 
@@ -59,6 +61,7 @@ const classByCode: Readonly<Record<string, RemoteErrorClass>> = {
 	[ErrorCode.JOB_ATTEMPTS_EXHAUSTED]: JobAttemptsExhaustedError,
 	[ErrorCode.POISON_MESSAGE]: PoisonMessageError,
 	[ErrorCode.BLOB_UNAVAILABLE]: BlobUnavailableError,
+	[ErrorCode.UNSUPPORTED_ENVELOPE]: UnsupportedEnvelopeError,
 	[ErrorCode.INCOMPATIBLE_ARGUMENTS]: IncompatibleArgumentsError,
 };
 

@@ -13,6 +13,7 @@ import {
 	PoisonMessageError,
 	BlobUnavailableError,
 	IncompatibleArgumentsError,
+	UnsupportedEnvelopeError,
 	RequestTooLargeError,
 	ResultNotEncodableError,
 	ResultTooLargeError,
@@ -47,6 +48,7 @@ test('every remote code becomes its own typed error carrying the request id', ()
 		POISON_MESSAGE: PoisonMessageError,
 		BLOB_UNAVAILABLE: BlobUnavailableError,
 		INCOMPATIBLE_ARGUMENTS: IncompatibleArgumentsError,
+		UNSUPPORTED_ENVELOPE: UnsupportedEnvelopeError,
 	};
 	for (const code of Object.keys(sharedCodes.codes)) {
 		const error = errorFromReply('req-1', 'p', {code, type: 'T', message: `m ${code}`, traceback: 'tb', retryable: false, causes: []}, 'r');

@@ -6,7 +6,9 @@ vectors) and in the hand-written bodies of ``envelope_codec.py``.
 
 The runner's hot path — :func:`decode_request` and :func:`encode_reply` — goes through the
 hand-written codec while the loaded schemas are the ones it implements (checked by fingerprint);
-the other directions, and any other schema version, use fastavro.
+the other directions, and any other schema version, use fastavro. A frame of another known
+envelope version (``schemas/versions/``) is read by schema resolution (``envelope_versions.py``)
+into today's shape; only that branch, after the fingerprint comparison fails, costs anything.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from fastavro import schemaless_reader, schemaless_writer
 
 from ..errors import BodyDecodeError
 from . import envelope_codec
+from .envelope_versions import EnvelopeKind, is_other_wire_schema, read_other_version
 from .binary import AvroReadError, Reader
 from .envelope_types import (
     Progress,
@@ -184,17 +187,28 @@ def _hand_written_headers() -> tuple[bytes | None, bytes | None]:
     )
 
 
+def _read_any_version(kind: EnvelopeKind, schema: WireSchema, data: bytes) -> dict[str, Any]:
+    """The frame's body in today's field names, whichever known version wrote it; raises a
+    ``FramingError`` (``UnsupportedEnvelope`` for an unknown fingerprint) or ``BodyDecodeError``."""
+    if len(data) < HEADER_SIZE or data[:2] != MAGIC:
+        unframe(data, _known(schema))  # raises the framing error that applies
+    fingerprint = bytes(data[2:HEADER_SIZE])
+    body = memoryview(data)[HEADER_SIZE:]
+    if fingerprint == schema.fingerprint:
+        return _read_body(schema, body)
+    return read_other_version(kind, fingerprint, body)
+
+
 def decode_request(data: bytes) -> RequestEnvelope:
-    """Unframe and decode a request; raises a ``FramingError`` or :class:`BodyDecodeError`."""
+    """Unframe and decode a request of any known version; raises a ``FramingError`` (an
+    ``UnsupportedEnvelope`` for an unknown version) or :class:`BodyDecodeError`."""
     header = _hand_written_headers()[0]
     if header is None:
-        schema = wire_schemas().request
-        _, body = unframe(data, _known(schema))
-        return request_from_wire(_read_body(schema, body))
+        return request_from_wire(_read_any_version("request", wire_schemas().request, data))
     if type(data) is not bytes:
         data = bytes(data)
     if data[:HEADER_SIZE] != header:
-        unframe(data, _known(wire_schemas().request))  # raises the framing error that applies
+        return request_from_wire(_read_any_version("request", wire_schemas().request, data))
     try:
         return envelope_codec.read_request(data, HEADER_SIZE)
     except AvroReadError as exc:
@@ -202,14 +216,18 @@ def decode_request(data: bytes) -> RequestEnvelope:
 
 
 def peek_request_address(data: bytes) -> RequestAddress | None:
-    """Read id, pipeline and replyTo from the front of a framed request whose body is broken.
+    """Read id, pipeline and replyTo from the front of a framed request whose body is broken or
+    whose version is unknown.
 
-    Returns ``None`` when even those cannot be read (or the frame is not a request).
+    Every request version keeps the address prefix (id, pipeline, args, argsSchema, replyTo as
+    string, string, bytes, string, string: schemas/versions/index.json), so it is read whatever the
+    fingerprint, unless that fingerprint is a known schema of another kind (a reply, a Value …).
+    Returns ``None`` when the prefix cannot be read (or the frame is no request).
     """
-    schema = wire_schemas().request
     try:
-        _, body = unframe(data, _known(schema))
-        reader = Reader(body)
+        if len(data) < HEADER_SIZE or data[:2] != MAGIC or is_other_wire_schema(bytes(data[2:HEADER_SIZE])):
+            return None
+        reader = Reader(memoryview(data)[HEADER_SIZE:])
         request_id = reader.read_string()
         pipeline = reader.read_string()
         reader.read_bytes()  # args
@@ -229,9 +247,8 @@ def encode_reply(rep: ReplyEnvelope) -> bytes:
 
 
 def decode_reply(data: bytes) -> ReplyEnvelope:
-    schema = wire_schemas().reply
-    _, body = unframe(data, _known(schema))
-    return reply_from_wire(_read_body(schema, body))
+    """A reply of any known version, in today's shape."""
+    return reply_from_wire(_read_any_version("reply", wire_schemas().reply, data))
 
 
 def encode_framed_value(value: Any) -> bytes:

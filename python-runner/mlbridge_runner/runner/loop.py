@@ -14,7 +14,7 @@ from typing import Callable
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
-from .. import error_codes, events
+from .. import events
 from ..codec.envelopes import RequestEnvelope, decode_request, peek_request_address
 from ..codec.schemas import wire_schemas
 from ..config import RunnerConfig, is_valid_topic
@@ -26,7 +26,7 @@ from ..observability.tracing import TRACEPARENT, trace_id_of
 from ..registry import Registry
 from ..schema_registry.runner_support import open_runner_registry
 from .dispatch import Dispatcher, Outcome, Rejected, SchemaPending, now_ms
-from .failures import plain_error, type_name
+from .handoff_calls import HandoffCalls
 from .identity import make_identity
 from .inline import InlinePolicy
 from .loop_thread_calls import LoopThreadCalls
@@ -42,6 +42,7 @@ from .schema_waits import SchemaWaits
 from .start_stop import StartStop
 from .replies import error_reply, kafka_error_fields, timings_at
 from .time_limits import TimeLimits
+from .undecodable import undecodable_answer
 from .wiring import VERSION, Wiring
 from .worker_side import WorkerSide
 from ..jobs.control import RunControl
@@ -58,7 +59,7 @@ REPLY_HOLD_SECONDS = 0.002
 MAX_KNOWN_REPLY_TOPICS = 4096
 
 
-class Runner(RebalanceHandlers, StartStop, WorkerSide, LoopThreadCalls, Wiring, PoisonCalls):
+class Runner(RebalanceHandlers, StartStop, WorkerSide, LoopThreadCalls, Wiring, PoisonCalls, HandoffCalls):
     def __init__(self, config: RunnerConfig, registry: Registry, identity: str | None = None) -> None:
         self.config = config.validate()
         self.registry = registry
@@ -196,7 +197,9 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide, LoopThreadCalls, Wiring, 
             self._progress.flush_due()
         if self._schema_waits:
             for parked in self._schema_waits.due(time.monotonic()):
-                self._dispatch_safely(parked.request, parked.ticket, parked.size)
+                self._dispatch_safely(parked.request, parked.ticket, parked.size, parked.record)
+        if self._handoff is not None and self._handoff.holding:
+            self._handoff.service()
 
     def _handle(self, msg: Message) -> None:
         error = msg.error()
@@ -221,8 +224,7 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide, LoopThreadCalls, Wiring, 
             request = self._decode_request(data)
         except (FramingError, BodyDecodeError) as exc:
             self._dlq.send(msg, exc.reason, str(exc), ticket)
-            if isinstance(exc, BodyDecodeError):
-                self._reply_undecodable(data, str(exc))
+            self._reply_undecodable(data, exc)
             return
         if request.reply_to not in self._reply_topics:  # a client sends many calls: check its topic once
             if not is_valid_topic(request.reply_to):
@@ -243,26 +245,25 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide, LoopThreadCalls, Wiring, 
                 trace_id=trace_id_of(request.headers.get(TRACEPARENT)),
             )
         if not self._serve_short(request, ticket):
-            self._dispatch(request, ticket, len(data))
+            self._dispatch(request, ticket, len(data), record=msg)
 
-    def _dispatch(self, request: RequestEnvelope, ticket: Ticket, size: int, waited: bool = False) -> None:
+    def _dispatch(
+        self, request: RequestEnvelope, ticket: Ticket, size: int, waited: bool = False, record: Message | None = None
+    ) -> None:
+        """``record``: the Kafka record the request came in, for a refused call to be handed on as it
+        was (runner/handoff.py)."""
         try:
             call = self._dispatcher.prepare(request, waited)
         except Rejected as rejected:
-            self._served += 1
-            if rejected.dead_letter is not None:  # before the reply, which settles the ticket
-                self._dlq.send_refused(request, ticket, rejected.dead_letter, rejected.error.message)
-            reply = error_reply(request.id, rejected.error, self.identity, timings_at(now_ms()))
-            name = self._observer.pipeline_label(request.pipeline)
-            headers = self._observer.replied(name, reply, self._observer.start_call(request, ticket, name), ran=False)
-            self._replies.send(reply, request.reply_to, ticket, request.deadline_ms, headers=headers)
+            if not self._hand_on(rejected, request, ticket, record):
+                self._refuse(rejected, request, ticket)
             return
         except SchemaPending as pending:
             until = time.monotonic() + self._dispatcher.schema_wait_s
-            if self._schema_waits.park(request, ticket, size, pending.ref, until):
+            if self._schema_waits.park(request, ticket, size, pending.ref, until, record):
                 log_event(DEBUG, events.CALL_AWAITING_SCHEMA, id=request.id, ref=pending.ref[:100])
             else:
-                self._dispatch(request, ticket, size, waited=True)  # full: refused unless it just arrived
+                self._dispatch(request, ticket, size, waited=True, record=record)  # full: refused unless it just arrived
             return
         key = request.headers.get(IDEMPOTENCY_HEADER) if self._idempotent else None
         job = Job(call, ticket, size, cache_key(call.pipeline.name, key) if key else None)
@@ -288,22 +289,29 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide, LoopThreadCalls, Wiring, 
         self._pool.submit(job)
         self._limits.watch(job)
 
-    def _dispatch_safely(self, request: RequestEnvelope, ticket: Ticket, size: int) -> None:
+    def _refuse(self, rejected: Rejected, request: RequestEnvelope, ticket: Ticket) -> None:
+        """Answer a call refused without running (the reply settles its ticket)."""
+        self._served += 1
+        if rejected.dead_letter is not None:  # before the reply, which settles the ticket
+            self._dlq.send_refused(request, ticket, rejected.dead_letter, rejected.error.message)
+        reply = error_reply(request.id, rejected.error, self.identity, timings_at(now_ms()))
+        name = self._observer.pipeline_label(request.pipeline)
+        headers = self._observer.replied(name, reply, self._observer.start_call(request, ticket, name), ran=False)
+        self._replies.send(reply, request.reply_to, ticket, request.deadline_ms, headers=headers)
+
+    def _dispatch_safely(self, request: RequestEnvelope, ticket: Ticket, size: int, record: Message | None = None) -> None:
         """A parked call whose wait is over; as in _handle, a runner bug must not lose its ticket."""
         try:
-            self._dispatch(request, ticket, size, waited=True)
+            self._dispatch(request, ticket, size, waited=True, record=record)
         except Exception as exc:  # noqa: BLE001
             log_event(ERROR, events.CRASHED, error=f"{type(exc).__name__}: {exc}", exc_info=True)
             self._settle(ticket)
 
-    def _reply_undecodable(self, data: bytes, problem: str) -> None:
-        address = self._peek_address(data)
-        if address is None or not is_valid_topic(address.reply_to):
-            return
-        error = plain_error(
-            error_codes.UNDECODABLE_REQUEST, type_name(BodyDecodeError()), f"the request could not be decoded: {problem}"
-        )
-        self._replies.send(error_reply(address.id, error, self.identity, timings_at(now_ms())), address.reply_to, None)
+    def _reply_undecodable(self, data: bytes, problem: Exception) -> None:
+        answer = undecodable_answer(data, problem, self._peek_address)
+        if answer is not None:
+            address, error = answer
+            self._replies.send(error_reply(address.id, error, self.identity, timings_at(now_ms())), address.reply_to, None)
 
     # ------------------------------------------------------------------ offsets
 
@@ -341,7 +349,8 @@ class Runner(RebalanceHandlers, StartStop, WorkerSide, LoopThreadCalls, Wiring, 
             self._observer.dropped(job.trace)
         for job in cancelled:
             self._finish_key(job, None)  # a repeat elsewhere may have to run instead
-        return [job.ticket for job in cancelled] + self._schema_waits.drop(predicate)
+        held = self._handoff.drop(predicate) if self._handoff is not None else []
+        return [job.ticket for job in cancelled] + self._schema_waits.drop(predicate) + held
 
     # ------------------------------------------------------------------ producers
 
