@@ -46,13 +46,15 @@ const client = await PipelineClient.connect({requestTopic});
 try {
 	// 1. Training, as a job: the bar follows the job's progress reports.
 	console.log(`\ntraining ${modelName} on ${trainDays} days of metrics (a job)`);
-	const bar = new cliProgress.SingleBar({format: '  {bar} {value}/{total} | {message}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 250}, cliProgress.Presets.shades_classic);
-	bar.start(1, 0, {message: 'queued'});
+	// On a terminal a bar; in a log (CI, a file) one line per progress report.
+	const bar = process.stdout.isTTY ? new cliProgress.SingleBar({format: '  {bar} {value}/{total} | {message}', hideCursor: true}, cliProgress.Presets.shades_classic) : undefined;
+	bar?.start(1, 0, {message: 'queued'});
 	const training = await train(client, {days: trainDays, seed: 1}, event => {
-		bar.setTotal(event.total ?? 1);
-		bar.update(event.current, {message: event.message});
+		bar?.setTotal(event.total ?? 1);
+		bar?.update(event.current, {message: event.message});
+		if (bar === undefined) console.log(`  progress ${event.current}/${event.total ?? '?'}: ${event.message}`);
 	});
-	bar.stop();
+	bar?.stop();
 	const saved = (await client.models.list(modelName)).find(v => v.version === training.version);
 	const m = training.metrics;
 	console.log(`saved ${modelName} version ${training.version} (${saved?.format ?? '?'}, ${saved?.size ?? '?'} bytes, sha256 ${saved?.sha256.slice(0, 12) ?? '?'}…) in ${training.seconds.toFixed(1)} s: `

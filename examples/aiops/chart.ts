@@ -17,7 +17,7 @@ export type ChartInput = {
 };
 
 const WIDTH = 1400;
-const LEFT = 110;
+const LEFT = 130;
 const RIGHT = 20;
 const PANEL = 130;
 const GAP = 18;
@@ -52,7 +52,7 @@ export function chartSvg(input: ChartInput): string {
 
 	for (const detection of detections) {
 		parts.push(band(detection.start, detection.end, '#d62728', 0.9, TOP - 28, TOP - 18));
-		parts.push(band(detection.start, detection.end, '#d62728', 0.12, TOP - 14, bottom));
+		parts.push(band(detection.start, detection.end, '#d62728', 0.18, TOP - 14, bottom));
 	}
 
 	panels.forEach((panel, index) => {
@@ -92,8 +92,8 @@ export function chartSvg(input: ChartInput): string {
 
 	parts.push(`<text x="${LEFT - 8}" y="${TOP - 19}" text-anchor="end" class="tick" fill="#d62728">detected</text>`);
 	const legend = Object.entries(KIND_COLOURS).map(([kind, colour], i) =>
-		`<rect x="${LEFT + i * 150}" y="46" width="14" height="14" fill="${colour}"/><text x="${LEFT + i * 150 + 20}" y="58" class="tick">${kind.replace('_', ' ')} (injected)</text>`);
-	legend.push(`<rect x="${LEFT + 600}" y="46" width="14" height="14" fill="#d62728"/><text x="${LEFT + 620}" y="58" class="tick">detected by the model</text>`);
+		`<rect x="${LEFT + i * 180}" y="46" width="14" height="14" fill="${colour}"/><text x="${LEFT + i * 180 + 20}" y="58" class="tick">${kind.replace('_', ' ')} (injected)</text>`);
+	legend.push(`<rect x="${LEFT + 720}" y="46" width="14" height="14" fill="#d62728"/><text x="${LEFT + 740}" y="58" class="tick">detected by the model</text>`);
 
 	return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">
 <style>text{font-family:DejaVu Sans,Arial,sans-serif}.title{font-size:18px;font-weight:bold}.sub{font-size:13px;fill:#444}.label{font-size:13px}.tick{font-size:11px;fill:#555}</style>
