@@ -243,7 +243,7 @@ public final class MlbridgeClient implements AutoCloseable {
     /** The arguments as a Value body (InvalidArgumentsException, origin local, when the wire cannot carry them). */
     private EncodedBody encodeArgs(String id, String pipeline, Map<String, ?> args) {
         try {
-            return new EncodedBody(ValueCodec.encode(args, "args"), WireSchemas.VALUE.ref());
+            return ValueCodec.encodeBody(args, "args");
         } catch (ValueEncodingException e) {
             throw new InvalidArgumentsException(id, pipeline,
                     RemoteErrorDetails.local(ErrorCodes.INVALID_ARGUMENTS, "ValueEncodingError", e.getMessage()), "local");

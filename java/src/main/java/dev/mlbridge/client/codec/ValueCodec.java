@@ -1,5 +1,7 @@
 package dev.mlbridge.client.codec;
 
+import dev.mlbridge.client.data.ArrowTable;
+import dev.mlbridge.client.data.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,8 +30,11 @@ import org.apache.avro.io.EncoderFactory;
  * {@code LinkedHashMap} to choose it). Anything else is refused with a
  * {@link ValueEncodingException} naming the path.
  *
+ * {@link Tensor} and {@link ArrowTable} to the version-2 branches ({@code schemas/value-v2.avsc}).
+ *
  * <p>Wire to Java: {@code null}, {@code Boolean}, {@code Long}, {@code Double}, {@code String},
- * {@code byte[]}, {@code ArrayList}, {@code LinkedHashMap} (the order written).
+ * {@code byte[]}, {@code ArrayList}, {@code LinkedHashMap} (the order written), {@link Tensor},
+ * {@link ArrowTable}.
  */
 public final class ValueCodec {
     /** Arrays and maps nest at most this deep, both ways (as the TypeScript and Python codecs). */
@@ -43,6 +48,8 @@ public final class ValueCodec {
     private static final int BYTES = 5;
     private static final int ARRAY = 6;
     private static final int MAP = 7;
+    private static final int TENSOR = 8;
+    private static final int TABLE = 9;
     private static final BigInteger INT64_MIN = BigInteger.valueOf(Long.MIN_VALUE);
     private static final BigInteger INT64_MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
@@ -50,30 +57,47 @@ public final class ValueCodec {
 
     /** The Avro body (no framing) of {@code value}; {@code root} names it in errors ("args"). */
     public static byte[] encode(Object value, String root) {
+        return encodeBody(value, root).body();
+    }
+
+    /**
+     * The body and the ref to name it by: version 2 ({@link WireSchemas#VALUE_V2}) only when a
+     * tensor or table occurs, version 1 otherwise, so runners that predate version 2 keep working
+     * for every call without one.
+     */
+    public static EncodedBody encodeBody(Object value, String root) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        Writer writer = new Writer(encoder);
         try {
-            new Writer(encoder).write(value, new Path(root), 0);
+            writer.write(value, new Path(root), 0);
             encoder.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
+        return new EncodedBody(out.toByteArray(), (writer.extended ? WireSchemas.VALUE_V2 : WireSchemas.VALUE).ref());
     }
 
     public static byte[] encode(Object value) {
         return encode(value, "value");
     }
 
-    /** The value in a Value body; the whole body must be one Value. */
+    /** The value in a Value body of either version (a version-1 body is a version-2 body); the whole body must be one Value. */
     public static Object decode(byte[] body) {
+        return decode(body, true);
+    }
+
+    /** As {@link #decode(byte[])}; {@code extended} false refuses the tensor and table branches (a body named version 1). */
+    public static Object decode(byte[] body, boolean extended) {
         BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(body, null);
         try {
-            Object value = read(decoder, 0);
+            Object value = read(decoder, 0, extended ? TABLE + 1 : MAP + 1);
             if (!decoder.isEnd()) {
                 throw new CodecException("bad-body", "Trailing bytes after the Value");
             }
             return value;
+        } catch (java.io.EOFException e) {
+            throw new CodecException("bad-body", "Not a Value body: a length runs past the end of the body", e);
         } catch (IOException | RuntimeException e) {
             if (e instanceof CodecException c) {
                 throw c;
@@ -82,8 +106,11 @@ public final class ValueCodec {
         }
     }
 
-    private static Object read(BinaryDecoder d, int depth) throws IOException {
+    private static Object read(BinaryDecoder d, int depth, int branches) throws IOException {
         int branch = d.readIndex();
+        if (branch >= branches) {
+            throw new CodecException("bad-body", "Value union branch " + branch + " of " + branches);
+        }
         switch (branch) {
             case NULL:
                 d.readNull();
@@ -107,7 +134,7 @@ public final class ValueCodec {
                 List<Object> list = new ArrayList<>();
                 for (long n = d.readArrayStart(); n != 0; n = d.arrayNext()) {
                     for (long i = 0; i < n; i++) {
-                        list.add(read(d, depth + 1));
+                        list.add(read(d, depth + 1, branches));
                     }
                 }
                 return list;
@@ -118,13 +145,17 @@ public final class ValueCodec {
                 for (long n = d.readMapStart(); n != 0; n = d.mapNext()) {
                     for (long i = 0; i < n; i++) {
                         String key = d.readString();
-                        map.put(key, read(d, depth + 1));
+                        map.put(key, read(d, depth + 1, branches));
                     }
                 }
                 return map;
             }
+            case TENSOR:
+                return DataBranches.readTensor(d);
+            case TABLE:
+                return DataBranches.readTable(d);
             default:
-                throw new CodecException("bad-body", "Value union branch " + branch + " of 8");
+                throw new CodecException("bad-body", "Value union branch " + branch + " of " + branches);
         }
     }
 
@@ -158,6 +189,8 @@ public final class ValueCodec {
     private static final class Writer {
         private final BinaryEncoder e;
         private final IdentityHashMap<Object, Boolean> open = new IdentityHashMap<>();
+        /** A tensor or table was written: the body needs version 2. */
+        boolean extended;
 
         Writer(BinaryEncoder e) {
             this.e = e;
@@ -195,6 +228,14 @@ public final class ValueCodec {
             } else if (v instanceof ByteBuffer buffer) {
                 e.writeIndex(BYTES);
                 e.writeBytes(buffer.duplicate());
+            } else if (v instanceof Tensor tensor) {
+                e.writeIndex(TENSOR);
+                DataBranches.writeTensor(e, tensor);
+                extended = true;
+            } else if (v instanceof ArrowTable table) {
+                e.writeIndex(TABLE);
+                e.writeBytes(table.wireBytes());
+                extended = true;
             } else if (v instanceof Collection<?> items) {
                 writeArray(v, items.toArray(), path, depth);
             } else if (v instanceof Object[] items) {
@@ -203,7 +244,7 @@ public final class ValueCodec {
                 writeMap(map, path, depth);
             } else {
                 throw new ValueEncodingException(path.toString(), "an instance of " + v.getClass().getName(),
-                        "Value carries null, Boolean, Long/Integer, Double/Float, String, byte[], List and Map<String, ?>");
+                        "Value carries null, Boolean, Long/Integer, Double/Float, String, byte[], List, Map<String, ?>, Tensor and ArrowTable");
             }
         }
 

@@ -11,6 +11,10 @@ import org.apache.avro.Schema;
  */
 public final class WireSchemas {
     public static final WireSchema VALUE = load("value");
+    /** Value version 2: version 1 plus Tensor and Table ({@code schemas/value-v2.avsc}). */
+    public static final WireSchema VALUE_V2 = load("value-v2");
+    /** A claim check: a body kept in a blob store ({@code schemas/blob-ref.avsc}). */
+    public static final WireSchema BLOB_REF = load("blob-ref");
     public static final WireSchema REQUEST = load("request");
     public static final WireSchema REPLY = load("reply");
     public static final WireSchema CATALOG = load("catalog");
