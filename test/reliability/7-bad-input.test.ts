@@ -67,7 +67,8 @@ function catalogue(requestTopic: string, replyTo: string): Case[] {
 	add('confluent-framing', {dlq: 'bad-magic'}, Buffer.concat([Buffer.from([0x00, 0, 0, 0, 7]), requestBody(call('confluent-framing'))]));
 	add('huge-garbage-900KB', {dlq: 'bad-magic'}, Buffer.concat([Buffer.from('MZ'), randomBytes(900 * 1024)]));
 	// --- a frame, but not a Request
-	add('unknown-fingerprint', {dlq: 'unknown-fingerprint'}, frame(randomBytes(8), requestBody(call('unknown-fingerprint'))));
+	// An unknown envelope version whose address prefix reads: dead-lettered and answered (docs/protocol.md §14).
+	add('unknown-fingerprint', {dlq: 'unknown-fingerprint', reply: 'UNSUPPORTED_ENVELOPE'}, frame(randomBytes(8), requestBody(call('unknown-fingerprint'))));
 	add('value-frame', {dlq: 'unknown-fingerprint'}, frame(wireSchemas.value.fingerprint, encodeValue({tag: 'value-frame'})));
 	add(
 		'reply-frame',
