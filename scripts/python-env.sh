@@ -42,10 +42,10 @@ if [[ "$(cat "$STAMP" 2>/dev/null || true)" == "$want" ]] \
   exit 0
 fi
 
-echo "python-env: installing python-runner[test,registry,metrics,tracing,data,models,examples] into $VENV"
+echo "python-env: installing python-runner[test,registry,metrics,tracing,data,models,s3,examples] into $VENV"
 rm -f "$STAMP"
 "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q \
-  -e "$ROOT/python-runner[test,registry,metrics,tracing,data,models,examples]"
+  -e "$ROOT/python-runner[test,registry,metrics,tracing,data,models,s3,examples]"
 echo "$want" >"$STAMP"
 "$VENV/bin/python" - <<'PY'
 from importlib.metadata import version

@@ -19,8 +19,11 @@ export interface BlobStore {
 	get(uri: string, size: number, sha256: string): Promise<Buffer>;
 	/** Delete a blob; a blob already gone is fine. */
 	delete(uri: string): Promise<void>;
-	/** Delete blobs written more than `olderThanMs` ago (callers that died); returns how many. */
-	sweep(olderThanMs: number): Promise<number>;
+	/**
+	 * Delete blobs written more than `olderThanMs` ago (callers that died), jobs' blobs (`job-…`)
+	 * more than `jobOlderThanMs` ago (default 7 days, the jobs' retention); returns how many.
+	 */
+	sweep(olderThanMs: number, jobOlderThanMs?: number): Promise<number>;
 }
 
 /** The default store: a directory every client and runner can reach. */

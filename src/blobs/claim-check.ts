@@ -42,11 +42,14 @@ export class ClaimCheck {
 		return this.#store;
 	}
 
-	/** Write `args` to the store when above the threshold; rejects with BlobUnavailableError (`origin: 'local'`). */
-	async offload(requestId: string, pipeline: string, args: Buffer, argsSchema: string): Promise<OffloadedArgs> {
+	/**
+	 * Write `args` to the store when above the threshold; rejects with BlobUnavailableError (`origin: 'local'`).
+	 * `name`: the blob's name (default `<requestId>.args`).
+	 */
+	async offload(requestId: string, pipeline: string, args: Buffer, argsSchema: string, name = `${requestId}.args`): Promise<OffloadedArgs> {
 		if (args.length <= this.thresholdBytes) return {args, argsSchema, uri: undefined};
 		try {
-			const stored = await (await this.store()).put(`${requestId}.args`, args);
+			const stored = await (await this.store()).put(name, args);
 			return {args: encodeBlobRef({...stored, schema: argsSchema}), argsSchema: blobRefSchemaRef, uri: stored.uri};
 		} catch (error) {
 			throw unavailable(requestId, pipeline, error, 'local');
@@ -67,6 +70,20 @@ export class ClaimCheck {
 		}
 	}
 
+	/**
+	 * A body that may be a reference, fetched and verified but not deleted (a job's args and result
+	 * are read again by any client that reattaches). Rejects with BlobUnavailableError.
+	 */
+	async fetch(body: Buffer, schema: string, id: string, pipeline: string, runner: string): Promise<{body: Buffer; schema: string}> {
+		if (schema !== blobRefSchemaRef) return {body, schema};
+		try {
+			const ref = decodeBlobRef(body);
+			return {body: await (await this.store()).get(ref.uri, ref.size, ref.sha256), schema: ref.schema};
+		} catch (error) {
+			throw unavailable(id, pipeline, error, runner);
+		}
+	}
+
 	/** Delete an args blob once its call has ended (replied, failed or given up). */
 	release(uri: string | undefined): void {
 		if (uri !== undefined) void this.store().then(async store => store.delete(uri)).catch(() => undefined);
@@ -76,6 +93,12 @@ export class ClaimCheck {
 /** Whether a reply's result came by reference. */
 export function isByReference(reply: ReplyEnvelope): boolean {
 	return reply.status === 'OK' && reply.resultSchema === blobRefSchemaRef;
+}
+
+/** A body that came by reference, read by a side without a store: what to configure. */
+export function noStoreError(id: string, pipeline: string, runner: string): BlobUnavailableError {
+	const details = {code: 'BLOB_UNAVAILABLE', type: 'BlobStoreUnreachable', message: 'The body came by reference and this client has no `largePayloads` store', traceback: '', retryable: false, causes: []};
+	return new BlobUnavailableError(id, pipeline, details, runner);
 }
 
 function unavailable(requestId: string, pipeline: string, error: unknown, runner: string): BlobUnavailableError {

@@ -9,6 +9,7 @@ import {join} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {BlobStoreError} from './blob-errors.js';
 import type {BlobStore, StoredBlob} from './blob-store.js';
+import {sweepAge} from './sweep.js';
 
 /** Chunk of the streamed reads and writes: large enough for throughput, small against the body. */
 const CHUNK = 8 * 1024 * 1024;
@@ -100,8 +101,8 @@ export class FileBlobStore implements BlobStore {
 		await rm(this.#pathOf(uri), {force: true});
 	}
 
-	async sweep(olderThanMs: number): Promise<number> {
-		const cutoff = Date.now() - olderThanMs;
+	async sweep(olderThanMs: number, jobOlderThanMs?: number): Promise<number> {
+		const now = Date.now();
 		let names: string[];
 		try {
 			names = await readdir(this.#dir);
@@ -115,7 +116,7 @@ export class FileBlobStore implements BlobStore {
 			const path = join(this.#dir, name);
 			try {
 				// eslint-disable-next-line no-await-in-loop -- a sweep is background work; keep it gentle
-				if ((await stat(path)).mtimeMs < cutoff) {
+				if ((await stat(path)).mtimeMs < now - sweepAge(name, olderThanMs, jobOlderThanMs)) {
 					await unlink(path); // eslint-disable-line no-await-in-loop
 					deleted++;
 				}

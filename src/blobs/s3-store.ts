@@ -7,6 +7,7 @@
 import {createHash} from 'node:crypto';
 import {BlobStoreError, BlobStorePackageMissingError} from './blob-errors.js';
 import type {BlobStore, StoredBlob} from './blob-store.js';
+import {sweepAge} from './sweep.js';
 
 /** The four S3 operations the store needs. */
 export interface S3Api {
@@ -132,9 +133,10 @@ export class S3BlobStore implements BlobStore {
 		await this.api.delete(this.#bucket, this.#keyOf(uri));
 	}
 
-	async sweep(olderThanMs: number): Promise<number> {
-		const cutoff = Date.now() - olderThanMs;
-		const old = (await this.api.list(this.#bucket, this.#prefix)).filter(item => item.lastModifiedMs < cutoff);
+	async sweep(olderThanMs: number, jobOlderThanMs?: number): Promise<number> {
+		const now = Date.now();
+		const old = (await this.api.list(this.#bucket, this.#prefix))
+			.filter(item => item.lastModifiedMs < now - sweepAge(item.key.slice(this.#prefix.length), olderThanMs, jobOlderThanMs));
 		for (const item of old) await this.api.delete(this.#bucket, item.key); // eslint-disable-line no-await-in-loop
 		return old.length;
 	}

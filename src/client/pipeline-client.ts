@@ -74,7 +74,7 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		this.#sender = {transport, topic: options.requestTopic, pending, metrics: this.#observer.metrics, logger: options.logger,
 			waitForBrokers: () => options.whenBrokerDown === 'wait' && !this.#closed,
 			sendError: (id, size, error) => typedSendError(id, size, error, {...options, maxRequestBytes, closed: this.#closed})};
-		this.#jobs = createJobClient({options, transport, replyTopic: this.#replyTopic, maxRequestBytes, schemas, typed, metrics: this.#observer.metrics, tracing});
+		this.#jobs = createJobClient({options, transport, replyTopic: this.#replyTopic, maxRequestBytes, schemas, typed, metrics: this.#observer.metrics, tracing, blobs});
 		this.models = new ModelClient({transport, topic: modelTopicFor(options.requestTopic), groupId: `${this.#replyTopic}.models`,
 			clientId: options.clientId, logger: options.logger, syncTimeoutMs: Math.max(10_000, options.connectTimeoutMs)});
 	}

@@ -54,8 +54,8 @@ export type JobClientOptions = {
 	/** Largest request (and QUEUED record) produced. */
 	readonly maxRequestBytes: number;
 	readonly logger: Logger;
-	/** As invoke() does; throws InvalidArgumentsError (requestId = the job id). */
-	encodeArgs(id: string, pipeline: string, args: unknown): EncodedArgs;
+	/** As invoke() does (args above the large-payload threshold by reference); throws InvalidArgumentsError (requestId = the job id). */
+	encodeArgs(id: string, pipeline: string, args: unknown): EncodedArgs | Promise<EncodedArgs>;
 	/** Decode a SUCCEEDED record's result. */
 	readResult(record: JobRecord): Promise<unknown>;
 	/** Decode the arguments a record carries. */
@@ -105,7 +105,7 @@ export class JobClient {
 	}
 
 	async #submit(id: string, name: string, args: unknown, maxAttempts: number, headers: Record<string, string>, onProgress: SubmitOptions['onProgress']): Promise<Job> {
-		const {args: encodedArgs, argsSchema} = this.#options.encodeArgs(id, name, args);
+		const {args: encodedArgs, argsSchema} = await this.#options.encodeArgs(id, name, args);
 		const now = Date.now();
 		const request = encodeRequest({
 			id,

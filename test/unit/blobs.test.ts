@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import {execa} from 'execa';
 import {createHash, randomBytes} from 'node:crypto';
 import {mkdtempSync, rmSync, truncateSync, utimesSync, writeFileSync, existsSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -119,6 +120,11 @@ test('the S3 store (against an in-memory fake) writes, verifies, sweeps and repo
 });
 
 test('an s3:// store without @aws-sdk/client-s3 installed rejects naming the package', async () => {
-	const {BlobStorePackageMissingError} = await import('../../src/blobs/index.js');
-	await assert.rejects(openBlobStore('s3://bucket/prefix'), (error: unknown) => error instanceof BlobStorePackageMissingError && error.packageName === '@aws-sdk/client-s3');
+	// A child process in which the package (a dev dependency here) cannot be resolved.
+	const script = `import {openBlobStore, BlobStorePackageMissingError} from './src/blobs/index.ts';
+		openBlobStore('s3://bucket/prefix').then(() => console.log('opened'), e => console.log(e instanceof BlobStorePackageMissingError ? e.packageName : String(e)));`;
+	const {stdout} = await execa('node', ['--import', 'tsx', '--import', './test/helpers/hide-package.mjs', '--input-type=module', '-e', script], {
+		env: {MLBRIDGE_HIDE_PACKAGE: '@aws-sdk/client-s3'},
+	});
+	assert.equal(stdout.trim(), '@aws-sdk/client-s3');
 });

@@ -9,6 +9,7 @@ import os
 import sys
 
 from .store import DEFAULT_BLOB_STORE_URL, open_blob_store
+from .sweep import DEFAULT_JOB_BLOB_AGE_S
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,9 +18,13 @@ def main(argv: list[str] | None = None) -> int:
     gc = commands.add_parser("gc", help="delete blobs older than --older-than seconds")
     gc.add_argument("--store", default=os.environ.get("MLBRIDGE_BLOB_STORE") or DEFAULT_BLOB_STORE_URL)
     gc.add_argument("--older-than", type=float, required=True, metavar="SECONDS")
+    gc.add_argument(
+        "--job-older-than", type=float, default=DEFAULT_JOB_BLOB_AGE_S, metavar="SECONDS",
+        help="age for jobs' blobs (job-… names; default 604800, the jobs' retention: set it to --job-retention-ms / 1000)",
+    )
     args = parser.parse_args(argv)
-    deleted = open_blob_store(args.store).sweep(args.older_than)
-    print(f"deleted {deleted} blob(s) older than {args.older_than:g} s from {args.store}")
+    deleted = open_blob_store(args.store).sweep(args.older_than, args.job_older_than)
+    print(f"deleted {deleted} blob(s) older than {args.older_than:g} s (jobs' {args.job_older_than:g} s) from {args.store}")
     return 0
 
 

@@ -48,12 +48,13 @@ class ClaimCheck:
         body = self.store(ref.uri).get(ref.uri, ref.size, ref.sha256)
         return dataclasses.replace(request, args=body, args_schema=ref.schema)  # type: ignore[arg-type]
 
-    def offload(self, result: bytes, schema: str) -> tuple[bytes, str]:
+    def offload(self, result: bytes, schema: str, name: str | None = None) -> tuple[bytes, str]:
         """(body, schema) to put in the reply: a reference when ``result`` is above the threshold and
-        a store is configured. Raises :class:`BlobStoreError` when the store refuses it."""
+        a store is configured (``name``: the blob's, default ``<uuid>.result``). Raises
+        :class:`BlobStoreError` when the store refuses it."""
         if self.store_url is None or len(result) <= self.threshold_bytes:
             return result, schema
-        stored = self.store().put(f"{uuid.uuid4().hex}.result", result)
+        stored = self.store().put(name or f"{uuid.uuid4().hex}.result", result)
         return encode_blob_ref(BlobRef(stored.uri, stored.size, stored.sha256, schema)), BLOB_REF_REFERENCE
 
 

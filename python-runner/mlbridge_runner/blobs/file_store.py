@@ -13,6 +13,7 @@ from urllib.request import pathname2url
 
 from .errors import BlobStoreError
 from .stored_blob import StoredBlob
+from .sweep import sweep_age
 
 CHUNK = 8 * 1024 * 1024
 _SAFE_NAME = re.compile(r"[A-Za-z0-9._-]{1,200}")
@@ -87,8 +88,8 @@ class FileBlobStore:
     def delete(self, uri: str) -> None:
         self._path_of(uri).unlink(missing_ok=True)
 
-    def sweep(self, older_than_s: float) -> int:
-        cutoff = time.time() - older_than_s
+    def sweep(self, older_than_s: float, job_older_than_s: float | None = None) -> int:
+        now = time.time()
         deleted = 0
         try:
             entries = list(os.scandir(self._dir))
@@ -96,7 +97,7 @@ class FileBlobStore:
             return 0
         for entry in entries:
             try:
-                if entry.is_file() and entry.stat().st_mtime < cutoff:
+                if entry.is_file() and entry.stat().st_mtime < now - sweep_age(entry.name, older_than_s, job_older_than_s):
                     os.unlink(entry.path)
                     deleted += 1
             except FileNotFoundError:

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Protocol
 
 from .errors import BlobStoreError, BlobStorePackageMissing
 from .stored_blob import StoredBlob
+from .sweep import sweep_age
 
 
 class S3Api(Protocol):
@@ -106,9 +107,13 @@ class S3BlobStore:
     def delete(self, uri: str) -> None:
         self._api.delete(self._bucket, self._key_of(uri))
 
-    def sweep(self, older_than_s: float) -> int:
-        cutoff = time.time() - older_than_s
-        old = [key for key, modified in self._api.list(self._bucket, self._prefix) if modified < cutoff]
+    def sweep(self, older_than_s: float, job_older_than_s: float | None = None) -> int:
+        now = time.time()
+        start = len(self._prefix)
+        old = [
+            key for key, modified in self._api.list(self._bucket, self._prefix)
+            if modified < now - sweep_age(key[start:], older_than_s, job_older_than_s)
+        ]
         for key in old:
             self._api.delete(self._bucket, key)
         return len(old)

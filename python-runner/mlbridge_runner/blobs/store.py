@@ -30,8 +30,9 @@ class BlobStore(Protocol):
         """Delete a blob; one already gone is fine."""
         ...
 
-    def sweep(self, older_than_s: float) -> int:
-        """Delete blobs written more than ``older_than_s`` ago (callers that died); return how many."""
+    def sweep(self, older_than_s: float, job_older_than_s: float | None = None) -> int:
+        """Delete blobs written more than ``older_than_s`` ago (callers that died), jobs' blobs
+        (``job-…``) more than ``job_older_than_s`` ago (default 7 days); return how many."""
         ...
 
 

@@ -32,6 +32,7 @@ from ..runner.offsets import OffsetTracker
 from ..runner.pool import Job as PoolJob
 from ..runner.pool import WorkerPool
 from .claims import decide
+from .payloads import result_by_reference
 from .cancellation import LaneCancellation
 from .lane_offsets import LaneOffsets
 from .runs import (
@@ -327,7 +328,7 @@ class JobLane(LaneCancellation, LaneOffsets):
                 continue  # recorded CANCELLED when its grace ran out
             if run.limiter is not None:
                 run.limiter.close(flush=True)
-            state, fields = outcome_fields(outcome, run.control.cancelled, self._value_reference)
+            state, fields = result_by_reference(run.id, *outcome_fields(outcome, run.control.cancelled, self._value_reference))
             self._end(run, terminal_record(run.snapshot(), state, **fields))
 
     def _end(self, run: Run, record: JobRecord) -> None:

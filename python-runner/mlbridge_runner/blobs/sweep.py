@@ -1,0 +1,18 @@
+"""How old a blob must be before the TTL sweep deletes it (twin of ``src/blobs/sweep.ts``): a call's
+blobs once its caller has surely given up, a job's (``job-…`` names) once its record is gone."""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: The jobs' default retention (7 days): any client may read a job's args and result while its
+#: record lives, so its blobs are kept that long unless told otherwise.
+DEFAULT_JOB_BLOB_AGE_S: Final = 7 * 24 * 3600.0
+JOB_BLOB_PREFIX: Final = "job-"
+
+
+def sweep_age(name: str, older_than_s: float, job_older_than_s: float | None) -> float:
+    """The age past which the blob ``name`` is swept."""
+    if name.startswith(JOB_BLOB_PREFIX):
+        return max(older_than_s, DEFAULT_JOB_BLOB_AGE_S if job_older_than_s is None else job_older_than_s)
+    return older_than_s

@@ -1,0 +1,13 @@
+/**
+ * How old a blob must be before the TTL sweep deletes it (twin of python-runner's blobs/sweep.py):
+ * a call's blobs once its caller has surely given up, a job's (`job-…` names) once its record is gone.
+ */
+
+/** The jobs' default retention (7 days): any client may read a job's args and result while its record lives. */
+export const DEFAULT_JOB_BLOB_AGE_MS = 7 * 24 * 3600 * 1000;
+export const JOB_BLOB_PREFIX = 'job-';
+
+/** The age past which the blob `name` is swept. */
+export function sweepAge(name: string, olderThanMs: number, jobOlderThanMs: number | undefined): number {
+	return name.startsWith(JOB_BLOB_PREFIX) ? Math.max(olderThanMs, jobOlderThanMs ?? DEFAULT_JOB_BLOB_AGE_MS) : olderThanMs;
+}
