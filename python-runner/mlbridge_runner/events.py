@@ -48,6 +48,15 @@ CALL_DEDUPLICATED: Final = "call.deduplicated"
 #: DEBUG: id, ref — the call's args were written with a schema the catalogue has not brought yet:
 #: parked (off the consume thread) until it does or the wait is over, then run or refused.
 CALL_AWAITING_SCHEMA: Final = "call.awaiting_schema"
+#: DEBUG: id, pipeline, code, to (runner id), partition, hop — a call this runner cannot serve (no such
+#: pipeline here, or INCOMPATIBLE_ARGUMENTS) re-produced to a partition of a live runner that has it.
+CALL_HANDED_ON: Final = "call.handed_on"
+#: DEBUG: id, pipeline, reason — such a call waits (off the consume thread) for a runner that has it
+#: to own a reachable partition (a rebalance, a runner announcing itself).
+CALL_HELD: Final = "call.held"
+#: DEBUG (INFO once handed on at least once): id, pipeline, code, hops, reason — the refusal is
+#: answered: no live runner has it, all refused, the hop limit, or the deadline.
+CALL_NOT_HANDED_ON: Final = "call.not_handed_on"
 #: WARNING: id, pipeline, timeout_seconds, worker_pid — in thread isolation the thread keeps running
 #: and its late result is dropped (worker_pid null); in process isolation the process worker_pid
 #: is killed and replaced.

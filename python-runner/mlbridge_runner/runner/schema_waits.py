@@ -22,10 +22,14 @@ class _Store(Protocol):
 
 
 class Parked:
-    __slots__ = ("request", "ticket", "size", "ref", "until")
+    __slots__ = ("request", "ticket", "size", "ref", "until", "record")
 
-    def __init__(self, request: RequestEnvelope, ticket: Ticket, size: int, ref: str, until: float) -> None:
+    def __init__(
+        self, request: RequestEnvelope, ticket: Ticket, size: int, ref: str, until: float, record: Any = None
+    ) -> None:
         self.request, self.ticket, self.size, self.ref, self.until = request, ticket, size, ref, until
+        #: The Kafka record it came in (a refusal after the wait may still hand it on: runner/handoff.py).
+        self.record = record
 
 
 class SchemaWaits:
@@ -42,11 +46,13 @@ class SchemaWaits:
     def __len__(self) -> int:
         return len(self._parked)
 
-    def park(self, request: RequestEnvelope, ticket: Ticket, size: int, ref: str, until: float) -> bool:
+    def park(
+        self, request: RequestEnvelope, ticket: Ticket, size: int, ref: str, until: float, record: Any = None
+    ) -> bool:
         """Park a call until ``until`` (monotonic); ``False`` when full (dispatch it now instead)."""
         if len(self._parked) >= self._limit:
             return False
-        self._parked.append(Parked(request, ticket, size, ref, until))
+        self._parked.append(Parked(request, ticket, size, ref, until, record))
         return True
 
     def due(self, now: float) -> list[Parked]:

@@ -61,6 +61,8 @@ class Record:
     attempts: int = 0
     error: KafkaError | None = field(default=None, repr=False)
     refused: bool = False
+    #: A request handed on to another runner goes to that runner's partition (runner/handoff.py).
+    partition: int | None = None
 
 
 class TransactionalOutbox:
@@ -199,9 +201,15 @@ class TransactionalOutbox:
 
         while True:
             try:
-                self._producer.produce(
-                    record.topic, value=record.value, key=record.key, headers=record.headers, on_delivery=delivered
-                )
+                if record.partition is None:
+                    self._producer.produce(
+                        record.topic, value=record.value, key=record.key, headers=record.headers, on_delivery=delivered
+                    )
+                else:
+                    self._producer.produce(
+                        record.topic, value=record.value, key=record.key, headers=record.headers,
+                        partition=record.partition, on_delivery=delivered,
+                    )
                 return record
             except BufferError:
                 self._producer.poll(0.05)

@@ -128,6 +128,7 @@ class Wiring:
                 [self.config.request_topic], on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost
             )
             self._start_presence(VERSION, self._observer.metrics_url)
+            self._start_handoff(catalog)  # refused calls go to a runner that has their pipeline
             log_event(
                 INFO,
                 events.STARTED,
@@ -164,6 +165,7 @@ class Wiring:
             raise
         finally:
             self._stop_presence()
+            self._stop_handoff()
             self._pool.close()
             if self._processes is not None:
                 self._processes.close()
