@@ -1,5 +1,5 @@
-"""Chart bench/results/latest.json: latency percentiles (c=1), throughput (c1/c16/c256) and open-loop
-latency (50% / 80% of saturation) per system.
+"""Chart a result of ``npm run bench``: closed-loop latency percentiles (c=1) and throughput per system
+(the ladder), and latency and CPU per call at equal rates (open loop, every system at the same rates).
 
 ``bench/.venv/bin/python bench/chart.py RESULTS.json OUT.png``
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import matplotlib
 
@@ -15,10 +16,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-def main() -> None:
-    src, out = sys.argv[1], sys.argv[2]
-    r = json.load(open(src))
-    names = list(r["rungs"])
+def ladder(ax1: Any, ax2: Any, r: dict[str, Any]) -> None:
+    names = list(r.get("rungs", {}))
     summ = {n: r["rungs"][n]["summary"] for n in names}
 
     def med(n: str, k: str) -> float:
@@ -28,54 +27,63 @@ def main() -> None:
         m = summ[n].get(k)
         return (0.0, 0.0) if m is None else (m["median"] - m["min"], m["max"] - m["median"])
 
-    open_loop = {n: v["summary"] for n, v in r.get("openLoop", {}).items() if isinstance(v, dict)}
-    fig, axes = plt.subplots(1, 3 if open_loop else 2, figsize=(22 if open_loop else 15, 6))
-    ax1, ax2 = axes[0], axes[1]
-    pcts = [("p50", "lat.p50"), ("p90", "lat.p90"), ("p99", "lat.p99"), ("p99.9", "lat.p999")]
-    width = 0.8 / len(pcts)
-    for i, (label, key) in enumerate(pcts):
-        xs = [j + i * width for j in range(len(names))]
-        ys = [med(n, key) for n in names]
-        errs = list(zip(*[err(n, key) for n in names]))
-        ax1.bar(xs, ys, width, label=label, yerr=errs, capsize=2)
-    ax1.set_yscale("log")
-    ax1.set_xticks([j + 0.4 - width / 2 for j in range(len(names))], names, rotation=30, ha="right")
-    ax1.set_ylabel("ms (log), closed loop, concurrency 1, 100 B")
-    ax1.set_title("Round-trip latency (median of rounds, bars = min..max)")
-    ax1.legend()
-
-    concs = [("c=1", "thr.c1"), ("c=16", "thr.c16"), ("c=256", "thr.c256")]
-    width = 0.8 / len(concs)
-    for i, (label, key) in enumerate(concs):
-        xs = [j + i * width for j in range(len(names))]
-        ax2.bar(xs, [med(n, key) for n in names], width, label=label, yerr=list(zip(*[err(n, key) for n in names])), capsize=2)
-    ax2.set_xticks([j + 0.4 - width / 2 for j in range(len(names))], names, rotation=30, ha="right")
-    ax2.set_ylabel("calls / s, closed loop, 100 B")
-    ax2.set_title("Throughput")
-    ax2.legend()
-    if open_loop:
-        ax3 = axes[2]
-        onames = list(open_loop)
-        series = [("50% p50", "open50.p50"), ("50% p99", "open50.p99"), ("80% p50", "open80.p50"), ("80% p99", "open80.p99")]
+    def bars(ax: Any, series: list[tuple[str, str]]) -> None:
         width = 0.8 / len(series)
         for i, (label, key) in enumerate(series):
-            xs = [j + i * width for j in range(len(onames))]
-            ys = [open_loop[n].get(key, {}).get("median", float("nan")) for n in onames]
-            errs = [
-                (0.0, 0.0) if key not in open_loop[n] else
-                (open_loop[n][key]["median"] - open_loop[n][key]["min"], open_loop[n][key]["max"] - open_loop[n][key]["median"])
-                for n in onames
-            ]
-            ax3.bar(xs, ys, width, label=label, yerr=list(zip(*errs)), capsize=2)
-        ax3.set_yscale("log")
-        ax3.set_xticks([j + 0.4 - width / 2 for j in range(len(onames))], onames, rotation=30, ha="right")
-        ax3.set_ylabel("ms (log), from intended send time, 100 B")
-        ax3.set_title("Open loop at 50% / 80% of each system's saturation")
-        ax3.legend()
-    m = r.get("machine", {})
-    fig.suptitle(f"mlbridge bench {r['when'][:16]} — {m.get('cpus')} × {m.get('model')}, Node {m.get('node')}")
+            xs = [j + i * width for j in range(len(names))]
+            ax.bar(xs, [med(n, key) for n in names], width, label=label, yerr=list(zip(*[err(n, key) for n in names])), capsize=2)
+        ax.set_xticks([j + 0.4 - width / 2 for j in range(len(names))], names, rotation=30, ha="right")
+        ax.legend()
+
+    bars(ax1, [("p50", "lat.p50"), ("p90", "lat.p90"), ("p99", "lat.p99"), ("p99.9", "lat.p999")])
+    ax1.set_yscale("log")
+    ax1.set_ylabel("ms (log), closed loop, concurrency 1, 100 B")
+    ax1.set_title("Round-trip latency (median of rounds, bars = min..max)")
+    bars(ax2, [("c=1", "thr.c1"), ("c=16", "thr.c16"), ("c=256", "thr.c256")])
+    ax2.set_ylabel("calls / s, closed loop, 100 B")
+    head = r.get("headline")
+    if head:
+        t = head["ratios"]["throughput"]
+        ax2.set_title(f"Throughput; headline mlbridge / floor at c256: {t['median']:.2f}× (±{t['spreadPct']:.0f}%, {len(t['rounds'])} rounds)")
+    else:
+        ax2.set_title("Throughput")
+
+
+def equal_rates(ax3: Any, ax4: Any, r: dict[str, Any]) -> None:
+    systems = (r.get("equalRates") or {}).get("systems", {})
+    for i, (name, points) in enumerate(systems.items()):
+        colour = f"C{i}"
+        xs = [p["rate"] for p in points]
+        ax3.plot(xs, [p["p50"] for p in points], "o-", color=colour, label=f"{name} p50")
+        ax3.plot(xs, [p["p99"] for p in points], "s--", color=colour, label=f"{name} p99")
+        ax4.plot(xs, [p["cpu"]["client"] + p["cpu"]["worker"] + (p["cpu"]["broker"] or 0) for p in points], "o-", color=colour, label=name)
+        for p in points:
+            if p["label"] == "max":
+                ax3.annotate("max", (p["rate"], p["p50"]), textcoords="offset points", xytext=(4, -10), fontsize=8, color=colour)
+    for ax in (ax3, ax4):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("calls / s, open loop, 100 B (max = 90% of a peer's own best)")
+        ax.legend(fontsize=8)
+    ax3.set_ylabel("ms (log) from the intended send time")
+    ax3.set_title("Latency at equal rates")
+    ax4.set_ylabel("µs of CPU per call (log): client + worker + broker")
+    ax4.set_title("CPU per call at equal rates")
+
+
+def main() -> None:
+    src, out = sys.argv[1], sys.argv[2]
+    r = json.load(open(src))
+    fig, axes = plt.subplots(2, 2, figsize=(18, 12))
+    ladder(axes[0][0], axes[0][1], r)
+    equal_rates(axes[1][0], axes[1][1], r)
+    p = r.get("provenance") or {}
+    m = p.get("machine") or r.get("machine", {})
+    load = "/".join(f"{x:.1f}" for x in (m.get("loadStart") or [])[:1] + (m.get("loadEnd") or [])[:1])
+    fig.suptitle(f"mlbridge bench {r['when'][:16]} UTC, commit {p.get('commit', '?')}{' (dirty)' if p.get('dirty') else ''} — "
+                 f"{m.get('hostname', '?')}, {m.get('cpus')} × {m.get('model')}, Node {m.get('node')}, load {load} (start/end)")
     fig.tight_layout()
-    fig.savefig(out, dpi=110)
+    fig.savefig(out, dpi=100)
     print(f"wrote {out}")
 
 

@@ -16,10 +16,13 @@ import type {System} from './systems.js';
  */
 export type Pacing = 'timer' | 'spin';
 
-export type OpenLoopResult = {rate: number; actual: number; p50: number; p99: number; max: number; errors: number};
+export type OpenLoopResult = {rate: number; actual: number; p50: number; p99: number; max: number; errors: number; histogram?: hdr.Histogram};
 
-/** Open loop at `rate` calls/s of `size` bytes for `seconds`. Latencies in ms. */
-export async function openLoop(system: System, rate: number, seconds: number, pacing: Pacing = 'timer', size = 100): Promise<OpenLoopResult> {
+/**
+ * Open loop at `rate` calls/s of `size` bytes for `seconds`. Latencies in ms. With `keep`, the
+ * histogram (µs) is returned too, for pooling rounds; the caller destroys it.
+ */
+export async function openLoop(system: System, rate: number, seconds: number, pacing: Pacing = 'timer', size = 100, keep = false): Promise<OpenLoopResult> {
 	const h = hdr.build({lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3});
 	const total = Math.max(1, Math.round(rate * seconds));
 	const start = performance.now();
@@ -48,6 +51,7 @@ export async function openLoop(system: System, rate: number, seconds: number, pa
 	await Promise.all(inflight);
 	const actual = total / ((performance.now() - start) / 1000);
 	const out = {rate, actual, p50: h.getValueAtPercentile(50) / 1000, p99: h.getValueAtPercentile(99) / 1000, max: h.maxValue / 1000, errors};
+	if (keep) return {...out, histogram: h};
 	h.destroy();
 	return out;
 }

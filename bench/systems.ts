@@ -280,6 +280,8 @@ function mlbridge(pipeline: string | null, slot = 'main', python = mainPython): 
 				system: (async () => {
 					const runner = await RunnerProcess.start({
 						pipelines: [path.join(here, 'pipelines.py')], requestTopic, group: `${requestTopic}.runners`, brokers, python,
+						// A runner setting under study (bench/rate_child.ts), e.g. `--fetch-wait-max-ms 100`.
+						extraArgs: process.env['BENCH_RUNNER_ARGS']?.split(' ').filter(Boolean) ?? [],
 					});
 					const client = await PipelineClient.connect({requestTopic, brokers});
 					return {client, runner};
