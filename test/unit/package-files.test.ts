@@ -20,6 +20,9 @@ test('the npm tarball holds the runner package and none of the developer tooling
 		'python-runner/mlbridge_runner/runner/loop.py',
 		'python-runner/mlbridge_runner/schemas/reply.avsc',
 		'schemas/error-codes.json',
+		'schemas/versions/index.json',
+		'python-runner/mlbridge_runner/schemas/versions/index.json',
+		'python-runner/mlbridge_runner/schemas/versions/request-v0.avsc',
 	]) {
 		assert.ok(files.includes(file), `${file} missing from the tarball`);
 	}

@@ -38,7 +38,8 @@ def wheel_files(tmp_path_factory) -> list[str]:
 
 def test_the_wheel_holds_the_runner_package_and_its_schemas(wheel_files):
     for name in ("mlbridge_runner/__main__.py", "mlbridge_runner/loading.py", "mlbridge_runner/py.typed",
-                 "mlbridge_runner/schemas/reply.avsc", "mlbridge_runner/runner/loop.py"):
+                 "mlbridge_runner/schemas/reply.avsc", "mlbridge_runner/runner/loop.py",
+                 "mlbridge_runner/schemas/versions/index.json", "mlbridge_runner/schemas/versions/request-v0.avsc"):
         assert name in wheel_files, name
 
 
