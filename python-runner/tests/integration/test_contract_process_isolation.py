@@ -94,11 +94,14 @@ def test_newer_client_schema_from_the_catalogue_is_resolved_and_handed_on(broker
     producer.produce(f"{runner.request_topic}.catalog", key=schema_key(codec.ref).encode(), value=encode_entry(entry))
     producer.flush(10)
     started = time.monotonic()
-    reply = invoke_bytes(caller, "typed_add", codec.encode({"a": 40, "b": 2, "c": 100}, "args"), codec.ref)
+    reply = invoke_bytes(caller, "typed_add", codec.encode({"a": 40, "b": 2, "c": 0}, "args"), codec.ref)
     assert reply.status is ReplyStatus.OK, reply.error
     assert reply.result_schema == V1["typed_add"].contract.result_ref
-    assert TypedCodec("long").decode(reply.result, "result") == 42  # v1 has no 'c': dropped by resolution
+    assert TypedCodec("long").decode(reply.result, "result") == 42  # v1 has no 'c': at its default, nothing is lost
     assert time.monotonic() - started < 10
+    # Not at its default, v1 would drop it: refused (retryable), no live runner of v2 to hand it to.
+    reply = invoke_bytes(caller, "typed_add", codec.encode({"a": 40, "b": 2, "c": 100}, "args"), codec.ref)
+    assert reply.error.code == "INCOMPATIBLE_ARGUMENTS" and reply.error.retryable and "field 'c'" in reply.error.message
 
 
 def test_unknown_writer_schema_is_refused_naming_it(caller: Caller):
