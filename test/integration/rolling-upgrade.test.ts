@@ -54,6 +54,7 @@ describe('runners of two code versions in one group (rolling upgrade)', {timeout
 	let stack: TypedStack;
 	let v1: RunnerProcess;
 	let v2: RunnerProcess;
+	let v2b: RunnerProcess | undefined;
 	let client: PipelineClient<UntypedPipelines>;
 
 	before(async () => {
@@ -103,8 +104,33 @@ describe('runners of two code versions in one group (rolling upgrade)', {timeout
 		}
 	});
 
-	test('with the new runner gone: the old one answers IncompatibleArgumentsError (retryable, naming the field and both versions), never a wrong score', async () => {
-		await v2.stop();
+	test('another new-version runner joining under load (a rebalance mid-upgrade): still 0 failed calls', async () => {
+		let joined = false;
+		let count = 0;
+		const failed: string[] = [];
+		const running = Promise.all(Array.from({length: CONCURRENCY}, async () => {
+			// Keep calling until the newcomer serves, then a little longer: the calls span the rebalance.
+			for (let settledAt = 0; settledAt === 0 || Date.now() < settledAt + 2000;) {
+				const i = count++;
+				try {
+					assert.equal(await client.invoke('fresh', {x: i}), 2 * i);
+				} catch (error: unknown) {
+					failed.push(`${i}: ${String(error)}`);
+				}
+
+				if (joined && settledAt === 0) settledAt = Date.now();
+			}
+		}));
+		v2b = await stack.startRunner(newCode);
+		await runnersServing(stack.requestTopic, 3);
+		joined = true;
+		await running;
+		assert.deepEqual(failed, []);
+		assert.ok(count > CALLS, `only ${count} calls ran across the join`);
+	});
+
+	test('with the new runners gone: the old one answers IncompatibleArgumentsError (retryable, naming the field and both versions), never a wrong score', async () => {
+		await Promise.all([v2.stop(), v2b?.stop()]);
 		await runnersServing(stack.requestTopic, 1);
 		const results = await load(32, async i => client.invoke('score', {x: i, bonus: 7}));
 		for (const r of results) {
