@@ -57,6 +57,17 @@ function shortString(buf: Buffer, start: number, end: number): string | undefine
 	return s;
 }
 
+/** Fields at least this long may be handed out as views of the message (see AvroReader.bytes). */
+export const VIEW_MIN_BYTES = 64 * 1024;
+
+/**
+ * Whether `n` bytes of `buf` are worth a view rather than a copy: large, and at least half of the
+ * memory under `buf`, so that a view kept by the caller pins at most as much again as it holds.
+ */
+export function isMostOf(buf: Uint8Array, n: number): boolean {
+	return n >= VIEW_MIN_BYTES && n * 2 >= buf.buffer.byteLength;
+}
+
 export class AvroReader {
 	readonly buf: Buffer;
 	pos: number;
@@ -185,9 +196,19 @@ export class AvroReader {
 		return s;
 	}
 
-	/** A copy, so the result does not pin the message buffer. */
+	/**
+	 * A copy, so the result does not pin the message buffer; except a large field that is at least
+	 * half of the memory under `buf`: that one is a view, since copying it would allocate as much
+	 * again (a 500 KB reply was copied twice on its way to the caller) and it pins at most as much
+	 * as it holds.
+	 */
 	bytes(): Buffer {
 		const n = this.length();
+		if (isMostOf(this.buf, n)) {
+			const view = this.buf.subarray(this.pos, this.pos + n);
+			this.pos += n;
+			return view;
+		}
 		const out = Buffer.allocUnsafe(n);
 		this.buf.copy(out, 0, this.pos, this.pos + n);
 		this.pos += n;

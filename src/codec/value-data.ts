@@ -8,7 +8,7 @@ import {arrowIfLoaded, looksLikeArrowTable} from '../data/arrow.js';
 import {DTYPES, dtypeOf, isDtype} from '../data/dtypes.js';
 import {shapeSize, Tensor, tensorArray, tensorBytes} from '../data/tensor.js';
 import type {TensorArray} from '../data/dtypes.js';
-import type {AvroReader} from './avro-reader.js';
+import {type AvroReader, isMostOf} from './avro-reader.js';
 import type {AvroWriter} from './avro-writer.js';
 
 /** Union branch indexes of the version-2 branches, zigzagged like value.ts's. */
@@ -62,13 +62,13 @@ export function readTensor(r: AvroReader): Tensor {
 		r.pos = start;
 		r.fail(`tensor of ${dtype} and shape [${shape.join(', ')}] needs ${size * width} bytes, has ${length}`);
 	}
-	// One copy: the tensor must not pin the message buffer, and a fresh buffer is aligned.
 	const bytes = r.buf.subarray(r.pos, r.pos + length);
-	const copy = new Uint8Array(length);
-	copy.set(bytes);
-	if (dtype === 'BOOL' && copy.some(b => b > 1)) r.fail('BOOL tensor element other than 0 or 1');
+	if (dtype === 'BOOL' && bytes.some(b => b > 1)) r.fail('BOOL tensor element other than 0 or 1');
 	r.pos += length;
-	return new Tensor(tensorArray(dtype, copy), shape, dtype);
+	// A view when the tensor is most of the message (it then pins at most as much again: see
+	// isMostOf) and tensorArray need not copy it to align it; else one copy, which pins nothing.
+	const data = isMostOf(r.buf, length) ? bytes : new Uint8Array(bytes);
+	return new Tensor(tensorArray(dtype, data), shape, dtype);
 }
 
 /** The Arrow IPC end-of-stream marker: continuation token 0xFFFFFFFF, then a zero metadata length. */

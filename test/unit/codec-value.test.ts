@@ -109,9 +109,21 @@ test('encoded buffers stay intact while many more are encoded (shared slab, view
 		kept.push([v, encodeValue(v)]);
 	}
 	for (const [v, body] of kept) assert.deepEqual(decodeValue(body), v);
-	// A large body is its own exactly-sized buffer, not a view pinning a bigger one.
+	// A large body is its own buffer (grown for it, handed out without a copy): a view pinning at
+	// most a third more than it holds, never the slab the small ones share.
 	const large = encodeValue('y'.repeat(100_000));
-	assert.equal(large.buffer.byteLength, large.length);
+	assert.ok(large.buffer.byteLength <= (large.length * 4) / 3, `${large.buffer.byteLength} bytes under ${large.length}`);
+	const next = encodeValue('z');
+	assert.notEqual(next.buffer, large.buffer);
+	assert.equal(decodeValue(large), 'y'.repeat(100_000));
+	// A large field that is most of its message is read as a view, a small one as a copy.
+	const bytes = Buffer.alloc(200_000, 7);
+	const body = encodeValue(bytes);
+	const read = decodeValue(body) as Buffer;
+	assert.deepEqual(read, bytes);
+	assert.equal(read.buffer, body.buffer);
+	const mixed = encodeValue([Buffer.alloc(70_000, 1), Buffer.alloc(70_000, 2), Buffer.alloc(70_000, 3)]);
+	for (const part of decodeValue(mixed) as Buffer[]) assert.notEqual(part.buffer, mixed.buffer);
 });
 
 test('numbers: safe integers are longs, everything else doubles', () => {
