@@ -25,7 +25,7 @@ REASONS: Final = (
     "empty-message",  # no value at all
     "frame-too-short",  # fewer than 10 bytes
     "bad-magic",  # not C3 01
-    "unknown-fingerprint",  # not the Request schema's fingerprint
+    "unknown-fingerprint",  # no known Request version (answered UNSUPPORTED_ENVELOPE when its address reads)
     "undecodable-body",  # truncated / malformed Avro, or trailing bytes
     "invalid-reply-to",  # decodes, but replyTo is not a legal topic name
     "internal",  # the runner failed on it for a reason of its own
