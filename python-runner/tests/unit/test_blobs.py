@@ -1,5 +1,6 @@
-"""The claim-check stores (twin of test/unit/blobs.test.ts). No S3 server here: the S3 store is
-tested against an in-memory fake of its four calls; the boto3 adapter itself is not exercised."""
+"""The claim-check stores (twin of test/unit/blobs.test.ts). The S3 store's logic against an
+in-memory fake of its four calls here; against a real S3 API (moto's server, through boto3) in
+test_blobs_s3.py."""
 
 from __future__ import annotations
 
