@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
-import {IncompatibleArgumentsError, readRunnerPresence, UnknownPipelineError, type PipelineClient, type RunnerProcess, type UntypedPipelines} from '../../src/index.js';
+import {IncompatibleArgumentsError, InvalidArgumentsError, readRunnerPresence, UnknownPipelineError, type PipelineClient, type RunnerProcess, type UntypedPipelines} from '../../src/index.js';
 import {brokers, fixturesDir} from '../helpers/harness.js';
 import {createTypedStack, type TypedStack} from '../helpers/typed-stack.js';
 
@@ -55,6 +55,7 @@ describe('runners of two code versions in one group (rolling upgrade)', {timeout
 	let v1: RunnerProcess;
 	let v2: RunnerProcess;
 	let v2b: RunnerProcess | undefined;
+	let valueOnly: PipelineClient<UntypedPipelines> | undefined;
 	let client: PipelineClient<UntypedPipelines>;
 
 	before(async () => {
@@ -94,6 +95,14 @@ describe('runners of two code versions in one group (rolling upgrade)', {timeout
 		// At its default the argument loses nothing: either version may answer, with the same result.
 		const plain = await load(64, async i => client.invoke('score', {x: i, bonus: 0}));
 		plain.forEach((r, i) => assert.deepEqual(r, {status: 'fulfilled', value: i}));
+	});
+
+	test('a client that sends only Value arguments (as the Java client does) gets the same: its v2 argument is never refused for a v1 runner\'s sake', async () => {
+		const generic = await stack.connect({catalogTopic: `${stack.requestTopic}.no-catalog`});
+		valueOnly = generic;
+		const results = await load(64, async i => generic.invoke('score', {x: i, bonus: 1000}));
+		assert.deepEqual(failures(results), []);
+		results.forEach((r, i) => assert.deepEqual(r, {status: 'fulfilled', value: i + 1000}));
 	});
 
 	test('a name no live runner has is UnknownPipelineError, from either runner', async () => {
@@ -145,6 +154,11 @@ describe('runners of two code versions in one group (rolling upgrade)', {timeout
 			assert.notEqual(error.clientSchema, error.runnerSchema);
 			assert.ok(error.runner.includes(String(v1.pid)), error.runner);
 		}
+
+		// Value arguments: the argument v2 takes is refused the same way; one no version takes is a plain InvalidArgumentsError.
+		assert.ok(valueOnly !== undefined);
+		await assert.rejects(valueOnly.invoke('score', {x: 1, bonus: 7}), (error: unknown) => error instanceof IncompatibleArgumentsError && error.field === 'bonus' && error.clientVersion === 2);
+		await assert.rejects(valueOnly.invoke('score', {x: 1, bonsu: 7}), (error: unknown) => error instanceof InvalidArgumentsError);
 
 		const fresh = await load(8, async () => client.invoke('fresh', {x: 1}));
 		for (const r of fresh) {

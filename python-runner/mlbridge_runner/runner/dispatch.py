@@ -225,7 +225,13 @@ class Dispatcher:
                 return _untyped_call(request, pipeline, kwargs, received)
             assert isinstance(plan, TypedPlan)
             if generic:
-                kwargs = plan.generic_args(decode_value(resolved.args, root="args"))
+                try:
+                    kwargs = plan.generic_args(decode_value(resolved.args, root="args"))
+                except InvalidArguments as exc:  # an argument another published version takes: hand it on
+                    refusal = self.argument_loss.generic_refusal(pipeline, plan, ref, exc.argument)
+                    if refusal is None:
+                        raise
+                    raise Rejected(refusal, hand_on=True) from None
                 return Call(request, pipeline, kwargs, received, plan, False)
             if ref == plan.args_ref or ref.lower() == plan.args_ref:
                 return Call(request, pipeline, plan.decode_args(resolved.args), received, plan, True)

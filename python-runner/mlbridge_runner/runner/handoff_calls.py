@@ -14,7 +14,6 @@ from confluent_kafka import KafkaError, KafkaException, Message
 from ..logging import kafka_logger
 from ..presence.view import PresenceView, presence_view_settings
 from ..transport.config import connection_settings
-from .argument_loss import catalog_version_of
 from .handoff import HandOn
 from .offsets import Ticket
 from .routing import Headers
@@ -61,7 +60,7 @@ class HandoffCalls:
         view.start()
         view.wait_ready(PRESENCE_READY_SECONDS)
         self._presence_view = view
-        self._dispatcher.argument_loss.version_of = catalog_version_of(catalog.versions)
+        self._dispatcher.argument_loss.versions = catalog.versions
         topic = config.request_topic
         tracker = self._tracker
         self._handoff = HandOn(

@@ -116,26 +116,54 @@ def test_plans_are_cached_per_pair_and_malformed_bytes_are_left_to_the_decoder()
     assert plans._plans[(r, w)] is None  # the pair drops nothing: later calls cost one lookup
 
 
-def test_the_refusal_names_the_clients_catalogue_version():
+def test_the_refusal_names_the_clients_catalogue_version_and_generic_calls_are_refused_only_for_another_versions_argument():
+    import json
     from pathlib import Path
     from types import SimpleNamespace
 
+    import pytest
+
     from mlbridge_devtools.typed_vectors import load_fixture_registry
+    from mlbridge_runner.codec.envelopes import RequestEnvelope
+    from mlbridge_runner.codec.schemas import wire_schemas
+    from mlbridge_runner.codec.value import encode_value
     from mlbridge_runner.contract import SchemaStore
     from mlbridge_runner.contract.calls import TypedPlan
     from mlbridge_runner.contract.typed_codec import TypedCodec
-    from mlbridge_runner.runner.argument_loss import ArgumentLossCheck, catalog_version_of
+    from mlbridge_runner.runner.argument_loss import ArgumentLossCheck
+    from mlbridge_runner.runner.dispatch import Dispatcher, Rejected
 
     fixtures = Path(__file__).resolve().parents[3] / "test" / "fixtures"
-    v1 = load_fixture_registry(fixtures / "typed_pipelines.py")["typed_add"]
+    registry = load_fixture_registry(fixtures / "typed_pipelines.py")
+    v1 = registry["typed_add"]
     v2 = load_fixture_registry(fixtures / "typed_pipelines_v2.py")["typed_add"]
     store = SchemaStore()
     ref = store.add(v2.contract.args_schema)
+    published = {
+        1: SimpleNamespace(args_ref=v1.contract.args_ref, args_schema=json.dumps(v1.contract.args_schema)),
+        2: SimpleNamespace(args_ref=ref, args_schema=json.dumps(v2.contract.args_schema)),
+    }
     check = ArgumentLossCheck(store)
-    check.version_of = catalog_version_of(lambda name: {1: SimpleNamespace(args_ref=v1.contract.args_ref),
-                                                        2: SimpleNamespace(args_ref=ref)})
+    check.versions = lambda name: published
     data = TypedCodec(v2.contract.args_schema).encode({"a": 1, "b": 0, "c": 5}, "args")
     error = check.refusal(v1, TypedPlan(v1), ref, store.get(ref), data)
     assert error is not None and error.code == "INCOMPATIBLE_ARGUMENTS" and error.retryable
     assert error.type == "mlbridge_runner.errors.IncompatibleArguments"
     assert f"client schema {ref} (version 2), runner schema {v1.contract.args_ref} (version 1)" in error.message
+
+    # A Value call (e.g. from the Java client) with v2's argument: handed on / refused retryable.
+    value_ref = wire_schemas().value.reference
+    d = Dispatcher(registry, value_ref, store=store)
+    d.argument_loss.versions = lambda name: published
+
+    def generic(args: dict) -> Rejected:
+        request = RequestEnvelope(id="r", pipeline="typed_add", args=encode_value(args), args_schema=value_ref, reply_to="t")
+        with pytest.raises(Rejected) as info:
+            d.prepare(request)
+        return info.value
+
+    refused = generic({"a": 1, "c": 5})
+    assert refused.hand_on and refused.error.code == "INCOMPATIBLE_ARGUMENTS" and "field 'c'" in refused.error.message
+    assert "(version 2), runner schema" in refused.error.message
+    typo = generic({"a": 1, "zzz": 5})
+    assert not typo.hand_on and typo.error.code == "INVALID_ARGUMENTS"
