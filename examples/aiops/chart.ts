@@ -105,12 +105,17 @@ ${parts.join('\n')}
 </svg>`;
 }
 
+/** The chart cannot be rendered: no chromium, or no puppeteer-core (named in the message). */
+export class ChartRendererMissingError extends Error {
+	override readonly name = 'ChartRendererMissingError';
+}
+
 /** `svg` as PNG bytes, rendered by headless chromium (puppeteer-core, loaded only here). */
 export async function renderPng(svg: string): Promise<Uint8Array> {
 	const executablePath = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(p => p !== undefined && p !== '' && existsSync(p));
-	if (executablePath === undefined) throw new Error('the chart needs chromium: apt-get install chromium, or set CHROMIUM_PATH');
+	if (executablePath === undefined) throw new ChartRendererMissingError('the chart needs chromium: apt-get install chromium, or set CHROMIUM_PATH');
 	const {default: puppeteer} = await import('puppeteer-core').catch((error: unknown) => {
-		throw new Error(`the chart needs the npm package puppeteer-core (npm install puppeteer-core): ${String(error)}`);
+		throw new ChartRendererMissingError(`the chart needs the npm package puppeteer-core (npm install puppeteer-core): ${String(error)}`);
 	});
 	const size = /width="(\d+)" height="(\d+)"/.exec(svg);
 	const browser = await puppeteer.launch({
