@@ -19,6 +19,7 @@ export const scenarios: ReadonlyArray<{readonly file: string; readonly scenario:
 	{file: '10-cluster.test.ts', scenario: '10a cluster: busiest partition leader SIGKILLed'},
 	{file: '10-cluster.test.ts', scenario: '10b cluster: active controller SIGKILLed'},
 	{file: '10-cluster.test.ts', scenario: '10c cluster: rolling restart of 3 nodes'},
+	{file: '11-rolling-upgrade.test.ts', scenario: '11 rolling upgrade adding a pipeline'},
 ];
 
 /** The file that checks the rows of a run; it runs last (the glob sorts it after `[1-8]-*`). */
