@@ -1,7 +1,8 @@
 import {CodecError, decodeReply, type ReplyEnvelope} from '../codec/index.js';
 import type {TypedSchema} from '../contract/typed-codec.js';
 import {type ClaimCheck, isByReference} from '../blobs/claim-check.js';
-import {BlobUnavailableError, errorFromReply, SchemaNotFoundError} from '../errors/index.js';
+import {BlobUnavailableError, errorFromReply, SchemaNotFoundError, UnsupportedEnvelopeError} from '../errors/index.js';
+import {AvroReader} from '../codec/avro-reader.js';
 import {callFields, type Logger} from '../logging/logger.js';
 import type {RecordHeaders} from '../transport/transport.js';
 import type {PendingCall, PendingCalls} from './pending-calls.js';
@@ -25,11 +26,39 @@ export function createReplyRouter(pending: PendingCalls, logger: Logger, typed?:
 				error: String(error),
 				bytes: value.length,
 			});
+			if (error instanceof CodecError && error.reason === 'unknown-fingerprint') {
+				failUnknownVersion(value, error, pending);
+			}
+
 			return;
 		}
 
 		route(reply, headers);
 	};
+}
+
+/**
+ * A reply of an envelope version this client does not know (a runner newer than the client): every
+ * reply version starts with the request id (docs/protocol.md §14), so the call it answers fails now
+ * with UnsupportedEnvelopeError instead of waiting for its timeout.
+ */
+function failUnknownVersion(value: Buffer, error: CodecError, pending: PendingCalls): void {
+	let id: string;
+	try {
+		id = new AvroReader(value, 10).string();
+	} catch {
+		return;
+	}
+
+	const call = pending.take(id);
+	call?.reject(new UnsupportedEnvelopeError(id, call.pipeline, {
+		code: 'UNSUPPORTED_ENVELOPE',
+		type: 'UnsupportedEnvelope',
+		message: `the runner's ${error.message}: upgrade this client`,
+		traceback: '',
+		retryable: false,
+		causes: [],
+	}, ''));
 }
 
 /**
