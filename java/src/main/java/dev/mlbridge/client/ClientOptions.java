@@ -29,6 +29,8 @@ public final class ClientOptions {
     private final Duration defaultTimeout;
     private final Duration connectTimeout;
     private final Long maxRequestBytes;
+    private final String catalogTopic;
+    private final boolean typedCalls;
     private final Properties kafka;
 
     private ClientOptions(Builder b) {
@@ -46,6 +48,9 @@ public final class ClientOptions {
         this.defaultTimeout = b.defaultTimeout == null ? null : positive("defaultTimeout", b.defaultTimeout);
         this.connectTimeout = positive("connectTimeout", b.connectTimeout);
         this.maxRequestBytes = b.maxRequestBytes;
+        String envCatalog = System.getenv("MLBRIDGE_CATALOG_TOPIC");
+        this.catalogTopic = topic("catalogTopic", b.catalogTopic != null ? b.catalogTopic : envCatalog != null ? envCatalog : "ml.pipeline.catalog");
+        this.typedCalls = b.typedCalls;
         this.kafka = b.kafka;
     }
 
@@ -59,7 +64,8 @@ public final class ClientOptions {
      * of mlbridge: {@code mlbridge.request.topic}, {@code mlbridge.request.partitions},
      * {@code mlbridge.client.id}, {@code mlbridge.reply.topic.prefix},
      * {@code mlbridge.reply.retention.ms}, {@code mlbridge.default.timeout.ms} (0: none),
-     * {@code mlbridge.connect.timeout.ms}, {@code mlbridge.max.request.bytes}.
+     * {@code mlbridge.connect.timeout.ms}, {@code mlbridge.max.request.bytes},
+     * {@code mlbridge.catalog.topic}, {@code mlbridge.typed.calls} ({@code true}/{@code false}).
      */
     public static ClientOptions fromProperties(Properties properties) {
         Builder b = builder();
@@ -76,6 +82,8 @@ public final class ClientOptions {
                 case "mlbridge.default.timeout.ms" -> b.defaultTimeout(Long.parseLong(value) == 0 ? null : Duration.ofMillis(Long.parseLong(value)));
                 case "mlbridge.connect.timeout.ms" -> b.connectTimeout(Duration.ofMillis(Long.parseLong(value)));
                 case "mlbridge.max.request.bytes" -> b.maxRequestBytes(Long.parseLong(value));
+                case "mlbridge.catalog.topic" -> b.catalogTopic(value);
+                case "mlbridge.typed.calls" -> b.typedCalls(Boolean.parseBoolean(value));
                 default -> {
                     if (name.startsWith("mlbridge.")) {
                         throw new IllegalArgumentException("Unknown option " + name);
@@ -131,6 +139,16 @@ public final class ClientOptions {
         return maxRequestBytes;
     }
 
+    /** The catalogue topic runners publish their pipelines to; default {@code MLBRIDGE_CATALOG_TOPIC}, else {@code ml.pipeline.catalog}. */
+    public String catalogTopic() {
+        return catalogTopic;
+    }
+
+    /** Whether calls to typed pipelines the catalogue lists travel in the pipeline's own schema. */
+    public boolean typedCalls() {
+        return typedCalls;
+    }
+
     /** Extra Kafka settings for the producer, consumer and admin client (a copy). */
     public Properties kafka() {
         Properties copy = new Properties();
@@ -176,6 +194,8 @@ public final class ClientOptions {
         private Duration defaultTimeout = Duration.ofSeconds(30);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Long maxRequestBytes;
+        private String catalogTopic;
+        private boolean typedCalls = true;
         private Properties kafka = new Properties();
 
         private Builder() {}
@@ -237,6 +257,23 @@ public final class ClientOptions {
         /** Largest encoded request sent; default the topic's {@code max.message.bytes}, else 1,048,588. */
         public Builder maxRequestBytes(long maxRequestBytes) {
             this.maxRequestBytes = maxRequestBytes;
+            return this;
+        }
+
+        /** Default {@code MLBRIDGE_CATALOG_TOPIC}, else {@code ml.pipeline.catalog} (as the runner's {@code --catalog-topic}). */
+        public Builder catalogTopic(String catalogTopic) {
+            this.catalogTopic = catalogTopic;
+            return this;
+        }
+
+        /**
+         * Read the catalogue and send calls (and jobs) to typed pipelines in the pipeline's own
+         * Avro schema, checked locally first (InvalidArgumentsException, origin local), with typed
+         * results read back; default true. False: every call travels as the generic Value, which
+         * typed pipelines accept too (the runner converts it), and no catalogue is read.
+         */
+        public Builder typedCalls(boolean typedCalls) {
+            this.typedCalls = typedCalls;
             return this;
         }
 

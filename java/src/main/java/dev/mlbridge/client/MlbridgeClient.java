@@ -1,12 +1,12 @@
 package dev.mlbridge.client;
 
+import dev.mlbridge.client.catalog.CatalogEntry;
+import dev.mlbridge.client.catalog.CatalogView;
 import dev.mlbridge.client.codec.EncodedBody;
 import dev.mlbridge.client.codec.Envelopes;
 import dev.mlbridge.client.codec.ReplyEnvelope;
 import dev.mlbridge.client.codec.RequestEnvelope;
 import dev.mlbridge.client.codec.ValueCodec;
-import dev.mlbridge.client.codec.ValueEncodingException;
-import dev.mlbridge.client.codec.WireSchemas;
 import dev.mlbridge.client.errors.BrokerUnreachableException;
 import dev.mlbridge.client.errors.ClientClosedException;
 import dev.mlbridge.client.errors.ErrorCodes;
@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -56,8 +57,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * }
  * }</pre>
  *
- * <p>Arguments and results use the generic {@code Value} encoding ({@link ValueCodec}); a typed
- * pipeline accepts it too (the runner converts the arguments to its schema and answers in kind).
+ * <p>Arguments and results use the generic {@code Value} encoding ({@link ValueCodec}: tensors and
+ * Arrow tables included), except for typed pipelines the catalogue lists: those travel in the
+ * pipeline's own Avro schema, checked locally first ({@link ClientOptions.Builder#typedCalls}).
+ * Jobs: {@link #submit}, {@link #job}, {@link #jobs}, {@link #cancel}.
  * Futures complete on the client's reply thread: chain blocking work with the {@code *Async}
  * methods.
  */
@@ -72,7 +75,9 @@ public final class MlbridgeClient implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timers;
     private final long maxRequestBytes;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
-    private final ResultReader results = new ResultReader();
+    private final CatalogView catalog;
+    private final ArgsWriter argsWriter;
+    private final ResultReader results;
     private final JobClient jobs;
     private volatile boolean closed;
 
@@ -84,9 +89,11 @@ public final class MlbridgeClient implements AutoCloseable {
         this.admin = admin;
         this.maxRequestBytes = maxRequestBytes;
         this.replies = new ReplyLoop(options, this::onReply);
-        Properties kafka = options.kafka();
-        this.jobs = new JobClient(producer, kafka, options.brokers(), options.clientId(), options.requestTopic(), maxRequestBytes,
-                options.connectTimeout(), this::encodeArgs,
+        this.catalog = options.typedCalls() ? new CatalogView(options.kafka(), options.brokers(), options.clientId(), options.catalogTopic()) : null;
+        this.argsWriter = new ArgsWriter(catalog);
+        this.results = new ResultReader(catalog);
+        this.jobs = new JobClient(producer, options.kafka(), options.brokers(), options.clientId(), options.requestTopic(), maxRequestBytes,
+                options.connectTimeout(), argsWriter::encode,
                 record -> record.resultSchema().isEmpty() ? null
                         : results.read(record.id(), record.pipeline(), record.runner(), record.result(), record.resultSchema()));
         this.replyThread = new Thread(replies, "mlbridge-replies-" + options.clientId());
@@ -192,7 +199,7 @@ public final class MlbridgeClient implements AutoCloseable {
         }
         EncodedBody encodedArgs;
         try {
-            encodedArgs = encodeArgs(id, pipeline, args == null ? Map.of() : args);
+            encodedArgs = argsWriter.encode(id, pipeline, args == null ? Map.of() : args);
         } catch (MlbridgeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -240,14 +247,17 @@ public final class MlbridgeClient implements AutoCloseable {
         return future;
     }
 
-    /** The arguments as a Value body (InvalidArgumentsException, origin local, when the wire cannot carry them). */
-    private EncodedBody encodeArgs(String id, String pipeline, Map<String, ?> args) {
-        try {
-            return ValueCodec.encodeBody(args, "args");
-        } catch (ValueEncodingException e) {
-            throw new InvalidArgumentsException(id, pipeline,
-                    RemoteErrorDetails.local(ErrorCodes.INVALID_ARGUMENTS, "ValueEncodingError", e.getMessage()), "local");
-        }
+    /**
+     * The newest version of pipeline {@code name} the catalogue lists (its doc, whether it is
+     * typed, its schemas, its lane); empty when no runner published it yet or typed calls are off.
+     */
+    public Optional<CatalogEntry> describe(String name) {
+        return catalog == null ? Optional.empty() : catalog.newest(name);
+    }
+
+    /** Every pipeline the catalogue lists, newest versions, by name. */
+    public List<CatalogEntry> pipelines() {
+        return catalog == null ? List.of() : catalog.pipelines();
     }
 
     public Job submit(String pipeline, Map<String, ?> args) {
@@ -345,6 +355,9 @@ public final class MlbridgeClient implements AutoCloseable {
         }
         timers.shutdownNow();
         jobs.close();
+        if (catalog != null) {
+            catalog.close();
+        }
         replies.stop();
         try {
             replyThread.join(5000);

@@ -1,23 +1,47 @@
 package dev.mlbridge.client;
 
+import dev.mlbridge.client.catalog.CatalogEntry;
+import dev.mlbridge.client.catalog.CatalogView;
 import dev.mlbridge.client.codec.ValueCodec;
+import dev.mlbridge.client.contract.TypedCodec;
 import dev.mlbridge.client.codec.WireSchemas;
 import dev.mlbridge.client.errors.ErrorCodes;
 import dev.mlbridge.client.errors.InternalRunnerException;
 import dev.mlbridge.client.errors.MlbridgeException;
 import dev.mlbridge.client.errors.RemoteErrorDetails;
 import java.util.List;
+import java.util.Optional;
+import org.apache.avro.Schema;
 
 /**
  * Turns a result body (a reply's or a SUCCEEDED job's) into the Java value, by the ref it names:
- * the generic Value, version 1 or 2 (tensors and Arrow tables).
+ * a typed pipeline's schema from the catalogue, or the generic Value, version 1 or 2 (tensors and
+ * Arrow tables).
  */
 final class ResultReader {
+    private final CatalogView catalog;
+
+    /** @param catalog where typed results' schemas are found; null: the generic Value only */
+    ResultReader(CatalogView catalog) {
+        this.catalog = catalog;
+    }
+
     Object read(String requestId, String pipeline, String runner, byte[] body, String ref) {
+        Optional<Schema> writer = catalog == null ? Optional.empty() : catalog.schema(ref);
+        if (writer.isPresent()) {
+            // Read as this client's newest view of the pipeline's result (Avro schema resolution).
+            Schema reader = catalog.newest(pipeline).filter(CatalogEntry::typed)
+                    .flatMap(entry -> catalog.schema(entry.resultRef())).orElse(writer.get());
+            try {
+                return TypedCodec.decode(body, writer.get(), reader);
+            } catch (RuntimeException e) {
+                throw failure(requestId, pipeline, runner, "UndecodableResult", e.getMessage());
+            }
+        }
         boolean v2 = WireSchemas.VALUE_V2.ref().equals(ref);
         if (!v2 && !WireSchemas.VALUE.ref().equals(ref)) {
             throw failure(requestId, pipeline, runner, "UnsupportedResultSchema",
-                    "The result is written with schema " + ref + ", which this client cannot read (it reads the generic Value, versions 1 and 2)");
+                    "The result is written with schema " + ref + ", which this client cannot read (it reads the generic Value, versions 1 and 2, and the schemas the catalogue lists)");
         }
         try {
             return ValueCodec.decode(body, v2);

@@ -13,7 +13,10 @@ import dev.mlbridge.client.errors.InvalidArgumentsException;
 import dev.mlbridge.client.errors.InvocationTimeoutException;
 import dev.mlbridge.client.errors.PipelineException;
 import dev.mlbridge.client.errors.UnknownPipelineException;
+import dev.mlbridge.client.catalog.CatalogEntry;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -57,7 +60,7 @@ class ClientTest {
     }
 
     static ClientOptions.Builder options() {
-        return ClientOptions.builder().brokers(BROKERS).requestTopic(requestTopic).requestPartitions(4);
+        return ClientOptions.builder().brokers(BROKERS).requestTopic(requestTopic).requestPartitions(4).catalogTopic(requestTopic + ".catalog");
     }
 
     @AfterAll
@@ -109,7 +112,7 @@ class ClientTest {
     }
 
     @Test
-    void aRemoteExceptionArrivesAsItsOwnClassWithTypeAndCauses() {
+    void aRemoteExceptionArrivesAsItsOwnClassWithTypeAndCauses() throws Exception {
         Throwable error = failure(client.invoke("fail", Map.of("message", "bad rows")));
         PipelineException e = assertInstanceOf(PipelineException.class, error);
         assertEquals("PIPELINE_ERROR", e.code());
@@ -123,9 +126,12 @@ class ClientTest {
 
         UnknownPipelineException unknown = assertInstanceOf(UnknownPipelineException.class, failure(client.invoke("nope", Map.of())));
         assertEquals("UNKNOWN_PIPELINE", unknown.code());
-        InvalidArgumentsException invalid = assertInstanceOf(InvalidArgumentsException.class, failure(client.invoke("divide", Map.of("a", 1))));
-        assertEquals("remote", invalid.origin());
-        assertTrue(invalid.getMessage().contains("'b'"), invalid.getMessage());
+        // divide is typed: only a client sending the generic Value leaves the check to the runner.
+        try (MlbridgeClient valueOnly = MlbridgeClient.connect(options().typedCalls(false).build())) {
+            InvalidArgumentsException invalid = assertInstanceOf(InvalidArgumentsException.class, failure(valueOnly.invoke("divide", Map.of("a", 1))));
+            assertEquals("remote", invalid.origin());
+            assertTrue(invalid.getMessage().contains("'b'"), invalid.getMessage());
+        }
     }
 
     @Test
@@ -136,6 +142,51 @@ class ClientTest {
         InvalidArgumentsException e = assertInstanceOf(InvalidArgumentsException.class,
                 failure(client.invoke("typed_add", Map.of("a", "two"))));
         assertTrue(e.getMessage().contains("a"), e.getMessage());
+    }
+
+    @Test
+    void typedPipelinesTheCatalogueListsTakeTheirOwnSchemaBothWays() throws Exception {
+        JobsTest.waitFor(() -> client.describe("typed_echo").isPresent() && client.describe("typed_train").isPresent(), 30_000);
+        CatalogEntry echo = client.describe("typed_echo").orElseThrow();
+        assertTrue(echo.typed());
+        assertEquals("CALL", echo.lane());
+        assertTrue(client.pipelines().stream().anyMatch(p -> p.name().equals("echo") && !p.typed()));
+
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("i", 42);
+        args.put("f", 0.125);
+        args.put("s", "hé");
+        args.put("b", true);
+        args.put("raw", new byte[] {0, (byte) 0xff});
+        args.put("day", LocalDate.of(2024, 2, 29));
+        args.put("at", Instant.ofEpochMilli(1_704_164_645_678L));
+        args.put("optimizer", "SGD");
+        args.put("either", "seven");
+        args.put("scores", Map.of("a", 1.5));
+        String key = "java-typed-" + UUID.randomUUID();
+        Map<?, ?> result = (Map<?, ?>) client.invoke("typed_echo", args, InvokeOptions.builder().idempotencyKey(key).build()).get(30, TimeUnit.SECONDS);
+        assertEquals(42L, result.get("i"));
+        assertEquals(LocalDate.of(2024, 2, 29), result.get("day"));
+        assertEquals(Instant.ofEpochMilli(1_704_164_645_678L), result.get("at"));
+        assertEquals("SGD", result.get("optimizer"));
+        assertEquals("seven", result.get("either"));
+        assertEquals(List.of(), result.get("items"));
+        assertEquals(Map.of("a", 1.5), result.get("scores"));
+        assertEquals(null, result.get("maybe"));
+        // On the wire: the args record of the catalogue's newest version, not the generic Value.
+        RequestEnvelope sent = Envelopes.decodeRequest(requestsWithHeader(key).get(0).value());
+        assertEquals(echo.argsRef(), sent.argsSchema());
+
+        Map<?, ?> trained = (Map<?, ?>) client.invoke("typed_train", Map.of("dataset", "cpu", "config", Map.of("epochs", 2, "optimizer", "SGD")))
+                .get(30, TimeUnit.SECONDS);
+        assertEquals("cpu-sgd-2", trained.get("model_id"));
+        assertEquals(Map.of("accuracy", 0.9, "loss", 0.5), trained.get("metrics"));
+
+        InvalidArgumentsException wrong = assertInstanceOf(InvalidArgumentsException.class,
+                failure(client.invoke("typed_train", Map.of("dataset", "cpu", "config", Map.of("epochs", "two")))));
+        assertEquals("local", wrong.origin());
+        assertEquals("SchemaViolation", wrong.remoteType());
+        assertTrue(wrong.getMessage().startsWith("args.config.epochs: expected long"), wrong.getMessage());
     }
 
     @Test
