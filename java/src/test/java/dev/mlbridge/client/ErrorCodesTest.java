@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mlbridge.client.errors.ErrorCodes;
+import dev.mlbridge.client.errors.IncompatibleArgumentsException;
+import dev.mlbridge.client.errors.UnsupportedEnvelopeException;
 import dev.mlbridge.client.errors.InvocationCancelledException;
 import dev.mlbridge.client.errors.MlbridgeException;
 import dev.mlbridge.client.errors.RemoteCause;
@@ -51,5 +53,38 @@ class ErrorCodesTest {
         // A code from a newer runner still arrives typed, with its details.
         RunnerException newer = assertInstanceOf(RunnerException.class, ErrorCodes.fromReply("r", "p", details("SOMETHING_NEW"), "h"));
         assertEquals("SOMETHING_NEW", newer.code());
+    }
+
+    @Test
+    void incompatibleArgumentsReadsTheFieldAndBothSchemasFromTheRunnersMessage() {
+        String message = "typed_add(): field 'config.momentum' is not in this runner's arguments schema and its value is not the field's default, "
+                + "so reading the call would drop it; client schema crc64:0123456789abcdef (version 2), runner schema crc64:fedcba9876543210 (version 1)";
+        IncompatibleArgumentsException e = assertInstanceOf(IncompatibleArgumentsException.class, ErrorCodes.fromReply("req-9", "typed_add",
+                new RemoteErrorDetails("INCOMPATIBLE_ARGUMENTS", "mlbridge_runner.errors.IncompatibleArguments", message, "", true, List.of()), "r"));
+        assertEquals("config.momentum", e.field());
+        assertEquals("crc64:0123456789abcdef", e.clientSchema());
+        assertEquals(2, e.clientVersion());
+        assertEquals("crc64:fedcba9876543210", e.runnerSchema());
+        assertEquals(1, e.runnerVersion());
+        assertTrue(e.retryable());
+        IncompatibleArgumentsException bare = new IncompatibleArgumentsException("r", "p",
+                new RemoteErrorDetails("INCOMPATIBLE_ARGUMENTS", "X", "client schema crc64:00 (version unknown)", "", true, List.of()), "r");
+        assertEquals("", bare.field());
+        assertEquals(-1, bare.clientVersion());
+        assertEquals(-1, bare.runnerVersion());
+    }
+
+    @Test
+    void unsupportedEnvelopeReadsTheFingerprintAndTheRunnersVersions() {
+        String message = "the request's envelope version is unknown to this runner: request envelope fingerprint 1b5d3c7b539c9c89 is not a version this reader knows "
+                + "(it reads v0 c2a8c5d36098a0f2, v1 c6bdd8d6a1a66e41 (current), v2 b35779aad0776def); schemas/versions/index.json lists the published versions";
+        UnsupportedEnvelopeException e = assertInstanceOf(UnsupportedEnvelopeException.class, ErrorCodes.fromReply("req-9", "p",
+                new RemoteErrorDetails("UNSUPPORTED_ENVELOPE", "mlbridge_runner.codec.envelope_versions.UnsupportedEnvelope", message, "", false, List.of()), "r"));
+        assertEquals("1b5d3c7b539c9c89", e.fingerprint());
+        assertEquals(List.of(new UnsupportedEnvelopeException.KnownVersion(0, "c2a8c5d36098a0f2"),
+                new UnsupportedEnvelopeException.KnownVersion(1, "c6bdd8d6a1a66e41"),
+                new UnsupportedEnvelopeException.KnownVersion(2, "b35779aad0776def")), e.knownVersions());
+        assertEquals(1, e.runnerVersion());
+        assertEquals("req-9", e.requestId());
     }
 }

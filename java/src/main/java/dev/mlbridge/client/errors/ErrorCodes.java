@@ -22,10 +22,12 @@ public final class ErrorCodes {
     public static final String JOB_ATTEMPTS_EXHAUSTED = "JOB_ATTEMPTS_EXHAUSTED";
     public static final String POISON_MESSAGE = "POISON_MESSAGE";
     public static final String BLOB_UNAVAILABLE = "BLOB_UNAVAILABLE";
+    public static final String UNSUPPORTED_ENVELOPE = "UNSUPPORTED_ENVELOPE";
+    public static final String INCOMPATIBLE_ARGUMENTS = "INCOMPATIBLE_ARGUMENTS";
 
     public static final Set<String> CODES = Set.of(UNKNOWN_PIPELINE, INVALID_ARGUMENTS, PIPELINE_ERROR, PIPELINE_TIMEOUT,
             CANCELLED, REQUEST_TOO_LARGE, DEADLINE_EXCEEDED, UNDECODABLE_REQUEST, RESULT_NOT_ENCODABLE, INTERNAL,
-            RESULT_TOO_LARGE, JOB_ATTEMPTS_EXHAUSTED, POISON_MESSAGE, BLOB_UNAVAILABLE);
+            RESULT_TOO_LARGE, JOB_ATTEMPTS_EXHAUSTED, POISON_MESSAGE, BLOB_UNAVAILABLE, UNSUPPORTED_ENVELOPE, INCOMPATIBLE_ARGUMENTS);
 
     private interface Factory {
         RemoteException create(String requestId, String pipeline, RemoteErrorDetails details, String runner);
@@ -44,7 +46,9 @@ public final class ErrorCodes {
             Map.entry(RESULT_TOO_LARGE, ResultTooLargeException::new),
             Map.entry(JOB_ATTEMPTS_EXHAUSTED, JobAttemptsExhaustedException::new),
             Map.entry(POISON_MESSAGE, PoisonMessageException::new),
-            Map.entry(BLOB_UNAVAILABLE, BlobUnavailableException::new));
+            Map.entry(BLOB_UNAVAILABLE, BlobUnavailableException::new),
+            Map.entry(UNSUPPORTED_ENVELOPE, UnsupportedEnvelopeException::new),
+            Map.entry(INCOMPATIBLE_ARGUMENTS, IncompatibleArgumentsException::new));
 
     private ErrorCodes() {}
 
