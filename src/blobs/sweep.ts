@@ -6,8 +6,11 @@
 /** The jobs' default retention (7 days): any client may read a job's args and result while its record lives. */
 export const DEFAULT_JOB_BLOB_AGE_MS = 7 * 24 * 3600 * 1000;
 export const JOB_BLOB_PREFIX = 'job-';
+/** Model versions (`model-…` names, written by runners) are never swept: a record on the model topic names them. */
+export const MODEL_BLOB_PREFIX = 'model-';
 
-/** The age past which the blob `name` is swept. */
+/** The age past which the blob `name` is swept (infinite for model versions). */
 export function sweepAge(name: string, olderThanMs: number, jobOlderThanMs: number | undefined): number {
+	if (name.startsWith(MODEL_BLOB_PREFIX)) return Number.POSITIVE_INFINITY;
 	return name.startsWith(JOB_BLOB_PREFIX) ? Math.max(olderThanMs, jobOlderThanMs ?? DEFAULT_JOB_BLOB_AGE_MS) : olderThanMs;
 }

@@ -29,7 +29,16 @@ print(server.get_host_and_port()[1], flush=True)
 threading.Event().wait()
 `;
 const PIPELINES = `
-from mlbridge_runner import pipeline
+import numpy as np
+from mlbridge_runner import Progress, pipeline
+
+@pipeline("fit_scaler", job=True)
+def fit_scaler(scale: float, progress: Progress = Progress()) -> int:
+    return progress.save_model("scaler", np.full(3, scale), metrics={"scale": scale}).version
+
+@pipeline("apply_scaler", model="scaler")
+def apply_scaler(x: float, model=None) -> list:
+    return (model * x).tolist()
 
 @pipeline
 def echo(data: bytes) -> bytes:
@@ -155,7 +164,7 @@ describe('the S3 blob store against a real S3 API (moto server)', () => {
 				brokers,
 				requestTopic,
 				group: `${requestTopic}.runners`,
-				extraArgs: ['--partitions', '1'],
+				extraArgs: ['--partitions', '1', '--model-store', `s3://${BUCKET}/models`],
 				env: {MLBRIDGE_CATALOG_TOPIC: `${requestTopic}.catalog`, MLBRIDGE_BLOB_STORE: store, ...awsEnv},
 			});
 		});
@@ -181,6 +190,21 @@ describe('the S3 blob store against a real S3 API (moto server)', () => {
 			const names = await keys('calls/');
 			assert.equal(names.length, 2, names.join(', '));
 			assert.ok(names.every(name => /^calls\/job-/.test(name)), names.join(', '));
+		});
+
+		test('a training job saves a model version to S3 and an inference call loads it from there', {timeout: 60_000}, async () => {
+			const job = await client.submit('fit_scaler', {scale: 2.5});
+			assert.equal(await job.result({timeoutMs: 50_000}), 1);
+			assert.deepEqual(await keys('models/'), ['models/model-scaler-v1']);
+			let scaled: unknown;
+			for (let i = 0; i < 100 && scaled === undefined; i++) {
+				// The runner's follower learns of the version from the model topic within a moment.
+				scaled = await client.invoke('apply_scaler', {x: 2}).catch(async () => new Promise(resolve => setTimeout(resolve, 100))); // eslint-disable-line no-await-in-loop
+			}
+
+			assert.deepEqual(scaled, [5, 5, 5]);
+			const [version] = await client.models.list('scaler');
+			assert.equal(version?.uri, `s3://${BUCKET}/models/model-scaler-v1`);
 		});
 	});
 });

@@ -16,6 +16,14 @@ class BlobStoreError(Exception):
         self.uri = uri
 
 
+class BlobExists(Exception):
+    """``put_new`` found a blob of that name already: blobs written that way are immutable."""
+
+    def __init__(self, uri: str) -> None:
+        super().__init__(f"{uri[:300]} already exists")
+        self.uri = uri
+
+
 class BlobStorePackageMissing(ImportError):
     """The chosen store needs an optional package that is not installed."""
 

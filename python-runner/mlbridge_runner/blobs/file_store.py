@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 from urllib.request import pathname2url
 
-from .errors import BlobStoreError
+from .errors import BlobExists, BlobStoreError
 from .stored_blob import StoredBlob
 from .sweep import sweep_age
 
@@ -32,11 +33,18 @@ class FileBlobStore:
         self.url = "file://" + pathname2url(str(self._dir))
 
     def put(self, name: str, body: bytes | bytearray | memoryview) -> StoredBlob:
+        return self._write(name, body, exclusive=False)
+
+    def put_new(self, name: str, body: bytes | bytearray | memoryview) -> StoredBlob:
+        return self._write(name, body, exclusive=True)
+
+    def _write(self, name: str, body: bytes | bytearray | memoryview, exclusive: bool) -> StoredBlob:
         if not _SAFE_NAME.fullmatch(name):
             raise ValueError(f"blob name {name[:200]!r} is not [A-Za-z0-9._-]{{1,200}}")
         path = self._dir / name
         uri = "file://" + pathname2url(str(path))
-        temporary = path.with_name(name + ".partial")
+        # Racing writers of one name each write their own temporary file.
+        temporary = path.with_name(f"{name}.{secrets.token_hex(4)}.partial" if exclusive else name + ".partial")
         digest = hashlib.sha256()
         view = memoryview(body).cast("B")
         try:
@@ -46,12 +54,21 @@ class FileBlobStore:
                     chunk = view[offset:offset + CHUNK]
                     digest.update(chunk)
                     file.write(chunk)
-            os.replace(temporary, path)
+                if exclusive:
+                    file.flush()
+                    os.fsync(file.fileno())
+            if exclusive:
+                os.link(temporary, path)  # fails if the name exists: link(2) is create-if-absent, also on NFS
+                temporary.unlink()
+            else:
+                os.replace(temporary, path)
         except OSError as exc:
             try:
                 temporary.unlink(missing_ok=True)
             except OSError:
                 pass  # the directory itself may be what failed
+            if isinstance(exc, FileExistsError):
+                raise BlobExists(uri) from None
             raise BlobStoreError("BlobStoreUnreachable", uri, f"cannot write: {exc}") from exc
         return StoredBlob(uri, len(view), digest.hexdigest())
 

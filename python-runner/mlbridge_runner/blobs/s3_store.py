@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import io
 import re
 import time
 from typing import Any, Iterable, Protocol
 
-from .errors import BlobStoreError, BlobStorePackageMissing
+from .errors import BlobExists, BlobStoreError, BlobStorePackageMissing
 from .stored_blob import StoredBlob
 from .sweep import sweep_age
 
 
 class S3Api(Protocol):
-    def put(self, bucket: str, key: str, body: bytes | bytearray | memoryview) -> None: ...
+    def put(self, bucket: str, key: str, body: bytes | bytearray | memoryview, if_absent: bool = False) -> None:
+        """Write the object; ``if_absent``: only if there is none (raises :class:`BlobExists`)."""
+        ...
     def get(self, bucket: str, key: str) -> Iterable[bytes] | None:
         """The object's chunks, or None when there is no such key."""
         ...
@@ -26,12 +29,53 @@ class S3Api(Protocol):
         ...
 
 
+class _Reader(io.RawIOBase):
+    """A read-only file over the body: boto3 streams it without the copy ``bytes(body)`` made."""
+
+    def __init__(self, view: memoryview) -> None:
+        self._view = view
+        self._at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._at
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._at, io.SEEK_END: len(self._view)}[whence]
+        self._at = max(0, base + offset)
+        return self._at
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._view[self._at:self._at + len(buffer)]
+        memoryview(buffer).cast("B")[:len(chunk)] = chunk
+        self._at += len(chunk)
+        return len(chunk)
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._view) if size is None or size < 0 else self._at + size
+        chunk = bytes(self._view[self._at:end])
+        self._at += len(chunk)
+        return chunk
+
+
 class _Boto3Api:
     def __init__(self, client: Any) -> None:
         self._client = client
 
-    def put(self, bucket: str, key: str, body: bytes | bytearray | memoryview) -> None:
-        self._client.put_object(Bucket=bucket, Key=key, Body=bytes(body))
+    def put(self, bucket: str, key: str, body: bytes | bytearray | memoryview, if_absent: bool = False) -> None:
+        # If-None-Match: * is S3's conditional write (AWS since 2024, MinIO): 412 when the key exists.
+        extra = {"IfNoneMatch": "*"} if if_absent else {}
+        try:
+            self._client.put_object(Bucket=bucket, Key=key, Body=_Reader(memoryview(body).cast("B")), **extra)
+        except self._client.exceptions.ClientError as exc:
+            if if_absent and exc.response.get("Error", {}).get("Code") == "PreconditionFailed":
+                raise BlobExists(f"s3://{bucket}/{key}") from None
+            raise
 
     def get(self, bucket: str, key: str) -> Iterable[bytes] | None:
         try:
@@ -69,11 +113,22 @@ class S3BlobStore:
         return cls(url, _Boto3Api(boto3.client("s3")))
 
     def put(self, name: str, body: bytes | bytearray | memoryview) -> StoredBlob:
+        return self._write(name, body, False)
+
+    def put_new(self, name: str, body: bytes | bytearray | memoryview) -> StoredBlob:
+        return self._write(name, body, True)
+
+    def _write(self, name: str, body: bytes | bytearray | memoryview, if_absent: bool) -> StoredBlob:
         key = self._prefix + name
         uri = f"s3://{self._bucket}/{key}"
         digest = hashlib.sha256(body).hexdigest()
         try:
-            self._api.put(self._bucket, key, body)
+            if if_absent:
+                self._api.put(self._bucket, key, body, if_absent=True)
+            else:
+                self._api.put(self._bucket, key, body)
+        except BlobExists:
+            raise
         except Exception as exc:  # noqa: BLE001 - any client failure is the store being unreachable
             raise BlobStoreError("BlobStoreUnreachable", uri, f"cannot write: {exc}") from exc
         return StoredBlob(uri, len(memoryview(body).cast("B")), digest)

@@ -21,6 +21,11 @@ class BlobStore(Protocol):
         """Write ``body`` under a new unique ``name``, hashing as it streams out."""
         ...
 
+    def put_new(self, name: str, body: bytes | bytearray | memoryview) -> StoredBlob:
+        """As :meth:`put`, but only if no blob ``name`` exists (create-if-absent: two writers racing
+        for a name, e.g. a model version, get one winner). Raises :class:`~.errors.BlobExists`."""
+        ...
+
     def get(self, uri: str, size: int, sha256: str) -> bytearray:
         """Read a blob whole into one buffer, checking length and SHA-256 as it streams in.
         Raises :class:`~.errors.BlobStoreError`."""

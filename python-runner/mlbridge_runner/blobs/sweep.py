@@ -9,10 +9,14 @@ from typing import Final
 #: record lives, so its blobs are kept that long unless told otherwise.
 DEFAULT_JOB_BLOB_AGE_S: Final = 7 * 24 * 3600.0
 JOB_BLOB_PREFIX: Final = "job-"
+#: Model versions (``model-…`` names) are never swept: a record on the model topic names them.
+MODEL_BLOB_PREFIX: Final = "model-"
 
 
 def sweep_age(name: str, older_than_s: float, job_older_than_s: float | None) -> float:
-    """The age past which the blob ``name`` is swept."""
+    """The age past which the blob ``name`` is swept (infinite for model versions)."""
+    if name.startswith(MODEL_BLOB_PREFIX):
+        return float("inf")
     if name.startswith(JOB_BLOB_PREFIX):
         return max(older_than_s, DEFAULT_JOB_BLOB_AGE_S if job_older_than_s is None else job_older_than_s)
     return older_than_s

@@ -1,75 +1,70 @@
-"""Where model bytes live: a small interface, and a directory implementation.
+"""Where model bytes live: the blob store of ``mlbridge_runner.blobs`` (the claim check's), so a
+model store is a directory every runner can read (``file:///…``: local disk, NFS, EFS) or an S3
+bucket (``s3://bucket/prefix``), the same stores and code as large payloads.
 
-The blob store of ``mlbridge_runner.blobs`` (claim check) is the intended backend; until it is
-wired in, :class:`DirectoryArtifacts` keeps each version as one file under a directory that every
-runner can read (a local path on a dev machine, an NFS/EFS mount in a cluster).
+A version is the blob ``model-<name>-v<version>``, written create-if-absent (``link(2)`` on a
+directory, ``If-None-Match: *`` on S3): two runners saving the same model at once get different
+version numbers, and a version, once written, never changes. The TTL sweep never deletes them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import unquote, urlparse
 
+from ..blobs.errors import BlobExists, BlobStoreError
+from ..blobs.store import BlobStore, open_blob_store
+from ..blobs.sweep import MODEL_BLOB_PREFIX
 from .errors import ArtifactExists, ModelArtifactCorrupt, ModelError, ModelNotFound
+from .records import ModelVersion
 
 
 class ModelArtifacts(Protocol):
-    """Immutable bytes by key: ``put`` never overwrites, ``get`` returns what was put."""
+    """Immutable bytes by key: ``put`` never overwrites, ``load`` returns what was put, verified."""
 
     def put(self, key: str, data: bytes) -> str: ...
 
-    def get(self, uri: str) -> bytes: ...
+    def load(self, record: ModelVersion) -> bytes: ...
 
 
-class DirectoryArtifacts:
-    """``<root>/<key>`` files, written to a temporary name and renamed so a reader never sees half."""
+class BlobArtifacts:
+    """Model versions in a blob store: ``put("<name>/v<version>", data)`` → the blob's URI."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.root = Path(root).resolve()
+    def __init__(self, store: BlobStore) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, url: str) -> BlobArtifacts:
+        return cls(open_blob_store(url))
 
     def put(self, key: str, data: bytes) -> str:
-        target = (self.root / key).resolve()
-        if self.root not in target.parents:
-            raise ModelError(f"model artifact key {key!r} leaves the store directory")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+        name = MODEL_BLOB_PREFIX + key.replace("/", "-")  # names are [A-Za-z0-9_.-]: "-v<n>" ends it unambiguously
         try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.link(tmp, target)  # fails if the version exists: versions are immutable
-        except FileExistsError:
+            return self.store.put_new(name, data).uri
+        except BlobExists:
             raise ArtifactExists(f"model artifact {key!r} already exists; versions are immutable") from None
-        finally:
-            os.unlink(tmp)
-        return target.as_uri()
+        except (BlobStoreError, ValueError) as exc:
+            raise ModelError(f"model artifact {key!r} could not be stored: {exc}") from exc
 
-    def get(self, uri: str) -> bytes:
-        parsed = urlparse(uri)
-        if parsed.scheme != "file":
-            raise ModelError(f"the directory model store reads file:// URIs, got {uri!r}")
-        path = Path(unquote(parsed.path))
+    def load(self, record: ModelVersion) -> bytes:
+        """The version's bytes, checked against the record's size and SHA-256 as they stream in."""
         try:
-            return path.read_bytes()
-        except FileNotFoundError:
-            raise ModelNotFound(f"model artifact {uri} is missing") from None
+            return bytes(self.store.get(record.uri, record.size, record.sha256))
+        except BlobStoreError as exc:
+            where = f"model {record.name!r} version {record.version}"
+            if exc.kind == "BlobMissing":
+                raise ModelNotFound(f"{where}: artifact {record.uri} is missing", record.name, record.version) from None
+            if exc.kind == "BlobCorrupt":
+                raise ModelArtifactCorrupt(f"{where}: {exc}", record.name, record.version) from None
+            raise ModelError(f"{where}: {exc}", record.name, record.version) from exc
+
+
+def DirectoryArtifacts(root: str | os.PathLike[str]) -> BlobArtifacts:  # noqa: N802 - kept by its old name
+    """A directory as the model store (``--model-dir``): the directory blob store at ``root``."""
+    return BlobArtifacts.open(Path(root).resolve().as_uri())
 
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def verified(data: bytes, size: int, sha256: str, name: str, version: int) -> bytes:
-    """``data`` if it matches the record, else :class:`ModelArtifactCorrupt`."""
-    if len(data) != size:
-        raise ModelArtifactCorrupt(
-            f"model {name!r} version {version}: artifact has {len(data)} bytes, the record says {size}", name, version
-        )
-    if sha256_hex(data) != sha256:
-        raise ModelArtifactCorrupt(f"model {name!r} version {version}: artifact SHA-256 mismatch", name, version)
-    return data

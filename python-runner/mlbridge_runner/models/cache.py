@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from .artifacts import ModelArtifacts, verified
+from .artifacts import ModelArtifacts
 from .formats import ModelFormats
 from .records import ModelVersion
 from .view import ModelView
@@ -57,7 +57,7 @@ class ModelCache:
                 hit = self._loaded.get(key)
             if hit is not None:
                 return hit
-            data = verified(self._artifacts.get(record.uri), record.size, record.sha256, name, record.version)
+            data = self._artifacts.load(record)
             loaded = LoadedModel(record, self._formats.loads(record.format, data, name, record.version))
             with self._lock:
                 self._loaded[key] = loaded

@@ -155,3 +155,21 @@ def test_an_s3_url_without_boto3_names_the_package(monkeypatch: pytest.MonkeyPat
     monkeypatch.setitem(sys.modules, "boto3", None)  # what an import of a package not installed meets
     with pytest.raises(BlobStorePackageMissing, match="boto3"):
         open_blob_store("s3://bucket/prefix")
+
+
+def test_put_new_is_create_if_absent_and_models_are_never_swept(tmp_path: Path) -> None:
+    from mlbridge_runner.blobs import BlobExists
+
+    store = open_blob_store(tmp_path.as_uri())
+    first = store.put_new("model-m-v1", b"first")
+    with pytest.raises(BlobExists):
+        store.put_new("model-m-v1", b"second")
+    assert store.get(first.uri, first.size, first.sha256) == b"first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model-m-v1"], "no temporary file left behind"
+    store.put("job-j-0000abcd.result", b"job")
+    store.put("r-1.args", b"call")
+    old = time.time() - 30 * 24 * 3600
+    for path in tmp_path.iterdir():
+        os.utime(path, (old, old))
+    assert store.sweep(60) == 2, "the call's and (past 7 days) the job's, never the model version"
+    assert [p.name for p in tmp_path.iterdir()] == ["model-m-v1"]

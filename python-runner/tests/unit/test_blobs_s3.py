@@ -105,3 +105,40 @@ def test_an_unreachable_endpoint_is_blob_store_unreachable(s3: str, monkeypatch:
     with pytest.raises(BlobStoreError) as get:
         store.get(f"s3://{BUCKET}/mlbridge/r-5.args", 1, "a" * 64)
     assert get.value.kind == "BlobStoreUnreachable"
+
+
+def test_put_new_is_create_if_absent(s3: str) -> None:
+    from mlbridge_runner.blobs import BlobExists
+
+    store = open_blob_store(f"s3://{BUCKET}/once")
+    first = store.put_new("model-m-v1", b"first")
+    with pytest.raises(BlobExists):
+        store.put_new("model-m-v1", b"second")
+    assert store.get(first.uri, first.size, first.sha256) == b"first"
+    store.put("r-6.result", b"a")
+    store.put("r-6.result", b"b")  # plain put overwrites, as before
+
+
+def test_models_are_saved_to_and_loaded_from_s3(s3: str) -> None:
+    """Model versions through the same blob store: published, loaded, immutable, verified, never swept."""
+    np = pytest.importorskip("numpy")
+    from mlbridge_runner.models import ModelArtifactCorrupt, ModelFormats, ModelRuntime
+    from mlbridge_runner.models.artifacts import BlobArtifacts
+
+    published: list = []
+    a = ModelRuntime(BlobArtifacts.open(f"s3://{BUCKET}/models"), published.append, ModelFormats(), warm=False)
+    b = ModelRuntime(BlobArtifacts.open(f"s3://{BUCKET}/models"), published.append, ModelFormats(), warm=False)
+    first = a.saver("job-1").save("detector", np.arange(4.0), metrics={"f1": 0.9})
+    second = b.saver("job-2").save("detector", np.ones(2))  # b's view has not seen version 1
+    assert (first.version, second.version) == (1, 2), "the S3 conditional write claimed distinct versions"
+    assert first.uri == f"s3://{BUCKET}/models/model-detector-v1"
+    for record in published:
+        a.view.apply(record)
+    assert np.array_equal(a.get("detector").obj, np.ones(2))
+    assert np.array_equal(a.get("detector", 1).obj, np.arange(4.0))
+    assert open_blob_store(f"s3://{BUCKET}/models").sweep(0, 0) == 0, "model versions are never swept"
+    _put_raw("models/model-detector-v2", b"x" * second.size)
+    fresh = ModelRuntime(BlobArtifacts.open(f"s3://{BUCKET}/models"), lambda _r: None, ModelFormats(), warm=False)
+    fresh.view.apply(second)
+    with pytest.raises(ModelArtifactCorrupt, match="SHA-256"):
+        fresh.get("detector", 2)
