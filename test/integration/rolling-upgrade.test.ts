@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
-import {IncompatibleArgumentsError, InvalidArgumentsError, readRunnerPresence, UnknownPipelineError, type PipelineClient, type RunnerProcess, type UntypedPipelines} from '../../src/index.js';
+import {IncompatibleArgumentsError, InvalidArgumentsError, readRunnerPresence, RunnerProcess, UnknownPipelineError, type PipelineClient, type UntypedPipelines} from '../../src/index.js';
 import {brokers, fixturesDir} from '../helpers/harness.js';
 import {createTypedStack, type TypedStack} from '../helpers/typed-stack.js';
 
@@ -98,7 +98,7 @@ describe('runners of two code versions in one group (rolling upgrade)', {timeout
 	});
 
 	test('a client that sends only Value arguments (as the Java client does) gets the same: its v2 argument is never refused for a v1 runner\'s sake', async () => {
-		const generic = await stack.connect({catalogTopic: `${stack.requestTopic}.no-catalog`});
+		const generic = await stack.connect<UntypedPipelines>({catalogTopic: `${stack.requestTopic}.no-catalog`});
 		valueOnly = generic;
 		const results = await load(64, async i => generic.invoke('score', {x: i, bonus: 1000}));
 		assert.deepEqual(failures(results), []);
@@ -165,5 +165,39 @@ describe('runners of two code versions in one group (rolling upgrade)', {timeout
 			assert.equal(r.status, 'rejected');
 			assert.ok(r.reason instanceof UnknownPipelineError, String(r.reason));
 		}
+	});
+});
+
+describe('the same with --transactional runners (a hand-on is produced in the transaction that commits its original)', {timeout: 180_000}, () => {
+	let stack: TypedStack;
+	let client: PipelineClient<UntypedPipelines>;
+	const runners: RunnerProcess[] = [];
+
+	before(async () => {
+		stack = createTypedStack('upgrade-txn');
+		for (const pipelines of [oldCode, newCode]) {
+			runners.push(await RunnerProcess.start({
+				pipelines: [pipelines], brokers, requestTopic: stack.requestTopic, group: `${stack.requestTopic}.runners`, concurrency: 8,
+				extraArgs: ['--partitions', '4', '--catalog-topic', stack.catalogTopic, '--transactional'],
+			}));
+		}
+
+		await runnersServing(stack.requestTopic, 2);
+		client = await stack.connect({defaultTimeoutMs: 30_000});
+	});
+
+	after(async () => {
+		await Promise.allSettled(runners.map(async r => r.stop()));
+		await stack.close();
+	});
+
+	test('calls to the pipeline only the new version has and v2 arguments: 0 failed', async () => {
+		const before = await stack.requestCount();
+		const results = await load(160, async i => client.invoke('fresh', {x: i}));
+		assert.deepEqual(failures(results), []);
+		results.forEach((r, i) => assert.deepEqual(r, {status: 'fulfilled', value: 2 * i}));
+		const scores = await load(80, async i => client.invoke('score', {x: i, bonus: 1000}));
+		scores.forEach((r, i) => assert.deepEqual(r, {status: 'fulfilled', value: i + 1000}));
+		assert.ok(await stack.requestCount() - before > 240, 'calls were handed on');
 	});
 });
