@@ -18,7 +18,7 @@ import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import cliProgress from 'cli-progress';
 import {PipelineClient} from 'mlbridge';
-import {chartSvg, renderPng} from './chart.js';
+import {ChartRendererMissingError, chartSvg, renderPng} from './chart.js';
 import {detect, loadSeries, modelName, quantile, startAiopsRunner, train} from './detection.js';
 import {detections, matchingIncident} from './evaluation.js';
 
@@ -96,8 +96,16 @@ try {
 		subtitle: `precision ${s.precision.toFixed(2)}, recall ${s.recall.toFixed(2)} (event level); ${s.incidents} injected incidents, ${s.detections} detections; detect_anomalies p50 ${quantile(run.callMs, 0.5).toFixed(1)} ms per hour of rows`,
 	});
 	mkdirSync(path.dirname(options.chart), {recursive: true});
-	writeFileSync(options.chart, await renderPng(svg));
-	console.log(`chart: ${path.relative(process.cwd(), options.chart)}`);
+	try {
+		writeFileSync(options.chart, await renderPng(svg));
+		console.log(`chart: ${path.relative(process.cwd(), options.chart)}`);
+	} catch (error) {
+		if (!(error instanceof ChartRendererMissingError)) throw error;
+		// Without a browser the picture is still worth having: as the SVG it would have been.
+		const fallback = options.chart.replace(/(\.png)?$/, '.svg');
+		writeFileSync(fallback, svg);
+		console.log(`chart: no PNG (${error.message}); SVG written to ${path.relative(process.cwd(), fallback)}`);
+	}
 } finally {
 	await client.close();
 	const exit = await runner.stop();
