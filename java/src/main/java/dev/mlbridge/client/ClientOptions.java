@@ -31,6 +31,8 @@ public final class ClientOptions {
     private final Long maxRequestBytes;
     private final String catalogTopic;
     private final boolean typedCalls;
+    private final String blobStore;
+    private final long blobThresholdBytes;
     private final Properties kafka;
 
     private ClientOptions(Builder b) {
@@ -51,6 +53,12 @@ public final class ClientOptions {
         String envCatalog = System.getenv("MLBRIDGE_CATALOG_TOPIC");
         this.catalogTopic = topic("catalogTopic", b.catalogTopic != null ? b.catalogTopic : envCatalog != null ? envCatalog : "ml.pipeline.catalog");
         this.typedCalls = b.typedCalls;
+        String envStore = System.getenv("MLBRIDGE_BLOB_STORE");
+        this.blobStore = b.blobStore != null ? b.blobStore : envStore != null && !envStore.isBlank() ? envStore.trim() : null;
+        if (b.blobThresholdBytes < 0) {
+            throw new IllegalArgumentException("Expected `blobThresholdBytes` to be >= 0, got " + b.blobThresholdBytes);
+        }
+        this.blobThresholdBytes = b.blobThresholdBytes;
         this.kafka = b.kafka;
     }
 
@@ -65,7 +73,8 @@ public final class ClientOptions {
      * {@code mlbridge.client.id}, {@code mlbridge.reply.topic.prefix},
      * {@code mlbridge.reply.retention.ms}, {@code mlbridge.default.timeout.ms} (0: none),
      * {@code mlbridge.connect.timeout.ms}, {@code mlbridge.max.request.bytes},
-     * {@code mlbridge.catalog.topic}, {@code mlbridge.typed.calls} ({@code true}/{@code false}).
+     * {@code mlbridge.catalog.topic}, {@code mlbridge.typed.calls} ({@code true}/{@code false}),
+     * {@code mlbridge.blob.store}, {@code mlbridge.blob.threshold.bytes}.
      */
     public static ClientOptions fromProperties(Properties properties) {
         Builder b = builder();
@@ -84,6 +93,8 @@ public final class ClientOptions {
                 case "mlbridge.max.request.bytes" -> b.maxRequestBytes(Long.parseLong(value));
                 case "mlbridge.catalog.topic" -> b.catalogTopic(value);
                 case "mlbridge.typed.calls" -> b.typedCalls(Boolean.parseBoolean(value));
+                case "mlbridge.blob.store" -> b.blobStore(value);
+                case "mlbridge.blob.threshold.bytes" -> b.blobThresholdBytes(Long.parseLong(value));
                 default -> {
                     if (name.startsWith("mlbridge.")) {
                         throw new IllegalArgumentException("Unknown option " + name);
@@ -149,6 +160,16 @@ public final class ClientOptions {
         return typedCalls;
     }
 
+    /** The claim check's blob store ({@code file:///dir}); null: none (bodies travel inline only). */
+    public String blobStore() {
+        return blobStore;
+    }
+
+    /** Args bodies larger than this go by reference when a blob store is set. */
+    public long blobThresholdBytes() {
+        return blobThresholdBytes;
+    }
+
     /** Extra Kafka settings for the producer, consumer and admin client (a copy). */
     public Properties kafka() {
         Properties copy = new Properties();
@@ -196,6 +217,8 @@ public final class ClientOptions {
         private Long maxRequestBytes;
         private String catalogTopic;
         private boolean typedCalls = true;
+        private String blobStore;
+        private long blobThresholdBytes = 921_600;
         private Properties kafka = new Properties();
 
         private Builder() {}
@@ -274,6 +297,24 @@ public final class ClientOptions {
          */
         public Builder typedCalls(boolean typedCalls) {
             this.typedCalls = typedCalls;
+            return this;
+        }
+
+        /**
+         * Large payloads by reference (the claim check, docs/protocol.md): a {@code file:///dir}
+         * store shared with the runners (the same one as their {@code MLBRIDGE_BLOB_STORE}). Args
+         * bodies above {@link #blobThresholdBytes} are written there and the request carries a
+         * reference; results that arrive by reference are read from it, checked (length, SHA-256)
+         * and deleted. Default {@code MLBRIDGE_BLOB_STORE}, else none.
+         */
+        public Builder blobStore(String url) {
+            this.blobStore = url;
+            return this;
+        }
+
+        /** Default 921,600 (900 KiB: under the topics' default max.message.bytes with room for the envelope). */
+        public Builder blobThresholdBytes(long bytes) {
+            this.blobThresholdBytes = bytes;
             return this;
         }
 

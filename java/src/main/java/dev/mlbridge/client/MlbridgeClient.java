@@ -77,6 +77,7 @@ public final class MlbridgeClient implements AutoCloseable {
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final CatalogView catalog;
     private final ArgsWriter argsWriter;
+    private final ClaimCheck claimCheck;
     private final ResultReader results;
     private final JobClient jobs;
     private volatile boolean closed;
@@ -91,7 +92,8 @@ public final class MlbridgeClient implements AutoCloseable {
         this.replies = new ReplyLoop(options, this::onReply);
         this.catalog = options.typedCalls() ? new CatalogView(options.kafka(), options.brokers(), options.clientId(), options.catalogTopic()) : null;
         this.argsWriter = new ArgsWriter(catalog);
-        this.results = new ResultReader(catalog);
+        this.claimCheck = new ClaimCheck(options.blobStore(), options.blobThresholdBytes());
+        this.results = new ResultReader(catalog, claimCheck);
         this.jobs = new JobClient(producer, options.kafka(), options.brokers(), options.clientId(), options.requestTopic(), maxRequestBytes,
                 options.connectTimeout(), argsWriter::encode,
                 record -> record.resultSchema().isEmpty() ? null
@@ -197,12 +199,13 @@ public final class MlbridgeClient implements AutoCloseable {
         if (pipeline == null || pipeline.isEmpty()) {
             throw new IllegalArgumentException("Expected the pipeline name to be a non-empty string, got " + pipeline);
         }
-        EncodedBody encodedArgs;
+        ClaimCheck.Offloaded offloaded;
         try {
-            encodedArgs = argsWriter.encode(id, pipeline, args == null ? Map.of() : args);
+            offloaded = claimCheck.offload(id, pipeline, argsWriter.encode(id, pipeline, args == null ? Map.of() : args));
         } catch (MlbridgeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        EncodedBody encodedArgs = offloaded.args();
         Map<String, String> headers = new LinkedHashMap<>(invokeOptions.headers());
         if (invokeOptions.idempotencyKey() != null) {
             headers.put("idempotency-key", invokeOptions.idempotencyKey());
@@ -214,6 +217,7 @@ public final class MlbridgeClient implements AutoCloseable {
         byte[] value = Envelopes.encodeRequest(new RequestEnvelope(
                 id, pipeline, encodedArgs.body(), encodedArgs.ref(), options.replyTopic(), deadlineMs, 1, now, headers));
         if (value.length > maxRequestBytes) {
+            claimCheck.release(offloaded.blobUri());
             return CompletableFuture.failedFuture(new RequestTooLargeException(id, value.length, maxRequestBytes, null));
         }
 
@@ -230,6 +234,8 @@ public final class MlbridgeClient implements AutoCloseable {
             if (pending.remove(id) != null && e instanceof CancellationException) {
                 jobs.cancelCall(id, pipeline);
             }
+            // Only the caller knows nobody will read the args blob again (a retry re-reads it).
+            claimCheck.release(offloaded.blobUri());
         });
         // The idempotency key is the record key: repeats land on one partition, so on one runner.
         byte[] key = (invokeOptions.idempotencyKey() != null ? invokeOptions.idempotencyKey() : id).getBytes(StandardCharsets.UTF_8);

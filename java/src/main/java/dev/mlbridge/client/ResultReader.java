@@ -2,6 +2,7 @@ package dev.mlbridge.client;
 
 import dev.mlbridge.client.catalog.CatalogEntry;
 import dev.mlbridge.client.catalog.CatalogView;
+import dev.mlbridge.client.codec.EncodedBody;
 import dev.mlbridge.client.codec.ValueCodec;
 import dev.mlbridge.client.contract.TypedCodec;
 import dev.mlbridge.client.codec.WireSchemas;
@@ -16,17 +17,26 @@ import org.apache.avro.Schema;
 /**
  * Turns a result body (a reply's or a SUCCEEDED job's) into the Java value, by the ref it names:
  * a typed pipeline's schema from the catalogue, or the generic Value, version 1 or 2 (tensors and
- * Arrow tables).
+ * Arrow tables); a BlobRef is fetched from the blob store first.
  */
 final class ResultReader {
     private final CatalogView catalog;
+    private final ClaimCheck claimCheck;
 
     /** @param catalog where typed results' schemas are found; null: the generic Value only */
-    ResultReader(CatalogView catalog) {
+    ResultReader(CatalogView catalog, ClaimCheck claimCheck) {
         this.catalog = catalog;
+        this.claimCheck = claimCheck;
     }
 
     Object read(String requestId, String pipeline, String runner, byte[] body, String ref) {
+        if (WireSchemas.BLOB_REF.ref().equals(ref)) {
+            EncodedBody fetched = claimCheck.fetch(requestId, pipeline, runner, body);
+            if (WireSchemas.BLOB_REF.ref().equals(fetched.ref())) {
+                throw failure(requestId, pipeline, runner, "UnsupportedResultSchema", "A blob reference inside a blob reference");
+            }
+            return read(requestId, pipeline, runner, fetched.body(), fetched.ref());
+        }
         Optional<Schema> writer = catalog == null ? Optional.empty() : catalog.schema(ref);
         if (writer.isPresent()) {
             // Read as this client's newest view of the pipeline's result (Avro schema resolution).
