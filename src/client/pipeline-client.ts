@@ -230,8 +230,12 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		return this.#dispatch(id, name, encodedArgs, argsSchema, schemas, timeoutMs, headers, options);
 	}
 
-	/** The args written to the blob store first; the blob is deleted once the call has ended, however it ends. */
-	async #dispatchByReference<N extends keyof P & string>(
+	/**
+	 * The args written to the blob store first; the blob is deleted once the call has ended, however
+	 * it ends. Not async: no suspended frame keeps the encoded body alive while the call waits for
+	 * its reply (a 200 MiB body would stay in memory for the whole call).
+	 */
+	#dispatchByReference<N extends keyof P & string>(
 		blobs: ClaimCheck,
 		id: string,
 		name: N,
@@ -242,18 +246,16 @@ export class PipelineClient<P extends PipelineTypes = UntypedPipelines> {
 		headers: Record<string, string>,
 		options: InvokeOptions,
 	): Promise<P[N]['result']> {
-		let offloaded;
-		try {
-			offloaded = await blobs.offload(id, name, encodedArgs, argsSchema);
-		} catch (error) {
-			return this.#failedBeforeSend(name, error);
-		}
-
-		try {
-			return await this.#dispatch(id, name, offloaded.args, offloaded.argsSchema, schemas, timeoutMs, headers, options);
-		} finally {
-			blobs.release(offloaded.uri);
-		}
+		return blobs.offload(id, name, encodedArgs, argsSchema).then(
+			async offloaded => {
+				try {
+					return await this.#dispatch(id, name, offloaded.args, offloaded.argsSchema, schemas, timeoutMs, headers, options);
+				} finally {
+					blobs.release(offloaded.uri);
+				}
+			},
+			async (error: unknown) => this.#failedBeforeSend(name, error),
+		);
 	}
 
 	/** invoke() with the schema registry: the args schema is registered once per pipeline schema first. */

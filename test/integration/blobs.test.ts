@@ -65,14 +65,16 @@ describe('large payloads by reference through a real runner', () => {
 		const payload = Buffer.allocUnsafe(200 * 1024 * 1024);
 		for (let i = 0; i < payload.length; i += 4096) payload.writeUInt32LE((i * 2_654_435_761) >>> 0, i);
 		const digest = createHash('sha256').update(payload).digest('hex');
+		const hwmBefore = vmHwmKiB(process.pid);
 		const started = Date.now();
 		const back = (await client.invoke('echo', {data: payload})) as Buffer;
 		const ms = Date.now() - started;
 		assert.equal(back.length, payload.length);
 		assert.equal(createHash('sha256').update(back).digest('hex'), digest);
 		const clientRss = process.memoryUsage().rss;
+		const clientHwm = vmHwmKiB(process.pid);
 		const runnerHwm = vmHwmKiB(runner.pid!);
-		console.log(`# 200 MiB echo by reference: ${ms} ms; client RSS ${(clientRss / 2 ** 20).toFixed(0)} MiB; runner VmHWM ${(runnerHwm / 1024).toFixed(0)} MiB`);
+		console.log(`# 200 MiB echo by reference: ${ms} ms; client RSS ${(clientRss / 2 ** 20).toFixed(0)} MiB (VmHWM ${(clientHwm / 1024).toFixed(0)} MiB, before the call ${(hwmBefore / 1024).toFixed(0)} MiB); runner VmHWM ${(runnerHwm / 1024).toFixed(0)} MiB`);
 		await new Promise(resolve => setTimeout(resolve, 200)); // the args blob is deleted in the background
 		assert.deepEqual(readdirSync(join(dir, 'store')), []);
 	});
