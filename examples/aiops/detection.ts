@@ -37,6 +37,8 @@ export type DetectionRun = {
 	readonly flags: Uint8Array;
 	/** Round-trip time of each inference call, ms. */
 	readonly callMs: readonly number[];
+	/** Time each call spent scoring inside the pipeline, ms. */
+	readonly scoringMs: readonly number[];
 	readonly score: EventScore;
 };
 
@@ -90,6 +92,7 @@ export async function detect(client: AiopsClient, series: MetricSeries, training
 	const scores = new Float64Array(series.rows).fill(Number.NaN);
 	const flags = new Uint8Array(series.rows);
 	const callMs: number[] = [];
+	const scoringMs: number[] = [];
 	const context = training.contextRows;
 	for (let start = context; start < series.rows; start += chunkRows) {
 		const end = Math.min(start + chunkRows, series.rows);
@@ -97,14 +100,15 @@ export async function detect(client: AiopsClient, series: MetricSeries, training
 		const began = performance.now();
 		const reply = await invokeWhenServed(client, window, training.version, start === context ? waitMs : 0);
 		callMs.push(performance.now() - began);
+		scoringMs.push(reply.ms);
 		scores.set(reply.scores.data, start);
 		flags.set(reply.flags.data, start);
 	}
 
-	return {scores, flags, callMs, score: scoreEvents(flags, scores, series.incidents)};
+	return {scores, flags, callMs, scoringMs, score: scoreEvents(flags, scores, series.incidents)};
 }
 
-type Scored = {scores: Tensor<'FP64'>; flags: Tensor<'BOOL'>};
+type Scored = {scores: Tensor<'FP64'>; flags: Tensor<'BOOL'>; ms: number};
 
 async function invokeWhenServed(client: AiopsClient, window: Tensor, version: number, waitMs: number): Promise<Scored> {
 	const deadline = Date.now() + waitMs;
