@@ -102,12 +102,33 @@ public final class Envelopes {
                 new ReplyEnvelope.Timings((Long) t.get("receivedAtMs"), (Long) t.get("startedAtMs"), (Long) t.get("finishedAtMs")));
     }
 
-    /** The body of a frame of {@code schema}, read as a generic record (any wire schema). */
+    /**
+     * The body of a frame of {@code schema}, read as a generic record (any wire schema). A request or
+     * reply frame of another known envelope version is read by Avro schema resolution into the
+     * current one; an unknown version is refused naming its fingerprint and the known versions.
+     */
     public static GenericRecord read(WireSchema schema, byte[] data) {
-        byte[] body = Framing.unframe(schema, data);
+        Schema writer = schema.schema();
+        byte[] body;
+        try {
+            body = Framing.unframe(schema, data);
+        } catch (CodecException e) {
+            String envelope = schema == WireSchemas.REQUEST ? "request" : schema == WireSchemas.REPLY ? "reply" : null;
+            if (!"unknown-fingerprint".equals(e.reason()) || envelope == null) {
+                throw e;
+            }
+            EnvelopeVersions.Version version = EnvelopeVersions.find(envelope, data);
+            if (version == null) {
+                throw new CodecException("unknown-fingerprint", envelope + " envelope fingerprint "
+                        + java.util.HexFormat.of().formatHex(data, 2, Framing.HEADER_LENGTH) + " is not a version this reader knows ("
+                        + EnvelopeVersions.describe(envelope) + "); schemas/versions/index.json lists the published versions");
+            }
+            writer = version.schema();
+            body = java.util.Arrays.copyOfRange(data, Framing.HEADER_LENGTH, data.length);
+        }
         BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(body, null);
         try {
-            GenericRecord record = new GenericDatumReader<GenericRecord>(schema.schema()).read(null, decoder);
+            GenericRecord record = new GenericDatumReader<GenericRecord>(writer, schema.schema()).read(null, decoder);
             if (!decoder.isEnd()) {
                 throw new CodecException("bad-body", "Trailing bytes after the " + schema.schema().getName());
             }

@@ -21,8 +21,8 @@ public final class Framing {
     }
 
     /**
-     * The body of a frame written with {@code expected}. Refuses a frame of any other schema: this
-     * client knows one version of each envelope (issue 17 item 2 will add resolution of others).
+     * The body of a frame written with {@code expected}. Refuses a frame of any other schema
+     * ({@code unknown-fingerprint}); {@link Envelopes#read} then resolves other known envelope versions.
      */
     public static byte[] unframe(WireSchema expected, byte[] data) {
         if (data.length < HEADER_LENGTH) {
