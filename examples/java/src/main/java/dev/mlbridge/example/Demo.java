@@ -4,6 +4,8 @@ import dev.mlbridge.client.InvokeOptions;
 import dev.mlbridge.client.MlbridgeClient;
 import dev.mlbridge.client.errors.InvalidArgumentsException;
 import dev.mlbridge.client.errors.UnknownPipelineException;
+import dev.mlbridge.client.jobs.Job;
+import dev.mlbridge.client.jobs.SubmitOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +51,15 @@ public final class Demo {
             }
             CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get();
             System.out.printf("100 concurrent predict calls -> last %s (%.1f ms)%n", calls.get(99).get(), ms(t));
+
+            // A job: submitted once, its progress followed here, its result awaited (any client could
+            // reattach with client.job(id) and cancel it with client.cancel(id)).
+            t = System.nanoTime();
+            Job job = client.submit("fit_epochs", Map.of("epochs", 5), SubmitOptions.builder()
+                    .onProgress(p -> System.out.printf("  job progress %.0f/%.0f: %s%n", p.current(), p.total(), p.message()))
+                    .build());
+            Object fitted = job.result().get();
+            System.out.printf("job %s (%s) -> %s, %s (%.1f ms)%n", job.id(), job.pipeline(), fitted, job.status().state(), ms(t));
 
             try {
                 client.invoke("__import__('os').system('id')", Map.of()).get();
