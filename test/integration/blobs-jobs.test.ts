@@ -12,6 +12,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {after, before, describe, test} from 'node:test';
+import {Kafka, logLevel} from 'kafkajs';
 import {FileBlobStore} from '../../src/blobs/index.js';
 import {BlobUnavailableError, PipelineClient, RunnerProcess} from '../../src/index.js';
 import {brokers, uniqueName} from '../helpers/harness.js';
@@ -102,5 +103,42 @@ describe('jobs with args and results by reference', () => {
 		assert.ok(error instanceof BlobUnavailableError, `expected BlobUnavailableError, got ${String(error)}`);
 		assert.equal(error.remoteType, 'BlobMissing');
 		assert.equal(error.requestId, job.id);
+	});
+
+	test('a job whose args blob is gone fails with BlobUnavailableError and leaves a blob-unavailable dead letter', {timeout: 90_000}, async () => {
+		process.kill(runner.pid!, 'SIGSTOP');
+		let job;
+		try {
+			job = await client.submit('grow', {data: Buffer.alloc(2 * 1024 * 1024, 9), times: 1});
+			const name = readdirSync(storeDir).find(n => n.endsWith('.args') && n.includes(job!.id));
+			assert.ok(name !== undefined, 'the client wrote no args blob');
+			unlinkSync(join(storeDir, name));
+		} finally {
+			process.kill(runner.pid!, 'SIGCONT');
+		}
+
+		const error = await job.result({timeoutMs: 60_000}).then(() => undefined, (error: unknown) => error);
+		assert.ok(error instanceof BlobUnavailableError, `expected BlobUnavailableError, got ${String(error)}`);
+		assert.equal(error.remoteType, 'BlobMissing');
+		const kafka = new Kafka({brokers: [...brokers], clientId: `${requestTopic}-reader`, logLevel: logLevel.NOTHING});
+		const reader = kafka.consumer({groupId: `${requestTopic}.dlq-reader`});
+		try {
+			await reader.connect();
+			await reader.subscribe({topic: `${requestTopic}.dlq`, fromBeginning: true});
+			const headers = await new Promise<Record<string, string>>((resolve, reject) => {
+				const timer = setTimeout(() => reject(new Error('no dead letter read within 20 s')), 20_000);
+				void reader.run({
+					async eachMessage({message}) {
+						clearTimeout(timer);
+						resolve(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
+					},
+				});
+			});
+			assert.equal(headers['mlbridge.dlq.reason'], 'blob-unavailable');
+			assert.equal(headers['mlbridge.request.id'], job.id);
+			assert.equal(headers['mlbridge.source.topic'], `${requestTopic}.jobs`);
+		} finally {
+			await reader.disconnect();
+		}
 	});
 });

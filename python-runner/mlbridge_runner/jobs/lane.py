@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any, Callable, Final
 from confluent_kafka import Consumer, Message
 
 from .. import events
-from ..codec.envelopes import decode_request
+from ..codec.envelopes import RequestEnvelope, decode_request
 from ..errors import FramingError, BodyDecodeError
 from ..logging import DEBUG, ERROR, INFO, WARNING, log_event
 from ..observability import Observer
 from ..runner.dispatch import Dispatcher, Outcome, Rejected, execute, now_ms
-from ..runner.offsets import OffsetTracker
+from ..runner.offsets import OffsetTracker, Ticket
 from ..runner.pool import Job as PoolJob
 from ..runner.pool import WorkerPool
 from .claims import decide
@@ -80,8 +80,11 @@ class JobLane(LaneCancellation, LaneOffsets):
         value_reference: str,
         processes: ProcessWorkers | None = None,
         observer: Observer | None = None,
+        refused: Callable[[RequestEnvelope, Ticket, str, str], None] | None = None,
     ) -> None:
         self._settings = consumer_settings
+        #: Dead-letters a job refused for a reason worth it (``Rejected.dead_letter``: a blob refused).
+        self._refused = refused
         #: Counts terminal states; each run's span (the job request's trace continued).
         self._observer = observer or Observer()
         self._topic = topic
@@ -273,6 +276,8 @@ class JobLane(LaneCancellation, LaneOffsets):
         except Rejected as rejected:
             failed = terminal_record(replace(base, attempt=attempt, runner=self._identity), FAILED, rejected.error)
             if self._terminal(claim, failed, span):
+                if rejected.dead_letter is not None and self._refused is not None:
+                    self._refused(request, claim.ticket, rejected.dead_letter, rejected.error.message)
                 return True
             observer.dropped(span)
             return False

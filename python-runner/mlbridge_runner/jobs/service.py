@@ -92,6 +92,7 @@ class JobService:
             view=self.view,
             writer=self.writer,
             dead_letters=lambda msg, reason, error: dead_letters.send(msg, reason, error, None),
+            refused=dead_letters.send_refused,
             concurrency=config.job_concurrency,
             heartbeat_s=config.job_heartbeat_seconds,
             stale_after_s=config.job_stale_after_seconds,
