@@ -1,18 +1,22 @@
 /**
  * The data rung (issue 14): tensors and Arrow tables through mlbridge's echo, against a raw-bytes
  * floor of the same sizes (bench/data_floor.py: the request bytes straight back) and against the
- * same numbers through the generic Value list encoding. Closed-loop throughput at concurrency 1 and
- * 16, in interleaved rounds; ratios taken within the run. Topics are created with
+ * same numbers through the generic Value list encoding; and 500 KB of plain bytes (the ladder's
+ * 500 KB rung) beside its floor. Closed-loop throughput at concurrency 1 and 16, in interleaved
+ * rounds; ratios taken within the run. CPU per call too — this Node process (client), the worker
+ * (the runner, or the floor's echo) and the broker JVM — since on a shared 2-core machine calls/s
+ * move with everyone else's load and CPU time far less. Topics are created with
  * max.message.bytes = 16 MiB (4 MB payloads are past Kafka's 1 MiB default).
  *
- * Knobs: BENCH_DATA_ROUNDS (2), BENCH_DATA_SECONDS (2 per measurement).
+ * Knobs: BENCH_DATA_ROUNDS (2), BENCH_DATA_SECONDS (2 per measurement), BENCH_DATA_CASES (comma-separated
+ * parts of case names to run only those, e.g. `tensor,bytes`).
  */
 import {randomBytes} from 'node:crypto';
 import path from 'node:path';
 import {Kafka, logLevel} from 'kafkajs';
 import {createLogger, loadArrow, PipelineClient, RunnerProcess, Tensor, type WireValue} from '../dist/src/index.js';
 import {KafkajsTransport} from '../dist/src/transport/kafkajs-transport.js';
-import {here, root, spawnReady, stopChild} from './systems.js';
+import {cpuMs, here, kafkaBrokerPids, payload, root, spawnReady, stopChild} from './systems.js';
 
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -25,22 +29,33 @@ export function dataConfig(smoke: boolean): DataConfig {
 	return {rounds: env('BENCH_DATA_ROUNDS', 2, 1), seconds: env('BENCH_DATA_SECONDS', 2, 0.5), tableRows: env('BENCH_DATA_ROWS', 100_000, 100_000)};
 }
 
-type Row = {name: string; bytes: number; concurrency: number; perSecond: number[]; floorPerSecond: number[]};
+/** CPU µs per call in one measurement: this process, the worker (runner or echo), the broker. */
+export type CallCpu = {client: number; worker: number; broker: number};
+type Row = {name: string; bytes: number; concurrency: number; perSecond: number[]; floorPerSecond: number[]; cpu: CallCpu[]; floorCpu: CallCpu[]};
 export type DataResults = {config: DataConfig; rows: Row[]; errors: string[]};
 
-type Caller = (concurrency: number, seconds: number) => Promise<number>;
+type Measured = {perSecond: number; cpu: CallCpu};
+type Caller = (concurrency: number, seconds: number) => Promise<Measured>;
 
-async function closedLoop(call: () => Promise<unknown>, concurrency: number, seconds: number): Promise<number> {
+async function closedLoop(call: () => Promise<unknown>, concurrency: number, seconds: number, workerPids: () => number[]): Promise<Measured> {
 	const end = performance.now() + seconds * 1000;
 	let done = 0;
 	const started = performance.now();
+	const cpu0 = process.cpuUsage();
+	const [worker0, broker0] = [cpuMs(workerPids()), cpuMs(kafkaBrokerPids())];
 	await Promise.all(Array.from({length: concurrency}, async () => {
 		while (performance.now() < end) {
 			await call();
 			done++;
 		}
 	}));
-	return done / ((performance.now() - started) / 1000);
+	const wall = performance.now() - started;
+	const cpu = process.cpuUsage(cpu0);
+	const per = (ms: number) => (ms * 1000) / Math.max(1, done);
+	return {
+		perSecond: done / (wall / 1000),
+		cpu: {client: (cpu.user + cpu.system) / Math.max(1, done), worker: per(cpuMs(workerPids()) - worker0), broker: per(cpuMs(kafkaBrokerPids()) - broker0)},
+	};
 }
 
 /** The floor: a kafkajs transport (mlbridge's) sending `size` random bytes to data_floor.py and awaiting them back. */
@@ -70,7 +85,7 @@ async function startFloor(): Promise<{measure(size: number): Caller; stop(): Pro
 					pending.set(id, resolve);
 					transport.send(requestTopic, {key: id, value, headers: {'reply-to': replyTopic}}).catch(reject);
 				});
-			}, concurrency, seconds);
+			}, concurrency, seconds, () => [echo.pid!]);
 		},
 		async stop() {
 			await stopChild(echo);
@@ -80,7 +95,7 @@ async function startFloor(): Promise<{measure(size: number): Caller; stop(): Pro
 }
 
 /** mlbridge: a client and a runner (bench/pipelines.py's echo) on a 16 MiB request topic. */
-async function startMlbridge(): Promise<{client: PipelineClient; stop(): Promise<void>}> {
+async function startMlbridge(): Promise<{client: PipelineClient; pid: number; stop(): Promise<void>}> {
 	const requestTopic = `bench.data.${randomBytes(4).toString('hex')}`;
 	const admin = new Kafka({brokers, clientId: 'bench-data-admin', logLevel: logLevel.NOTHING}).admin();
 	await admin.connect();
@@ -105,6 +120,7 @@ async function startMlbridge(): Promise<{client: PipelineClient; stop(): Promise
 
 	return {
 		client,
+		pid: runner.pid!,
 		async stop() {
 			await client.close();
 			await runner.stop();
@@ -146,19 +162,27 @@ export async function dataRung(cfg: DataConfig): Promise<DataResults> {
 			cases.push({name: 'tensor FP32 4 MB', bytes: f4m.byteLength, concurrency: c, call: echo(new Tensor(f4m))});
 			cases.push({name: `Arrow table ${cfg.tableRows} rows`, bytes: t.bytes, concurrency: c, call: echo(t.table as unknown as WireValue)});
 		}
+		for (const c of [1, 16]) cases.push({name: 'bytes 500 KB', bytes: 512_000, concurrency: c, call: echo(payload(512_000))});
 		cases.push({name: 'generic list 4 MB', bytes: f4m.byteLength, concurrency: 1, call: echo(Array.from(f4m))});
 		cases.push({name: `generic columns ${cfg.tableRows} rows`, bytes: t.bytes, concurrency: 1, call: echo(t.generic)});
-		const rows: Row[] = cases.map(c => ({name: c.name, bytes: c.bytes, concurrency: c.concurrency, perSecond: [], floorPerSecond: []}));
+		const only = process.env['BENCH_DATA_CASES']?.split(',').filter(Boolean);
+		if (only !== undefined) cases.splice(0, cases.length, ...cases.filter(c => only.some(part => c.name.includes(part))));
+		const rows: Row[] = cases.map(c => ({name: c.name, bytes: c.bytes, concurrency: c.concurrency, perSecond: [], floorPerSecond: [], cpu: [], floorCpu: []}));
 		// Warm-up: both sides' code paths and topic metadata. A topic just created can still answer
 		// "does not host this topic-partition" for a moment on a loaded machine: retried, not fatal.
 		for (const c of cases) await retryingWhileTopicsSettle(c.call);
 		await retryingWhileTopicsSettle(async () => floor.measure(64)(1, 0.05));
+		const runnerPids = () => [ml.pid];
 		for (let round = 0; round < cfg.rounds; round++) {
 			for (const [i, c] of cases.entries()) {
 				try {
 					// Interleaved: each case right after its floor, so both see the same machine load.
-					rows[i]!.floorPerSecond.push(await floor.measure(c.bytes)(c.concurrency, cfg.seconds));
-					rows[i]!.perSecond.push(await closedLoop(c.call, c.concurrency, cfg.seconds));
+					const f = await floor.measure(c.bytes)(c.concurrency, cfg.seconds);
+					const m = await closedLoop(c.call, c.concurrency, cfg.seconds, runnerPids);
+					rows[i]!.floorPerSecond.push(f.perSecond);
+					rows[i]!.floorCpu.push(f.cpu);
+					rows[i]!.perSecond.push(m.perSecond);
+					rows[i]!.cpu.push(m.cpu);
 				} catch (error) {
 					errors.push(`${c.name} c${c.concurrency}: ${String(error)}`);
 				}
@@ -192,12 +216,21 @@ const median = (xs: number[]) => {
 };
 
 export function reportData(r: DataResults): void {
-	console.log('\nData (issue 14): echo of tensors and tables vs the raw-bytes floor of the same size (median calls/s; MB/s one way)');
-	const lines = [['payload', 'bytes', 'conc', 'mlbridge/s', 'MB/s', 'floor/s', 'ratio']];
+	console.log('\nData (issue 14): echo of tensors, tables and bytes vs the raw-bytes floor of the same size, interleaved rounds');
+	console.log('calls/s: median (per-round ratio min–max); CPU µs per call, median: client = this Node process, worker = runner or echo, broker = Kafka JVM; cpu ratio = floor (client+worker) / mlbridge (client+worker)');
+	const lines = [['payload', 'bytes', 'conc', 'mlbridge/s', 'MB/s', 'floor/s', 'ratio', 'rounds', 'ml client', 'ml worker', 'fl client', 'fl worker', 'ml broker', 'fl broker', 'cpu ratio']];
 	for (const row of r.rows) {
 		const ml = median(row.perSecond);
 		const fl = median(row.floorPerSecond);
-		lines.push([row.name, String(row.bytes), `c${row.concurrency}`, ml.toFixed(1), ((ml * row.bytes) / 1e6).toFixed(1), fl.toFixed(1), (ml / fl).toFixed(2)]);
+		const perRound = row.perSecond.map((x, i) => x / row.floorPerSecond[i]!);
+		const m = (xs: CallCpu[], k: keyof CallCpu) => median(xs.map(x => x[k]));
+		const own = (xs: CallCpu[]) => median(xs.map(x => x.client + x.worker));
+		lines.push([
+			row.name, String(row.bytes), `c${row.concurrency}`, ml.toFixed(1), ((ml * row.bytes) / 1e6).toFixed(1), fl.toFixed(1), (ml / fl).toFixed(2),
+			perRound.length === 0 ? '—' : `${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)}`,
+			m(row.cpu, 'client').toFixed(0), m(row.cpu, 'worker').toFixed(0), m(row.floorCpu, 'client').toFixed(0), m(row.floorCpu, 'worker').toFixed(0),
+			m(row.cpu, 'broker').toFixed(0), m(row.floorCpu, 'broker').toFixed(0), (own(row.floorCpu) / own(row.cpu)).toFixed(2),
+		]);
 	}
 	const widths = lines[0]!.map((_, i) => Math.max(...lines.map(l => l[i]!.length)));
 	for (const l of lines) console.log(l.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
