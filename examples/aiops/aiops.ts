@@ -22,6 +22,8 @@ import {ChartRendererMissingError, chartSvg, renderPng} from './chart.js';
 import {detect, loadSeries, modelName, quantile, startAiopsRunner, train} from './detection.js';
 import {detections, matchingIncident} from './evaluation.js';
 
+/** A path as the user would type it: relative to the working directory when inside it. */
+const shown = (file: string): string => (path.relative(process.cwd(), file).startsWith('..') ? file : path.relative(process.cwd(), file));
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const {values: options} = parseArgs({
 	options: {
@@ -41,7 +43,7 @@ mkdirSync(options['model-dir'], {recursive: true});
 
 const started = performance.now();
 const runner = await startAiopsRunner(options['model-dir'], {requestTopic});
-console.log(`runner up (pid ${runner.pid}, topic ${requestTopic}, model store ${path.relative(process.cwd(), options['model-dir'])}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(`runner up (pid ${runner.pid}, topic ${requestTopic}, model store ${shown(options['model-dir'])}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 const client = await PipelineClient.connect({requestTopic});
 try {
 	// 1. Training, as a job: the bar follows the job's progress reports.
@@ -98,13 +100,13 @@ try {
 	mkdirSync(path.dirname(options.chart), {recursive: true});
 	try {
 		writeFileSync(options.chart, await renderPng(svg));
-		console.log(`chart: ${path.relative(process.cwd(), options.chart)}`);
+		console.log(`chart: ${shown(options.chart)}`);
 	} catch (error) {
 		if (!(error instanceof ChartRendererMissingError)) throw error;
 		// Without a browser the picture is still worth having: as the SVG it would have been.
 		const fallback = options.chart.replace(/(\.png)?$/, '.svg');
 		writeFileSync(fallback, svg);
-		console.log(`chart: no PNG (${error.message}); SVG written to ${path.relative(process.cwd(), fallback)}`);
+		console.log(`chart: no PNG (${error.message}); SVG written to ${shown(fallback)}`);
 	}
 } finally {
 	await client.close();
