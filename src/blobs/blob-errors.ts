@@ -19,6 +19,15 @@ export class BlobStoreError extends Error {
 	}
 }
 
+/** `putNew` found a blob of that name already: blobs written that way (model versions) are immutable. */
+export class BlobExistsError extends Error {
+	override readonly name = 'BlobExistsError';
+
+	constructor(readonly uri: string) {
+		super(`${uri.slice(0, 300)} already exists`);
+	}
+}
+
 /** An optional package the chosen store needs is not installed. */
 export class BlobStorePackageMissingError extends Error {
 	override readonly name = 'BlobStorePackageMissingError';

@@ -13,6 +13,11 @@ export interface BlobStore {
 	/** Write `body` under a new name (`name`: unique, e.g. the request id plus a role), hashing as it goes. */
 	put(name: string, body: Uint8Array): Promise<StoredBlob>;
 	/**
+	 * As put, but only if no blob `name` exists (create-if-absent: racing writers of one name, e.g.
+	 * a model version, get one winner). Rejects with BlobExistsError.
+	 */
+	putNew(name: string, body: Uint8Array): Promise<StoredBlob>;
+	/**
 	 * Read a blob whole, checking its length and SHA-256 as it streams in (one buffer of `size`
 	 * bytes, no second copy). Rejects with BlobStoreError: BlobMissing, BlobCorrupt, BlobStoreUnreachable.
 	 */

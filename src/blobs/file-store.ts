@@ -3,11 +3,11 @@
  * are renamed when complete, so a reader never sees half a blob; reads land in one buffer of the
  * announced size, hashed as they stream in.
  */
-import {createHash} from 'node:crypto';
-import {mkdir, open, readdir, rename, rm, stat, unlink} from 'node:fs/promises';
+import {createHash, randomBytes} from 'node:crypto';
+import {link, mkdir, open, readdir, rename, rm, stat, unlink} from 'node:fs/promises';
 import {join} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {BlobStoreError} from './blob-errors.js';
+import {BlobExistsError, BlobStoreError} from './blob-errors.js';
 import type {BlobStore, StoredBlob} from './blob-store.js';
 import {sweepAge} from './sweep.js';
 
@@ -25,12 +25,21 @@ export class FileBlobStore implements BlobStore {
 	}
 
 	async put(name: string, body: Uint8Array): Promise<StoredBlob> {
+		return this.#write(name, body, false);
+	}
+
+	async putNew(name: string, body: Uint8Array): Promise<StoredBlob> {
+		return this.#write(name, body, true);
+	}
+
+	async #write(name: string, body: Uint8Array, exclusive: boolean): Promise<StoredBlob> {
 		if (!SAFE_NAME.test(name)) {
 			throw new Error(`blob name ${JSON.stringify(name.slice(0, 200))} is not [A-Za-z0-9._-]{1,200}`);
 		}
 
 		const path = join(this.#dir, name);
-		const temporary = `${path}.partial`;
+		// Racing writers of one name each write their own temporary file.
+		const temporary = exclusive ? `${path}.${randomBytes(4).toString('hex')}.partial` : `${path}.partial`;
 		const hash = createHash('sha256');
 		try {
 			await mkdir(this.#dir, {recursive: true});
@@ -41,13 +50,21 @@ export class FileBlobStore implements BlobStore {
 					hash.update(chunk);
 					await file.write(chunk);
 				}
+
+				if (exclusive) await file.sync();
 			} finally {
 				await file.close();
 			}
 
-			await rename(temporary, path);
+			if (exclusive) {
+				await link(temporary, path); // fails if the name exists: link(2) is create-if-absent, also on NFS
+				await rm(temporary, {force: true});
+			} else {
+				await rename(temporary, path);
+			}
 		} catch (error) {
 			await rm(temporary, {force: true}).catch(() => undefined); // the directory itself may be what failed
+			if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new BlobExistsError(pathToFileURL(path).href);
 			throw new BlobStoreError('BlobStoreUnreachable', pathToFileURL(path).href, `cannot write: ${String(error)}`, {cause: error});
 		}
 

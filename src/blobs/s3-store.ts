@@ -5,13 +5,14 @@
  * The store talks to the SDK through {@link S3Api}, four calls, so it can be tested without a server.
  */
 import {createHash} from 'node:crypto';
-import {BlobStoreError, BlobStorePackageMissingError} from './blob-errors.js';
+import {BlobExistsError, BlobStoreError, BlobStorePackageMissingError} from './blob-errors.js';
 import type {BlobStore, StoredBlob} from './blob-store.js';
 import {sweepAge} from './sweep.js';
 
 /** The four S3 operations the store needs. */
 export interface S3Api {
-	put(bucket: string, key: string, body: Uint8Array, sha256: string): Promise<void>;
+	/** `ifAbsent`: only if there is no such key (S3's `If-None-Match: *`); rejects with BlobExistsError. */
+	put(bucket: string, key: string, body: Uint8Array, sha256: string, ifAbsent?: boolean): Promise<void>;
 	/** The object's chunks, or undefined when there is no such key. */
 	get(bucket: string, key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
 	delete(bucket: string, key: string): Promise<void>;
@@ -56,8 +57,15 @@ export class S3BlobStore implements BlobStore {
 
 		const client = new sdk.S3Client({});
 		const api: S3Api = {
-			async put(Bucket, Key, Body, sha256) {
-				await client.send(new sdk.PutObjectCommand({Bucket, Key, Body, ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64')}));
+			async put(Bucket, Key, Body, sha256, ifAbsent) {
+				try {
+					await client.send(new sdk.PutObjectCommand({
+						Bucket, Key, Body, ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'), ...(ifAbsent ? {IfNoneMatch: '*'} : {}),
+					}));
+				} catch (error) {
+					if (ifAbsent && (error as {name?: string}).name === 'PreconditionFailed') throw new BlobExistsError(`s3://${Bucket}/${Key}`);
+					throw error;
+				}
 			},
 			async get(Bucket, Key) {
 				try {
@@ -87,12 +95,21 @@ export class S3BlobStore implements BlobStore {
 	}
 
 	async put(name: string, body: Uint8Array): Promise<StoredBlob> {
+		return this.#write(name, body, false);
+	}
+
+	async putNew(name: string, body: Uint8Array): Promise<StoredBlob> {
+		return this.#write(name, body, true);
+	}
+
+	async #write(name: string, body: Uint8Array, ifAbsent: boolean): Promise<StoredBlob> {
 		const key = this.#prefix + name;
 		const uri = `s3://${this.#bucket}/${key}`;
 		const sha256 = createHash('sha256').update(body).digest('hex');
 		try {
-			await this.api.put(this.#bucket, key, body, sha256);
+			await (ifAbsent ? this.api.put(this.#bucket, key, body, sha256, true) : this.api.put(this.#bucket, key, body, sha256));
 		} catch (error) {
+			if (error instanceof BlobExistsError) throw error;
 			throw new BlobStoreError('BlobStoreUnreachable', uri, `cannot write: ${String(error)}`, {cause: error});
 		}
 

@@ -134,6 +134,18 @@ describe('the S3 blob store against a real S3 API (moto server)', () => {
 		await s3.send(new DeleteObjectCommand({Bucket: BUCKET, Key: 'elsewhere/r-3.args'}));
 	});
 
+	test('putNew is create-if-absent on S3 (If-None-Match: *), put overwrites', async () => {
+		const {BlobExistsError} = await import('../../src/blobs/index.js');
+		const store = await openBlobStore(`s3://${BUCKET}/once`);
+		const first = await store.putNew('model-m-v1', Buffer.from('first'));
+		await assert.rejects(store.putNew('model-m-v1', Buffer.from('second')), (error: unknown) => error instanceof BlobExistsError);
+		assert.equal((await store.get(first.uri, first.size, first.sha256)).toString(), 'first');
+		await store.put('r-5.result', Buffer.from('a'));
+		const second = await store.put('r-5.result', Buffer.from('b'));
+		assert.equal((await store.get(second.uri, 1, second.sha256)).toString(), 'b');
+		assert.equal(await store.sweep(0, 0), 1, 'the result; never the model version');
+	});
+
 	test('an endpoint that refuses connections is BlobStoreUnreachable', async () => {
 		// The SDK reads its endpoint when it first sends: the variable stays changed for the test.
 		const endpoint = process.env['AWS_ENDPOINT_URL'];

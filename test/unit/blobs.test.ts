@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {execa} from 'execa';
 import {createHash, randomBytes} from 'node:crypto';
-import {mkdtempSync, rmSync, truncateSync, utimesSync, writeFileSync, existsSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, rmSync, truncateSync, utimesSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
@@ -127,4 +127,22 @@ test('an s3:// store without @aws-sdk/client-s3 installed rejects naming the pac
 		env: {MLBRIDGE_HIDE_PACKAGE: '@aws-sdk/client-s3'},
 	});
 	assert.equal(stdout.trim(), '@aws-sdk/client-s3');
+});
+
+test('putNew is create-if-absent; the sweep keeps job blobs for their age and never deletes model versions', async () => {
+	const {BlobExistsError} = await import('../../src/blobs/index.js');
+	const sub = join(dir, 'put-new');
+	const store = new FileBlobStore(pathToFileURL(sub).href);
+	const first = await store.putNew('model-m-v1', Buffer.from('first'));
+	await assert.rejects(store.putNew('model-m-v1', Buffer.from('second')), (error: unknown) => error instanceof BlobExistsError);
+	assert.equal((await store.get(first.uri, first.size, first.sha256)).toString(), 'first');
+	assert.deepEqual(readdirSync(sub), ['model-m-v1'], 'no temporary file left behind');
+	await store.put('job-j-0000abcd.result', Buffer.from('job'));
+	await store.put('r-1.args', Buffer.from('call'));
+	const day = 24 * 3600;
+	for (const name of readdirSync(sub)) utimesSync(join(sub, name), Date.now() / 1000 - 2 * day, Date.now() / 1000 - 2 * day);
+	assert.equal(await store.sweep(60_000), 1, 'the call\'s blob; the job\'s is younger than 7 days');
+	for (const name of readdirSync(sub)) utimesSync(join(sub, name), Date.now() / 1000 - 30 * day, Date.now() / 1000 - 30 * day);
+	assert.equal(await store.sweep(60_000), 1, 'the job\'s, past 7 days');
+	assert.deepEqual(readdirSync(sub), ['model-m-v1']);
 });
