@@ -33,7 +33,7 @@ def main() -> int:
         "bootstrap.servers": a.brokers, "group.id": a.group, "auto.offset.reset": "earliest",
         "enable.auto.commit": True, "auto.commit.interval.ms": 1000,
         "partition.assignment.strategy": "cooperative-sticky", "session.timeout.ms": 10_000,
-        "heartbeat.interval.ms": 1000, "fetch.wait.max.ms": 20, "fetch.min.bytes": 1,
+        "heartbeat.interval.ms": 1000, "fetch.wait.max.ms": 100, "fetch.min.bytes": 1,
         "enable.partition.eof": False, "socket.nagle.disable": True,
     })
     producer = Producer({

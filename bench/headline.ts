@@ -18,7 +18,7 @@ export type HeadlineConfig = {rounds: number; thrCalls: number; thrWarmup: numbe
 export function headlineConfig(smoke: boolean): HeadlineConfig {
 	const env = (name: string, full: number, smokeValue: number) => Number(process.env[name] ?? (smoke ? smokeValue : full));
 	return {
-		rounds: env('BENCH_HEAD_ROUNDS', 10, 2),
+		rounds: env('BENCH_HEAD_ROUNDS', 12, 2),
 		thrCalls: env('BENCH_HEAD_CALLS', 30_000, 1000),
 		thrWarmup: env('BENCH_HEAD_WARMUP', 2000, 200),
 		concurrency: 256,

@@ -88,7 +88,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--partitions", type=int, default=12, help="partitions when creating the request topic (default 12)")
     parser.add_argument("--grace-seconds", type=float, default=30.0, help="time to finish in-flight calls on SIGTERM (default 30)")
     parser.add_argument("--max-poll-interval-ms", type=int, default=300_000, help="consumer max.poll.interval.ms (default 300000)")
-    parser.add_argument("--fetch-wait-max-ms", type=int, default=20, help="consumer fetch.wait.max.ms (default 20)")
+    parser.add_argument(
+        "--fetch-wait-max-ms", type=int, default=100,
+        help="longest wait of an empty fetch (consumer fetch.wait.max.ms); a request ends the wait at once (default 100)",
+    )
     parser.add_argument(
         "--idempotency-cache", type=int, default=10_000,
         help="outcomes kept to answer a repeated idempotency-key header without running again; 0 disables (default 10000)",
