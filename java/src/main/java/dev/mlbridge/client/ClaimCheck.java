@@ -47,8 +47,11 @@ final class ClaimCheck {
         }
     }
 
-    /** The body a BlobRef result stands for, with its ref; the blob is deleted once read. */
-    EncodedBody fetch(String id, String pipeline, String runner, byte[] refBody) {
+    /**
+     * The body a BlobRef stands for, with its ref. A result blob is deleted once read; an args blob
+     * ({@code keep}: a job's arguments read back) stays, as a retry re-reads it.
+     */
+    EncodedBody fetch(String id, String pipeline, String runner, byte[] refBody, boolean keep) {
         BlobRef ref;
         try {
             ref = BlobRef.decode(refBody);
@@ -61,7 +64,9 @@ final class ClaimCheck {
         }
         try {
             byte[] body = store.get(ref);
-            store.delete(ref.uri());
+            if (!keep) {
+                store.delete(ref.uri());
+            }
             return new EncodedBody(body, ref.schema());
         } catch (BlobStoreException e) {
             throw unavailable(id, pipeline, e.kind(), e.getMessage(), runner);

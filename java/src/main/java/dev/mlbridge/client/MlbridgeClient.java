@@ -96,8 +96,10 @@ public final class MlbridgeClient implements AutoCloseable {
         this.results = new ResultReader(catalog, claimCheck);
         this.jobs = new JobClient(producer, options.kafka(), options.brokers(), options.clientId(), options.requestTopic(), maxRequestBytes,
                 options.connectTimeout(), argsWriter::encode,
-                record -> record.resultSchema().isEmpty() ? null
-                        : results.read(record.id(), record.pipeline(), record.runner(), record.result(), record.resultSchema()));
+                (record, args) -> args
+                        ? results.read(record.id(), record.pipeline(), record.runner(), record.args(), record.argsSchema(), true)
+                        : record.resultSchema().isEmpty() ? null
+                        : results.read(record.id(), record.pipeline(), record.runner(), record.result(), record.resultSchema(), false));
         this.replyThread = new Thread(replies, "mlbridge-replies-" + options.clientId());
         this.replyThread.setDaemon(true);
         this.timers = new ScheduledThreadPoolExecutor(1, r -> {
@@ -330,7 +332,7 @@ public final class MlbridgeClient implements AutoCloseable {
         }
         Object result;
         try {
-            result = results.read(reply.id(), call.pipeline, reply.runner(), reply.result(), reply.resultSchema());
+            result = results.read(reply.id(), call.pipeline, reply.runner(), reply.result(), reply.resultSchema(), false);
         } catch (MlbridgeException e) {
             call.future.completeExceptionally(e);
             return;

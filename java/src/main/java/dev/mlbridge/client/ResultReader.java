@@ -29,19 +29,20 @@ final class ResultReader {
         this.claimCheck = claimCheck;
     }
 
-    Object read(String requestId, String pipeline, String runner, byte[] body, String ref) {
+    /** @param args the body is a call's arguments (read as the pipeline's args schema), not its result */
+    Object read(String requestId, String pipeline, String runner, byte[] body, String ref, boolean args) {
         if (WireSchemas.BLOB_REF.ref().equals(ref)) {
-            EncodedBody fetched = claimCheck.fetch(requestId, pipeline, runner, body);
+            EncodedBody fetched = claimCheck.fetch(requestId, pipeline, runner, body, args);
             if (WireSchemas.BLOB_REF.ref().equals(fetched.ref())) {
                 throw failure(requestId, pipeline, runner, "UnsupportedResultSchema", "A blob reference inside a blob reference");
             }
-            return read(requestId, pipeline, runner, fetched.body(), fetched.ref());
+            return read(requestId, pipeline, runner, fetched.body(), fetched.ref(), args);
         }
         Optional<Schema> writer = catalog == null ? Optional.empty() : catalog.schema(ref);
         if (writer.isPresent()) {
-            // Read as this client's newest view of the pipeline's result (Avro schema resolution).
+            // Read as this client's newest view of the pipeline (Avro schema resolution).
             Schema reader = catalog.newest(pipeline).filter(CatalogEntry::typed)
-                    .flatMap(entry -> catalog.schema(entry.resultRef())).orElse(writer.get());
+                    .flatMap(entry -> catalog.schema(args ? entry.argsRef() : entry.resultRef())).orElse(writer.get());
             try {
                 return TypedCodec.decode(body, writer.get(), reader);
             } catch (RuntimeException e) {

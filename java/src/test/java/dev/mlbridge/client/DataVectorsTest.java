@@ -101,6 +101,12 @@ class DataVectorsTest {
                     }
                 }
                 case UINT16 -> assertEquals(65535, Short.toUnsignedInt(t.toShortArray()[2]));
+                case FP16 -> {
+                    float[] v = t.toFloatArray();
+                    assertArrayEquals(new float[] {1f, -2f, 65504f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}, Arrays.copyOf(v, 5));
+                    assertTrue(Float.isNaN(v[5]), Arrays.toString(v));
+                    assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(v[6]));
+                }
                 case BOOL -> assertArrayEquals(new boolean[] {true, false, false, true}, t.toBooleanArray());
                 default -> { }
             }

@@ -146,6 +146,30 @@ class JobsTest {
     }
 
     @Test
+    void aQueuedJobCancelledNeverStartsAndItsArgumentsReadBack() throws Exception {
+        Path marker = markers.resolve("queued-" + UUID.randomUUID());
+        // Two long jobs fill the runner's two job slots; the third waits, QUEUED.
+        Job first = client.submit("train_steps", Map.of("steps", 400, "step_seconds", 0.05));
+        Job second = client.submit("train_steps", Map.of("steps", 400, "step_seconds", 0.05));
+        waitFor(() -> first.status().state() == JobRecord.State.RUNNING && second.status().state() == JobRecord.State.RUNNING, 30_000);
+        Job queued = client.submit("train_steps", Map.of("steps", 3, "marker", marker.toString()));
+        assertEquals(JobRecord.State.QUEUED, queued.status().state());
+        assertEquals(Map.of("steps", 3L, "marker", marker.toString()), queued.args());
+        JobStatus cancelled = client.cancel(queued.id());
+        assertEquals(JobRecord.State.CANCELLED, cancelled.state());
+        JobCancelledException e = assertInstanceOf(JobCancelledException.class, ClientTest.failure(queued.result()));
+        assertEquals("cancelled while queued", e.reason());
+        first.cancel();
+        second.cancel();
+        assertInstanceOf(JobCancelledException.class, ClientTest.failure(first.result()));
+        assertInstanceOf(JobCancelledException.class, ClientTest.failure(second.result()));
+        // The runner reached the cancelled job once a slot freed: it never ran a step.
+        Thread.sleep(1000);
+        assertEquals(List.of(), lines(marker));
+        assertEquals(JobRecord.State.CANCELLED, client.job(queued.id()).status().state());
+    }
+
+    @Test
     void aFailedJobRaisesThePipelinesTypedErrorWithTheJobId() {
         Job job = client.submit("failing_job", Map.of("message", "bad data"));
         PipelineException e = assertInstanceOf(PipelineException.class, ClientTest.failure(job.result()));

@@ -87,13 +87,15 @@ public final class CatalogView implements AutoCloseable {
                     apply(record);
                 }
             }
-        } catch (WakeupException | InterruptedException e) {
+        } catch (WakeupException | InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
             // close()
         } catch (RuntimeException e) {
             if (!closed) {
                 LOG.log(Level.WARNING, "mlbridge: catalog.tail_stopped on " + topic, e);
             }
         } finally {
+            // close() may have interrupted this thread: consumer.close() would throw on the flag.
+            Thread.interrupted();
             consumer.close(Duration.ofSeconds(2));
         }
     }
@@ -150,6 +152,8 @@ public final class CatalogView implements AutoCloseable {
     public void close() {
         closed = true;
         consumer.wakeup();
+        // Also ends the wait for a catalogue topic that does not exist yet.
+        thread.interrupt();
         try {
             thread.join(5000);
         } catch (InterruptedException e) {

@@ -15,7 +15,7 @@ import java.util.Arrays;
  * }</pre>
  *
  * <p>Primitive arrays by dtype ({@link #toArray()}): BOOL {@code boolean[]}; INT8, UINT8
- * {@code byte[]}; INT16, UINT16, FP16 (half bits) {@code short[]}; INT32, UINT32 {@code int[]};
+ * {@code byte[]}; INT16, UINT16, FP16 (half bits; {@link #toFloatArray()} widens them) {@code short[]}; INT32, UINT32 {@code int[]};
  * INT64, UINT64 {@code long[]}; FP32 {@code float[]}; FP64 {@code double[]}. Unsigned values keep
  * their bits (use {@code Integer.toUnsignedLong} and friends). Immutable.
  */
@@ -170,11 +170,36 @@ public final class Tensor {
         throw new IllegalStateException("A " + dtype + " tensor has no " + Arrays.toString(allowed) + " view");
     }
 
+    /** FP32 elements; FP16 elements widened to float (exactly: every half is a float). */
     public float[] toFloatArray() {
-        expect(DType.FP32);
+        expect(DType.FP32, DType.FP16);
+        if (dtype == DType.FP16) {
+            short[] halves = toShortArray();
+            float[] out = new float[halves.length];
+            for (int i = 0; i < halves.length; i++) {
+                out[i] = halfToFloat(halves[i]);
+            }
+            return out;
+        }
         float[] out = new float[data.length / 4];
         data().asFloatBuffer().get(out);
         return out;
+    }
+
+    /** IEEE 754 half bits to float (Java 17 has no Float.float16ToFloat). */
+    static float halfToFloat(short half) {
+        int bits = half & 0xffff;
+        int sign = (bits & 0x8000) << 16;
+        int exponent = (bits >>> 10) & 0x1f;
+        int mantissa = bits & 0x3ff;
+        if (exponent == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | mantissa << 13);
+        }
+        if (exponent == 0) {
+            float subnormal = mantissa * 0x1p-24f;
+            return sign == 0 ? subnormal : -subnormal;
+        }
+        return Float.intBitsToFloat(sign | (exponent + 112) << 23 | mantissa << 13);
     }
 
     public double[] toDoubleArray() {

@@ -19,13 +19,16 @@ public final class Job {
     private final String pipeline;
     private final JobStore store;
     private final Function<JobRecord, Object> readResult;
+    private final Function<JobRecord, Object> readArgs;
     private final Function<String, JobStatus> cancel;
 
-    Job(String id, String pipeline, JobStore store, Function<JobRecord, Object> readResult, Function<String, JobStatus> cancel) {
+    Job(String id, String pipeline, JobStore store, Function<JobRecord, Object> readResult, Function<JobRecord, Object> readArgs,
+            Function<String, JobStatus> cancel) {
         this.id = id;
         this.pipeline = pipeline;
         this.store = store;
         this.readResult = readResult;
+        this.readArgs = readArgs;
         this.cancel = cancel;
     }
 
@@ -44,6 +47,18 @@ public final class Job {
             throw new JobNotFoundException(id);
         }
         return JobStatus.of(record);
+    }
+
+    /**
+     * The arguments the job was submitted with, decoded as its result would be (typed pipelines:
+     * schema defaults filled in). @throws JobNotFoundException
+     */
+    public Object args() {
+        JobRecord record = store.find(id);
+        if (record == null) {
+            throw new JobNotFoundException(id);
+        }
+        return readArgs.apply(record);
     }
 
     /**

@@ -20,7 +20,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,6 +39,11 @@ public final class JobClient implements AutoCloseable {
         EncodedBody encode(String id, String pipeline, Map<String, ?> args);
     }
 
+    /** Decodes a record's result ({@code args} false; empty resultSchema: no result) or its arguments. */
+    public interface RecordReader {
+        Object read(JobRecord record, boolean args);
+    }
+
     private final Producer<byte[], byte[]> producer;
     private final JobStore store;
     private final String jobTopic;
@@ -49,15 +53,15 @@ public final class JobClient implements AutoCloseable {
     private final long maxRequestBytes;
     private final Duration sendTimeout;
     private final ArgsEncoder encodeArgs;
-    private final Function<JobRecord, Object> readResult;
+    private final RecordReader reader;
     private volatile boolean closed;
 
     /**
      * @param kafka      consumer settings (security, …) for the state topic's reader
-     * @param readResult decodes a SUCCEEDED record's result (resultSchema empty: no result)
+     * @param reader     decodes a SUCCEEDED record's result, or a record's arguments
      */
     public JobClient(Producer<byte[], byte[]> producer, Properties kafka, String brokers, String clientId, String requestTopic,
-            long maxRequestBytes, Duration sendTimeout, ArgsEncoder encodeArgs, Function<JobRecord, Object> readResult) {
+            long maxRequestBytes, Duration sendTimeout, ArgsEncoder encodeArgs, RecordReader reader) {
         this.producer = producer;
         this.jobTopic = JobTopics.jobTopic(requestTopic);
         this.stateTopic = JobTopics.stateTopic(requestTopic);
@@ -67,7 +71,7 @@ public final class JobClient implements AutoCloseable {
         this.maxRequestBytes = maxRequestBytes;
         this.sendTimeout = sendTimeout;
         this.encodeArgs = encodeArgs;
-        this.readResult = readResult;
+        this.reader = reader;
     }
 
     /**
@@ -176,7 +180,7 @@ public final class JobClient implements AutoCloseable {
     }
 
     private Job handle(String id, String pipeline, SubmitOptions options) {
-        Job job = new Job(id, pipeline, store, readResult, this::cancel);
+        Job job = new Job(id, pipeline, store, r -> reader.read(r, false), r -> reader.read(r, true), this::cancel);
         if (options.onProgress() != null) {
             job.onProgress(options.onProgress());
         }
