@@ -57,14 +57,20 @@ export class FileBlobStore implements BlobStore {
 			}
 
 			if (exclusive) {
-				await link(temporary, path); // fails if the name exists: link(2) is create-if-absent, also on NFS
-				await rm(temporary, {force: true});
+				try {
+					await link(temporary, path); // fails if the name exists: link(2) is create-if-absent, also on NFS
+				} catch (error) {
+					if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new BlobExistsError(pathToFileURL(path).href);
+					throw error;
+				} finally {
+					await rm(temporary, {force: true});
+				}
 			} else {
 				await rename(temporary, path);
 			}
 		} catch (error) {
+			if (error instanceof BlobExistsError) throw error;
 			await rm(temporary, {force: true}).catch(() => undefined); // the directory itself may be what failed
-			if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new BlobExistsError(pathToFileURL(path).href);
 			throw new BlobStoreError('BlobStoreUnreachable', pathToFileURL(path).href, `cannot write: ${String(error)}`, {cause: error});
 		}
 

@@ -146,3 +146,11 @@ test('putNew is create-if-absent; the sweep keeps job blobs for their age and ne
 	assert.equal(await store.sweep(60_000), 1, 'the job\'s, past 7 days');
 	assert.deepEqual(readdirSync(sub), ['model-m-v1']);
 });
+
+test('a store whose directory is a file is unreachable for put and putNew (not "exists")', async () => {
+	const blocker = join(dir, 'not-a-dir');
+	writeFileSync(blocker, 'a file where the store directory should be');
+	const store = new FileBlobStore(pathToFileURL(blocker).href);
+	assert.equal((await failure(store.put('r-9.args', Buffer.from('x')))).kind, 'BlobStoreUnreachable');
+	assert.equal((await failure(store.putNew('model-m-v9', Buffer.from('x')))).kind, 'BlobStoreUnreachable');
+});

@@ -58,17 +58,21 @@ class FileBlobStore:
                     file.flush()
                     os.fsync(file.fileno())
             if exclusive:
-                os.link(temporary, path)  # fails if the name exists: link(2) is create-if-absent, also on NFS
-                temporary.unlink()
+                try:
+                    os.link(temporary, path)  # fails if the name exists: link(2) is create-if-absent, also on NFS
+                except FileExistsError:
+                    raise BlobExists(uri) from None
+                finally:
+                    temporary.unlink(missing_ok=True)
             else:
                 os.replace(temporary, path)
+        except BlobExists:
+            raise
         except OSError as exc:
             try:
                 temporary.unlink(missing_ok=True)
             except OSError:
                 pass  # the directory itself may be what failed
-            if isinstance(exc, FileExistsError):
-                raise BlobExists(uri) from None
             raise BlobStoreError("BlobStoreUnreachable", uri, f"cannot write: {exc}") from exc
         return StoredBlob(uri, len(view), digest.hexdigest())
 

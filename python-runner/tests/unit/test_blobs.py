@@ -173,3 +173,13 @@ def test_put_new_is_create_if_absent_and_models_are_never_swept(tmp_path: Path) 
         os.utime(path, (old, old))
     assert store.sweep(60) == 2, "the call's and (past 7 days) the job's, never the model version"
     assert [p.name for p in tmp_path.iterdir()] == ["model-m-v1"]
+
+
+def test_a_store_whose_directory_is_a_file_is_unreachable_not_exists(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the store directory should be")
+    store = open_blob_store(blocker.as_uri())
+    for write in (store.put, store.put_new):
+        with pytest.raises(BlobStoreError) as failed:
+            write("model-m-v9", b"x")
+        assert failed.value.kind == "BlobStoreUnreachable"
