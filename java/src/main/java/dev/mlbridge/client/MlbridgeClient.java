@@ -89,7 +89,12 @@ public final class MlbridgeClient implements AutoCloseable {
         this.producer = producer;
         this.admin = admin;
         this.maxRequestBytes = maxRequestBytes;
-        this.replies = new ReplyLoop(options, this::onReply);
+        this.replies = new ReplyLoop(options, this::onReply, (id, message) -> {
+            Pending call = pending.get(id);
+            if (call != null) {
+                fail(id, ErrorCodes.fromReply(id, call.pipeline, RemoteErrorDetails.local(ErrorCodes.UNSUPPORTED_ENVELOPE, "UnsupportedEnvelope", message), ""));
+            }
+        });
         this.catalog = options.typedCalls() ? new CatalogView(options.kafka(), options.brokers(), options.clientId(), options.catalogTopic()) : null;
         this.argsWriter = new ArgsWriter(catalog);
         this.claimCheck = new ClaimCheck(options.blobStore(), options.blobThresholdBytes());

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -28,11 +29,13 @@ final class ReplyLoop implements Runnable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final TopicPartition partition;
     private final Consumer<ReplyEnvelope> onReply;
+    private final BiConsumer<String, String> onUnknownVersion;
     /** Completes once the consumer has its start position: no reply can arrive unread after that. */
     final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile boolean stopping;
 
-    ReplyLoop(ClientOptions options, Consumer<ReplyEnvelope> onReply) {
+    /** @param onUnknownVersion (request id, message) of a reply whose envelope version this client does not know */
+    ReplyLoop(ClientOptions options, Consumer<ReplyEnvelope> onReply, BiConsumer<String, String> onUnknownVersion) {
         Properties props = options.kafka();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.brokers());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, options.clientId() + "-replies");
@@ -43,6 +46,7 @@ final class ReplyLoop implements Runnable {
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.partition = new TopicPartition(options.replyTopic(), 0);
         this.onReply = onReply;
+        this.onUnknownVersion = onUnknownVersion;
     }
 
     @Override
@@ -77,6 +81,10 @@ final class ReplyLoop implements Runnable {
             reply = Envelopes.decodeReply(value);
         } catch (CodecException e) {
             LOG.warning("mlbridge: reply.undecodable (" + e.reason() + "): " + e.getMessage());
+            // Every reply version keeps the id first: fail that call now rather than at its deadline.
+            if ("unknown-fingerprint".equals(e.reason())) {
+                Envelopes.replyId(value).ifPresent(id -> onUnknownVersion.accept(id, e.getMessage()));
+            }
             return;
         }
         try {

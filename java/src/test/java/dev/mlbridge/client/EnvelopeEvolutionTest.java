@@ -155,4 +155,46 @@ class EnvelopeEvolutionTest {
             }
         }
     }
+
+    @Test
+    void aReplyOfAnUnknownVersionFailsItsCallAtOnceTyped() throws Exception {
+        String topic = requestTopic + ".no-runner";
+        try (MlbridgeClient client = MlbridgeClient.connect(ClientOptions.builder().brokers(ClientTest.BROKERS).requestTopic(topic)
+                .requestPartitions(1).typedCalls(false).build())) {
+            var call = client.invoke("echo", Map.of("value", 1), InvokeOptions.builder().timeout(Duration.ofSeconds(60)).build());
+            String id;
+            Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ClientTest.BROKERS);
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                TopicPartition partition = new TopicPartition(topic, 0);
+                consumer.assign(List.of(partition));
+                consumer.seekToBeginning(List.of(partition));
+                List<ConsumerRecord<byte[], byte[]>> got = List.of();
+                while (got.isEmpty()) {
+                    got = consumer.poll(Duration.ofMillis(200)).records(partition);
+                }
+                id = Envelopes.decodeRequest(got.get(0).value()).id();
+            }
+            // A reply of a version this client does not ship: today's layout under another fingerprint.
+            byte[] frame = Envelopes.encodeReply(new ReplyEnvelope(id, ReplyEnvelope.Status.OK, ValueCodec.encode(1L), WireSchemas.VALUE.ref(),
+                    null, null, "r", new ReplyEnvelope.Timings(1, 2, 3)));
+            System.arraycopy(HexFormat.of().parseHex("00112233445566ff"), 0, frame, 2, 8);
+            assertEquals(java.util.Optional.of(id), Envelopes.replyId(frame));
+            long started = System.nanoTime();
+            Properties producerProps = new Properties();
+            producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ClientTest.BROKERS);
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(client.replyTopic(), frame)).get();
+            }
+            UnsupportedEnvelopeException e = assertInstanceOf(UnsupportedEnvelopeException.class, ClientTest.failure(call));
+            assertTrue((System.nanoTime() - started) / 1_000_000 < 20_000, "failed only at the deadline");
+            assertEquals(id, e.requestId());
+            assertEquals("00112233445566ff", e.fingerprint());
+            assertEquals(EnvelopeVersions.of("reply").size(), e.knownVersions().size());
+        } finally {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, ClientTest.BROKERS))) {
+                admin.deleteTopics(List.of(topic, topic + ".jobs", topic + ".jobs.state")).all().get();
+            }
+        }
+    }
 }

@@ -141,6 +141,24 @@ public final class Envelopes {
         }
     }
 
+    /**
+     * The id of a reply frame of any version, known or not: every reply version keeps {@code id}
+     * first, so a client can fail the call a reply it cannot read belongs to. Empty when the frame
+     * is too short or the id is not a string there.
+     */
+    public static java.util.Optional<String> replyId(byte[] frame) {
+        if (frame.length <= Framing.HEADER_LENGTH) {
+            return java.util.Optional.empty();
+        }
+        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(frame, Framing.HEADER_LENGTH, frame.length - Framing.HEADER_LENGTH, null);
+        try {
+            String id = decoder.readString();
+            return id.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(id);
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** The Avro body of a generic datum of {@code schema}. */
     public static byte[] write(Schema schema, Object datum) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
