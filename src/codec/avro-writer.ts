@@ -44,8 +44,11 @@ export class AvroWriter {
 			// An eighth more than needed: a large field is mostly followed by a few small ones, and an
 			// exact fit made the next byte double the buffer and copy the field again (1 MB per 500 KB
 			// request, measured; each such copy is external memory that brings V8's mark-compact nearer).
+			// A field of half the buffer or more gets just that slack (not the doubling that amortises
+			// many small writes), so that take() can hand the buffer out as it is.
 			const need = this.pos + n;
-			const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, need + (need >>> 3)));
+			const size = n >= this.buf.length / 2 ? need + (need >>> 3) : Math.max(this.buf.length * 2, need + (need >>> 3));
+			const grown = Buffer.allocUnsafeSlow(size);
 			if (this.buf.length === SLAB_SIZE) this.#slab = this.buf;
 			this.buf.copy(grown, this.base, this.base, this.pos);
 			this.buf = grown;
