@@ -6,7 +6,8 @@ thread owns the consumer, the offsets and every state record but progress (writt
 worker through the limiter); workers only run pipelines and hand outcomes back through a queue.
 
 For each request: catch the state view up, :func:`~.claims.decide`, then skip / cancel / watch /
-fail as exhausted / run. A job's offset is stored only once its terminal record is acknowledged, so
+fail as exhausted / run — or, for a pipeline this runner lacks (a rolling upgrade), hand it on to
+a runner that has it (:mod:`.lane_handoff`). A job's offset is stored only once its terminal record is acknowledged, so
 a runner that dies mid-job leaves the request to the group's next owner, which takes it over once
 the heartbeat went stale (``docs/jobs.md``).
 """
@@ -34,6 +35,7 @@ from ..runner.pool import WorkerPool
 from .claims import decide
 from .payloads import result_by_reference
 from .cancellation import LaneCancellation
+from .lane_handoff import LaneHandOn
 from .lane_offsets import LaneOffsets
 from .runs import (
     Claim,
@@ -61,7 +63,7 @@ TERMINAL_WRITE_TIMEOUT: Final = 5.0
 RECENT_TERMINAL: Final = 256
 
 
-class JobLane(LaneCancellation, LaneOffsets):
+class JobLane(LaneCancellation, LaneOffsets, LaneHandOn):
     def __init__(
         self,
         *,
@@ -81,10 +83,14 @@ class JobLane(LaneCancellation, LaneOffsets):
         processes: ProcessWorkers | None = None,
         observer: Observer | None = None,
         refused: Callable[[RequestEnvelope, Ticket, str, str], None] | None = None,
+        serves: Callable[[str], bool] | None = None,
     ) -> None:
+        """``serves``: whether this runner has a pipeline (one it lacks is handed on, or refused,
+        without waiting for a free job worker)."""
         self._settings = consumer_settings
         #: Dead-letters a job refused for a reason worth it (``Rejected.dead_letter``: a blob refused).
         self._refused = refused
+        self._serves = serves
         #: Counts terminal states; each run's span (the job request's trace continued).
         self._observer = observer or Observer()
         self._topic = topic
@@ -111,6 +117,9 @@ class JobLane(LaneCancellation, LaneOffsets):
         self._running: dict[str, Run] = {}
         self._finished: queue.SimpleQueue[tuple[Run, Outcome]] = queue.SimpleQueue()
         self._cancels: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._handing = {}
+        self._returned = []
+        self._deliveries = queue.SimpleQueue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._consumer: Consumer | None = None
@@ -159,6 +168,7 @@ class JobLane(LaneCancellation, LaneOffsets):
             self._store(consumer)
         left = len(self._running)
         self._writer.flush(5)
+        self._settle_handed_on()  # jobs handed on and acknowledged by now are done here
         self._store(consumer)
         self._pool.close()
         consumer.close()
@@ -184,6 +194,7 @@ class JobLane(LaneCancellation, LaneOffsets):
         while not self._cancels.empty():
             self._cancel(self._cancels.get_nowait())
         self._collect(block=0)
+        self._service_handoff()
         now = time.monotonic()
         if (self._waiting or self._unwritten) and (arrived or now - self._last_recheck >= RECHECK_SECONDS):
             self._last_recheck = now
@@ -223,7 +234,7 @@ class JobLane(LaneCancellation, LaneOffsets):
             max_attempts = int(request.headers.get(MAX_ATTEMPTS_HEADER, "") or self._default_max_attempts)
         except ValueError:
             max_attempts = self._default_max_attempts
-        self._waiting.append(Claim(ticket, request, max(1, max_attempts)))
+        self._waiting.append(Claim(ticket, request, max(1, max_attempts), msg))
         return True
 
     def _decide_waiting(self) -> None:
@@ -257,11 +268,14 @@ class JobLane(LaneCancellation, LaneOffsets):
                 error = exhausted_error(base, decision.attempt, claim.max_attempts)
                 if not self._terminal(claim, terminal_record(replace(base, attempt=decision.attempt), FAILED, error)):
                     keep.append(claim)
-            elif decision.action == "watch" or len(self._running) >= self._concurrency:
+            elif decision.action == "watch" or (len(self._running) >= self._concurrency and self._serves_pipeline(claim)):
                 keep.append(claim)
             elif not self._start(claim, record, decision.attempt, decision.checkpoint):
                 keep.append(claim)
         self._waiting = keep
+
+    def _serves_pipeline(self, claim: Claim) -> bool:
+        return self._serves is None or self._serves(claim.request.pipeline)
 
     # ------------------------------------------------------------------ running
 
@@ -274,6 +288,9 @@ class JobLane(LaneCancellation, LaneOffsets):
         try:
             call = self._dispatcher.prepare(request)
         except Rejected as rejected:
+            if self._offer(claim, rejected):  # a runner that has it takes it; the record stays as it is
+                observer.dropped(span)
+                return True
             failed = terminal_record(replace(base, attempt=attempt, runner=self._identity), FAILED, rejected.error)
             if self._terminal(claim, failed, span):
                 if rejected.dead_letter is not None and self._refused is not None:

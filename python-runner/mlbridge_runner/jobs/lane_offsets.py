@@ -8,7 +8,7 @@ lane's thread.
 from __future__ import annotations
 
 from collections import deque
-from typing import Final
+from typing import Callable, Final
 
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 
@@ -28,6 +28,7 @@ class LaneOffsets:
     _to_store: dict[tuple[str, int], int]
     _waiting: deque[Claim]
     _paused: bool
+    _drop_handed_on: Callable[[set[tuple[str, int]]], None]  # LaneHandOn's
 
     def _settle(self, ticket: Ticket) -> None:
         position = self._tracker.done(ticket)
@@ -68,5 +69,6 @@ class LaneOffsets:
         except KafkaException:
             pass
         self._waiting = deque(c for c in self._waiting if (c.ticket.topic, c.ticket.partition) not in revoked)
+        self._drop_handed_on(revoked)
         self._tracker.revoke(revoked)
 

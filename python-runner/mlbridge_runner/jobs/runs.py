@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .. import error_codes
 from ..codec.envelopes import RemoteError, RequestEnvelope
@@ -20,19 +20,26 @@ from ..runner.pool import Job as PoolJob
 from .control import RunControl
 from .records import CANCELLED, FAILED, JOB, QUEUED, SUCCEEDED, JobProgress, JobRecord
 
+if TYPE_CHECKING:
+    from confluent_kafka import Message
+
 #: Error types a pipeline ends with when it honoured its cancellation.
 _CANCEL_TYPES = ("CancelledError", "Cancelled")  # compared with the last part of a qualified name
 
 
 class Claim:
-    """A job request taken from Kafka and not settled yet."""
+    """A job request taken from Kafka and not settled yet: ``record`` is the Kafka record it came
+    in (handed on as it was to a runner that has its pipeline, jobs/lane_handoff.py); ``handed_back``
+    once that was tried and nobody could take it (its refusal is then written)."""
 
-    __slots__ = ("ticket", "request", "max_attempts")
+    __slots__ = ("ticket", "request", "max_attempts", "record", "handed_back")
 
-    def __init__(self, ticket: Ticket, request: RequestEnvelope, max_attempts: int) -> None:
+    def __init__(self, ticket: Ticket, request: RequestEnvelope, max_attempts: int, record: Message | None = None) -> None:
         self.ticket = ticket
         self.request = request
         self.max_attempts = max_attempts
+        self.record = record
+        self.handed_back = False
 
     def queued_record(self) -> JobRecord:
         """The job's state when no record of it was found (the client's QUEUED record was lost)."""

@@ -6,7 +6,7 @@ The consume loop only starts and stops this; it never handles a job itself.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..config import RunnerConfig
 from ..observability import Observer
@@ -19,6 +19,9 @@ from ..transport.config import connection_settings, consumer_settings, producer_
 from .lane import JobLane
 from .state_writer import StateWriter
 from .view import JobView
+
+if TYPE_CHECKING:
+    from ..runner.handoff import Catalogue, Presence
 
 #: ``--job-priority idle``: job worker processes at nice 19 and SCHED_IDLE, so when training and
 #: calls compete for the cores the calls (and a broker on the same host) win. Measured with the jobs
@@ -101,6 +104,7 @@ class JobService:
             value_reference=value_reference,
             processes=processes,
             observer=observer,
+            serves=registry.__contains__,
         )
         self._processes = processes
         if observer is not None:
@@ -111,6 +115,12 @@ class JobService:
         self.view.start()
         if self.lane is not None:
             self.lane.start()
+
+    def hand_on_with(self, group: str, presence: Presence, catalogue: Catalogue | None) -> None:
+        """Jobs for a pipeline this runner lacks go to a live runner that has it from now on
+        (jobs/lane_handoff.py; the call lane's presence view and catalogue, read from the lane's thread)."""
+        if self.lane is not None:
+            self.lane.hand_on_with(group, presence, catalogue)
 
     def stop(self, grace_s: float) -> int:
         """Stop the lane (running jobs get ``grace_s``), then the view; returns jobs left running."""

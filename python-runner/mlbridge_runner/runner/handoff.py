@@ -19,11 +19,11 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
-from .. import error_codes, events
+from .. import error_codes
 from ..logging import DEBUG, INFO, enabled, log_event
 from .dispatch import Rejected, now_ms
 from .offsets import Ticket
-from .routing import Answer, Forward, Headers, Hold, Hops, route
+from .routing import CALL_LANE, Answer, Forward, Headers, Hold, Hops, Lane, route
 
 if TYPE_CHECKING:
     from confluent_kafka import Message
@@ -86,7 +86,10 @@ class HandOn:
         send: Send,
         answer: AnswerRefusal,
         clock_ms: Callable[[], int] = now_ms,
+        lane: Lane = CALL_LANE,
     ) -> None:
+        """``partitions``: this runner's partitions of ``lane`` (request partitions for calls, job
+        request partitions for jobs); ``send`` produces to that lane's topic."""
         self._me = identity
         self._group = group
         self._presence = presence
@@ -95,6 +98,7 @@ class HandOn:
         self._send = send
         self._answer = answer
         self._clock_ms = clock_ms
+        self._lane = lane
         self._held: list[_Held] = []
         self._avoid: dict[str, float] = {}
         #: Calls handed on and refusals answered after all (for logs and tests).
@@ -155,6 +159,7 @@ class HandOn:
             announcing=self._announcing(request.pipeline),
             presence_ready=self._presence.ready,
             avoid=[runner for runner, until in self._avoid.items() if until > now],
+            lane=self._lane,
         )
         if type(decision) is Forward:
             self._forward(held, decision)
@@ -163,7 +168,7 @@ class HandOn:
             held.next_at = now + RECHECK_SECONDS
             self._held.append(held)
             if first and enabled(DEBUG):
-                log_event(DEBUG, events.CALL_HELD, id=request.id, pipeline=request.pipeline[:200], reason=decision.reason)
+                log_event(DEBUG, self._lane.held_event, id=request.id, pipeline=request.pipeline[:200], reason=decision.reason)
             return True
         if first:
             self._log_refused(held, decision.reason if isinstance(decision, (Answer, Hold)) else "")
@@ -180,7 +185,7 @@ class HandOn:
         self.forwarded += 1
         if enabled(DEBUG):
             log_event(
-                DEBUG, events.CALL_HANDED_ON, id=held.request.id, pipeline=held.request.pipeline[:200],
+                DEBUG, self._lane.handed_on_event, id=held.request.id, pipeline=held.request.pipeline[:200],
                 code=held.rejected.error.code, to=to.runner, partition=to.partition, hop=held.hops.count + 1,
             )
 
@@ -191,7 +196,7 @@ class HandOn:
     def _log_refused(self, held: _Held, reason: str) -> None:
         self.gave_up += 1
         log_event(
-            INFO if held.hops.count else DEBUG, events.CALL_NOT_HANDED_ON, id=held.request.id,
+            INFO if held.hops.count else DEBUG, self._lane.not_handed_on_event, id=held.request.id,
             pipeline=held.request.pipeline[:200], code=held.rejected.error.code, hops=held.hops.count, reason=reason,
         )
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ..catalog import CatalogView
     from ..codec.envelopes import RequestEnvelope
     from ..config import RunnerConfig
+    from ..jobs.service import JobService
     from .dispatch import Dispatcher, Rejected
     from .offsets import OffsetTracker
     from .transactions import TransactionalOutbox
@@ -42,6 +43,7 @@ class HandoffCalls:
     _producer: Producer
     _outbox: TransactionalOutbox | None
     _settle: Callable[[Ticket | None], None]
+    _jobs: JobService
     #: Set by _start_handoff (None before, and in runners wired by hand in tests).
     _handoff: HandOn | None = None
     _presence_view: PresenceView | None = None
@@ -50,7 +52,7 @@ class HandoffCalls:
         raise NotImplementedError
 
     def _start_handoff(self, catalog: CatalogView) -> None:
-        """Read the presence topic and let refused calls be handed on from now on."""
+        """Read the presence topic and let refused calls (and jobs) be handed on from now on."""
         config = self.config
         client_id = "mlbridge-presence-view-" + self.identity.replace("/", "-")
         view = PresenceView(
@@ -72,6 +74,7 @@ class HandoffCalls:
             self._send_onward,
             self._refuse,
         )
+        self._jobs.hand_on_with(config.group, view, catalog)  # jobs are handed on alike, to job partitions
 
     def _stop_handoff(self) -> None:
         if self._presence_view is not None:

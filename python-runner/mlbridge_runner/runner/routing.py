@@ -15,14 +15,18 @@ call is re-produced to one of that runner's partitions (:mod:`.handoff`).
   call has made :data:`MAX_HOPS` hops.
 
 The hop state travels in Kafka record headers of the re-produced request (clients never set them).
+Both lanes decide alike: calls go to a runner's request partitions (``callPartitions``), jobs to
+its job request partitions (``jobPartitions``, jobs/lane.py) — :class:`Lane` says which, and how its
+log events are named.
 """
 
 from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import Iterable, Sequence, Union
+from typing import Callable, Iterable, Sequence, Union
 
+from .. import events
 from ..presence.records import PresenceRecord
 
 #: Record headers of a handed-on request.
@@ -34,6 +38,24 @@ OWN_HEADERS = frozenset({HOPS_HEADER, REFUSED_BY_HEADER, TARGET_HEADER})
 MAX_HOPS = 4
 
 Headers = list[tuple[str, bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    """What differs between handing on a call and a job: which of a live runner's partitions it may
+    go to, and the names of the log events (held, handed on, refusal answered)."""
+
+    name: str
+    partitions: Callable[[PresenceRecord], Sequence[int]]
+    held_event: str
+    handed_on_event: str
+    not_handed_on_event: str
+
+
+CALL_LANE = Lane("call", lambda r: r.call_partitions, events.CALL_HELD, events.CALL_HANDED_ON, events.CALL_NOT_HANDED_ON)
+#: DEBUG ``job.handed_on`` / ``job.held``, INFO/DEBUG ``job.not_handed_on``: the fields of their
+#: ``call.*`` twins (events.py), for a job request on the job lane.
+JOB_LANE = Lane("job", lambda r: r.job_partitions, "job.held", "job.handed_on", "job.not_handed_on")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +132,15 @@ def route(
     presence_ready: bool = True,
     avoid: Iterable[str] = (),
     max_hops: int = MAX_HOPS,
+    lane: Lane = CALL_LANE,
 ) -> Decision:
     """The decision for a request to ``pipeline`` that ``me`` cannot serve.
 
     ``runners``: presence records (any liveness); ``preferred``: the runner the catalogue names for
     the call's version; ``announcing``: runners that published the pipeline to the catalogue moments
     ago and may not have announced their presence yet; ``avoid``: runners whose presence is known to
-    be stale (a request sent to them reached us)."""
+    be stale (a request sent to them reached us); ``lane``: whose partitions ``my_partitions`` are and
+    which of the other runners' partitions the request may go to."""
     if hops.count >= max_hops:
         return Answer(f"handed on {hops.count} times without finding a runner that can serve it")
     mine = set(my_partitions)
@@ -128,7 +152,7 @@ def route(
         if record.id in refused or record.group != group or pipeline not in record.pipelines or not record.live(now_ms):
             continue
         holders.append(record)
-        partitions = [p for p in record.call_partitions if p not in mine]
+        partitions = [p for p in lane.partitions(record) if p not in mine]
         if partitions and record.id not in avoided:
             reachable.append((record, partitions))
     if reachable:
@@ -151,4 +175,4 @@ def route(
     return Answer("no live runner has it")
 
 
-__all__ = ["Answer", "Decision", "Forward", "Hold", "Hops", "MAX_HOPS", "route"]
+__all__ = ["Answer", "CALL_LANE", "Decision", "Forward", "Hold", "Hops", "JOB_LANE", "Lane", "MAX_HOPS", "route"]
