@@ -26,7 +26,7 @@ class BlobStore(Protocol):
         for a name, e.g. a model version, get one winner). Raises :class:`~.errors.BlobExists`."""
         ...
 
-    def get(self, uri: str, size: int, sha256: str) -> bytearray:
+    def get(self, uri: str, size: int, sha256: str) -> bytes | bytearray:
         """Read a blob whole into one buffer, checking length and SHA-256 as it streams in.
         Raises :class:`~.errors.BlobStoreError`."""
         ...
