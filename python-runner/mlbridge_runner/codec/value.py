@@ -114,7 +114,10 @@ def encode_value_python(value: Any, root: str = "$") -> bytes:
         _write(out, value, 0)
     except _Problem as problem:
         raise ValueNotEncodable(_format_path(root, problem.segments), problem.problem) from None
-    return ExtendedValueBody(out) if out.extended else bytes(out)
+    if not out.extended:
+        return bytes(out)
+    # ExtendedValueBody(out) copies a tensor's bytes twice (see _value_accel.c, extended_body).
+    return ExtendedValueBody(out) if _extended_body is None else _extended_body(ExtendedValueBody, out)
 
 
 def _write(out: bytearray, value: Any, depth: int) -> None:
@@ -397,5 +400,7 @@ def _load_accel() -> ModuleType | None:
 
 
 _accel: Final = _load_accel()
+#: A build of _value_accel.c from before extended_body lacks it: the constructor then copies twice.
+_extended_body: Final = getattr(_accel, "extended_body", None)
 #: Whether the C fast path is in use.
 ACCELERATED: Final = _accel is not None

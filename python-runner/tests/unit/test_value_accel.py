@@ -307,3 +307,51 @@ def test_no_path_leaks_objects():
     before = sys.getallocatedblocks()
     exercise()
     assert sys.getallocatedblocks() - before < 200
+
+
+@needs_accel
+@pytest.mark.parametrize("size", [0, 1, 100, 4 << 20])
+def test_extended_body_is_the_subclass_built_with_one_copy(size):
+    from mlbridge_runner.codec.value_data import ExtendedValueBody
+
+    source = bytearray(os.urandom(size))
+    body = accel.extended_body(ExtendedValueBody, source)
+    expected = ExtendedValueBody(source)
+    assert type(body) is ExtendedValueBody
+    assert body == expected and len(body) == size
+    assert hash(body) == hash(bytes(source))  # not a stale cached hash
+    source[:1] = b"z"  # a copy, not a view
+    assert body == expected
+    assert accel.extended_body(ExtendedValueBody, memoryview(expected)) == expected
+
+
+@needs_accel
+def test_extended_body_refuses_what_it_cannot_build():
+    class WithDict(bytes):  # a subclass with an instance dict: not the layout of bytes
+        pass
+
+    with pytest.raises(TypeError):
+        accel.extended_body(WithDict, b"abc")
+    with pytest.raises(TypeError):
+        accel.extended_body(str, b"abc")
+    with pytest.raises(TypeError):
+        accel.extended_body(bytes)
+    with pytest.raises(TypeError):
+        accel.extended_body(bytes, 5)
+
+
+@needs_accel
+def test_extended_body_does_not_leak():
+    from mlbridge_runner.codec.value_data import ExtendedValueBody
+
+    source = bytearray(b"q" * 1000)
+    for _ in range(2000):
+        accel.extended_body(ExtendedValueBody, source)
+    before = sys.getallocatedblocks()
+    for _ in range(2000):
+        accel.extended_body(ExtendedValueBody, source)
+        try:
+            accel.extended_body(bytes, 5)  # not a buffer: refused after the type checks
+        except TypeError:
+            pass
+    assert sys.getallocatedblocks() - before < 200
