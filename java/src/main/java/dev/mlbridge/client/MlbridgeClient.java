@@ -13,7 +13,6 @@ import dev.mlbridge.client.errors.ErrorCodes;
 import dev.mlbridge.client.errors.InvalidArgumentsException;
 import dev.mlbridge.client.errors.InvocationTimeoutException;
 import dev.mlbridge.client.errors.MlbridgeException;
-import dev.mlbridge.client.errors.RemoteCause;
 import dev.mlbridge.client.errors.RemoteErrorDetails;
 import dev.mlbridge.client.errors.RequestTooLargeException;
 import dev.mlbridge.client.jobs.Job;
@@ -23,7 +22,6 @@ import dev.mlbridge.client.jobs.JobStatus;
 import dev.mlbridge.client.jobs.SubmitOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +38,7 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -127,18 +123,8 @@ public final class MlbridgeClient implements AutoCloseable {
      * @throws BrokerUnreachableException when the brokers do not answer within the connect timeout
      */
     public static MlbridgeClient connect(ClientOptions options) {
-        Properties common = options.kafka();
-        common.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.brokers());
-        Properties adminProps = new Properties();
-        adminProps.putAll(common);
-        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, options.clientId() + "-admin");
-        Properties producerProps = new Properties();
-        producerProps.putAll(common);
-        producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, options.clientId());
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        // A call is latency-bound: no artificial wait (kafka-clients 4 defaults to 5 ms).
-        producerProps.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "0");
-        producerProps.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(options.connectTimeout().toMillis()));
+        Properties adminProps = KafkaSettings.admin(options);
+        Properties producerProps = KafkaSettings.producer(options);
         Admin admin = null;
         KafkaProducer<byte[], byte[]> producer = null;
         MlbridgeClient client = null;
@@ -331,7 +317,7 @@ public final class MlbridgeClient implements AutoCloseable {
         if (reply.status() == ReplyEnvelope.Status.ERROR) {
             RemoteErrorDetails details = reply.error() == null
                     ? new RemoteErrorDetails(ErrorCodes.INTERNAL, "MissingError", "The runner replied ERROR without error details", "", false, List.of())
-                    : details(reply.error());
+                    : RemoteErrorDetails.of(reply.error());
             call.future.completeExceptionally(ErrorCodes.fromReply(reply.id(), call.pipeline, details, reply.runner()));
             return;
         }
@@ -343,14 +329,6 @@ public final class MlbridgeClient implements AutoCloseable {
             return;
         }
         call.future.complete(result);
-    }
-
-    private static RemoteErrorDetails details(ReplyEnvelope.Error error) {
-        List<RemoteCause> causes = new ArrayList<>();
-        for (ReplyEnvelope.Cause cause : error.causes()) {
-            causes.add(new RemoteCause(cause.type(), cause.message()));
-        }
-        return new RemoteErrorDetails(error.code(), error.type(), error.message(), error.traceback(), error.retryable(), causes);
     }
 
     /**

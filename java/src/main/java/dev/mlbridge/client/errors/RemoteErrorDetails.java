@@ -1,5 +1,6 @@
 package dev.mlbridge.client.errors;
 
+import dev.mlbridge.client.codec.ReplyEnvelope;
 import java.util.List;
 
 /**
@@ -10,6 +11,12 @@ import java.util.List;
 public record RemoteErrorDetails(String code, String type, String message, String traceback, boolean retryable, List<RemoteCause> causes) {
     public RemoteErrorDetails {
         causes = List.copyOf(causes);
+    }
+
+    /** The details a reply's (or a job record's) RemoteError carries. */
+    public static RemoteErrorDetails of(ReplyEnvelope.Error error) {
+        List<RemoteCause> causes = error.causes().stream().map(c -> new RemoteCause(c.type(), c.message())).toList();
+        return new RemoteErrorDetails(error.code(), error.type(), error.message(), error.traceback(), error.retryable(), causes);
     }
 
     /** Details of a problem the client found itself (nothing was sent). */

@@ -2,9 +2,7 @@ package dev.mlbridge.client.jobs;
 
 import dev.mlbridge.client.codec.JobRecord;
 import dev.mlbridge.client.codec.ReplyEnvelope;
-import dev.mlbridge.client.errors.RemoteCause;
 import dev.mlbridge.client.errors.RemoteErrorDetails;
-import java.util.List;
 
 /**
  * A job's state as the job state topic holds it (the TypeScript client's {@code JobStatus}). Times
@@ -39,11 +37,7 @@ public record JobStatus(
     }
 
     static RemoteErrorDetails details(ReplyEnvelope.Error e) {
-        if (e == null) {
-            return null;
-        }
-        List<RemoteCause> causes = e.causes().stream().map(c -> new RemoteCause(c.type(), c.message())).toList();
-        return new RemoteErrorDetails(e.code(), e.type(), e.message(), e.traceback(), e.retryable(), causes);
+        return e == null ? null : RemoteErrorDetails.of(e);
     }
 
     public boolean terminal() {
