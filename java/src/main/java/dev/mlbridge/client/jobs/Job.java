@@ -122,16 +122,19 @@ public final class Job {
                 return;
             }
             JobRecord r = event.record();
-            // A runner taking the job over may count its reports from zero again.
-            if (r.attempt() > last[1] && r.progressSeq() < last[0]) {
-                last[0] = 0;
-            }
-            last[1] = Math.max(last[1], r.attempt());
-            if (r.progressSeq() > last[0]) {
-                last[0] = r.progressSeq();
-                JobProgressEvent progress = JobProgressEvent.of(r);
-                if (progress != null) {
-                    listener.accept(progress);
+            // Records arrive on the job thread and, for this client's own writes, on the writer's.
+            synchronized (last) {
+                // A runner taking the job over may count its reports from zero again.
+                if (r.attempt() > last[1] && r.progressSeq() < last[0]) {
+                    last[0] = 0;
+                }
+                last[1] = Math.max(last[1], r.attempt());
+                if (r.progressSeq() > last[0]) {
+                    last[0] = r.progressSeq();
+                    JobProgressEvent progress = JobProgressEvent.of(r);
+                    if (progress != null) {
+                        listener.accept(progress);
+                    }
                 }
             }
         });
