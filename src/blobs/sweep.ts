@@ -9,8 +9,12 @@ export const JOB_BLOB_PREFIX = 'job-';
 /** Model versions (`model-…` names, written by runners) are never swept: a record on the model topic names them. */
 export const MODEL_BLOB_PREFIX = 'model-';
 
-/** The age past which the blob `name` is swept (infinite for model versions). */
+/**
+ * The age past which the blob `name` is swept (infinite for model versions; a write left half done
+ * by a process that died, `….partial`, goes with the calls' age whatever its name).
+ */
 export function sweepAge(name: string, olderThanMs: number, jobOlderThanMs: number | undefined): number {
+	if (name.endsWith('.partial')) return olderThanMs;
 	if (name.startsWith(MODEL_BLOB_PREFIX)) return Number.POSITIVE_INFINITY;
 	return name.startsWith(JOB_BLOB_PREFIX) ? Math.max(olderThanMs, jobOlderThanMs ?? DEFAULT_JOB_BLOB_AGE_MS) : olderThanMs;
 }

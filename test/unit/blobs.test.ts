@@ -139,9 +139,10 @@ test('putNew is create-if-absent; the sweep keeps job blobs for their age and ne
 	assert.deepEqual(readdirSync(sub), ['model-m-v1'], 'no temporary file left behind');
 	await store.put('job-j-0000abcd.result', Buffer.from('job'));
 	await store.put('r-1.args', Buffer.from('call'));
+	writeFileSync(join(sub, 'model-m-v2.0badc0de.partial'), 'a model write whose process died');
 	const day = 24 * 3600;
 	for (const name of readdirSync(sub)) utimesSync(join(sub, name), Date.now() / 1000 - 2 * day, Date.now() / 1000 - 2 * day);
-	assert.equal(await store.sweep(60_000), 1, 'the call\'s blob; the job\'s is younger than 7 days');
+	assert.equal(await store.sweep(60_000), 2, 'the call\'s blob and the dead write; the job\'s is younger than 7 days');
 	for (const name of readdirSync(sub)) utimesSync(join(sub, name), Date.now() / 1000 - 30 * day, Date.now() / 1000 - 30 * day);
 	assert.equal(await store.sweep(60_000), 1, 'the job\'s, past 7 days');
 	assert.deepEqual(readdirSync(sub), ['model-m-v1']);

@@ -14,7 +14,10 @@ MODEL_BLOB_PREFIX: Final = "model-"
 
 
 def sweep_age(name: str, older_than_s: float, job_older_than_s: float | None) -> float:
-    """The age past which the blob ``name`` is swept (infinite for model versions)."""
+    """The age past which the blob ``name`` is swept (infinite for model versions; a write left
+    half done by a process that died, ``….partial``, goes with the calls' age whatever its name)."""
+    if name.endswith(".partial"):
+        return older_than_s
     if name.startswith(MODEL_BLOB_PREFIX):
         return float("inf")
     if name.startswith(JOB_BLOB_PREFIX):

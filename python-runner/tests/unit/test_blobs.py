@@ -168,10 +168,11 @@ def test_put_new_is_create_if_absent_and_models_are_never_swept(tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model-m-v1"], "no temporary file left behind"
     store.put("job-j-0000abcd.result", b"job")
     store.put("r-1.args", b"call")
+    (tmp_path / "model-m-v2.0badc0de.partial").write_bytes(b"a model write whose process died")
     old = time.time() - 30 * 24 * 3600
     for path in tmp_path.iterdir():
         os.utime(path, (old, old))
-    assert store.sweep(60) == 2, "the call's and (past 7 days) the job's, never the model version"
+    assert store.sweep(60) == 3, "the call's, the job's (past 7 days), a dead write's; never the model version"
     assert [p.name for p in tmp_path.iterdir()] == ["model-m-v1"]
 
 
