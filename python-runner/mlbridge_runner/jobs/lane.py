@@ -359,6 +359,7 @@ class JobLane(LaneCancellation, LaneOffsets, LaneHandOn):
         if self._terminal(run.claim, record, run.pool_job.trace):
             self._running.pop(run.id, None)
             self._unwritten.pop(run.id, None)
+            self._last_recheck = 0.0  # a worker is free: a waiting job starts on this pass, not up to 1 s later
         else:
             self._unwritten[run.id] = (run, record)
 
