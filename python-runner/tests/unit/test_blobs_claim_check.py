@@ -4,7 +4,7 @@ refused with BLOB_UNAVAILABLE; a large result leaves as a reference."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -87,3 +87,35 @@ def test_without_a_store_a_reference_is_refused(monkeypatch: pytest.MonkeyPatch)
         assert "MLBRIDGE_BLOB_STORE" in rejected.value.error.message
     finally:
         claim_check.cache_clear()
+
+
+def test_a_refused_blob_is_dead_lettered_with_the_request_and_its_reference() -> None:
+    """The record the consume loop sends beside its BLOB_UNAVAILABLE reply (runner/dlq.py)."""
+    from mlbridge_runner.blobs import BLOB_REF_REFERENCE, BlobRef, decode_blob_ref, encode_blob_ref
+    from mlbridge_runner.codec.envelopes import RequestEnvelope, decode_request
+    from mlbridge_runner.runner.dlq import DeadLetters
+    from mlbridge_runner.runner.offsets import Ticket
+
+    sent: list[dict] = []
+
+    class Producer:
+        def produce(self, topic: str, **record: Any) -> None:
+            sent.append({"topic": topic, **record})
+            record["on_delivery"](None, None)  # delivered
+
+    settled: list[object] = []
+    ref = BlobRef("file:///blobs/r-1.args", 2_000_000, "a" * 64, "crc64:0011")
+    request = RequestEnvelope("r-1", "size", encode_blob_ref(ref), BLOB_REF_REFERENCE, "replies")
+    DeadLetters(Producer(), "calls.dlq", settled.append).send_refused(  # type: ignore[arg-type]
+        request, Ticket("calls", 3, 41, 1), "blob-unavailable", "BlobMissing: file:///blobs/r-1.args: no such blob"
+    )
+    [letter] = sent
+    headers = dict(letter["headers"])
+    assert letter["topic"] == "calls.dlq" and letter["key"] == b"r-1"
+    assert headers["mlbridge.dlq.reason"] == b"blob-unavailable"
+    assert headers["mlbridge.dlq.error"].startswith(b"BlobMissing: ")
+    assert headers["mlbridge.request.id"] == b"r-1"
+    assert (headers["mlbridge.source.topic"], headers["mlbridge.source.partition"], headers["mlbridge.source.offset"]) == (b"calls", b"3", b"41")
+    copy = decode_request(letter["value"])
+    assert copy.id == "r-1" and copy.args_schema == BLOB_REF_REFERENCE and decode_blob_ref(copy.args) == ref
+    assert settled == [None], "the reply settles the ticket, not the dead letter"
