@@ -119,9 +119,13 @@ public final class Job {
         Runnable[] unwatch = {null};
         unwatch[0] = store.watch(id, event -> {
             if (event.kind() != JobStore.Event.Kind.RECORD) {
+                stop(unwatch);
                 return;
             }
             JobRecord r = event.record();
+            if (r.state().terminal()) {
+                stop(unwatch);
+            }
             // Records arrive on the job thread and, for this client's own writes, on the writer's.
             synchronized (last) {
                 // A runner taking the job over may count its reports from zero again.
@@ -139,6 +143,12 @@ public final class Job {
             }
         });
         return unwatch[0]::run;
+    }
+
+    private static void stop(Runnable[] unwatch) {
+        if (unwatch[0] != null) {
+            unwatch[0].run();
+        }
     }
 
     /** As {@code client.cancel(id)}: the state after the cancellation was written. */
