@@ -62,6 +62,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class MlbridgeClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(MlbridgeClient.class.getName());
+    /** How long a typed result waits for its schema to appear in the catalogue, as the TS client. */
+    private static final long SCHEMA_WAIT_MS = 5000;
 
     private final ClientOptions options;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -310,7 +312,9 @@ public final class MlbridgeClient implements AutoCloseable {
             }
             return;
         }
-        Pending call = pending.remove(reply.id());
+        // Left pending until its future completes (which removes it), so close() fails a call still
+        // waiting for its result schema.
+        Pending call = pending.get(reply.id());
         if (call == null) {
             return;
         }
@@ -321,14 +325,24 @@ public final class MlbridgeClient implements AutoCloseable {
             call.future.completeExceptionally(ErrorCodes.fromReply(reply.id(), call.pipeline, details, reply.runner()));
             return;
         }
-        Object result;
+        complete(call, reply, System.currentTimeMillis() + SCHEMA_WAIT_MS);
+    }
+
+    /** Read the result, waiting (off the reply thread, bounded) for a typed result schema the catalogue has not shown yet. */
+    private void complete(Pending call, ReplyEnvelope reply, long waitUntilMs) {
+        if (!results.knows(reply.resultSchema()) && System.currentTimeMillis() < waitUntilMs && !call.future.isDone()) {
+            try {
+                timers.schedule(() -> complete(call, reply, waitUntilMs), 100, TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // close() fails the call
+            }
+        }
         try {
-            result = results.read(reply.id(), call.pipeline, reply.runner(), reply.result(), reply.resultSchema(), false);
+            call.future.complete(results.read(reply.id(), call.pipeline, reply.runner(), reply.result(), reply.resultSchema(), false));
         } catch (MlbridgeException e) {
             call.future.completeExceptionally(e);
-            return;
         }
-        call.future.complete(result);
     }
 
     /**

@@ -29,6 +29,16 @@ final class ResultReader {
         this.claimCheck = claimCheck;
     }
 
+    /**
+     * Whether {@link #read} can read a body named {@code ref} now: the generic Value, a blob
+     * reference, or a typed schema the catalogue has published (a runner's new version may reach
+     * its callers before the catalogue does).
+     */
+    boolean knows(String ref) {
+        return catalog == null || WireSchemas.VALUE.ref().equals(ref) || WireSchemas.VALUE_V2.ref().equals(ref)
+                || WireSchemas.BLOB_REF.ref().equals(ref) || catalog.schema(ref).isPresent();
+    }
+
     /** @param args the body is a call's arguments (read as the pipeline's args schema), not its result */
     Object read(String requestId, String pipeline, String runner, byte[] body, String ref, boolean args) {
         if (WireSchemas.BLOB_REF.ref().equals(ref)) {
