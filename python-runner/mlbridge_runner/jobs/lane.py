@@ -288,9 +288,10 @@ class JobLane(LaneCancellation, LaneOffsets, LaneHandOn):
         try:
             call = self._dispatcher.prepare(request)
         except Rejected as rejected:
-            if self._offer(claim, rejected):  # a runner that has it takes it; the record stays as it is
+            taken = self._offer(claim, rejected)
+            if taken is not False:  # a runner that has it takes it (the record stays as it is), or soon may
                 observer.dropped(span)
-                return True
+                return taken is True
             failed = terminal_record(replace(base, attempt=attempt, runner=self._identity), FAILED, rejected.error)
             if self._terminal(claim, failed, span):
                 if rejected.dead_letter is not None and self._refused is not None:

@@ -18,6 +18,7 @@ threads write progress through it) and reach the lane's thread through a queue.
 from __future__ import annotations
 
 import queue
+import time
 from collections import deque
 from typing import TYPE_CHECKING, Callable
 
@@ -56,6 +57,14 @@ class LaneHandOn:
     _settle: Callable[[Ticket], None]  # LaneOffsets's (an annotation, not a stub that could shadow it)
     #: Set by :meth:`hand_on_with` (None: refusals are written at once, as before rolling upgrades).
     _handoff: HandOn | None = None
+    #: Until then (monotonic) a job to hand on waits for :meth:`hand_on_with` instead of failing:
+    #: the lane starts moments before the runner has read the presence topic.
+    _hand_on_expected_until = 0.0
+
+    def expect_hand_on(self, within_s: float) -> None:
+        """The runner will call :meth:`hand_on_with` within ``within_s``: until then, jobs to hand
+        on wait (a job read in that window must not fail for want of the presence view)."""
+        self._hand_on_expected_until = time.monotonic() + within_s
 
     def hand_on_with(self, group: str, presence: Presence, catalogue: Catalogue | None) -> None:
         """Hand refused jobs on from now on (called from the consume loop's thread once the
@@ -74,11 +83,14 @@ class LaneHandOn:
             lane=JOB_LANE,
         )
 
-    def _offer(self, claim: Claim, rejected: Rejected) -> bool:
-        """Whether a refused job was taken to be handed on (else: write its refusal now)."""
+    def _offer(self, claim: Claim, rejected: Rejected) -> bool | None:
+        """Whether a refused job was taken to be handed on (``False``: write its refusal now;
+        ``None``: decide it again later, the runner cannot hand jobs on yet)."""
         handoff = self._handoff
-        if handoff is None or claim.handed_back or not rejected.hand_on or claim.record is None:
+        if claim.handed_back or not rejected.hand_on or claim.record is None:
             return False
+        if handoff is None:
+            return None if time.monotonic() < self._hand_on_expected_until else False
         self._handing[claim.ticket] = claim  # first: a produce that fails at once hands it back
         if handoff.offer(rejected, claim.request, claim.ticket, claim.record):
             return True

@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 #: at nice 10, 0.87× and 1.65× at nice 19, 0.95× with SCHED_IDLE too.
 JOB_NICENESS = 19
 
+#: How long a job to hand on may wait for the runner's presence view at start (it waits up to 5 s
+#: for the presence topic to be read, runner/handoff_calls.py).
+HAND_ON_EXPECTED_SECONDS = 15.0
+
 #: Partitions of the job topics when a runner creates them.
 JOB_TOPIC_PARTITIONS = 6
 
@@ -112,8 +116,11 @@ class JobService:
             observer.watch_jobs(lambda: lane.running_count, processes, dead_letters)
 
     def start(self) -> None:
+        """Start the view and the lane; the runner then calls :meth:`hand_on_with` (within
+        HAND_ON_EXPECTED_SECONDS, once it has read the presence topic)."""
         self.view.start()
         if self.lane is not None:
+            self.lane.expect_hand_on(HAND_ON_EXPECTED_SECONDS)
             self.lane.start()
 
     def hand_on_with(self, group: str, presence: Presence, catalogue: Catalogue | None) -> None:

@@ -285,3 +285,13 @@ def test_without_presence_jobs_are_refused_as_before(lane: Any):
     lane._handoff = None
     take(lane)
     assert sent(lane) == [] and lane._writer.states() == ["FAILED"]
+
+
+def test_a_job_read_before_the_runner_has_read_presence_waits_for_it_instead_of_failing(lane: Any):
+    lane._handoff = None
+    lane.expect_hand_on(15.0)  # the runner attaches its presence view moments after the lane starts
+    take(lane)
+    assert sent(lane) == [] and lane._writer.written == [] and [c.request.id for c in lane._waiting] == ["j1"]
+    lane.hand_on_with("g", lane.presence, None)
+    lane._decide_waiting()
+    assert len(sent(lane)) == 1 and lane._writer.written == [] and not lane._waiting
