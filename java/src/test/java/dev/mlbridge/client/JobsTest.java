@@ -46,11 +46,11 @@ class JobsTest {
         markers = Files.createTempDirectory("mlbridge-java-jobs");
         client = MlbridgeClient.connect(options().build());
         runner = RunnerProcess.start(ClientTest.BROKERS, requestTopic, List.of("--cancel-grace", "1", "--job-concurrency", "2"), Map.of(),
-                Vectors.repo().resolve("test/fixtures/job_pipelines.py"));
+                Vectors.repo().resolve("test/fixtures/job_pipelines.py"), Vectors.repo().resolve("test/fixtures/typed_pipelines.py"));
     }
 
     static ClientOptions.Builder options() {
-        return ClientOptions.builder().brokers(ClientTest.BROKERS).requestTopic(requestTopic).requestPartitions(4);
+        return ClientOptions.builder().brokers(ClientTest.BROKERS).requestTopic(requestTopic).requestPartitions(4).catalogTopic(requestTopic + ".catalog");
     }
 
     @AfterAll
@@ -167,6 +167,22 @@ class JobsTest {
         Thread.sleep(1000);
         assertEquals(List.of(), lines(marker));
         assertEquals(JobRecord.State.CANCELLED, client.job(queued.id()).status().state());
+    }
+
+    @Test
+    void aTypedPipelineSubmittedAsAJobTakesAndGivesItsOwnSchema() throws Exception {
+        waitFor(() -> client.describe("typed_train").isPresent() && client.describe("train_steps").isPresent(), 30_000);
+        assertEquals("JOB", client.describe("train_steps").orElseThrow().lane());
+        Job job = client.submit("typed_train", Map.of("dataset", "cpu", "config", Map.of("epochs", 3, "optimizer", "SGD", "layers", List.of(4)), "mode", "full"));
+        Map<?, ?> result = (Map<?, ?>) job.result().get(60, TimeUnit.SECONDS);
+        assertEquals("cpu-sgd-3", result.get("model_id"));
+        assertEquals(java.time.Instant.parse("2024-01-02T03:04:05.678Z"), result.get("trained_at"));
+        assertEquals(List.of(1.0, 0.5, 0.333333), result.get("history"));
+        // The arguments as written: the schema's defaults filled in.
+        Map<?, ?> args = (Map<?, ?>) job.args();
+        assertEquals(Map.of("epochs", 3L, "learning_rate", 0.01, "optimizer", "SGD", "layers", List.of(4L)), args.get("config"));
+        assertEquals("full", args.get("mode"));
+        assertTrue(args.containsKey("tags") && args.get("tags") == null, "args " + args);
     }
 
     @Test
