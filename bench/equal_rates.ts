@@ -19,7 +19,7 @@ const envNumber = (name: string, full: number, smokeValue: number, smoke: boolea
 
 export type EqualRatesConfig = {
 	rungs: string[]; rates: number[]; rounds: number; minCalls: number; minSeconds: number; maxSeconds: number; warmup: number;
-	idleSeconds: number; idleRounds: number;
+	idleSeconds: number; idleRounds: number; idleSettle: number;
 };
 
 export function equalRatesConfig(smoke: boolean, peers: boolean): EqualRatesConfig {
@@ -33,6 +33,7 @@ export function equalRatesConfig(smoke: boolean, peers: boolean): EqualRatesConf
 		warmup: envNumber('BENCH_EQ_WARMUP', 300, 50, smoke),
 		idleSeconds: envNumber('BENCH_IDLE_SECONDS', 8, 1, smoke),
 		idleRounds: envNumber('BENCH_IDLE_ROUNDS', 2, 1, smoke),
+		idleSettle: smoke ? 0.5 : 3,
 	};
 }
 
@@ -159,7 +160,7 @@ export async function idleCost(cfg: EqualRatesConfig, env: Record<string, string
 		const b0 = cpuMs(pids);
 		await new Promise(resolve => setTimeout(resolve, cfg.idleSeconds * 1000));
 		const brokerBaseMsPerS = (cpuMs(pids) - b0) / cfg.idleSeconds;
-		const r = await runChild<IdleResult>({mode: 'idle', rung: 'mlbridge', seconds: cfg.idleSeconds, settle: 3}, env);
+		const r = await runChild<IdleResult>({mode: 'idle', rung: 'mlbridge', seconds: cfg.idleSeconds, settle: cfg.idleSettle}, env);
 		perRound.push({...r, brokerBaseMsPerS});
 		log(`idle ${round + 1}/${cfg.idleRounds}: client ${fmt(r.clientMsPerS, 1)} ms/s, runner ${fmt(r.workerMsPerS, 1)} ms/s, broker ${fmt(r.brokerMsPerS, 1)} ms/s (alone ${fmt(brokerBaseMsPerS, 1)})`);
 	}
