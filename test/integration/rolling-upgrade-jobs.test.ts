@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {Kafka, logLevel} from 'kafkajs';
-import {readRunnerPresence, UnknownPipelineError, type PipelineClient, type RunnerProcess, type UntypedPipelines} from '../../src/index.js';
+import {readRunnerPresence, RunnerProcess, UnknownPipelineError, type Job, type PipelineClient, type UntypedPipelines} from '../../src/index.js';
 import {decodeJobRecord, type JobRecord} from '../../src/jobs/job-record.js';
 import {brokers, fixturesDir, uniqueName} from '../helpers/harness.js';
 import {createTypedStack, type TypedStack} from '../helpers/typed-stack.js';
@@ -61,6 +61,30 @@ async function readAll(topic: string): Promise<Buffer[]> {
 	return values;
 }
 
+/**
+ * The state history of every job in `ids`: QUEUED first, then RUNNING and SUCCEEDED written by
+ * `runner` only (never FAILED, never RUNNING elsewhere), one attempt.
+ */
+async function ranOnlyOn(requestTopic: string, ids: string[], runner: string): Promise<void> {
+	const wanted = new Set(ids);
+	const history = new Map<string, JobRecord[]>();
+	for (const value of await readAll(`${requestTopic}.jobs.state`)) {
+		const record = decodeJobRecord(value);
+		if (wanted.has(record.id)) history.set(record.id, [...history.get(record.id) ?? [], record]);
+	}
+
+	assert.equal(history.size, wanted.size);
+	for (const [id, records] of history) {
+		const states = records.map(r => r.state).join(' → ');
+		assert.ok(!states.includes('FAILED'), `${id}: ${states}`);
+		assert.equal(records[0]?.state, 'QUEUED', `${id}: ${states}`);
+		assert.equal(records.at(-1)?.state, 'SUCCEEDED', `${id}: ${states}`);
+		const runners = new Set(records.filter(r => r.state !== 'QUEUED').map(r => r.runner));
+		assert.deepEqual([...runners], [runner], `${id} ran on ${[...runners].join(', ')}`);
+		assert.ok(records.every(r => r.attempt <= 1), `${id}: attempts ${records.map(r => r.attempt).join(',')}`);
+	}
+}
+
 async function topicCount(topic: string): Promise<number> {
 	const admin = new Kafka({brokers, clientId: uniqueName('h9-count'), logLevel: logLevel.NOTHING}).admin();
 	await admin.connect();
@@ -106,24 +130,7 @@ describe('jobs with runners of two code versions in one group (rolling upgrade)'
 		assert.ok(records > JOBS, `${records} job request records for ${JOBS} jobs: nothing was handed on`);
 		assert.ok(records < 2 * JOBS, `${records} job request records for ${JOBS} jobs: more than one hop each`);
 
-		// The state history of every job: QUEUED, then RUNNING and SUCCEEDED by the new runner only.
-		const ids = new Set(jobs.map(job => job.id));
-		const history = new Map<string, JobRecord[]>();
-		for (const value of await readAll(`${stack.requestTopic}.jobs.state`)) {
-			const record = decodeJobRecord(value);
-			if (ids.has(record.id)) history.set(record.id, [...history.get(record.id) ?? [], record]);
-		}
-
-		assert.equal(history.size, JOBS);
-		for (const [id, records] of history) {
-			const states = records.map(r => r.state);
-			assert.ok(!states.includes('FAILED'), `${id}: ${states.join(' → ')}`);
-			assert.equal(states[0], 'QUEUED', `${id}: ${states.join(' → ')}`);
-			assert.equal(states.at(-1), 'SUCCEEDED', `${id}: ${states.join(' → ')}`);
-			const runners = new Set(records.filter(r => r.state !== 'QUEUED').map(r => r.runner));
-			assert.deepEqual([...runners], [newId], `${id} ran on ${[...runners].join(', ')}`);
-			assert.ok(records.every(r => r.attempt <= 1), `${id}: attempts ${records.map(r => r.attempt).join(',')}`);
-		}
+		await ranOnlyOn(stack.requestTopic, jobs.map(job => job.id), newId);
 	});
 
 	test('a v2 argument the v1 runner would drop is never lost on the job lane either: every score counts its bonus', async () => {
@@ -140,6 +147,33 @@ describe('jobs with runners of two code versions in one group (rolling upgrade)'
 		}
 
 		assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms: refused names were held`);
+	});
+
+	test('an old runner SIGKILLed just after it handed a job on (stored offsets not committed yet): every job still SUCCEEDED, once, on the new runner', async () => {
+		const doomed = await RunnerProcess.start({
+			pipelines: [oldCode], brokers, requestTopic: stack.requestTopic, group: `${stack.requestTopic}.runners`, concurrency: 2,
+			extraArgs: ['--partitions', '4', '--catalog-topic', stack.catalogTopic], logLevel: 'debug',
+		});
+		stack.runners.push(doomed);
+		await jobLanesServing(stack.requestTopic, 3);
+		const handedOn = doomed.waitFor('job.handed_on');
+		const jobs: Array<Job<unknown>> = [];
+		let killed = false;
+		void handedOn.then(async () => {
+			killed = true;
+			await doomed.kill();
+		});
+		// Submit in small waves until the kill, then a few more waves: jobs span the crash and the rebalance.
+		for (let wave = 0; wave < 40 && (!killed || wave < 4); wave++) {
+			jobs.push(...await Promise.all(Array.from({length: 4}, async (_, i) => client.submit('fresh', {x: jobs.length + i}))));
+			await new Promise(resolve => setTimeout(resolve, killed ? 250 : 50));
+		}
+
+		assert.ok(killed, 'the old runner handed nothing on');
+		const results = await Promise.allSettled(jobs.map(async job => job.result({timeoutMs: 90_000})));
+		assert.deepEqual(results.flatMap((r, i) => r.status === 'rejected' ? [`${i}: ${String(r.reason)}`] : []), []);
+		results.forEach((r, i) => assert.deepEqual(r, {status: 'fulfilled', value: 2 * i}));
+		await ranOnlyOn(stack.requestTopic, jobs.map(job => job.id), newId);
 	});
 
 	test('with the new runner stopped (its presence retired), a job to its pipeline fails UnknownPipelineError from the old one', async () => {
