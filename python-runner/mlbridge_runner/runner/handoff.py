@@ -10,7 +10,8 @@ produce is acknowledged (with ``--transactional``: in the same transaction as th
 runner that dies before that leaves the original to the partition's next owner, which decides
 again: at least once, never lost. Kafka only; any client (TypeScript, Java, …) gets this for free.
 
-Loop thread only.
+The job lane hands jobs on with an instance of its own (``lane=JOB_LANE``, jobs/lane_handoff.py).
+Each instance is used from its lane's thread only (the consume loop's, or the job lane's).
 """
 
 from __future__ import annotations
