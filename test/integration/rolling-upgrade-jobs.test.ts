@@ -62,10 +62,10 @@ async function readAll(topic: string): Promise<Buffer[]> {
 }
 
 /**
- * The state history of every job in `ids`: QUEUED first, then RUNNING and SUCCEEDED written by
- * `runner` only (never FAILED, never RUNNING elsewhere), one attempt.
+ * The state history of every job in `ids`: QUEUED first, then RUNNING and SUCCEEDED written by one
+ * runner only, one of `runners` (never FAILED, never RUNNING on two), one attempt.
  */
-async function ranOnlyOn(requestTopic: string, ids: string[], runner: string): Promise<void> {
+async function ranOnceOn(requestTopic: string, ids: string[], runners: string[]): Promise<void> {
 	const wanted = new Set(ids);
 	const history = new Map<string, JobRecord[]>();
 	for (const value of await readAll(`${requestTopic}.jobs.state`)) {
@@ -79,8 +79,8 @@ async function ranOnlyOn(requestTopic: string, ids: string[], runner: string): P
 		assert.ok(!states.includes('FAILED'), `${id}: ${states}`);
 		assert.equal(records[0]?.state, 'QUEUED', `${id}: ${states}`);
 		assert.equal(records.at(-1)?.state, 'SUCCEEDED', `${id}: ${states}`);
-		const runners = new Set(records.filter(r => r.state !== 'QUEUED').map(r => r.runner));
-		assert.deepEqual([...runners], [runner], `${id} ran on ${[...runners].join(', ')}`);
+		const ranOn = [...new Set(records.filter(r => r.state !== 'QUEUED').map(r => r.runner))];
+		assert.ok(ranOn.length === 1 && runners.includes(ranOn[0] ?? ''), `${id} ran on ${ranOn.join(', ')}`);
 		assert.ok(records.every(r => r.attempt <= 1), `${id}: attempts ${records.map(r => r.attempt).join(',')}`);
 	}
 }
@@ -95,15 +95,16 @@ async function topicCount(topic: string): Promise<number> {
 
 describe('jobs with runners of two code versions in one group (rolling upgrade)', {timeout: 240_000}, () => {
 	let stack: TypedStack;
-	let v2: RunnerProcess;
 	let newId = '';
+	let joinerId = '';
+	const newRunners: RunnerProcess[] = [];
 	let oldId = '';
 	let client: PipelineClient<UntypedPipelines>;
 
 	before(async () => {
 		stack = createTypedStack('upgrade-jobs');
 		await stack.startRunner(oldCode);
-		v2 = await stack.startRunner(newCode);
+		newRunners.push(await stack.startRunner(newCode));
 		await jobLanesServing(stack.requestTopic, 2);
 		const live = await readRunnerPresence({brokers, requestTopic: stack.requestTopic});
 		newId = live.find(r => r.pipelines.includes('fresh'))?.id ?? '';
@@ -130,7 +131,7 @@ describe('jobs with runners of two code versions in one group (rolling upgrade)'
 		assert.ok(records > JOBS, `${records} job request records for ${JOBS} jobs: nothing was handed on`);
 		assert.ok(records < 2 * JOBS, `${records} job request records for ${JOBS} jobs: more than one hop each`);
 
-		await ranOnlyOn(stack.requestTopic, jobs.map(job => job.id), newId);
+		await ranOnceOn(stack.requestTopic, jobs.map(job => job.id), [newId]);
 	});
 
 	test('a v2 argument the v1 runner would drop is never lost on the job lane either: every score counts its bonus', async () => {
@@ -149,13 +150,38 @@ describe('jobs with runners of two code versions in one group (rolling upgrade)'
 		assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms: refused names were held`);
 	});
 
-	test('an old runner SIGKILLed just after it handed a job on (stored offsets not committed yet): every job still SUCCEEDED, once, on the new runner', async () => {
+	test('another new-version runner joining under job load (the job group rebalances): every job SUCCEEDED, once', async t => {
+		const jobs: Array<Job<unknown>> = [];
+		let joined = false;
+		const submitting = (async () => {
+			// Keep submitting until the newcomer's job lane serves, then a little longer.
+			for (let after = 0; !joined || after++ < 8;) {
+				jobs.push(...await Promise.all(Array.from({length: 4}, async (_, i) => client.submit('fresh', {x: jobs.length + i}))));
+				await new Promise(resolve => setTimeout(resolve, 100));
+			}
+		})();
+		const joiner = await stack.startRunner(newCode);
+		await jobLanesServing(stack.requestTopic, 3);
+		joined = true;
+		await submitting;
+		const results = await Promise.allSettled(jobs.map(async job => job.result({timeoutMs: 90_000})));
+		assert.deepEqual(results.flatMap((r, i) => r.status === 'rejected' ? [`${i}: ${String(r.reason)}`] : []), []);
+		results.forEach((r, i) => assert.deepEqual(r, {status: 'fulfilled', value: 2 * i}));
+		const live = await readRunnerPresence({brokers, requestTopic: stack.requestTopic});
+		joinerId = live.find(r => r.pid === joiner.pid)?.id ?? '';
+		assert.ok(joinerId !== '', JSON.stringify(live.map(r => [r.id, r.pid])));
+		await ranOnceOn(stack.requestTopic, jobs.map(job => job.id), [newId, joinerId]);
+		newRunners.push(joiner);
+		t.diagnostic(`${jobs.length} jobs across the join`);
+	});
+
+	test('an old runner SIGKILLed just after it handed a job on (stored offsets not committed yet): every job still SUCCEEDED, once, on a new runner', async t => {
 		const doomed = await RunnerProcess.start({
 			pipelines: [oldCode], brokers, requestTopic: stack.requestTopic, group: `${stack.requestTopic}.runners`, concurrency: 2,
 			extraArgs: ['--partitions', '4', '--catalog-topic', stack.catalogTopic], logLevel: 'debug',
 		});
 		stack.runners.push(doomed);
-		await jobLanesServing(stack.requestTopic, 3);
+		await jobLanesServing(stack.requestTopic, 4);
 		const handedOn = doomed.waitFor('job.handed_on');
 		const jobs: Array<Job<unknown>> = [];
 		let killed = false;
@@ -173,11 +199,12 @@ describe('jobs with runners of two code versions in one group (rolling upgrade)'
 		const results = await Promise.allSettled(jobs.map(async job => job.result({timeoutMs: 90_000})));
 		assert.deepEqual(results.flatMap((r, i) => r.status === 'rejected' ? [`${i}: ${String(r.reason)}`] : []), []);
 		results.forEach((r, i) => assert.deepEqual(r, {status: 'fulfilled', value: 2 * i}));
-		await ranOnlyOn(stack.requestTopic, jobs.map(job => job.id), newId);
+		await ranOnceOn(stack.requestTopic, jobs.map(job => job.id), [newId, joinerId]);
+		t.diagnostic(`${jobs.length} jobs across the kill`);
 	});
 
-	test('with the new runner stopped (its presence retired), a job to its pipeline fails UnknownPipelineError from the old one', async () => {
-		await v2.stop();
+	test('with the new runners stopped (their presence retired), a job to their pipeline fails UnknownPipelineError from the old one', async () => {
+		await Promise.all(newRunners.map(async r => r.stop()));
 		const until = Date.now() + 30_000;
 		while ((await readRunnerPresence({brokers, requestTopic: stack.requestTopic})).length !== 1) {
 			assert.ok(Date.now() < until, 'the stopped runner is still in presence');
