@@ -5,7 +5,7 @@
  * process of its own (bench/rate_child.ts), so the client CPU is that system's alone.
  *
  * A peer whose best closed-loop throughput in this run is below a rate is measured once instead at
- * 90% of that throughput (the `max` point) and not above.
+ * 90% of that throughput (the `max` point) and not above (`saturation` holds the peers only).
  */
 import {spawn} from 'node:child_process';
 import path from 'node:path';

@@ -124,9 +124,11 @@ async function main() {
 		await stopRedis();
 	}
 
-	// 4. Equal rates, each system in a process of its own; a peer slower than a rate runs at its own max.
+	// 4. Equal rates, each system in a process of its own; a peer slower than a rate runs at its own
+	// max. Only the peers are capped: one slow ladder round must not cap mlbridge or the floor.
 	const saturation = new Map<string, number>();
 	for (const [name, s] of samples) {
+		if (!peerRungs.some(r => r.name === name)) continue;
 		const sum = summarise(s);
 		const best = Math.max(...concurrencies.map(c => sum[`thr.c${c}`]?.median ?? 0));
 		if (best > 0) saturation.set(name, best);

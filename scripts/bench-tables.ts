@@ -59,9 +59,11 @@ function equalRateTables(r: BenchResults): string | undefined {
 	if (names.length === 0) return undefined;
 	const rates = [...new Set(names.flatMap(n => systems[n]!.filter(p => p.label !== 'max').map(p => p.rate)))].sort((a, b) => a - b);
 	const cell = (p: Point | undefined, g: (p: Point) => string) => (p === undefined ? '—' : p.label === 'max' ? `${g(p)} (max: ${f(p.rate, 0)}/s)` : g(p));
+	// A peer's max point stands in the row of the first rate it could not reach; the rows above are empty.
 	const at = (n: string, rate: number) => {
 		const points = systems[n]!;
-		return points.find(p => p.label === String(rate)) ?? (points.some(p => p.label === 'max' && rate >= p.rate) || rate > Math.max(...points.map(p => p.rate)) ? points.find(p => p.label === 'max') : undefined);
+		const max = points.find(p => p.label === 'max');
+		return points.find(p => p.label === String(rate)) ?? (max !== undefined && rate === rates.find(r => r >= max.rate) ? max : undefined);
 	};
 
 	const lat = table(['calls/s', ...names.map(n => `${n} p50 / p99 / max ms`)], ['---:', ...names.map(() => '---')],
