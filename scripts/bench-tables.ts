@@ -2,7 +2,8 @@
  * README.md's benchmark tables, from a named result file of `npm run bench`, never pasted by hand:
  * `npm run bench:tables -- bench/runs/<file>.json [--readme README.md] [--print]`. Replaces what lies
  * between `<!-- bench-tables:start -->` and `<!-- bench-tables:end -->` (and nothing else); `--print`
- * writes the tables to stdout instead.
+ * writes the tables to stdout instead. `--compare A.json B.json` prints two runs' headline ratios
+ * side by side (do back-to-back runs agree within ±10%?).
  */
 import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
@@ -95,6 +96,27 @@ export function renderTables(r: BenchResults, file: string): string {
 	return [provenanceLine(r, file), headlineTable(r), equalRateTables(r), idleTable(r), ladderTable(r)].filter(Boolean).join('\n\n');
 }
 
+/**
+ * Two runs' headline ratios side by side (the closing note's check that back-to-back runs agree):
+ * each ratio with its interval, and the second against the first in percent.
+ */
+export function compareHeadlines(a: BenchResults, b: BenchResults, fileA: string, fileB: string): string {
+	const keys = ['throughput', 'p50', 'p99', 'cpu'] as const;
+	const cell = (r: BenchResults, k: (typeof keys)[number]) => {
+		const x = r.headline?.ratios[k];
+		return x === undefined ? '—' : `${x.median.toFixed(2)}× (${x.low.toFixed(2)}–${x.high.toFixed(2)}, ±${x.spreadPct.toFixed(0)}%)`;
+	};
+
+	const diff = (k: (typeof keys)[number]) => {
+		const x = a.headline?.ratios[k]?.median;
+		const y = b.headline?.ratios[k]?.median;
+		return x === undefined || y === undefined ? '—' : `${(((y - x) / x) * 100).toFixed(1)}%`;
+	};
+
+	return table(['mlbridge / floor', fileA, fileB, 'second / first − 1'], ['---', '---', '---', '---:'],
+		keys.map(k => [k === 'cpu' ? 'CPU per call, c256' : k === 'throughput' ? 'throughput, c256' : `${k}, c1`, cell(a, k), cell(b, k), diff(k)]));
+}
+
 /** `text` with everything between the markers replaced by `block`; throws when the markers are missing. */
 export function replaceBetweenMarkers(text: string, block: string): string {
 	const start = text.indexOf(START);
@@ -105,7 +127,14 @@ export function replaceBetweenMarkers(text: string, block: string): string {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 	const args = process.argv.slice(2);
-	const file = args.find(a => a.endsWith('.json'));
+	const files = args.filter(a => a.endsWith('.json'));
+	if (args.includes('--compare') && files.length === 2) {
+		const [a, b] = files.map(f => JSON.parse(readFileSync(f, 'utf8')) as BenchResults);
+		console.log(compareHeadlines(a!, b!, files[0]!, files[1]!));
+		process.exit(0);
+	}
+
+	const file = files[0];
 	if (file === undefined) {
 		console.error('usage: npm run bench:tables -- bench/runs/<file>.json [--readme README.md] [--print]');
 		process.exit(2);

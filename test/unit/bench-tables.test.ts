@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {END, renderTables, replaceBetweenMarkers, START, type BenchResults} from '../../scripts/bench-tables.js';
+import {compareHeadlines, END, renderTables, replaceBetweenMarkers, START, type BenchResults} from '../../scripts/bench-tables.js';
 
 const result: BenchResults = {
 	when: '2026-12-04T21:30:00.000Z',
@@ -46,4 +46,12 @@ test('replaceBetweenMarkers: only the text between the markers changes', () => {
 	assert.equal(replaceBetweenMarkers(text, 'new'), `# T\nbefore\n${START}\nnew\n${END}\nafter\n`);
 	assert.throws(() => replaceBetweenMarkers('no markers', 'x'), /markers/);
 	assert.throws(() => replaceBetweenMarkers(`${END}\n${START}`, 'x'), /markers/);
+});
+
+test('compareHeadlines: the second run against the first, per ratio', () => {
+	const second: BenchResults = structuredClone(result);
+	second.headline!.ratios.throughput = {median: 0.99, low: 0.95, high: 1.02, spreadPct: 3.5, rounds: [0.99]};
+	const md = compareHeadlines(result, second, 'a.json', 'b.json');
+	assert.match(md, /\| throughput, c256 \| 0\.90× \(0\.85–0\.95, ±6%\) \| 0\.99× \(0\.95–1\.02, ±4%\) \| 10\.0% \|/);
+	assert.match(md, /\| p50, c1 \| 0\.93× .* \| 0\.0% \|/);
 });
