@@ -55,8 +55,12 @@ const eq = equalRatesConfig(smoke, peers);
 const selected = process.env['BENCH_RUNGS']?.split(',');
 const runs = (phase: string) => !selected || selected.includes(phase);
 
+/** Seconds each phase took (in the result file: where the run's time went). */
+const phaseSeconds: Record<string, number> = {};
+
 /** Runs a phase; a failure is recorded and the run goes on. */
 async function phase<T>(name: string, failures: string[], fn: () => Promise<T & {errors?: string[]}>): Promise<T | undefined> {
+	const t = performance.now();
 	try {
 		const out = await fn();
 		failures.push(...(out.errors ?? []).map(e => `${name}: ${e}`));
@@ -65,6 +69,8 @@ async function phase<T>(name: string, failures: string[], fn: () => Promise<T & 
 		failures.push(`${name}: ${String(error)}`);
 		console.error(`✗ ${name}: ${String(error)}`);
 		return undefined;
+	} finally {
+		phaseSeconds[name] = (performance.now() - t) / 1000;
 	}
 }
 
@@ -94,6 +100,7 @@ async function main() {
 
 	const samples = new Map<string, Sample[]>();
 	const live = () => rungs.filter(r => systems.has(r.name));
+	const ladderStarted = performance.now();
 	let headlineResults: HeadlineResults | undefined;
 	try {
 		for (let round = 0; round < ladder.rounds; round++) {
@@ -114,6 +121,7 @@ async function main() {
 			}
 		}
 
+		phaseSeconds['ladder'] = (performance.now() - ladderStarted) / 1000;
 		// 3. The headline, on the ladder's floor and mlbridge systems.
 		const floor = systems.get('floor');
 		const mlbridge = systems.get('mlbridge');
@@ -163,7 +171,7 @@ async function main() {
 		rungs: Object.fromEntries([...samples].map(([name, s]) => [name, {summary: summarise(s), rounds: s}])),
 		headline: headlineResults, equalRates: equal ?? (idle ? {config: eq, saturation: {}, systems: {}, idle, errors: []} : undefined),
 		pending, connect: summarise(connects), jobs, java, observability, data, cluster, failures,
-		durationSeconds,
+		durationSeconds, phaseSeconds,
 	};
 	report(results);
 	const dir = path.join(here, 'results');
@@ -172,7 +180,7 @@ async function main() {
 	const file = path.join(dir, `${base}.json`);
 	writeFileSync(file, JSON.stringify(results, null, 2));
 	if (!smoke) copyFileSync(file, path.join(dir, 'latest.json'));
-	console.log(`\nwrote ${path.relative(root, file)} (${durationSeconds.toFixed(0)} s)`);
+	console.log(`\nwrote ${path.relative(root, file)} (${durationSeconds.toFixed(0)} s: ${Object.entries(phaseSeconds).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')})`);
 	if (chart && !smoke) {
 		if (existsSync(benchPython)) {
 			try {
