@@ -181,7 +181,7 @@ describe('jobs with runners of two code versions in one group (rolling upgrade)'
 			extraArgs: ['--partitions', '4', '--catalog-topic', stack.catalogTopic], logLevel: 'debug',
 		});
 		stack.runners.push(doomed);
-		await jobLanesServing(stack.requestTopic, 4);
+		await jobLanesServing(stack.requestTopic, 2 + newRunners.length); // the old runner, the doomed one, the new ones
 		const handedOn = doomed.waitFor('job.handed_on');
 		const jobs: Array<Job<unknown>> = [];
 		let killed = false;
@@ -190,7 +190,7 @@ describe('jobs with runners of two code versions in one group (rolling upgrade)'
 			await doomed.kill();
 		});
 		// Submit in small waves until the kill, then a few more waves: jobs span the crash and the rebalance.
-		for (let wave = 0; wave < 40 && (!killed || wave < 4); wave++) {
+		for (let wave = 0, afterKill = 0; wave < 40 && (!killed || afterKill++ < 6); wave++) {
 			jobs.push(...await Promise.all(Array.from({length: 4}, async (_, i) => client.submit('fresh', {x: jobs.length + i}))));
 			await new Promise(resolve => setTimeout(resolve, killed ? 250 : 50));
 		}
