@@ -7,9 +7,9 @@ worker through the limiter); workers only run pipelines and hand outcomes back t
 
 For each request: catch the state view up, :func:`~.claims.decide`, then skip / cancel / watch /
 fail as exhausted / run — or, for a pipeline this runner lacks (a rolling upgrade), hand it on to
-a runner that has it (:mod:`.lane_handoff`). A job's offset is stored only once its terminal record is acknowledged, so
-a runner that dies mid-job leaves the request to the group's next owner, which takes it over once
-the heartbeat went stale (``docs/jobs.md``).
+a runner that has it (:mod:`.lane_handoff`). A job's offset is stored only once its terminal record
+is acknowledged, so a runner that dies mid-job leaves the request to the group's next owner, which
+takes it over once the heartbeat went stale (``docs/jobs.md``).
 """
 
 from __future__ import annotations
