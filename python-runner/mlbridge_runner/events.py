@@ -57,6 +57,10 @@ CALL_HELD: Final = "call.held"
 #: DEBUG (INFO once handed on at least once): id, pipeline, code, hops, reason — the refusal is
 #: answered: no live runner has it, all refused, the hop limit, or the deadline.
 CALL_NOT_HANDED_ON: Final = "call.not_handed_on"
+#: The job lane's twins of the three above, same fields, for a job request (jobs/lane_handoff.py).
+JOB_HANDED_ON: Final = "job.handed_on"
+JOB_HELD: Final = "job.held"
+JOB_NOT_HANDED_ON: Final = "job.not_handed_on"
 #: WARNING: id, pipeline, timeout_seconds, worker_pid — in thread isolation the thread keeps running
 #: and its late result is dropped (worker_pid null); in process isolation the process worker_pid
 #: is killed and replaced.

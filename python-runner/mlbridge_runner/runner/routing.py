@@ -53,9 +53,7 @@ class Lane:
 
 
 CALL_LANE = Lane("call", lambda r: r.call_partitions, events.CALL_HELD, events.CALL_HANDED_ON, events.CALL_NOT_HANDED_ON)
-#: DEBUG ``job.handed_on`` / ``job.held``, INFO/DEBUG ``job.not_handed_on``: the fields of their
-#: ``call.*`` twins (events.py), for a job request on the job lane.
-JOB_LANE = Lane("job", lambda r: r.job_partitions, "job.held", "job.handed_on", "job.not_handed_on")
+JOB_LANE = Lane("job", lambda r: r.job_partitions, events.JOB_HELD, events.JOB_HANDED_ON, events.JOB_NOT_HANDED_ON)
 
 
 @dataclass(frozen=True, slots=True)
