@@ -9,6 +9,7 @@ import {
 	type PipelineClient,
 	type PipelineTypes,
 	ResultNotEncodableError,
+	IncompatibleArgumentsError,
 	UnknownPipelineError,
 	type UntypedPipelines,
 } from '../../src/index.js';
@@ -165,7 +166,10 @@ describe('typed contract against a real runner', {timeout: 120_000}, () => {
 			{...dumpEntry(1, 'typed_add'), argsSchema: JSON.stringify(args)},
 		]);
 		const client = await stack.connect({contract});
-		assert.equal(await client.invoke('typed_add', {a: 20, b: 22, unused: 'x'}), 42);
+		assert.equal(await client.invoke('typed_add', {a: 20, b: 22, unused: ''}), 42);
+		// Not at its default, the field would be dropped: refused, never a different answer.
+		await assert.rejects(client.invoke('typed_add', {a: 20, b: 22, unused: 'x'}), (error: unknown) =>
+			error instanceof IncompatibleArgumentsError && error.field === 'unused' && error.retryable);
 	});
 
 	test('generic calls of an unknown pipeline still get the runner\'s UnknownPipelineError', async () => {
