@@ -76,8 +76,8 @@ public final class CatalogView implements AutoCloseable {
             while (!closed && partitions.isEmpty()) {
                 partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                         .map(p -> new TopicPartition(topic, p.partition())).toList();
-                if (partitions.isEmpty()) {
-                    Thread.sleep(1000);
+                for (int i = 0; i < 10 && !closed && partitions.isEmpty(); i++) {
+                    Thread.sleep(100); // no catalogue topic yet; close() sees this within 0.1 s
                 }
             }
             consumer.assign(partitions);
@@ -151,9 +151,9 @@ public final class CatalogView implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        // wakeup() ends a poll or partitionsFor in progress, or the next one. No interrupt: one that
+        // lands inside consumer.close() makes Kafka log an InterruptedException trace on every close.
         consumer.wakeup();
-        // Also ends the wait for a catalogue topic that does not exist yet.
-        thread.interrupt();
         try {
             thread.join(5000);
         } catch (InterruptedException e) {
