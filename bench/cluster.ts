@@ -2,8 +2,9 @@
  * The cluster rung (issue 15): the mlbridge no-op against the three-node cluster (replication factor 3,
  * min.insync.replicas 2; client and runner produce with acks=all) beside the same against the single
  * dev broker (acks=all too, one replica), in interleaved rounds, so the cost of replication is a ratio.
- * A cluster that is down is started (scripts/cluster/start.sh, ~20 s) unless BENCH_CLUSTER_START=0,
- * then the rung is skipped with the reason printed. Knobs: BENCH_CLUSTER_ROUNDS, _LAT_CALLS, _SECONDS,
+ * A cluster that is down is started (scripts/cluster/start.sh, ~20 s) and stopped again after the rung
+ * (left running, it held ports 29092–29292 and made the next test run's cluster scenarios fail) unless
+ * BENCH_CLUSTER_START=0, then the rung is skipped with the reason printed. Knobs: BENCH_CLUSTER_ROUNDS, _LAT_CALLS, _SECONDS,
  * _CONCURRENCY.
  */
 import {execFileSync} from 'node:child_process';
@@ -53,16 +54,25 @@ async function answers(address: string): Promise<boolean> {
 	});
 }
 
-/** Why the cluster cannot be used, or undefined once all three nodes answer. */
-async function ensureCluster(): Promise<string | undefined> {
-	if ((await Promise.all(clusterBrokers.map(answers))).every(Boolean)) return undefined;
-	if (process.env['BENCH_CLUSTER_START'] === '0') return 'the cluster is down and BENCH_CLUSTER_START=0 (npm run cluster:start)';
+/** Why the cluster cannot be used (`skipped`), else whether this rung started it (`started`). */
+async function ensureCluster(): Promise<{skipped?: string; started: boolean}> {
+	if ((await Promise.all(clusterBrokers.map(answers))).every(Boolean)) return {started: false};
+	if (process.env['BENCH_CLUSTER_START'] === '0') return {skipped: 'the cluster is down and BENCH_CLUSTER_START=0 (npm run cluster:start)', started: false};
 	try {
 		console.log('cluster rung: starting the three-node cluster (npm run cluster:start)');
 		execFileSync('bash', [path.join(root, 'scripts', 'cluster', 'start.sh')], {stdio: ['ignore', 'inherit', 'inherit'], timeout: 180_000});
-		return undefined;
+		return {started: true};
 	} catch (error) {
-		return `the cluster could not be started: ${String(error).split('\n')[0]}`;
+		stopCluster(); // a node or two may be up
+		return {skipped: `the cluster could not be started: ${String(error).split('\n')[0]}`, started: false};
+	}
+}
+
+function stopCluster(): void {
+	try {
+		execFileSync('bash', [path.join(root, 'scripts', 'cluster', 'stop.sh')], {stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000});
+	} catch (error) {
+		console.log(`cluster rung: stopping the cluster failed: ${String(error).split('\n')[0]}`);
 	}
 }
 
@@ -104,7 +114,7 @@ const median = (rounds: Round[]): Round => {
 
 export async function clusterRung(cfg: ClusterConfig): Promise<ClusterResults> {
 	const results: ClusterResults = {config: cfg, targets: {}, errors: []};
-	const skipped = await ensureCluster();
+	const {skipped, started} = await ensureCluster();
 	if (skipped) {
 		results.skipped = skipped;
 		return results;
@@ -128,6 +138,8 @@ export async function clusterRung(cfg: ClusterConfig): Promise<ClusterResults> {
 			await client.close().catch(() => undefined);
 			await runner.stop().catch(() => undefined);
 		}
+
+		if (started) stopCluster();
 	}
 
 	return results;
