@@ -31,5 +31,5 @@ if $wipe; then
   rm -rf "$DATA_DIR"
   echo "broker: wiped $DATA_DIR"
   # The secure instance's users were made at format time: new passwords and certificates with it.
-  [[ "$SECURE" == 1 ]] && rm -rf "$RUN_DIR/security"
+  if [[ "$SECURE" == 1 ]]; then rm -rf "$RUN_DIR/security"; fi
 fi

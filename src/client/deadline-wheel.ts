@@ -2,6 +2,11 @@
  * Expires entries at their deadlines with one timer for all of them, not one per call: 100,000
  * pending calls cost 100,000 Set entries, not 100,000 timers. Entries fire up to `resolutionMs`
  * late, never early.
+ *
+ * Deadlines are wall-clock times (the runner checks the same ones), but timers run on the
+ * monotonic clock. When the wall clock steps forward (NTP, a resumed VM: a clean-clone CI run saw
+ * one of ~37 s), a timer armed for the old distance would leave already-expired calls pending for
+ * that long; the timer never sleeps longer than `maxSleepMs`, so they expire within it.
  */
 export class DeadlineWheel<K> {
 	readonly #resolutionMs: number;
@@ -10,9 +15,12 @@ export class DeadlineWheel<K> {
 	#timer: NodeJS.Timeout | undefined;
 	#nextTick = Number.POSITIVE_INFINITY;
 
-	constructor(onExpire: (key: K) => void, resolutionMs = 10) {
+	readonly #maxSleepMs: number;
+
+	constructor(onExpire: (key: K) => void, resolutionMs = 10, maxSleepMs = 1000) {
 		this.#onExpire = onExpire;
 		this.#resolutionMs = resolutionMs;
+		this.#maxSleepMs = maxSleepMs;
 	}
 
 	get size(): number {
@@ -67,7 +75,7 @@ export class DeadlineWheel<K> {
 		}
 
 		this.#nextTick = tick;
-		const delay = Math.max(0, tick * this.#resolutionMs - Date.now());
+		const delay = Math.min(this.#maxSleepMs, Math.max(0, tick * this.#resolutionMs - Date.now()));
 		this.#timer = setTimeout(() => {
 			this.#fire();
 		}, delay);
@@ -91,6 +99,7 @@ export class DeadlineWheel<K> {
 			}
 		}
 
+		// `earliest < #nextTick` fails only when an expiry callback already armed the timer sooner.
 		if (earliest !== Number.POSITIVE_INFINITY && earliest < this.#nextTick) {
 			this.#arm(earliest);
 		}

@@ -330,6 +330,15 @@ export class Ledger {
 			.map(e => `${e.tag}: ${e.settles === 0 ? 'never settled' : String(e.error)}`)
 			.join('\n');
 	}
+
+	/** Calls that settled after deadline + margin: when each started, its deadline and how it ended. */
+	lateOnes(n = 5): string {
+		return [...this.#entries.values()]
+			.filter(e => e.settledAt !== undefined && e.settledAt > e.startedAt + e.timeoutMs + settleMarginMs)
+			.slice(0, n)
+			.map(e => `${e.tag}: started ${new Date(e.startedAt).toISOString()}, settled ${e.settledAt! - e.startedAt - e.timeoutMs} ms after its deadline: ${e.ok ? 'ok' : String(e.error)}`)
+			.join('\n');
+	}
 }
 
 /**

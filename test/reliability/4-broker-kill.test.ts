@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import {after, test} from 'node:test';
+import {monitorEventLoopDelay} from 'node:perf_hooks';
 import {secondBroker} from '../helpers/second-broker.js';
 import {
 	alive,
@@ -38,6 +39,9 @@ after(async () => {
 
 test(`4: broker kill -9 under ${perSecond} calls/s, restarted after ${outageSeconds} s`, {timeout: 900_000}, async () => {
 	const began = Date.now();
+	// A call can only settle late if this process's event loop stalls; the stall is logged to tell the two apart.
+	const loopDelay = monitorEventLoopDelay({resolution: 20});
+	loopDelay.enable();
 	log(`starting a second broker on ${broker.brokers.join(',')} (${broker.runDir})`);
 	await broker.start();
 	fleet = await createFleet('broker', {brokers: broker.brokers});
@@ -106,6 +110,12 @@ test(`4: broker kill -9 under ${perSecond} calls/s, restarted after ${outageSeco
 	}
 
 	log(`during load: ${JSON.stringify(s)} by phase ${JSON.stringify(byPhase)}`);
+	loopDelay.disable();
+	log(`this process's longest event-loop stall: ${(loopDelay.max / 1e6).toFixed(0)} ms`);
+	if (s.late > 0) {
+		log(`late calls:\n${before.lateOnes()}`);
+	}
+
 	log(`after recovery: ${JSON.stringify(a)}; runners alive ${runnersAlive}; lag ${lag}; duplicate executions ${duplicates}`);
 	const passed = f.lost === 0 && f.late === 0 && f.untyped === 0 && s.lost === 0 && s.late === 0 && s.wrong === 0 && s.untyped === 0 && recovered && a.ok === afterCalls && runnersAlive && lag === 0;
 	recordResult({

@@ -41,3 +41,17 @@ test('100,000 entries use one timer and all expire', async () => {
 	assert.equal(expired, 100_000);
 	assert.equal(wheel.size, 0);
 });
+
+test('a wall-clock step forward expires what it passed within maxSleepMs, not at the old distance', async t => {
+	const expired: string[] = [];
+	const wheel = new DeadlineWheel<string>(key => expired.push(key), 5, 50);
+	const realNow = Date.now.bind(Date);
+	wheel.add('in-a-minute', realNow() + 60_000);
+	wheel.add('in-two-minutes', realNow() + 120_000);
+	// The wall clock jumps 90 s ahead (a resumed VM); the armed timer knows nothing of it.
+	t.mock.method(Date, 'now', () => realNow() + 90_000);
+	await sleep(200);
+	assert.deepEqual(expired, ['in-a-minute']);
+	assert.equal(wheel.size, 1, 'the later deadline is still pending');
+	wheel.clear();
+});
