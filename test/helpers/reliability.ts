@@ -22,6 +22,12 @@ export function pick<T>(ci: T, full: T): T {
 export const reliabilityPipelines = path.join(fixturesDir, 'reliability_pipelines.py');
 export const reliabilityDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'reliability');
 
+/**
+ * Call timings and load pacing use the monotonic clock: a wall-clock step (a resumed VM) would
+ * otherwise make calls look late and fire a burst of "overdue" load.
+ */
+const monotonicNow = (): number => performance.now();
+
 /** How late past its deadline a promise may settle: the event loop of a busy 2-core machine. */
 export const settleMarginMs = 5000;
 
@@ -208,7 +214,7 @@ export class Ledger {
 
 	/** Start one call whose result must carry `tag`. */
 	call(client: PipelineClient, name: string, args: {readonly tag: string; readonly [name: string]: WireValue}, timeoutMs: number): Promise<void> {
-		const entry: Entry = {tag: args.tag, startedAt: Date.now(), timeoutMs, settles: 0};
+		const entry: Entry = {tag: args.tag, startedAt: monotonicNow(), timeoutMs, settles: 0};
 		if (this.#entries.has(args.tag)) {
 			throw new Error(`tag ${args.tag} used twice`);
 		}
@@ -217,7 +223,7 @@ export class Ledger {
 		const settle = (ok: boolean, payload: unknown): void => {
 			entry.settles++;
 			if (entry.settles === 1) {
-				entry.settledAt = Date.now();
+				entry.settledAt = monotonicNow();
 				entry.ok = ok;
 				if (ok) {
 					entry.value = payload;
@@ -263,7 +269,7 @@ export class Ledger {
 
 	/** Wait until every call settled, or until the last deadline + margin passed. */
 	async drain(): Promise<void> {
-		let last = Date.now();
+		let last = monotonicNow();
 		for (const e of this.#entries.values()) {
 			last = Math.max(last, e.startedAt + e.timeoutMs + settleMarginMs);
 		}
@@ -272,7 +278,7 @@ export class Ledger {
 		await Promise.race([
 			Promise.allSettled(this.#promises),
 			new Promise(resolve => {
-				timer = setTimeout(resolve, Math.max(0, last - Date.now()) + 100);
+				timer = setTimeout(resolve, Math.max(0, last - monotonicNow()) + 100);
 			}),
 		]);
 		clearTimeout(timer);
@@ -336,7 +342,7 @@ export class Ledger {
 		return [...this.#entries.values()]
 			.filter(e => e.settledAt !== undefined && e.settledAt > e.startedAt + e.timeoutMs + settleMarginMs)
 			.slice(0, n)
-			.map(e => `${e.tag}: started ${new Date(e.startedAt).toISOString()}, settled ${e.settledAt! - e.startedAt - e.timeoutMs} ms after its deadline: ${e.ok ? 'ok' : String(e.error)}`)
+			.map(e => `${e.tag}: started ${new Date(performance.timeOrigin + e.startedAt).toISOString()}, settled ${e.settledAt! - e.startedAt - e.timeoutMs} ms after its deadline: ${e.ok ? 'ok' : String(e.error)}`)
 			.join('\n');
 	}
 }
@@ -346,10 +352,10 @@ export class Ledger {
  * Returns when the last call was started (not settled).
  */
 export async function steadyLoad(perSecond: number, stop: () => boolean, make: () => void): Promise<number> {
-	const started = Date.now();
+	const started = monotonicNow();
 	let sent = 0;
 	while (!stop()) {
-		const due = Math.floor(((Date.now() - started) / 1000) * perSecond) + 1;
+		const due = Math.floor(((monotonicNow() - started) / 1000) * perSecond) + 1;
 		while (sent < due && !stop()) {
 			make();
 			sent++;

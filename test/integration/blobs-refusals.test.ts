@@ -4,7 +4,9 @@
  * BlobUnavailableError (code BLOB_UNAVAILABLE, remoteType the kind) and the runner a dead-letter
  * record on <requestTopic>.dlq (reason `blob-unavailable`, the request with its reference as
  * value): never a hang, never a wrong result. The runner is paused (SIGSTOP) between the client's
- * write and its read, so the blob can be damaged in that window.
+ * write and its read, so the blob can be damaged in that window. A large result the store cannot
+ * take gets the same typed error and a dead letter of reason `result-unstored` (the request, to run
+ * again: the call ran but its result is lost).
  */
 import assert from 'node:assert/strict';
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync} from 'node:fs';
@@ -24,6 +26,10 @@ from mlbridge_runner import pipeline
 @pipeline
 def size(data: bytes) -> int:
     return len(data)
+
+@pipeline
+def filled(n: int) -> bytes:
+    return bytes(n)
 `;
 
 type Letter = {headers: Record<string, string>; value: Buffer};
@@ -126,8 +132,28 @@ describe('refused blobs: a typed error and a dead letter for each kind', () => {
 		assert.equal(await client.invoke('size', {data: Buffer.alloc(100_000, 1)}), 100_000, 'the runner serves on');
 	});
 
-	test('each refusal left one dead letter (reason blob-unavailable) holding the request and its reference', async () => {
+	let unstored: BlobUnavailableError | undefined;
+	test('a result the store cannot take → BlobStoreUnreachable, and the runner serves on', async () => {
+		renameSync(storeDir, `${storeDir}.away`);
+		writeFileSync(storeDir, 'not a directory');
+		let error: unknown;
+		try {
+			error = await client.invoke('filled', {n: 1_000_000}).then(() => undefined, (error_: unknown) => error_);
+		} finally {
+			rmSync(storeDir);
+			renameSync(`${storeDir}.away`, storeDir);
+		}
+
+		assert.ok(error instanceof BlobUnavailableError, `expected BlobUnavailableError, got ${String(error)}`);
+		assert.equal(error.remoteType, 'BlobStoreUnreachable');
+		assert.match(error.message, /cannot write/);
+		unstored = error;
+		assert.equal((await client.invoke('filled', {n: 1_000_000}) as Buffer).length, 1_000_000, 'once the store is back, results go by reference again');
+	});
+
+	test('each refusal left one dead letter holding the request: blob-unavailable with its reference, result-unstored with its args', async () => {
 		assert.equal(failures.size, 4);
+		assert.ok(unstored !== undefined, 'the result refusal ran');
 		const kafka = new Kafka({brokers: [...brokers], clientId: `${requestTopic}-reader`, logLevel: logLevel.NOTHING});
 		const reader = kafka.consumer({groupId: `${requestTopic}.dlq-reader`});
 		const letters: Letter[] = [];
@@ -135,12 +161,12 @@ describe('refused blobs: a typed error and a dead letter for each kind', () => {
 			await reader.connect();
 			await reader.subscribe({topic: `${requestTopic}.dlq`, fromBeginning: true});
 			await new Promise<void>((resolve, reject) => {
-				const timer = setTimeout(() => reject(new Error(`${letters.length} of 4 dead letters read within 20 s`)), 20_000);
+				const timer = setTimeout(() => reject(new Error(`${letters.length} of 5 dead letters read within 20 s`)), 20_000);
 				void reader.run({
 					async eachMessage({message}) {
 						const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
 						letters.push({headers, value: message.value ?? Buffer.alloc(0)});
-						if (letters.length >= 4) {
+						if (letters.length >= 5) {
 							clearTimeout(timer);
 							resolve();
 						}
@@ -151,8 +177,15 @@ describe('refused blobs: a typed error and a dead letter for each kind', () => {
 			await reader.disconnect();
 		}
 
-		assert.equal(letters.length, 4);
-		for (const {headers, value} of letters) {
+		assert.equal(letters.length, 5);
+		const resultLetters = letters.filter(l => l.headers['mlbridge.dlq.reason'] === 'result-unstored');
+		assert.equal(resultLetters.length, 1, 'one result-unstored letter');
+		const [resultLetter] = resultLetters;
+		assert.equal(resultLetter!.headers['mlbridge.request.id'], unstored.requestId);
+		assert.match(resultLetter!.headers['mlbridge.dlq.error']!, /^BlobStoreUnreachable: /);
+		const rerunnable = decodeRequest(resultLetter!.value);
+		assert.equal(rerunnable.pipeline, 'filled', 'the letter holds the request, inline args and all');
+		for (const {headers, value} of letters.filter(l => l !== resultLetter)) {
 			assert.equal(headers['mlbridge.dlq.reason'], 'blob-unavailable');
 			assert.equal(headers['mlbridge.source.topic'], requestTopic);
 			const id = headers['mlbridge.request.id']!;

@@ -4,6 +4,7 @@ renamed when complete; reads land in one buffer of the announced size, hashed as
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import re
 import secrets
@@ -17,6 +18,8 @@ from .stored_blob import StoredBlob
 from .sweep import sweep_age
 
 CHUNK = 8 * 1024 * 1024
+#: From this size a blob is read mapped, not copied (see FileBlobStore.get).
+MAP_AT = 32 * 1024 * 1024
 _SAFE_NAME = re.compile(r"[A-Za-z0-9._-]{1,200}")
 
 
@@ -76,9 +79,13 @@ class FileBlobStore:
             raise BlobStoreError("BlobStoreUnreachable", uri, f"cannot write: {exc}") from exc
         return StoredBlob(uri, len(view), digest.hexdigest())
 
-    def get(self, uri: str, size: int, sha256: str) -> bytes:
-        """Read into one ``bytes`` of ``size`` (not a bytearray: the codec would copy that into bytes
-        again, 200 MiB more at the runner's peak for a 200 MiB body), then hash it in chunks."""
+    def get(self, uri: str, size: int, sha256: str) -> bytes | mmap.mmap:
+        """The blob, hashed in chunks before anything reads it. Up to :data:`MAP_AT` it is read into
+        one ``bytes`` of ``size`` (not a bytearray: the codec would copy that into bytes again);
+        larger, it is mapped read-only and the codecs decode it in place, so a body of hundreds of
+        MB is never copied whole into the runner's heap: only its decoded leaves are (the mapped
+        pages are the page cache's, shared and reclaimable). Blobs are written under a temporary
+        name and renamed complete, so a mapped file never changes under its reader."""
         path = self._path_of(uri)
         try:
             file = open(path, "rb")  # noqa: SIM115 - closed below
@@ -86,22 +93,28 @@ class FileBlobStore:
             raise BlobStoreError("BlobMissing", uri, "no such blob") from None
         except OSError as exc:
             raise BlobStoreError("BlobStoreUnreachable", uri, str(exc)) from exc
+        body: bytes | mmap.mmap
         with file:
             try:
                 actual = os.fstat(file.fileno()).st_size
                 if actual != size:
                     raise BlobStoreError("BlobCorrupt", uri, f"{actual} bytes, the reference says {size}")
-                body = file.read(size)  # a buffered read of n bytes fills one bytes object of n
+                if size >= MAP_AT:
+                    body = mmap.mmap(file.fileno(), size, access=mmap.ACCESS_READ)
+                else:
+                    body = file.read(size)  # a buffered read of n bytes fills one bytes object of n
             except OSError as exc:
                 raise BlobStoreError("BlobStoreUnreachable", uri, str(exc)) from exc
         if len(body) != size:
             raise BlobStoreError("BlobCorrupt", uri, f"ends after {len(body)} of {size} bytes")
         digest = hashlib.sha256()
-        view = memoryview(body)
-        for offset in range(0, size, CHUNK):
-            digest.update(view[offset:offset + CHUNK])
+        with memoryview(body) as view:
+            for offset in range(0, size, CHUNK):
+                digest.update(view[offset:offset + CHUNK])
         found = digest.hexdigest()
         if found != sha256:
+            if isinstance(body, mmap.mmap):
+                body.close()
             raise BlobStoreError("BlobCorrupt", uri, f"SHA-256 {found}, the reference says {sha256}")
         return body
 

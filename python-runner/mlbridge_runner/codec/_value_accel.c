@@ -118,13 +118,30 @@ static PyObject *read_value(Reader *r, int depth) {
     }
 }
 
-/* decode_value(body: bytes) -> (value,) | None: the value in a 1-tuple (the value may be None). */
+/*
+ * decode_value(body) -> (value,) | None: the value in a 1-tuple (the value may be None). ``body``
+ * is bytes or any read-only buffer: a blob of hundreds of MB arrives as an mmap of the store's
+ * file (blobs/file_store.py) and is decoded in place, its leaves copied out once.
+ */
 static PyObject *accel_decode_value(PyObject *module, PyObject *body) {
-    if (!PyBytes_CheckExact(body)) Py_RETURN_NONE;
-    Reader r = {(const unsigned char *)PyBytes_AS_STRING(body), 0, PyBytes_GET_SIZE(body)};
+    Py_buffer view;
+    int viewed = 0;
+    Reader r;
+    if (PyBytes_CheckExact(body)) {
+        r = (Reader){(const unsigned char *)PyBytes_AS_STRING(body), 0, PyBytes_GET_SIZE(body)};
+    } else {
+        if (PyObject_GetBuffer(body, &view, PyBUF_SIMPLE) < 0) {
+            PyErr_Clear();
+            Py_RETURN_NONE;
+        }
+        viewed = 1;
+        r = (Reader){(const unsigned char *)view.buf, 0, view.len};
+    }
     PyObject *value = read_value(&r, 0);
+    int trailing = value != NULL && r.pos != r.end;
+    if (viewed) PyBuffer_Release(&view);
     if (value == NULL) Py_RETURN_NONE;
-    if (r.pos != r.end) { /* trailing bytes */
+    if (trailing) {
         Py_DECREF(value);
         Py_RETURN_NONE;
     }

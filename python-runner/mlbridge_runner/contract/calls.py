@@ -66,7 +66,7 @@ class TypedPlan:
         """
         try:
             if typed:
-                return self.result.encode(value, "result")
+                return self.result.encode(value, "result", keep_large=True)
             return self.result.to_generic(value, "result")
         except ConversionError as exc:
             problem = str(exc)[len(exc.path) + 2:]

@@ -8,6 +8,7 @@ version of the arguments still reads as this pipeline's arguments.
 from __future__ import annotations
 
 import io
+import mmap
 from typing import Any
 
 from fastavro import _read_py, parse_schema, schemaless_reader, schemaless_writer
@@ -19,6 +20,29 @@ from .names import is_recursive, resolve
 
 class TypedDecodeError(ValueError):
     """Typed bytes are malformed, or the writer schema cannot be resolved against ours."""
+
+
+class _Kept:
+    """What fastavro writes, kept without copying: it hands its finished buffer (a fresh bytearray)
+    to one ``write``. A BytesIO would copy it in, then out again — for a 200 MiB result two more
+    copies at the runner's peak. Small bodies become ``bytes`` (what envelopes and the C reply
+    builder take); one past ``KEEP_AT`` stays the bytearray, which only the claim check takes."""
+
+    KEEP_AT = 8 * 1024 * 1024
+    __slots__ = ("_parts",)
+
+    def __init__(self) -> None:
+        self._parts: list[bytes | bytearray] = []
+
+    def write(self, chunk: bytes | bytearray) -> int:
+        self._parts.append(chunk)
+        return len(chunk)
+
+    def body(self, keep_large: bool) -> bytes:
+        parts = self._parts
+        if keep_large and len(parts) == 1 and len(parts[0]) >= self.KEEP_AT:
+            return parts[0]  # type: ignore[return-value]  # a bytes-like the claim check writes as is
+        return b"".join(parts)
 
 
 class TypedCodec:
@@ -34,13 +58,20 @@ class TypedCodec:
         self._reader = _read_py.schemaless_reader if is_recursive(resolve(schema)) else schemaless_reader
         self._writer_readers: dict[int, tuple[Any, Any]] = {}
 
-    def decode(self, data: bytes, root: str, writer: Any | None = None) -> Any:
+    def decode(self, data: bytes | mmap.mmap, root: str, writer: Any | None = None) -> Any:
         """Bytes written with ``writer`` (parsed; default: this schema) → Python objects.
 
         Raises :class:`TypedDecodeError` (malformed, trailing bytes, unresolvable) or
         :class:`ConversionError` (e.g. a symbol the Enum class lacks).
         """
-        stream = io.BytesIO(data)
+        # An mmap (a blob of hundreds of MB, blobs/file_store.py) is read in place: BytesIO would
+        # copy it whole first. BytesIO over bytes shares them.
+        stream: io.BytesIO | mmap.mmap
+        if isinstance(data, mmap.mmap):
+            stream = data
+            stream.seek(0)
+        else:
+            stream = io.BytesIO(data)
         reader = self._reader if writer is None else self._reader_for(writer)
         try:
             if writer is None or writer is self.parsed:
@@ -64,15 +95,17 @@ class TypedCodec:
             found = self._writer_readers[id(writer)] = (writer, schemaless_reader if safe else _read_py.schemaless_reader)
         return found[1]
 
-    def encode(self, obj: Any, root: str) -> bytes:
-        """Python objects → the Avro body; raises :class:`ConversionError` naming the path."""
+    def encode(self, obj: Any, root: str, keep_large: bool = False) -> bytes:
+        """Python objects → the Avro body; raises :class:`ConversionError` naming the path.
+        ``keep_large``: a body past :attr:`_Kept.KEEP_AT` may come back as the bytearray fastavro
+        wrote (a result, which the claim check writes as is; see :class:`_Kept`)."""
         datum = to_avro(self.node, obj, root)
-        out = io.BytesIO()
+        out = _Kept()
         try:
             schemaless_writer(out, self.parsed, datum)
         except Exception as exc:  # noqa: BLE001 - the checks above should have caught it
             raise ConversionError(root, "a value this schema can write", f"{type(exc).__name__}: {exc}") from None
-        return out.getvalue()
+        return out.body(keep_large)
 
     def from_generic(self, value: Any, root: str) -> Any:
         """A generic ``Value`` → Python objects, checked; raises :class:`ConversionError`."""

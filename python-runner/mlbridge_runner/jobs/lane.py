@@ -115,7 +115,8 @@ class JobLane(LaneCancellation, LaneOffsets, LaneHandOn):
         #: Runs whose terminal record the broker has not acknowledged yet (tried again each pass).
         self._unwritten: dict[str, tuple[Run, JobRecord]] = {}
         self._running: dict[str, Run] = {}
-        self._finished: queue.SimpleQueue[tuple[Run, Outcome]] = queue.SimpleQueue()
+        #: Finished runs with their terminal state and fields (a large result already stored).
+        self._finished: queue.SimpleQueue[tuple[Run, str, dict[str, Any]]] = queue.SimpleQueue()
         self._cancels: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._handing = {}
         self._returned = []
@@ -332,7 +333,12 @@ class JobLane(LaneCancellation, LaneOffsets, LaneHandOn):
             self._observer.leave(token)
         if self._pool.claim(pool_job):
             self._pool.release(pool_job)
-        self._finished.put((run, outcome))
+        state, fields = outcome_fields(outcome, run.control.cancelled, self._value_reference)
+        if not run.abandoned:
+            # On this job's own thread: writing a large result to the store (seconds for hundreds of
+            # MB) must not hold up the lane thread, which serves every other job's records.
+            state, fields = result_by_reference(run.id, state, fields)
+        self._finished.put((run, state, fields))
 
     def _heartbeat(self) -> None:
         for run in self._running.values():
@@ -343,7 +349,7 @@ class JobLane(LaneCancellation, LaneOffsets, LaneHandOn):
         """Finished runs: write their terminal record, then settle their request."""
         while True:
             try:
-                run, outcome = self._finished.get(timeout=block) if block else self._finished.get_nowait()
+                run, state, fields = self._finished.get(timeout=block) if block else self._finished.get_nowait()
             except queue.Empty:
                 return
             block = 0
@@ -351,7 +357,6 @@ class JobLane(LaneCancellation, LaneOffsets, LaneHandOn):
                 continue  # recorded CANCELLED when its grace ran out
             if run.limiter is not None:
                 run.limiter.close(flush=True)
-            state, fields = result_by_reference(run.id, *outcome_fields(outcome, run.control.cancelled, self._value_reference))
             self._end(run, terminal_record(run.snapshot(), state, **fields))
 
     def _end(self, run: Run, record: JobRecord) -> None:

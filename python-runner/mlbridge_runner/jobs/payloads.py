@@ -34,6 +34,8 @@ def result_by_reference(job_id: str, state: str, fields: dict[str, Any]) -> tupl
     checks = claim_check()
     result: bytes = fields.get("result") or b""
     if state != SUCCEEDED or checks.store_url is None or len(result) <= checks.threshold_bytes:
+        if type(result) is not bytes and state == SUCCEEDED:  # a large typed result kept as a bytearray
+            fields = {**fields, "result": bytes(result)}
         return state, fields
     try:
         body, schema = checks.offload(result, fields["result_schema"], job_blob_name(job_id, "result"))

@@ -32,6 +32,7 @@ REASONS: Final = (
     "poison",  # runner processes died running it --max-deliveries times (poison.py)
     "reply_denied",  # ran, but the runner may not write its reply topic (ACLs); record without value
     "blob-unavailable",  # args by reference whose blob is missing, corrupt or unreachable (also answered BLOB_UNAVAILABLE)
+    "result-unstored",  # ran, but its large result could not be written to the blob store (answered BLOB_UNAVAILABLE)
 )
 
 #: On ``reply_denied`` records: the request's id (the request itself stays at its source offset).

@@ -22,6 +22,7 @@ from .replies import outcome_reply
 if TYPE_CHECKING:
     from ..observability import Observer
     from .dispatch import Dispatcher
+    from .dlq import DeadLetters
     from .inline import InlinePolicy
     from .offsets import Ticket
     from .replies import ReplySender
@@ -39,6 +40,7 @@ class LoopThreadCalls:
     _observer: Observer
     _replies: ReplySender | TransactionalReplies
     _settle: Callable[[Ticket | None], None]
+    _dlq: DeadLetters
 
     def _finish_key(self, job: Job, outcome: Outcome | None) -> None:
         raise NotImplementedError
@@ -96,7 +98,7 @@ class LoopThreadCalls:
         """Loop thread: answer a call run here (``job``: one that may own an idempotency key;
         without one, ``pipeline`` and ``span`` are the call's)."""
         try:
-            reply = outcome_reply(request, outcome, self._value_reference, self.identity, received_at_ms)
+            reply = outcome_reply(request, outcome, self._value_reference, self.identity, received_at_ms, self._dlq, ticket)
             if job is not None:
                 pipeline, span = job.call.pipeline.name, job.trace
             headers = self._observer.replied(pipeline, reply, span)

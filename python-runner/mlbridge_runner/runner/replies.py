@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from functools import partial
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
@@ -34,6 +34,9 @@ from ..transport.config import PRODUCER_MAX_MESSAGE_BYTES
 from .dispatch import Outcome, now_ms
 from .failures import plain_error, result_too_large_error
 from .offsets import Ticket
+
+if TYPE_CHECKING:
+    from .dlq import DeadLetters
 
 Settle = Callable[[Ticket | None], None]
 #: Kafka record headers of a reply (the consumer span's ``traceparent``; docs/observability.md).
@@ -88,8 +91,18 @@ ok_reply = OK_REPLY_BUILDER or _ok_reply_python
 
 
 def outcome_reply(
-    request: RequestEnvelope, outcome: Outcome, result_schema: str, runner: str, received_at_ms: int
+    request: RequestEnvelope,
+    outcome: Outcome,
+    result_schema: str,
+    runner: str,
+    received_at_ms: int,
+    dead_letters: DeadLetters | None = None,
+    ticket: Ticket | None = None,
 ) -> ReplyEnvelope:
+    """The reply to a call that ended with ``outcome``; a result above the claim check's threshold
+    goes by reference. A store that refuses it: the caller gets ``BLOB_UNAVAILABLE`` and, given
+    ``dead_letters``, the request goes to the dead-letter topic (reason ``result-unstored``) so an
+    operator can run it again — the call ran, but its result is lost."""
     if outcome.error is not None:
         timings = _timings(received_at_ms, outcome.started_at_ms, outcome.finished_at_ms)
         return error_reply(request.id, outcome.error, runner, timings)
@@ -99,8 +112,12 @@ def outcome_reply(
         try:
             result, schema = claim_check().offload(result, schema)  # docs/protocol.md, "Large payloads by reference"
         except BlobStoreError as exc:
+            if dead_letters is not None and ticket is not None:
+                dead_letters.send_refused(request, ticket, "result-unstored", str(exc))
             timings = _timings(received_at_ms, outcome.started_at_ms, outcome.finished_at_ms)
             return error_reply(request.id, plain_error(error_codes.BLOB_UNAVAILABLE, exc.kind, str(exc)), runner, timings)
+    if type(result) is not bytes:  # a large typed result kept as fastavro's bytearray, under a raised threshold
+        result = bytes(result)
     return ok_reply(request.id, result, schema, runner, received_at_ms, outcome.started_at_ms, outcome.finished_at_ms)
 
 

@@ -157,7 +157,7 @@ def worker_main(
             final = ReplyEnvelope(id=request.id, status=ReplyStatus.ERROR, error=outcome.error, timings=timings)
         else:
             final = ReplyEnvelope(
-                id=request.id, status=ReplyStatus.OK, result=outcome.result or b"",
+                id=request.id, status=ReplyStatus.OK, result=bytes(outcome.result or b""),
                 result_schema=outcome.result_ref or reference, timings=timings,
             )
         conn.send_bytes(encode_reply(final))

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..config import RunnerConfig
     from ..observability import Observer
     from .dispatch import Dispatcher
+    from .dlq import DeadLetters
     from .idempotency import IdempotencyCache
     from .inline import InlinePolicy
     from .offsets import Ticket
@@ -49,6 +50,7 @@ class WorkerSide:
     _progress: ProgressRelay
     _replies: ReplySender | TransactionalReplies
     _settle: Callable[[Ticket | None], None]
+    _dlq: DeadLetters
     _limits: TimeLimits
     _idempotency: IdempotencyCache[Job, Outcome]
     _resubmit: queue.SimpleQueue[Job]
@@ -100,7 +102,7 @@ class WorkerSide:
         try:
             self._progress.end(job, flush=True)  # the latest report goes out before the result
             request = job.call.request
-            reply = outcome_reply(request, outcome, self._value_reference, self.identity, job.call.received_at_ms)
+            reply = outcome_reply(request, outcome, self._value_reference, self.identity, job.call.received_at_ms, self._dlq, job.ticket)
             headers = self._observer.replied(job.call.pipeline.name, reply, job.trace, ran)
             self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms, headers=headers)
             self._served += 1
@@ -167,7 +169,7 @@ class WorkerSide:
         request = job.call.request
         if enabled(DEBUG):
             log_event(DEBUG, events.CALL_DEDUPLICATED, id=request.id, pipeline=job.call.pipeline.name, source=source)
-        reply = outcome_reply(request, outcome, self._value_reference, self.identity, job.call.received_at_ms)
+        reply = outcome_reply(request, outcome, self._value_reference, self.identity, job.call.received_at_ms, self._dlq, job.ticket)
         self._served += 1
         headers = self._observer.replied(job.call.pipeline.name, reply, job.trace, ran=False)
         self._replies.send(reply, request.reply_to, job.ticket, request.deadline_ms, headers=headers)

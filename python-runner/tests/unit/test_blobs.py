@@ -5,6 +5,7 @@ test_blobs_s3.py."""
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ from mlbridge_runner.blobs import (
     encode_blob_ref,
     open_blob_store,
 )
-from mlbridge_runner.blobs.file_store import FileBlobStore
+from mlbridge_runner.blobs.file_store import MAP_AT, FileBlobStore
 from mlbridge_runner.blobs.s3_store import S3BlobStore
 
 
@@ -46,6 +47,22 @@ def test_the_directory_store_streams_and_verifies(tmp_path: Path) -> None:
     with pytest.raises(BlobStoreError) as missing:
         store.get(stored.uri, stored.size, stored.sha256)
     assert missing.value.kind == "BlobMissing"
+
+
+def test_a_large_blob_is_mapped_not_copied_and_still_verified(tmp_path: Path) -> None:
+    store = FileBlobStore(tmp_path.as_uri())
+    body = os.urandom(1024) * (MAP_AT // 1024 + 1)
+    stored = store.put("r-9.args", body)
+    got = store.get(stored.uri, stored.size, stored.sha256)
+    assert isinstance(got, mmap.mmap), "mapped, not read into the heap"
+    assert got[:] == body
+    got.close()
+    with open(tmp_path / "r-9.args", "r+b") as file:
+        file.seek(MAP_AT // 2)
+        file.write(b"\xff" * 8)
+    with pytest.raises(BlobStoreError, match="SHA-256") as altered:
+        store.get(stored.uri, stored.size, stored.sha256)
+    assert altered.value.kind == "BlobCorrupt"
 
 
 def test_truncated_altered_and_foreign_blobs_are_refused(tmp_path: Path) -> None:
