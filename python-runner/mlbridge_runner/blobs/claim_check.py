@@ -18,7 +18,7 @@ from typing import Mapping
 from ..codec.envelope_types import RequestEnvelope
 from .blob_ref import BLOB_REF_REFERENCE, BlobRef, decode_blob_ref, encode_blob_ref
 from .errors import BlobStoreError
-from .store import DEFAULT_BLOB_THRESHOLD_BYTES, BlobStore, open_blob_store
+from .store import DEFAULT_BLOB_THRESHOLD_BYTES, BlobStore, Body, open_blob_store
 
 
 class ClaimCheck:
@@ -48,7 +48,7 @@ class ClaimCheck:
         body = self.store(ref.uri).get(ref.uri, ref.size, ref.sha256)
         return dataclasses.replace(request, args=body, args_schema=ref.schema)  # type: ignore[arg-type]
 
-    def offload(self, result: bytes, schema: str, name: str | None = None) -> tuple[bytes, str]:
+    def offload(self, result: Body, schema: str, name: str | None = None) -> tuple[Body, str]:
         """(body, schema) to put in the reply: a reference when ``result`` is above the threshold and
         a store is configured (``name``: the blob's, default ``<uuid>.result``). Raises
         :class:`BlobStoreError` when the store refuses it."""

@@ -13,8 +13,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 from urllib.request import pathname2url
 
+from ..codec.segments import Segments
 from .errors import BlobExists, BlobStoreError
-from .stored_blob import StoredBlob
+from .stored_blob import Body, StoredBlob
 from .sweep import sweep_age
 
 CHUNK = 8 * 1024 * 1024
@@ -35,13 +36,13 @@ class FileBlobStore:
         self._dir = _path_of_url(url)
         self.url = "file://" + pathname2url(str(self._dir))
 
-    def put(self, name: str, body: bytes | bytearray | memoryview) -> StoredBlob:
+    def put(self, name: str, body: Body) -> StoredBlob:
         return self._write(name, body, exclusive=False)
 
-    def put_new(self, name: str, body: bytes | bytearray | memoryview) -> StoredBlob:
+    def put_new(self, name: str, body: Body) -> StoredBlob:
         return self._write(name, body, exclusive=True)
 
-    def _write(self, name: str, body: bytes | bytearray | memoryview, exclusive: bool) -> StoredBlob:
+    def _write(self, name: str, body: Body, exclusive: bool) -> StoredBlob:
         if not _SAFE_NAME.fullmatch(name):
             raise ValueError(f"blob name {name[:200]!r} is not [A-Za-z0-9._-]{{1,200}}")
         path = self._dir / name
@@ -49,14 +50,18 @@ class FileBlobStore:
         # Racing writers of one name each write their own temporary file.
         temporary = path.with_name(f"{name}.{secrets.token_hex(4)}.partial" if exclusive else name + ".partial")
         digest = hashlib.sha256()
-        view = memoryview(body).cast("B")
+        # A body in pieces is written piece by piece, never joined (codec/segments.py).
+        pieces = iter(body) if isinstance(body, Segments) else (memoryview(body).cast("B"),)
+        size = 0
         try:
             self._dir.mkdir(parents=True, exist_ok=True)
             with open(temporary, "wb") as file:
-                for offset in range(0, len(view), CHUNK):
-                    chunk = view[offset:offset + CHUNK]
-                    digest.update(chunk)
-                    file.write(chunk)
+                for view in pieces:
+                    for offset in range(0, len(view), CHUNK):
+                        chunk = view[offset:offset + CHUNK]
+                        digest.update(chunk)
+                        file.write(chunk)
+                    size += len(view)
                 if exclusive:
                     file.flush()
                     os.fsync(file.fileno())
@@ -77,7 +82,7 @@ class FileBlobStore:
             except OSError:
                 pass  # the directory itself may be what failed
             raise BlobStoreError("BlobStoreUnreachable", uri, f"cannot write: {exc}") from exc
-        return StoredBlob(uri, len(view), digest.hexdigest())
+        return StoredBlob(uri, size, digest.hexdigest())
 
     def get(self, uri: str, size: int, sha256: str) -> bytes | mmap.mmap:
         """The blob, hashed in chunks before anything reads it. Up to :data:`MAP_AT` it is read into

@@ -11,8 +11,9 @@ import re
 import time
 from typing import Any, Iterable, Protocol
 
+from ..codec.segments import Segments
 from .errors import BlobExists, BlobStoreError, BlobStorePackageMissing
-from .stored_blob import StoredBlob
+from .stored_blob import Body, StoredBlob
 from .sweep import sweep_age
 
 
@@ -112,13 +113,17 @@ class S3BlobStore:
             raise BlobStorePackageMissing("boto3") from None
         return cls(url, _Boto3Api(boto3.client("s3")))
 
-    def put(self, name: str, body: bytes | bytearray | memoryview) -> StoredBlob:
+    def put(self, name: str, body: Body) -> StoredBlob:
         return self._write(name, body, False)
 
-    def put_new(self, name: str, body: bytes | bytearray | memoryview) -> StoredBlob:
+    def put_new(self, name: str, body: Body) -> StoredBlob:
         return self._write(name, body, True)
 
-    def _write(self, name: str, body: bytes | bytearray | memoryview, if_absent: bool) -> StoredBlob:
+    def _write(self, name: str, body: Body, if_absent: bool) -> StoredBlob:
+        if isinstance(body, Segments):
+            # S3 takes one stream: a body in pieces is joined here (one copy; the directory store
+            # writes the pieces as they are).
+            body = body.join()
         key = self._prefix + name
         uri = f"s3://{self._bucket}/{key}"
         digest = hashlib.sha256(body).hexdigest()

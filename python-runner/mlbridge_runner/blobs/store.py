@@ -3,11 +3,13 @@ factory picking one from a URL: ``file:///dir`` (default) or ``s3://bucket/prefi
 
 from __future__ import annotations
 
+import mmap
+
 from typing import Final, Protocol
 
-from .stored_blob import StoredBlob
+from .stored_blob import Body, StoredBlob
 
-__all__ = ["DEFAULT_BLOB_STORE_URL", "DEFAULT_BLOB_THRESHOLD_BYTES", "BlobStore", "StoredBlob", "open_blob_store"]
+__all__ = ["DEFAULT_BLOB_STORE_URL", "DEFAULT_BLOB_THRESHOLD_BYTES", "BlobStore", "Body", "StoredBlob", "open_blob_store"]
 
 DEFAULT_BLOB_STORE_URL: Final = "file:///shared/mlbridge-blobs"
 #: Bodies larger than this go by reference: under the topics' default max.message.bytes (1 MiB).
@@ -17,16 +19,16 @@ DEFAULT_BLOB_THRESHOLD_BYTES: Final = 900 * 1024
 class BlobStore(Protocol):
     url: str
 
-    def put(self, name: str, body: bytes | bytearray | memoryview) -> StoredBlob:
+    def put(self, name: str, body: Body) -> StoredBlob:
         """Write ``body`` under a new unique ``name``, hashing as it streams out."""
         ...
 
-    def put_new(self, name: str, body: bytes | bytearray | memoryview) -> StoredBlob:
+    def put_new(self, name: str, body: Body) -> StoredBlob:
         """As :meth:`put`, but only if no blob ``name`` exists (create-if-absent: two writers racing
         for a name, e.g. a model version, get one winner). Raises :class:`~.errors.BlobExists`."""
         ...
 
-    def get(self, uri: str, size: int, sha256: str) -> bytes | bytearray:
+    def get(self, uri: str, size: int, sha256: str) -> bytes | bytearray | mmap.mmap:
         """Read a blob whole into one buffer, checking length and SHA-256 as it streams in.
         Raises :class:`~.errors.BlobStoreError`."""
         ...

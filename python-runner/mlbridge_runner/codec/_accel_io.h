@@ -79,6 +79,7 @@ typedef struct {
     Py_ssize_t len;
     Py_ssize_t cap;
     PyObject *out; /* the bytes object written into once past inline_space, or NULL */
+    Py_ssize_t max_leaf; /* a bytes leaf longer than this is left to Python (value.py's segmented result) */
     char inline_space[512];
 } Writer;
 
@@ -139,6 +140,7 @@ static inline void writer_init(Writer *w) {
     w->len = 0;
     w->cap = (Py_ssize_t)sizeof(w->inline_space);
     w->out = NULL;
+    w->max_leaf = PY_SSIZE_T_MAX;
 }
 
 /* The written bytes as a bytes object (NULL with an exception set when out of memory); the writer is spent. */

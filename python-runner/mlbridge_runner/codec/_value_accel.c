@@ -230,6 +230,7 @@ static int write_value(Writer *w, PyObject *value, int depth) {
     }
     if (type == &PyBytes_Type) {
         Py_ssize_t size = PyBytes_GET_SIZE(value);
+        if (size > w->max_leaf) return -1;
         if (write_byte(w, BYTES_TAG) < 0 || write_long_value(w, size) < 0) return -1;
         return write_raw(w, PyBytes_AS_STRING(value), size);
     }
@@ -242,10 +243,23 @@ static int write_value(Writer *w, PyObject *value, int depth) {
     return -1;
 }
 
-/* encode_value(value) -> bytes | None */
-static PyObject *accel_encode_value(PyObject *module, PyObject *value) {
+/*
+ * encode_value(value[, max_leaf]) -> bytes | None. With ``max_leaf``, a value holding a bytes leaf
+ * longer than that is left to Python too: a result's large leaves are kept aside there, uncopied,
+ * and written to the blob store from where they lie (value_result.py).
+ */
+static PyObject *accel_encode_value(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs < 1 || nargs > 2) {
+        PyErr_SetString(PyExc_TypeError, "encode_value(value[, max_leaf])");
+        return NULL;
+    }
+    PyObject *value = args[0];
     Writer w;
     writer_init(&w);
+    if (nargs == 2) {
+        w.max_leaf = PyLong_AsSsize_t(args[1]);
+        if (w.max_leaf == -1 && PyErr_Occurred()) return NULL;
+    }
     if (write_value(&w, value, 0) < 0) {
         writer_discard(&w);
         Py_RETURN_NONE;
@@ -289,7 +303,7 @@ static PyMethodDef value_methods[] = {
      "cls(data) for a bytes subclass without fields, copying data once."},
     {"decode_value", (PyCFunction)accel_decode_value, METH_O,
      "(value,) read from a Value body, or None to let the Python reader handle it."},
-    {"encode_value", (PyCFunction)accel_encode_value, METH_O,
+    {"encode_value", (PyCFunction)(void (*)(void))accel_encode_value, METH_FASTCALL,
      "The Value body of value, or None to let the Python writer handle it."},
     {NULL, NULL, 0, NULL},
 };

@@ -91,7 +91,7 @@ def _format_path(root: str, segments: list[str]) -> str:
 # ---------------------------------------------------------------------------- encode
 
 
-class _Out(bytearray):
+class BodyOut(bytearray):
     """The body being written, and whether a version-2 branch went into it."""
 
     extended = False
@@ -109,11 +109,20 @@ def encode_value(value: Any, root: str = "$") -> bytes:
 
 def encode_value_python(value: Any, root: str = "$") -> bytes:
     """:func:`encode_value` without the C fast path (its reference, and the fallback)."""
-    out = _Out()
+    out = BodyOut()
+    write_body(out, value, root)
+    return finish_body(out)
+
+
+def write_body(out: BodyOut, value: Any, root: str) -> None:
+    """Write ``value`` into ``out``; raises :class:`ValueNotEncodable` naming the path."""
     try:
         _write(out, value, 0)
     except _Problem as problem:
         raise ValueNotEncodable(_format_path(root, problem.segments), problem.problem) from None
+
+
+def finish_body(out: BodyOut) -> bytes:
     if not out.extended:
         return bytes(out)
     # ExtendedValueBody(out) copies a tensor's bytes twice (see _value_accel.c, extended_body).
@@ -404,3 +413,5 @@ _accel: Final = _load_accel()
 _extended_body: Final = getattr(_accel, "extended_body", None)
 #: Whether the C fast path is in use.
 ACCELERATED: Final = _accel is not None
+#: The C extension itself (value_result.py calls its encoder with a leaf bound), or None.
+ACCEL_MODULE: Final = _accel

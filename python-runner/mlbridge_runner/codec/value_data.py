@@ -10,6 +10,7 @@ from ..data.errors import MissingDataPackage
 from ..data.table import is_table, stream_to_table, table_to_stream
 from ..data.tensor import TensorData, check_parts, is_ndarray, make_tensor, ndarray_parts
 from .binary import write_long
+from .segments import Segments
 
 #: Union branch indexes of the version-2 branches.
 TENSOR: Final = 8
@@ -26,10 +27,12 @@ class ExtendedValueBody(bytes):
     __slots__ = ()
 
 
-def value_reference_of(body: bytes) -> str | None:
+def value_reference_of(body: bytes | Segments) -> str | None:
     """:data:`VALUE_V2_REFERENCE` for a body ``encode_value`` wrote with a tensor or table; None
     (the caller's version-1 reference) otherwise."""
-    return VALUE_V2_REFERENCE if type(body) is ExtendedValueBody else None
+    if type(body) is ExtendedValueBody or (type(body) is Segments and body.extended):
+        return VALUE_V2_REFERENCE
+    return None
 
 
 def is_data(value: Any) -> bool:

@@ -20,6 +20,7 @@ from ..data.dtypes import DTYPES, NUMPY_TO_OIP
 from ..data.errors import MissingDataPackage
 from ..data.table import is_table, stream_to_table, table_to_stream, to_pandas
 from ..data.tensor import TensorData, check_parts, is_ndarray, make_tensor, ndarray_parts
+from .large_leaves import SEGMENT_AT, stand_in
 from .nodes import Mismatch, Node, got
 
 NAMESPACE = "mlbridge.data"
@@ -139,7 +140,9 @@ class TensorNode(Node):
         self._check(dtype, shape, "an array")
         if generic:
             return obj  # the generic Value writes it as its tensor branch
-        return {"dtype": dtype, "shape": [int(d) for d in shape], "data": bytes(data)}
+        raw = memoryview(data)
+        # A large tensor's memory is written from where it lies (large_leaves.py), not copied.
+        return {"dtype": dtype, "shape": [int(d) for d in shape], "data": stand_in(raw) if raw.nbytes >= SEGMENT_AT else bytes(raw)}
 
 
 class TableNode(Node):
@@ -176,6 +179,7 @@ class TableNode(Node):
         if generic:
             return obj
         try:
-            return {"arrowStream": table_to_stream(obj).to_pybytes()}
+            stream = table_to_stream(obj)
+            return {"arrowStream": stand_in(memoryview(stream)) if stream.size >= SEGMENT_AT else stream.to_pybytes()}
         except Exception as exc:  # noqa: BLE001 - a column pyarrow cannot type
             raise Mismatch("a table pyarrow can write", f"{type(obj).__name__} ({type(exc).__name__}: {exc})") from None

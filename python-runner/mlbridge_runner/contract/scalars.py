@@ -8,6 +8,7 @@ import numbers
 import operator
 from typing import Any
 
+from .large_leaves import SEGMENT_AT, stand_in
 from .nodes import Mismatch, Node, got
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -132,7 +133,9 @@ class Bytes(Node):
         return value.encode("latin-1") if isinstance(value, str) else self.from_generic(value)
 
     def to_avro(self, obj: Any, generic: bool) -> Any:
-        return self.from_generic(obj)
+        value = self.from_generic(obj)
+        # A large leaf of a typed result is kept out of fastavro's buffer (large_leaves.py).
+        return value if generic or len(value) < SEGMENT_AT else stand_in(value)
 
 
 class Fixed(Node):

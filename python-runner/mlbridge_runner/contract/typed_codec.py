@@ -14,6 +14,7 @@ from typing import Any
 from fastavro import _read_py, parse_schema, schemaless_reader, schemaless_writer
 
 from .convert import ConversionError, Node, compile_schema, from_avro, from_generic, to_avro
+from .large_leaves import collecting, splice
 from .model import AvroSchema, schema_ref
 from .names import is_recursive, resolve
 
@@ -97,15 +98,25 @@ class TypedCodec:
 
     def encode(self, obj: Any, root: str, keep_large: bool = False) -> bytes:
         """Python objects → the Avro body; raises :class:`ConversionError` naming the path.
-        ``keep_large``: a body past :attr:`_Kept.KEEP_AT` may come back as the bytearray fastavro
-        wrote (a result, which the claim check writes as is; see :class:`_Kept`)."""
-        datum = to_avro(self.node, obj, root)
+        ``keep_large`` (a result, which the claim check writes as it is): leaves of SEGMENT_AT bytes
+        or more come back apart, as :class:`~..codec.segments.Segments` (large_leaves.py), and a
+        body past :attr:`_Kept.KEEP_AT` as the bytearray fastavro wrote (see :class:`_Kept`)."""
+        if not keep_large:
+            return self._write(to_avro(self.node, obj, root), root).body(False)
+        with collecting() as leaves:
+            datum = to_avro(self.node, obj, root)
+        out = self._write(datum, root)
+        if leaves:
+            return splice(out.body(False), leaves)  # type: ignore[return-value]  # Segments: the claim check writes them
+        return out.body(True)
+
+    def _write(self, datum: Any, root: str) -> _Kept:
         out = _Kept()
         try:
             schemaless_writer(out, self.parsed, datum)
         except Exception as exc:  # noqa: BLE001 - the checks above should have caught it
             raise ConversionError(root, "a value this schema can write", f"{type(exc).__name__}: {exc}") from None
-        return out.body(keep_large)
+        return out
 
     def from_generic(self, value: Any, root: str) -> Any:
         """A generic ``Value`` → Python objects, checked; raises :class:`ConversionError`."""

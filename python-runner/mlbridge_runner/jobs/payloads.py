@@ -17,6 +17,7 @@ from .. import error_codes
 from ..blobs.claim_check import claim_check
 from ..blobs.errors import BlobStoreError
 from ..blobs.sweep import JOB_BLOB_PREFIX
+from ..codec.segments import as_bytes
 from ..runner.failures import plain_error
 from .records import FAILED, SUCCEEDED
 
@@ -34,8 +35,8 @@ def result_by_reference(job_id: str, state: str, fields: dict[str, Any]) -> tupl
     checks = claim_check()
     result: bytes = fields.get("result") or b""
     if state != SUCCEEDED or checks.store_url is None or len(result) <= checks.threshold_bytes:
-        if type(result) is not bytes and state == SUCCEEDED:  # a large typed result kept as a bytearray
-            fields = {**fields, "result": bytes(result)}
+        if state == SUCCEEDED and not isinstance(result, bytes):  # a large result in pieces, under a raised threshold
+            fields = {**fields, "result": as_bytes(result)}
         return state, fields
     try:
         body, schema = checks.offload(result, fields["result_schema"], job_blob_name(job_id, "result"))

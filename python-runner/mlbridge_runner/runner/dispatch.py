@@ -17,7 +17,9 @@ from .. import error_codes
 from ..blobs.claim_check import claim_check
 from ..blobs.errors import BlobStoreError
 from ..codec.envelopes import RemoteError, RequestEnvelope
-from ..codec.value import VALUE_V2_REFERENCE, decode_value, encode_value, value_reference_of
+from ..codec.segments import Segments
+from ..codec.value import VALUE_V2_REFERENCE, decode_value, value_reference_of
+from ..codec.value_result import encode_result_value
 from ..contract.calls import TypedPlan
 from ..contract.store import SchemaStore
 from ..errors import (
@@ -95,7 +97,8 @@ class Call:
 class Outcome:
     """What running a call produced: an encoded result or an error."""
 
-    result: bytes | None
+    #: A large result may be in pieces (codec/segments.py) or, typed, fastavro's bytearray.
+    result: bytes | bytearray | Segments | None
     error: RemoteError | None
     started_at_ms: int
     finished_at_ms: int
@@ -122,7 +125,7 @@ def _untyped_call(request: RequestEnvelope, pipeline: Pipeline, kwargs: dict[str
     return call
 
 
-def _ok_outcome(result: bytes, started_at_ms: int, finished_at_ms: int) -> Outcome:
+def _ok_outcome(result: bytes | Segments, started_at_ms: int, finished_at_ms: int) -> Outcome:
     outcome = _new(Outcome)
     set_result, set_error, set_started, set_finished, set_ref = _OUTCOME_SETTERS
     set_result(outcome, result)
@@ -353,11 +356,11 @@ def execute(
         return _failed(exc, started, clock)
     try:
         if plan is None:
-            encoded = encode_value(value, root="result")
+            encoded = encode_result_value(value)
         elif call.typed_reply:
             return Outcome(plan.encode_result(value, True), None, started, clock(), plan.result_ref)
         else:
-            encoded = encode_value(plan.encode_result(value, False), root="result")
+            encoded = encode_result_value(plan.encode_result(value, False))
     except BaseException as exc:  # noqa: BLE001 - e.g. a __len__ that raises
         return _not_encodable(exc, started, clock)
     return _ok_outcome(encoded, started, clock())
@@ -389,7 +392,7 @@ def run_untyped(
     except BaseException as exc:  # noqa: BLE001 - SystemExit in a pipeline must not stop the runner
         return _failed(exc, started_at_ms, clock)
     try:
-        encoded = encode_value(value, root="result")
+        encoded = encode_result_value(value)
     except BaseException as exc:  # noqa: BLE001 - e.g. a __len__ that raises
         return _not_encodable(exc, started_at_ms, clock)
     return _ok_outcome(encoded, started_at_ms, clock())

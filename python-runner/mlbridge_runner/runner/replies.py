@@ -33,6 +33,7 @@ from ..observability.tracing import trace_id_of
 from ..transport.config import PRODUCER_MAX_MESSAGE_BYTES
 from .dispatch import Outcome, now_ms
 from .failures import plain_error, result_too_large_error
+from ..codec.segments import as_bytes
 from .offsets import Ticket
 
 if TYPE_CHECKING:
@@ -116,8 +117,8 @@ def outcome_reply(
                 dead_letters.send_refused(request, ticket, "result-unstored", str(exc))
             timings = _timings(received_at_ms, outcome.started_at_ms, outcome.finished_at_ms)
             return error_reply(request.id, plain_error(error_codes.BLOB_UNAVAILABLE, exc.kind, str(exc)), runner, timings)
-    if type(result) is not bytes:  # a large typed result kept as fastavro's bytearray, under a raised threshold
-        result = bytes(result)
+    if type(result) is not bytes:  # in pieces, or fastavro's bytearray, under a raised threshold after all
+        result = as_bytes(result)
     return ok_reply(request.id, result, schema, runner, received_at_ms, outcome.started_at_ms, outcome.finished_at_ms)
 
 

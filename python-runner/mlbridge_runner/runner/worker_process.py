@@ -16,6 +16,7 @@ from typing import Any, Callable, Sequence
 
 from ..codec.envelopes import ReplyEnvelope, ReplyStatus, RequestEnvelope, Timings, encode_reply
 from ..codec.envelopes import Progress as ProgressRecord
+from ..codec.segments import as_bytes
 from ..jobs.records import ATTEMPT_HEADER
 from ..observability.tracing import attach_remote, detach
 from ..progress import Report
@@ -157,7 +158,7 @@ def worker_main(
             final = ReplyEnvelope(id=request.id, status=ReplyStatus.ERROR, error=outcome.error, timings=timings)
         else:
             final = ReplyEnvelope(
-                id=request.id, status=ReplyStatus.OK, result=bytes(outcome.result or b""),
+                id=request.id, status=ReplyStatus.OK, result=as_bytes(outcome.result or b""),
                 result_schema=outcome.result_ref or reference, timings=timings,
             )
         conn.send_bytes(encode_reply(final))
