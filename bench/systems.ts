@@ -94,6 +94,13 @@ export function payload(size: number): Buffer {
 }
 
 /** Spawn a child process and resolve once it prints `ready` on stdout. */
+/**
+ * The allocator settings the runner gives itself at start (python-runner/mlbridge_runner/malloc_tuning.py,
+ * through mallopt), given to the floors' echo processes through glibc's environment so that a ratio
+ * compares the same allocator, not a tuned runner with an untuned floor.
+ */
+export const runnerMallocEnv: Record<string, string> = {MALLOC_MMAP_THRESHOLD_: String(64 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(256 * 1024 * 1024)};
+
 export async function spawnReady(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ChildProcess> {
 	const child = spawn(cmd, args, {cwd: root, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
 	let stderr = '';
@@ -213,7 +220,7 @@ function kafkaEcho(mode: 'raw' | 'avro', variant: Variant = {}): () => Promise<S
 			});
 		}
 
-		const echo = await spawnReady(mainPython, [path.join(here, 'floor_echo.py'), '--mode', mode, '--brokers', brokers.join(','), '--request-topic', requestTopic, '--group', `${requestTopic}.g`], {PYTHONPATH: path.join(root, 'python-runner')});
+		const echo = await spawnReady(mainPython, [path.join(here, 'floor_echo.py'), '--mode', mode, '--brokers', brokers.join(','), '--request-topic', requestTopic, '--group', `${requestTopic}.g`], {PYTHONPATH: path.join(root, 'python-runner'), ...runnerMallocEnv});
 		const headers = {'reply-to': replyTopic};
 		// Variants: mlbridge's SendBatcher over a plain kafkajs producer with other in-flight / acks.
 		let send = (topic: string, message: OutgoingMessage) => transport.send(topic, message);

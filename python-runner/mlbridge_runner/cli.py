@@ -33,6 +33,7 @@ from .config import (
 )
 from .errors import ConfigError, MlbridgeRunnerError
 from .loading import EXIT_MISSING_DEPENDENCIES, load_pipelines, missing_dependencies
+from .malloc_tuning import tune_malloc
 from .models.wiring import add_model_arguments, start_models
 from .registry import Registry, default_registry
 from .transport.security_args import add_security_arguments, security_config
@@ -290,6 +291,7 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
         return EXIT_USAGE
     _install_signal_handlers(runner.request_stop)
     _tune_gc()
+    tune_malloc()
     try:
         return runner.run()
     except ConfigError as exc:  # e.g. the metrics port is taken
