@@ -90,7 +90,8 @@ def test_nested_tensors():
 
 @pytest.mark.parametrize("case", VECTORS["invalid"], ids=lambda c: c["name"])
 def test_malformed_bodies_are_refused_naming_the_problem(case):
-    with pytest.raises(ValueNotDecodable, match=case["error"]):
+    # One vector (a truncated shape block) names no wording: the three codecs word that one apart.
+    with pytest.raises(ValueNotDecodable, match=case["error"] or None):
         decode_value(bytes.fromhex(case["body"]))
 
 
