@@ -13,7 +13,8 @@ allocation. Unit tests check it byte for byte against fastavro.
 :func:`encode_value` and :func:`decode_value` first try ``mlbridge_runner_value_accel``
 (``_value_accel.c``), the same codec in C for exact built-in types, built when the package is
 installed with a compiler at hand. It answers only the common well-formed case and leaves anything
-else to the Python code below, which decides every error. ``MLBRIDGE_PURE_PYTHON=1`` turns it off.
+else to the Python code (below for writing, value_reader.py for reading), which decides every
+error. ``MLBRIDGE_PURE_PYTHON=1`` turns it off.
 """
 
 from __future__ import annotations
@@ -22,32 +23,27 @@ import struct
 from types import ModuleType
 from typing import Any, Final
 
-from ..errors import ValueNotDecodable, ValueNotEncodable
+from ..errors import ValueNotEncodable
 from .accel import load_extension
 from .binary import write_long
+from .value_common import ARRAY, BOOLEAN, BYTES, DOUBLE, LONG, MAP, MAX_DEPTH, NULL, STRING  # noqa: F401 - re-exported
+from .value_common import PACKED_MIN as _PACKED_MIN
+from .value_common import ValueProblem as _Problem
+from .value_common import format_path as _format_path
+from .value_common import segment_for_key as _segment_for_key
 from .value_data import (  # noqa: F401 - VALUE_V2_* and value_reference_of re-exported
-    TABLE, TENSOR, VALUE_V2_FINGERPRINT, VALUE_V2_REFERENCE, ExtendedValueBody, is_data, read_table, read_tensor,
-    value_reference_of, write_data,
+    TABLE, TENSOR, VALUE_V2_FINGERPRINT, VALUE_V2_REFERENCE, ExtendedValueBody, is_data, value_reference_of, write_data,
 )
+from .value_reader import read_value
 
 #: The value.avsc this file (and _value_accel.c) implements; tests/unit/test_value_accel.py checks
 #: it against the loaded schema.
 VALUE_FINGERPRINT: Final = bytes.fromhex("071d3e746c3ca3bc")
-#: Deepest nesting of arrays/maps accepted in either direction.
-MAX_DEPTH: Final = 256
 
 _LONG_MIN: Final = -(1 << 63)
 _LONG_MAX: Final = (1 << 63) - 1
 
-# Branch indexes of the Value union, in schema order.
-NULL, BOOLEAN, LONG, DOUBLE, STRING, BYTES, ARRAY, MAP = range(8)
-
 _pack_double = struct.Struct("<d").pack
-_unpack_double = struct.Struct("<d").unpack_from
-
-
-#: Arrays at least this long that hold only floats (or only double items) are packed in one go.
-_PACKED_MIN: Final = 16
 
 
 def _pack_doubles(values: list[float] | tuple[float, ...]) -> bytearray:
@@ -59,33 +55,6 @@ def _pack_doubles(values: list[float] | tuple[float, ...]) -> bytearray:
     for i in range(8):
         out[1 + i :: 9] = raw[i::8]
     return out
-
-
-def _unpack_doubles(data: bytes, pos: int, n: int) -> list[float] | None:
-    """The inverse of :func:`_pack_doubles` if the next ``n`` items are all doubles, else None."""
-    end = pos + 9 * n
-    if end > len(data) or data[pos:end:9] != bytes([DOUBLE << 1]) * n:
-        return None
-    raw = bytearray(8 * n)
-    for i in range(8):
-        raw[i::8] = data[pos + 1 + i : end : 9]
-    return list(struct.unpack(f"<{n}d", raw))
-
-
-class _Problem(Exception):
-    """Internal: carries the problem and the path segments, innermost first, while unwinding."""
-
-    def __init__(self, problem: str) -> None:
-        self.problem = problem
-        self.segments: list[str] = []
-
-
-def _segment_for_key(key: str) -> str:
-    return f".{key}" if key.isidentifier() else f"[{key!r}]"
-
-
-def _format_path(root: str, segments: list[str]) -> str:
-    return root + "".join(reversed(segments))
 
 
 # ---------------------------------------------------------------------------- encode
@@ -221,9 +190,6 @@ def _write(out: bytearray, value: Any, depth: int) -> None:
 
 
 # ---------------------------------------------------------------------------- decode
-#
-# Written as functions over (data, pos) rather than methods: this is the hot path for large
-# arguments (e.g. long arrays of floats), and attribute access per item would double its cost.
 
 
 def decode_value(body: bytes | memoryview, root: str = "$") -> Any:
@@ -240,160 +206,7 @@ def decode_value(body: bytes | memoryview, root: str = "$") -> Any:
 
 def decode_value_python(body: bytes | memoryview, root: str = "$") -> Any:
     """:func:`decode_value` without the C fast path (its reference, and the fallback)."""
-    data = bytes(body)
-    try:
-        value, pos = _read(data, 0, 0)
-        if pos != len(data):
-            raise _Problem(f"{len(data) - pos} trailing bytes after the value")
-    except _Problem as problem:
-        raise ValueNotDecodable(_format_path(root, problem.segments), problem.problem) from None
-    return value
-
-
-def _long(data: bytes, pos: int) -> tuple[int, int]:
-    """Zig-zag varint at ``pos`` → (value, next pos)."""
-    try:
-        byte = data[pos]
-    except IndexError:
-        raise _Problem("truncated varint") from None
-    if byte < 0x80:
-        return (byte >> 1) ^ -(byte & 1), pos + 1
-    n = byte & 0x7F
-    shift = 7
-    pos += 1
-    while True:
-        try:
-            byte = data[pos]
-        except IndexError:
-            raise _Problem("truncated varint") from None
-        pos += 1
-        n |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            break
-        shift += 7
-        if shift >= 70:
-            raise _Problem("varint longer than 10 bytes")
-    if n >> 64:
-        raise _Problem("varint does not fit in 64 bits")
-    return (n >> 1) ^ -(n & 1), pos
-
-
-def _raw(data: bytes, pos: int) -> tuple[bytes, int]:
-    size, pos = _long(data, pos)
-    if size < 0:
-        raise _Problem(f"negative length {size}")
-    end = pos + size
-    if end > len(data):
-        raise _Problem(f"declared length {size} exceeds the {len(data) - pos} bytes left")
-    return data[pos:end], end
-
-
-def _text(data: bytes, pos: int) -> tuple[str, int]:
-    raw, pos = _raw(data, pos)
-    try:
-        return raw.decode("utf-8"), pos
-    except UnicodeDecodeError as exc:
-        raise _Problem(f"invalid UTF-8 in string: {exc.reason} at byte {exc.start}") from None
-
-
-def _block(data: bytes, pos: int, min_item_size: int) -> tuple[int, int]:
-    count, pos = _long(data, pos)
-    if count < 0:
-        count = -count
-        size, pos = _long(data, pos)
-        if size < 0:
-            raise _Problem("negative block size")
-    if count * min_item_size > len(data) - pos:
-        raise _Problem(f"block of {count} items cannot fit in the {len(data) - pos} bytes left")
-    return count, pos
-
-
-_DOUBLE_TAG: Final = DOUBLE << 1
-_LONG_TAG: Final = LONG << 1
-
-
-def _read(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
-    branch, pos = _long(data, pos)
-    if branch == STRING:
-        return _text(data, pos)
-    if branch == LONG:
-        return _long(data, pos)
-    if branch == DOUBLE:
-        if pos + 8 > len(data):
-            raise _Problem(f"need 8 bytes, {len(data) - pos} left")
-        return _unpack_double(data, pos)[0], pos + 8
-    if branch == NULL:
-        return None, pos
-    if branch == BOOLEAN:
-        if pos >= len(data):
-            raise _Problem("need 1 byte, 0 left")
-        byte = data[pos]
-        if byte > 1:
-            raise _Problem(f"boolean byte must be 0 or 1, got {byte}")
-        return byte == 1, pos + 1
-    if branch == BYTES:
-        return _raw(data, pos)
-    if branch == TENSOR:
-        return read_tensor(data, pos, _long, _text, _block, _Problem)
-    if branch == TABLE:
-        return read_table(data, pos, _long, _Problem)
-    if branch == ARRAY or branch == MAP:
-        if depth >= MAX_DEPTH:
-            raise _Problem(f"nested deeper than {MAX_DEPTH} levels")
-        if branch == ARRAY:
-            return _read_array(data, pos, depth + 1)
-        return _read_map(data, pos, depth + 1)
-    raise _Problem(f"union branch {branch} is not one of the 10 Value branches")
-
-
-def _read_array(data: bytes, pos: int, depth: int) -> tuple[list[Any], int]:
-    items: list[Any] = []
-    append = items.append
-    end = len(data)
-    count, pos = _block(data, pos, 1)
-    while count:
-        if count >= _PACKED_MIN:
-            packed = _unpack_doubles(data, pos, count)
-            if packed is not None:
-                items.extend(packed)
-                pos += 9 * count
-                count, pos = _block(data, pos, 1)
-                continue
-        for _ in range(count):
-            # Fast paths for the common scalar items; everything else goes through _read.
-            tag = data[pos] if pos < end else -1
-            if tag == _DOUBLE_TAG and pos + 9 <= end:
-                append(_unpack_double(data, pos + 1)[0])
-                pos += 9
-                continue
-            if tag == _LONG_TAG and pos + 1 < end and data[pos + 1] < 0x80:
-                small = data[pos + 1]
-                append((small >> 1) ^ -(small & 1))
-                pos += 2
-                continue
-            try:
-                value, pos = _read(data, pos, depth)
-            except _Problem as problem:
-                problem.segments.append(f"[{len(items)}]")
-                raise
-            append(value)
-        count, pos = _block(data, pos, 1)
-    return items, pos
-
-
-def _read_map(data: bytes, pos: int, depth: int) -> tuple[dict[str, Any], int]:
-    entries: dict[str, Any] = {}
-    count, pos = _block(data, pos, 2)
-    while count:
-        for _ in range(count):
-            key, pos = _text(data, pos)
-            try:
-                entries[key], pos = _read(data, pos, depth)
-            except _Problem as problem:
-                problem.segments.append(_segment_for_key(key))
-                raise
-        count, pos = _block(data, pos, 2)
-    return entries, pos
+    return read_value(body, root)
 
 
 # ---------------------------------------------------------------------------- C fast path
