@@ -3,8 +3,10 @@
 Exact types both ways: ``None``, ``bool``, ``int`` (64-bit; wider is refused, never truncated),
 ``float`` (NaN and ±inf included), ``str``, ``bytes`` (also ``bytearray``/``memoryview`` on the way
 in), ``list``/``tuple`` → array, ``dict`` with ``str`` keys → map (insertion order kept). Objects with
-a ``tolist()`` method (numpy arrays and scalars) are written as what it returns. Anything else is
-refused with an error naming the path, e.g. ``$.params[2]``.
+numpy arrays (of a tensor dtype) and DataFrames / pyarrow Tables are written as the version-2
+tensor and table branches (value_data.py); other objects with a ``tolist()`` method (numpy scalars,
+arrays of str/object dtype) as what it returns. Anything else is refused with an error naming the
+path, e.g. ``$.params[2]``.
 
 Hand-written rather than via fastavro so that malformed input is refused with a clear path, depth
 is bounded (no C stack overflow on hostile nesting) and declared lengths are checked before any
