@@ -2,7 +2,7 @@
 
 Exact types both ways: ``None``, ``bool``, ``int`` (64-bit; wider is refused, never truncated),
 ``float`` (NaN and ±inf included), ``str``, ``bytes`` (also ``bytearray``/``memoryview`` on the way
-in), ``list``/``tuple`` → array, ``dict`` with ``str`` keys → map (insertion order kept). Objects with
+in), ``list``/``tuple`` → array, ``dict`` with ``str`` keys → map (insertion order kept);
 numpy arrays (of a tensor dtype) and DataFrames / pyarrow Tables are written as the version-2
 tensor and table branches (value_data.py); other objects with a ``tolist()`` method (numpy scalars,
 arrays of str/object dtype) as what it returns. Anything else is refused with an error naming the
